@@ -1,0 +1,25 @@
+/**
+ * AWS SDK clients, created once per Lambda environment. Timeouts and retries
+ * keep a sick dependency inside the function's time budget: a few attempts
+ * with the SDK's jittered backoff, then a 503.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000 };
+
+/** Creates the DynamoDB client (the endpoint may be overridden with `AWS_ENDPOINT_URL_DYNAMODB`). */
+export function createDynamoDbClient(): DynamoDBClient {
+  return new DynamoDBClient({ maxAttempts: 3, requestHandler });
+}
+
+/** Wraps a DynamoDB client for plain JavaScript values. */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** Creates the Secrets Manager client (the endpoint may be overridden with `AWS_ENDPOINT_URL_SECRETS_MANAGER`). */
+export function createSecretsManagerClient(): SecretsManagerClient {
+  return new SecretsManagerClient({ maxAttempts: 3, requestHandler });
+}

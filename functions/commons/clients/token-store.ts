@@ -1,0 +1,142 @@
+/**
+ * The user token table (DESIGN §4) behind narrow, typed operations.
+ * Every SDK failure other than a lost condition becomes a
+ * {@link DependencyUnavailableError}.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DependencyUnavailableError } from '../errors.js';
+import { logger } from '../observability.js';
+import { HUMAN_ID_INDEX_NAME } from '../tables.js';
+
+/** A stored user token record. */
+export interface TokenRecord {
+  readonly clientUserId: string;
+  readonly humanId: string;
+  readonly accessToken: string;
+  readonly publicToken: string;
+  readonly clientId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** The tokens a finished session yields. */
+export type TokenGrant = Pick<TokenRecord, 'clientUserId' | 'humanId' | 'accessToken' | 'publicToken' | 'clientId'>;
+
+/** Operations on the token table. */
+export interface TokenStore {
+  /** Creates or overwrites a user's tokens in one `UpdateItem`, keeping `createdAt` and bumping `version`. */
+  upsertTokenRecord(grant: TokenGrant, now: Date): Promise<TokenRecord>;
+  /** Reads a user's record by `clientUserId` (strongly consistent). */
+  getTokenRecord(clientUserId: string): Promise<TokenRecord | undefined>;
+  /** Finds a user's record by `humanId` through the GSI. */
+  findTokenRecordByHumanId(humanId: string): Promise<TokenRecord | undefined>;
+  /**
+   * Stores a fresh publicToken only if the record is still the one that was read
+   * (same `humanId` and `version`). Returns `undefined` when a concurrent write won.
+   */
+  replacePublicToken(
+    current: Pick<TokenRecord, 'clientUserId' | 'humanId' | 'version'>,
+    publicToken: string,
+    now: Date,
+  ): Promise<TokenRecord | undefined>;
+}
+
+async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw error;
+    logger.error('DynamoDB request failed', {
+      operation,
+      errorName: error instanceof Error ? error.name : typeof error,
+    });
+    throw new DependencyUnavailableError('DynamoDB', { cause: error });
+  }
+}
+
+function asTokenRecord(item: Record<string, unknown> | undefined): TokenRecord | undefined {
+  return item as TokenRecord | undefined;
+}
+
+/** Creates the token store over a document client and table name. */
+export function createTokenStore(client: DynamoDBDocumentClient, tableName: string): TokenStore {
+  return {
+    async upsertTokenRecord(grant, now) {
+      const timestamp = now.toISOString();
+      const output = await call('UpdateItem', () =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { clientUserId: grant.clientUserId },
+            UpdateExpression:
+              'SET humanId = :humanId, accessToken = :accessToken, publicToken = :publicToken, clientId = :clientId, ' +
+              'createdAt = if_not_exists(createdAt, :now), updatedAt = :now ADD version :one',
+            ExpressionAttributeValues: {
+              ':humanId': grant.humanId,
+              ':accessToken': grant.accessToken,
+              ':publicToken': grant.publicToken,
+              ':clientId': grant.clientId,
+              ':now': timestamp,
+              ':one': 1,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      const record = asTokenRecord(output.Attributes);
+      if (record === undefined) throw new DependencyUnavailableError('DynamoDB');
+      return record;
+    },
+
+    async getTokenRecord(clientUserId) {
+      const output = await call('GetItem', () =>
+        client.send(new GetCommand({ TableName: tableName, Key: { clientUserId }, ConsistentRead: true })),
+      );
+      return asTokenRecord(output.Item);
+    },
+
+    async findTokenRecordByHumanId(humanId) {
+      const output = await call('Query', () =>
+        client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: HUMAN_ID_INDEX_NAME,
+            KeyConditionExpression: 'humanId = :humanId',
+            ExpressionAttributeValues: { ':humanId': humanId },
+            Limit: 1,
+          }),
+        ),
+      );
+      return asTokenRecord(output.Items?.[0]);
+    },
+
+    async replacePublicToken(current, publicToken, now) {
+      try {
+        const output = await call('UpdateItem', () =>
+          client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { clientUserId: current.clientUserId },
+              UpdateExpression: 'SET publicToken = :publicToken, updatedAt = :now ADD version :one',
+              ConditionExpression: 'humanId = :humanId AND version = :version',
+              ExpressionAttributeValues: {
+                ':publicToken': publicToken,
+                ':now': now.toISOString(),
+                ':humanId': current.humanId,
+                ':version': current.version,
+                ':one': 1,
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+        return asTokenRecord(output.Attributes);
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The one place that reads the functions' environment (DESIGN §6).
+ *
+ * `readConfig()` validates every variable once, at module load of each Lambda
+ * entry, and throws a {@link ConfigError} naming the offending variable, so a
+ * misconfigured deployment fails on its first cold start instead of answering
+ * odd errors later.
+ */
+
+/** Validated settings shared by both Lambda handlers. */
+export interface Config {
+  /** Human API client ID of this app (`HUMANAPI_CLIENT_ID`). */
+  readonly clientId: string;
+  /** Secrets Manager secret ID or ARN holding the app's client secret (`HUMANAPI_SECRET_ID`). */
+  readonly secretId: string;
+  /** Human API origin, without a trailing slash (`HUMANAPI_BASE_URL`). */
+  readonly humanApiBaseUrl: string;
+  /** Time allowed for one Human API call (`HUMANAPI_TIMEOUT_MS`). */
+  readonly humanApiTimeoutMs: number;
+  /** DynamoDB table of user token records (`TOKENS_TABLE_NAME`). */
+  readonly tokensTableName: string;
+  /** DynamoDB table of idempotency records (`IDEMPOTENCY_TABLE_NAME`). */
+  readonly idempotencyTableName: string;
+  /** How long the client secret is cached (`SECRET_TTL_SECONDS`). */
+  readonly secretTtlSeconds: number;
+  /**
+   * JWT claim naming the caller (`JWT_USER_CLAIM`); set only when the HTTP API
+   * has a JWT authorizer. `undefined` means "no JWT" identity mode.
+   */
+  readonly jwtUserClaim: string | undefined;
+}
+
+/** A missing or invalid environment variable. */
+export class ConfigError extends Error {
+  /** The variable at fault. */
+  readonly variable: string;
+
+  constructor(variable: string, problem: string) {
+    super(`Environment variable ${variable} ${problem}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+/** Default Human API origin (DESIGN §2). */
+export const DEFAULT_HUMANAPI_BASE_URL = 'https://user.humanapi.co';
+/** Default Human API timeout: generous for a sign-in, well inside API Gateway's 30 s. */
+export const DEFAULT_HUMANAPI_TIMEOUT_MS = 8000;
+/** Default secret cache lifetime (DESIGN §5). */
+export const DEFAULT_SECRET_TTL_SECONDS = 300;
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function requireString(env: Environment, variable: string): string {
+  const value = env[variable]?.trim();
+  if (value === undefined || value === '') {
+    throw new ConfigError(variable, 'is required but not set');
+  }
+  return value;
+}
+
+function optionalString(env: Environment, variable: string): string | undefined {
+  const value = env[variable]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function optionalInteger(
+  env: Environment,
+  variable: string,
+  fallback: number,
+  { min, max }: { min: number; max: number },
+): number {
+  const raw = optionalString(env, variable);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(variable, `must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function optionalHttpUrl(env: Environment, variable: string, fallback: string): string {
+  const raw = optionalString(env, variable) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `must be an absolute URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(variable, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * Reads and validates the environment.
+ *
+ * @param env - the environment to read; `process.env` unless a test passes its own
+ * @throws {ConfigError} naming the first missing or invalid variable
+ */
+export function readConfig(env: Environment = process.env): Config {
+  return {
+    clientId: requireString(env, 'HUMANAPI_CLIENT_ID'),
+    secretId: requireString(env, 'HUMANAPI_SECRET_ID'),
+    humanApiBaseUrl: optionalHttpUrl(env, 'HUMANAPI_BASE_URL', DEFAULT_HUMANAPI_BASE_URL),
+    humanApiTimeoutMs: optionalInteger(env, 'HUMANAPI_TIMEOUT_MS', DEFAULT_HUMANAPI_TIMEOUT_MS, {
+      min: 100,
+      max: 25_000,
+    }),
+    tokensTableName: requireString(env, 'TOKENS_TABLE_NAME'),
+    idempotencyTableName: requireString(env, 'IDEMPOTENCY_TABLE_NAME'),
+    secretTtlSeconds: optionalInteger(env, 'SECRET_TTL_SECONDS', DEFAULT_SECRET_TTL_SECONDS, {
+      min: 0,
+      max: 86_400,
+    }),
+    jwtUserClaim: optionalString(env, 'JWT_USER_CLAIM'),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The HTTP edge shared by both functions: middy middleware that limits and
+ * parses the body (JSON or form-urlencoded), validates it with zod, reads the
+ * caller, and turns every error into problem+json. Handlers stay thin.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import {
+  MalformedBodyError,
+  PayloadTooLargeError,
+  RequestValidationError,
+  UnsupportedMediaTypeError,
+} from './errors.js';
+import { type Caller, callerFrom } from './identity.js';
+import { logger, metrics } from './observability.js';
+import { jsonResponse, problemResponse } from './problem.js';
+import { toFieldIssues } from './schemas.js';
+
+/** Largest accepted body (DESIGN §3). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;.*)?$/i;
+
+type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Refuses oversized bodies (413) and content types other than JSON or form-urlencoded (415) before parsing. */
+function guardBody(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  return {
+    before: ({ event }) => {
+      const body = event.body ?? '';
+      const bytes = event.isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body);
+      if (bytes > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+      const contentType = event.headers?.['content-type'] ?? '';
+      if (!JSON_CONTENT_TYPE.test(contentType) && !FORM_CONTENT_TYPE.test(contentType)) {
+        throw new UnsupportedMediaTypeError();
+      }
+      // A body that is not valid UTF-8 is not JSON or form data of ours.
+      if (event.isBase64Encoded && !isUtf8(Buffer.from(body, 'base64'))) throw new MalformedBodyError();
+    },
+  };
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Publishes the metrics a request recorded, if any (Powertools' `logMetrics` warns on every empty flush). */
+function publishMetrics(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  const publish = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+}
+
+/** Answers every error as problem+json, logging server-side faults without their payloads. */
+function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  return {
+    onError: (request) => {
+      const response = problemResponse(request.error);
+      const status = response.statusCode ?? 500;
+      const error = request.error;
+      const fields = {
+        status,
+        errorName: error instanceof Error ? error.name : typeof error,
+        causeName: error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined,
+      };
+      if (status >= 500) logger.error('Request failed', fields);
+      else logger.info('Request refused', fields);
+      request.response = response;
+    },
+  };
+}
+
+/** What a route's handler receives. */
+export interface HttpRequest<TBody> {
+  /** The validated body. */
+  readonly body: TBody;
+  /** Who is calling (DESIGN §5). */
+  readonly caller: Caller;
+  /** The Lambda context. */
+  readonly context: Context;
+}
+
+/** Settings of {@link createHttpHandler}. */
+export interface HttpHandlerOptions<TBody> {
+  /** Schema of the body; its output is what `handle` receives. */
+  readonly bodySchema: z.ZodMiniType<TBody>;
+  /** JWT claim naming the caller, or `undefined` without a JWT authorizer. */
+  readonly jwtUserClaim: string | undefined;
+  /** The route's work; its result is answered as 200 JSON. */
+  readonly handle: (request: HttpRequest<TBody>) => Promise<object>;
+}
+
+/**
+ * Creates a middy handler for an HTTP API (payload 2.0) route.
+ */
+export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: HttpHandlerOptions<TBody>) {
+  return middy<APIGatewayProxyEventV2, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishMetrics())
+    .use(problemDetails())
+    .use(guardBody())
+    .use(httpJsonBodyParser({ disableContentTypeError: true }))
+    .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))
+    .handler(async (event, context) => {
+      // The body parsers above replaced the raw string with the parsed value.
+      const parsed = bodySchema.safeParse(event.body as unknown);
+      if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
+      const caller = callerFrom(event, jwtUserClaim);
+      return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
+    });
+}

@@ -1,0 +1,46 @@
+/**
+ * Caller identity (DESIGN §5), in one place for both handlers.
+ *
+ * With a JWT authorizer the caller is one user: the configured claim of the
+ * verified token. Without one, `/sessions` is open (Human API vouches for the
+ * session token) and `/public-tokens` is reachable only by IAM-signed callers,
+ * which may act for any user.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { CallerMismatchError } from './errors.js';
+
+/** Who is calling. */
+export type Caller =
+  /** A signed-in end user, identified by the JWT claim. */
+  | { readonly kind: 'user'; readonly userId: string }
+  /** No JWT authorizer: an open `/sessions` call, or an IAM-authorized back end on `/public-tokens`. */
+  | { readonly kind: 'trusted' };
+
+interface JwtAuthorizerContext {
+  readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
+}
+
+/**
+ * Reads the caller from an HTTP API event.
+ *
+ * @param event - the API Gateway HTTP API (payload 2.0) event
+ * @param jwtUserClaim - the claim naming the user in JWT mode; `undefined` when there is no JWT authorizer
+ * @throws {CallerMismatchError} in JWT mode when the claim is missing or not a non-empty string
+ *   (API Gateway already refused unauthenticated requests, so this is a token without that claim)
+ */
+export function callerFrom(event: APIGatewayProxyEventV2, jwtUserClaim: string | undefined): Caller {
+  if (jwtUserClaim === undefined) return { kind: 'trusted' };
+  const authorizer = (event.requestContext as { authorizer?: JwtAuthorizerContext }).authorizer;
+  const claim = authorizer?.jwt?.claims?.[jwtUserClaim];
+  if (typeof claim !== 'string' || claim === '') throw new CallerMismatchError();
+  return { kind: 'user', userId: claim };
+}
+
+/**
+ * Asserts that the caller may act on `clientUserId`.
+ *
+ * @throws {CallerMismatchError} when a signed-in user names another user
+ */
+export function assertCallerIs(caller: Caller, clientUserId: string): void {
+  if (caller.kind === 'user' && caller.userId !== clientUserId) throw new CallerMismatchError();
+}

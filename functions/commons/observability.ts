@@ -1,0 +1,17 @@
+/**
+ * Structured JSON logging and metrics, shared by both functions.
+ *
+ * Nothing logged anywhere in this code base may contain a token, a session
+ * token or the client secret: log names, statuses and IDs only.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+/** The service's logger (Powertools reads `POWERTOOLS_*` and `AWS_LAMBDA_LOG_LEVEL` itself). */
+export const logger = new Logger({ serviceName: 'humanapi-connect' });
+
+/** The service's metrics, published as CloudWatch EMF by `logMetrics`. */
+export const metrics = new Metrics({ serviceName: 'humanapi-connect', namespace: 'HumanConnect' });
+
+/** Name of the metric counting Human API failures (5xx, timeouts, credential rejections, broken answers). */
+export const HUMAN_API_FAILURE_METRIC = 'HumanApiFailure';

@@ -1,0 +1,60 @@
+/**
+ * Request schemas (validated at the edge) and the field rules they share with
+ * the Human API client. Bounds are generous: real tokens can be longer than
+ * Human API's examples (DESIGN §2).
+ */
+
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+z.config(en());
+
+/** No control characters, no whitespace: what an ID or token may look like. */
+const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
+/** Printable text without control characters (clientUserId can be an e-mail, a UUID, …). */
+const TEXT_PATTERN = /^[^\p{Cc}]+$/u;
+
+/** An ID or token issued by Human API: 1–512 printable ASCII characters. */
+export const boundedToken = z
+  .string()
+  .check(z.minLength(1), z.maxLength(512), z.regex(TOKEN_PATTERN, { error: 'Must be printable ASCII without spaces' }));
+
+/** The app's ID for its user: 1–256 characters, no control characters. */
+export const clientUserIdSchema = z
+  .string()
+  .check(z.minLength(1), z.maxLength(256), z.regex(TEXT_PATTERN, { error: 'Must not contain control characters' }));
+
+/**
+ * The sessionTokenObject that connect.js's `finish` delivers. Only the three
+ * documented fields are kept; anything else (such as `userId`) is ignored.
+ */
+export const sessionTokenObjectSchema = z.object({
+  humanId: boundedToken,
+  clientId: boundedToken,
+  sessionToken: boundedToken,
+});
+
+/** A validated sessionTokenObject. */
+export type SessionTokenObject = z.infer<typeof sessionTokenObjectSchema>;
+
+/** `POST /public-tokens`: exactly one of `clientUserId` and `humanId`, optional `refresh`. */
+export const publicTokenRequestSchema = z
+  .object({
+    clientUserId: z.optional(clientUserIdSchema),
+    humanId: z.optional(boundedToken),
+    refresh: z.optional(z.boolean()),
+  })
+  .check(
+    z.refine((request) => (request.clientUserId === undefined) !== (request.humanId === undefined), {
+      error: 'Give exactly one of clientUserId and humanId',
+      path: [],
+    }),
+  );
+
+/** A validated publicToken recovery request. */
+export type PublicTokenRequest = z.infer<typeof publicTokenRequestSchema>;
+
+/** Turns zod issues into problem+json `errors`. */
+export function toFieldIssues(issues: readonly z.core.$ZodIssue[]): { path: string; message: string }[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}

@@ -1,0 +1,66 @@
+import type { ClientSecretSource } from '../commons/clients/client-secret.js';
+import type { HumanApiClient } from '../commons/clients/human-api.js';
+import type { TokenStore } from '../commons/clients/token-store.js';
+import { withClientSecret } from '../commons/clients/with-client-secret.js';
+import { ForeignClientIdError, HumanApiFailedError } from '../commons/errors.js';
+import { assertCallerIs, type Caller } from '../commons/identity.js';
+import type { SessionTokenObject } from '../commons/schemas.js';
+import type { UnsavedExchanges } from './unsaved-exchanges.js';
+
+/** What the front end learns from a finished session: never the accessToken. */
+export interface UserPublicToken {
+  readonly humanId: string;
+  readonly clientUserId: string;
+  readonly publicToken: string;
+}
+
+/** What {@link finishSession} needs. */
+export interface FinishSessionDependencies {
+  /** This app's Human API client ID. */
+  readonly clientId: string;
+  readonly humanApi: HumanApiClient;
+  readonly secrets: ClientSecretSource;
+  readonly tokenStore: TokenStore;
+  readonly unsavedExchanges: UnsavedExchanges;
+  readonly now?: () => Date;
+}
+
+/**
+ * Finishes a Human Connect session (DESIGN §1.3): signs the sessionTokenObject
+ * with the client secret, exchanges it with Human API, and upserts the user's
+ * tokens. Checks that cost nothing come first, so a refused request calls no
+ * one and stores nothing.
+ *
+ * @throws {ForeignClientIdError} when the session names another app
+ * @throws {CallerMismatchError} when a signed-in caller is not the session's user
+ */
+export async function finishSession(
+  session: SessionTokenObject,
+  caller: Caller,
+  { clientId, humanApi, secrets, tokenStore, unsavedExchanges, now = () => new Date() }: FinishSessionDependencies,
+): Promise<UserPublicToken> {
+  if (session.clientId !== clientId) throw new ForeignClientIdError();
+
+  const exchange =
+    unsavedExchanges.find(session.sessionToken) ??
+    (await withClientSecret(secrets, (clientSecret) =>
+      humanApi.exchangeSessionToken({
+        humanId: session.humanId,
+        clientId: session.clientId,
+        sessionToken: session.sessionToken,
+        clientSecret,
+      }),
+    ));
+  if (exchange.clientId !== clientId) throw new HumanApiFailedError('Human API answered for another app.');
+  assertCallerIs(caller, exchange.clientUserId);
+
+  let record: Awaited<ReturnType<TokenStore['upsertTokenRecord']>>;
+  try {
+    record = await tokenStore.upsertTokenRecord(exchange, now());
+  } catch (error) {
+    unsavedExchanges.keep(session.sessionToken, exchange);
+    throw error;
+  }
+  unsavedExchanges.forget(session.sessionToken);
+  return { humanId: record.humanId, clientUserId: record.clientUserId, publicToken: record.publicToken };
+}

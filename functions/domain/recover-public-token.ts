@@ -1,0 +1,60 @@
+import type { ClientSecretSource } from '../commons/clients/client-secret.js';
+import type { HumanApiClient } from '../commons/clients/human-api.js';
+import type { TokenRecord, TokenStore } from '../commons/clients/token-store.js';
+import { withClientSecret } from '../commons/clients/with-client-secret.js';
+import { HumanApiFailedError, TokenRecordNotFoundError } from '../commons/errors.js';
+import { assertCallerIs, type Caller } from '../commons/identity.js';
+import type { PublicTokenRequest } from '../commons/schemas.js';
+import type { UserPublicToken } from './finish-session.js';
+
+/** What {@link recoverPublicToken} needs. */
+export interface RecoverPublicTokenDependencies {
+  /** This app's Human API client ID. */
+  readonly clientId: string;
+  readonly humanApi: HumanApiClient;
+  readonly secrets: ClientSecretSource;
+  readonly tokenStore: TokenStore;
+  readonly now?: () => Date;
+}
+
+const toUserPublicToken = ({ humanId, clientUserId, publicToken }: TokenRecord): UserPublicToken => ({
+  humanId,
+  clientUserId,
+  publicToken,
+});
+
+/**
+ * Recovers a returning user's publicToken (DESIGN §1.4): the stored one, or a
+ * fresh one from Human API when none is stored or `refresh` is asked. The
+ * fresh token is stored only if the record did not change meanwhile; when a
+ * concurrent finish won, its newer tokens stand and are answered.
+ *
+ * @throws {CallerMismatchError} when a signed-in caller asks about another user
+ * @throws {TokenRecordNotFoundError} when the user has no record
+ */
+export async function recoverPublicToken(
+  request: PublicTokenRequest,
+  caller: Caller,
+  { clientId, humanApi, secrets, tokenStore, now = () => new Date() }: RecoverPublicTokenDependencies,
+): Promise<UserPublicToken> {
+  if (request.clientUserId !== undefined) assertCallerIs(caller, request.clientUserId);
+  const record =
+    request.clientUserId !== undefined
+      ? await tokenStore.getTokenRecord(request.clientUserId)
+      : await tokenStore.findTokenRecordByHumanId(request.humanId ?? '');
+  if (record === undefined) throw new TokenRecordNotFoundError();
+  assertCallerIs(caller, record.clientUserId);
+
+  if (request.refresh !== true && record.publicToken) return toUserPublicToken(record);
+
+  const grant = await withClientSecret(secrets, (clientSecret) =>
+    humanApi.createPublicToken({ humanId: record.humanId, clientId, clientSecret }),
+  );
+  if (grant.humanId !== record.humanId) throw new HumanApiFailedError('Human API answered for another user.');
+  const updated = await tokenStore.replacePublicToken(record, grant.publicToken, now());
+  if (updated !== undefined) return toUserPublicToken(updated);
+
+  const latest = await tokenStore.getTokenRecord(record.clientUserId);
+  if (latest === undefined) throw new TokenRecordNotFoundError();
+  return toUserPublicToken(latest);
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { SessionExchange } from '../commons/clients/human-api.js';
+
+/**
+ * Session exchanges whose tokens could not be stored yet.
+ *
+ * A session token is single-use: once Human API has exchanged it, a retry
+ * cannot exchange it again. When the DynamoDB write fails after a successful
+ * exchange, the result is held here (in this Lambda environment's memory,
+ * keyed by a hash of the session token) so the client's retry of the same
+ * sessionTokenObject stores it without a second exchange.
+ */
+export interface UnsavedExchanges {
+  /** Holds an exchange whose write failed. */
+  keep(sessionToken: string, exchange: SessionExchange): void;
+  /** The held exchange for this session token, if any and not expired. */
+  find(sessionToken: string): SessionExchange | undefined;
+  /** Forgets the exchange once stored. */
+  forget(sessionToken: string): void;
+}
+
+/** Settings of {@link createUnsavedExchanges}. */
+export interface UnsavedExchangesOptions {
+  /** How long an exchange is held. @default 900_000 (15 min) */
+  readonly ttlMs?: number;
+  /** Most exchanges held at once; the oldest go first. @default 1000 */
+  readonly maxEntries?: number;
+  /** Clock. */
+  readonly now?: () => number;
+}
+
+const keyOf = (sessionToken: string) => createHash('sha256').update(sessionToken).digest('base64url');
+
+/** Creates an in-memory, bounded, expiring store of unsaved exchanges. */
+export function createUnsavedExchanges({
+  ttlMs = 900_000,
+  maxEntries = 1000,
+  now = Date.now,
+}: UnsavedExchangesOptions = {}): UnsavedExchanges {
+  const held = new Map<string, { exchange: SessionExchange; expiresAt: number }>();
+  return {
+    keep(sessionToken, exchange) {
+      held.delete(keyOf(sessionToken));
+      held.set(keyOf(sessionToken), { exchange, expiresAt: now() + ttlMs });
+      for (const key of held.keys()) {
+        if (held.size <= maxEntries) break;
+        held.delete(key);
+      }
+    },
+    find(sessionToken) {
+      const entry = held.get(keyOf(sessionToken));
+      if (entry === undefined) return undefined;
+      if (entry.expiresAt <= now()) {
+        held.delete(keyOf(sessionToken));
+        return undefined;
+      }
+      return entry.exchange;
+    },
+    forget(sessionToken) {
+      held.delete(keyOf(sessionToken));
+    },
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * The Human API sandbox (DESIGN §7): an offline stand-in for Human API's v1
+ * Connect endpoints that behaves like it where it matters: 401 for a wrong
+ * clientId or secret, 400 for an unknown or used session token, 404 for an
+ * unknown humanId, a humanId stable per clientUserId, and a new publicToken on
+ * every connection and every publictokens call. Faults can be injected, and
+ * the secret rotated as ops would. State is kept in `.data/` (or memory).
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseJsonObject, readBody, sendJson } from '../http-util.js';
+import { openJsonFile } from '../json-file.js';
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** A fault applied to the next calls of the tokens/publictokens endpoints. */
+export interface HumanApiFault {
+  /** Status to answer instead of the real answer. */
+  readonly status?: number;
+  /** Wait this long first. */
+  readonly delayMs?: number;
+  /** Number of calls affected. @default 1 */
+  readonly count?: number;
+  /** Raw body to answer with `status` (default 200), e.g. broken or wrong-shaped JSON. */
+  readonly body?: string;
+  /** Drop the connection without answering. */
+  readonly reset?: boolean;
+}
+
+interface SandboxState {
+  clientSecret: string;
+  /** clientUserId → humanId */
+  users: Record<string, string>;
+  /** humanId → { clientUserId, publicToken } */
+  humans: Record<string, { clientUserId: string; publicToken: string | null }>;
+  /** sessionToken → session */
+  sessions: Record<string, { humanId: string; clientId: string; used: boolean; expiresAt: number }>;
+}
+
+/** Settings of {@link createHumanApiSandbox}. */
+export interface HumanApiSandboxOptions {
+  /** The one app the sandbox knows. */
+  readonly clientId: string;
+  /** Where state is kept; memory when undefined. */
+  readonly statePath: string | undefined;
+  /** Called with the new secret on rotation, as ops' `put-secret-value` would. */
+  readonly onSecretRotated: (clientSecret: string) => void;
+  /** Secret to start with when there is no saved state. */
+  readonly initialSecret?: string;
+}
+
+/** The sandbox: a request handler for paths under `/sandbox/humanapi`. */
+export interface HumanApiSandbox {
+  /** The secret the sandbox accepts now. */
+  readonly clientSecret: string;
+  /** Handles a request whose path starts with `/sandbox/humanapi`; `subPath` is the rest. */
+  handle(request: IncomingMessage, response: ServerResponse, subPath: string): Promise<void>;
+  /** Whether a user exists, and its humanId and current publicToken. */
+  findUser(clientUserId: string): { humanId: string; publicToken: string | null } | undefined;
+  /** Mints the sessionTokenObject connect.js's `finish` would deliver. */
+  mintSession(
+    clientUserId: string,
+    clientId?: string,
+  ): { humanId: string; clientId: string; sessionToken: string; userId: string };
+  /** Calls made to the tokens and publictokens endpoints. */
+  readonly exchangeCalls: number;
+}
+
+const SESSION_LIFETIME_MS = 10 * 60 * 1000;
+
+/** Creates the sandbox. */
+export function createHumanApiSandbox({
+  clientId,
+  statePath,
+  onSecretRotated,
+  initialSecret,
+}: HumanApiSandboxOptions): HumanApiSandbox {
+  const file = openJsonFile<SandboxState>(statePath);
+  const state: SandboxState = file.read() ?? {
+    clientSecret: initialSecret ?? hex(20),
+    users: {},
+    humans: {},
+    sessions: {},
+  };
+  const save = () => {
+    const now = Date.now();
+    for (const [token, session] of Object.entries(state.sessions)) {
+      if (session.expiresAt < now) delete state.sessions[token];
+    }
+    file.write(state);
+  };
+  save();
+  onSecretRotated(state.clientSecret);
+
+  const faults: HumanApiFault[] = [];
+  let exchangeCalls = 0;
+
+  function humanIdFor(clientUserId: string): string {
+    let humanId = state.users[clientUserId];
+    if (humanId === undefined) {
+      humanId = hex(12);
+      state.users[clientUserId] = humanId;
+      state.humans[humanId] = { clientUserId, publicToken: null };
+    }
+    return humanId;
+  }
+
+  function mintSession(clientUserId: string, requestedClientId = clientId) {
+    const humanId = humanIdFor(clientUserId);
+    const sessionToken = hex(16);
+    state.sessions[sessionToken] = {
+      humanId,
+      clientId: requestedClientId,
+      used: false,
+      expiresAt: Date.now() + SESSION_LIFETIME_MS,
+    };
+    save();
+    return { humanId, clientId: requestedClientId, sessionToken, userId: hex(12) };
+  }
+
+  /** Applies the next fault; returns true when it answered (or dropped) the request itself. */
+  async function applyFault(response: ServerResponse): Promise<boolean> {
+    const fault = faults[0];
+    if (fault === undefined) return false;
+    const remaining = (fault.count ?? 1) - 1;
+    if (remaining > 0) faults[0] = { ...fault, count: remaining };
+    else faults.shift();
+    if (fault.delayMs !== undefined) await sleep(Math.min(fault.delayMs, 60_000));
+    if (fault.reset === true) {
+      response.socket?.destroy();
+      return true;
+    }
+    if (fault.body !== undefined) {
+      response.writeHead(fault.status ?? 200, { 'Content-Type': 'application/json' });
+      response.end(fault.body);
+      return true;
+    }
+    if (fault.status !== undefined) {
+      sendJson(response, fault.status, { error: 'Injected fault', status: fault.status });
+      return true;
+    }
+    return false;
+  }
+
+  const credentialsValid = (body: Record<string, unknown>) =>
+    body.clientId === clientId && body.clientSecret === state.clientSecret;
+
+  async function tokens(body: Record<string, unknown>, response: ServerResponse) {
+    if (!credentialsValid(body))
+      return sendJson(response, 401, { error: 'Unauthorized', message: 'Invalid client credentials' });
+    const session = typeof body.sessionToken === 'string' ? state.sessions[body.sessionToken] : undefined;
+    if (session === undefined || session.used || session.expiresAt < Date.now() || session.humanId !== body.humanId) {
+      return sendJson(response, 400, { error: 'Bad Request', message: 'Invalid or expired session token' });
+    }
+    session.used = true;
+    const human = state.humans[session.humanId];
+    if (human === undefined) return sendJson(response, 400, { error: 'Bad Request', message: 'Unknown user' });
+    human.publicToken = hex(16);
+    save();
+    return sendJson(response, 201, {
+      humanId: session.humanId,
+      accessToken: hex(20),
+      publicToken: human.publicToken,
+      clientId,
+      clientUserId: human.clientUserId,
+    });
+  }
+
+  async function publicTokens(body: Record<string, unknown>, response: ServerResponse) {
+    if (!credentialsValid(body))
+      return sendJson(response, 401, { error: 'Unauthorized', message: 'Invalid client credentials' });
+    const human = typeof body.humanId === 'string' ? state.humans[body.humanId] : undefined;
+    if (human === undefined) return sendJson(response, 404, { error: 'Not Found', message: 'Unknown humanId' });
+    human.publicToken = hex(16);
+    save();
+    return sendJson(response, 200, { humanId: body.humanId, publicToken: human.publicToken });
+  }
+
+  return {
+    get clientSecret() {
+      return state.clientSecret;
+    },
+    get exchangeCalls() {
+      return exchangeCalls;
+    },
+    findUser(clientUserId) {
+      const humanId = state.users[clientUserId];
+      if (humanId === undefined) return undefined;
+      return { humanId, publicToken: state.humans[humanId]?.publicToken ?? null };
+    },
+    mintSession,
+    async handle(request, response, subPath) {
+      if (request.method !== 'POST') return sendJson(response, 405, { error: 'Method Not Allowed' });
+      const body = parseJsonObject(await readBody(request, 64 * 1024));
+      if (body === undefined)
+        return sendJson(response, 400, { error: 'Bad Request', message: 'Body must be a JSON object' });
+      switch (subPath) {
+        case '/v1/connect/tokens':
+        case '/v1/connect/publictokens':
+          exchangeCalls += 1;
+          if (await applyFault(response)) return;
+          return subPath === '/v1/connect/tokens' ? tokens(body, response) : publicTokens(body, response);
+        case '/v1/connect/sessions': {
+          if (typeof body.clientUserId !== 'string' || body.clientUserId === '') {
+            return sendJson(response, 400, { error: 'Bad Request', message: 'clientUserId is required' });
+          }
+          const requested = typeof body.clientId === 'string' ? body.clientId : clientId;
+          return sendJson(response, 201, mintSession(body.clientUserId, requested));
+        }
+        case '/faults': {
+          const fault: HumanApiFault = {
+            ...(typeof body.status === 'number' ? { status: body.status } : {}),
+            ...(typeof body.delayMs === 'number' ? { delayMs: body.delayMs } : {}),
+            ...(typeof body.count === 'number' ? { count: body.count } : {}),
+            ...(typeof body.body === 'string' ? { body: body.body } : {}),
+            ...(body.reset === true ? { reset: true } : {}),
+          };
+          faults.push(fault);
+          return sendJson(response, 201, { queued: faults.length });
+        }
+        case '/faults/reset':
+          faults.splice(0);
+          return sendJson(response, 200, { queued: 0 });
+        case '/rotate-secret':
+          state.clientSecret = hex(20);
+          save();
+          onSecretRotated(state.clientSecret);
+          return sendJson(response, 200, { rotated: true });
+        default:
+          return sendJson(response, 404, { error: 'Not Found' });
+      }
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Local stand-in for AWS Secrets Manager: a loopback HTTP endpoint speaking
+ * the same JSON protocol (`GetSecretValue`, `PutSecretValue`), so the
+ * functions read the secret through the very same `SecretsProvider` and SDK
+ * client as in Lambda, with the same cache-and-refresh behaviour. Values are
+ * kept in `.data/secrets.json` (or memory).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { close, listen, parseJsonObject, readBody, sendJson } from './http-util.js';
+import { openJsonFile } from './json-file.js';
+
+interface StoredSecret {
+  value: string;
+  versionId: string;
+  createdAt: number;
+}
+
+/** A running local secret store. */
+export interface LocalSecretStore {
+  /** Endpoint URL for `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
+  readonly endpoint: string;
+  /** Reads a secret's current value. */
+  getSecretValue(secretId: string): string | undefined;
+  /** Writes a new current value, as `aws secretsmanager put-secret-value` would. */
+  putSecretValue(secretId: string, value: string): void;
+  /** Makes the next `count` reads fail with a 500 `InternalServiceError`. */
+  injectFaults(count: number): void;
+  /** Clears injected faults. */
+  resetFaults(): void;
+  /** How many `GetSecretValue` calls were served. */
+  readonly reads: number;
+  close(): Promise<void>;
+}
+
+/** Starts the store; `path` undefined keeps secrets in memory. */
+export async function startLocalSecretStore({ path }: { path: string | undefined }): Promise<LocalSecretStore> {
+  const file = openJsonFile<Record<string, StoredSecret>>(path);
+  const secrets: Record<string, StoredSecret> = file.read() ?? {};
+  let faults = 0;
+  let reads = 0;
+
+  const awsError = (response: Parameters<typeof sendJson>[0], status: number, type: string, message: string) =>
+    sendJson(
+      response,
+      status,
+      { __type: type, message },
+      { 'x-amzn-errortype': type, 'Content-Type': 'application/x-amz-json-1.1' },
+    );
+
+  const server: Server = createServer(async (request, response) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const body = parseJsonObject(await readBody(request));
+    const secretId = typeof body?.SecretId === 'string' ? body.SecretId : '';
+    const stored = secrets[secretId];
+    if (target === 'secretsmanager.GetSecretValue') {
+      reads += 1;
+      if (faults > 0) {
+        faults -= 1;
+        awsError(response, 500, 'InternalServiceError', 'Injected fault');
+        return;
+      }
+      if (stored === undefined) {
+        awsError(response, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+        return;
+      }
+      sendJson(
+        response,
+        200,
+        {
+          ARN: `arn:aws:secretsmanager:local:000000000000:secret:${secretId}`,
+          Name: secretId,
+          SecretString: stored.value,
+          VersionId: stored.versionId,
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: stored.createdAt,
+        },
+        { 'Content-Type': 'application/x-amz-json-1.1' },
+      );
+      return;
+    }
+    if (target === 'secretsmanager.PutSecretValue' && typeof body?.SecretString === 'string') {
+      store.putSecretValue(secretId, body.SecretString);
+      sendJson(response, 200, { ARN: secretId, Name: secretId, VersionId: secrets[secretId]?.versionId });
+      return;
+    }
+    awsError(response, 400, 'InvalidRequestException', 'Unsupported operation');
+  });
+  const port = await listen(server, 0);
+
+  const store: LocalSecretStore = {
+    endpoint: `http://127.0.0.1:${port}`,
+    getSecretValue: (secretId) => secrets[secretId]?.value,
+    putSecretValue(secretId, value) {
+      secrets[secretId] = { value, versionId: randomUUID(), createdAt: Math.floor(Date.now() / 1000) };
+      file.write(secrets);
+    },
+    injectFaults(count) {
+      faults = count;
+    },
+    resetFaults() {
+      faults = 0;
+    },
+    get reads() {
+      return reads;
+    },
+    close: () => close(server),
+  };
+  return store;
+}

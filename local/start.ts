@@ -1,0 +1,32 @@
+/**
+ * `npm start [-- --in-memory]`: runs local mode until interrupted.
+ */
+import { startLocalMode } from './server.js';
+
+const inMemory = process.argv.includes('--in-memory');
+const local = await startLocalMode({ env: process.env, inMemory });
+
+const lines = [
+  `Human Connect back end, local mode (${inMemory ? 'in memory' : 'data in .data/'})`,
+  `  API:        ${local.apiUrl}  (POST /sessions, POST /public-tokens)`,
+  `  Front end:  ${local.webUrl}`,
+  `  CORS:       ${local.allowedOrigins.join(', ')}`,
+  local.sandboxMode
+    ? `  Human API:  sandbox at ${local.apiUrl}/sandbox/humanapi`
+    : `  Human API:  ${process.env.HUMANAPI_BASE_URL}`,
+  local.jwtMode
+    ? `  Identity:   JWT mode (issuer ${process.env.AUTH_ISSUER}); requests without a valid bearer token get 401`
+    : '  Identity:   no JWT: /sessions is open and /public-tokens is open on loopback (deployed, it requires AWS IAM)',
+  'Ready.',
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await local.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
