@@ -9,7 +9,7 @@ import { createDependencies } from './commons/dependencies.js';
 import { createHttpHandler } from './commons/http.js';
 import type { Caller } from './commons/identity.js';
 import { type SessionTokenObject, sessionTokenObjectSchema } from './commons/schemas.js';
-import { finishSession } from './domain/finish-session.js';
+import { assertOwnClientId, finishSession } from './domain/finish-session.js';
 import { createUnsavedExchanges } from './domain/unsaved-exchanges.js';
 
 const config = readConfig();
@@ -39,6 +39,7 @@ export const handler = createHttpHandler({
   bodySchema: sessionTokenObjectSchema,
   jwtUserClaim: config.jwtUserClaim,
   handle: async ({ body, caller, context }) => {
+    assertOwnClientId(body, config.clientId);
     idempotencyConfig.registerLambdaContext(context);
     return finishSessionOnce({ session: body, caller, callerId: caller.kind === 'user' ? caller.userId : null });
   },

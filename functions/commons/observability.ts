@@ -7,11 +7,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
+/** Service name: the logs' `service` key and the metrics' `service` dimension (the stack's alarms use it). */
+export const SERVICE_NAME = 'humanapi-connect';
+/** CloudWatch namespace of the service's metrics (the stack's alarms use it). */
+export const METRICS_NAMESPACE = 'HumanConnect';
+
 /** The service's logger (Powertools reads `POWERTOOLS_*` and `AWS_LAMBDA_LOG_LEVEL` itself). */
-export const logger = new Logger({ serviceName: 'humanapi-connect' });
+export const logger = new Logger({ serviceName: SERVICE_NAME });
 
 /** The service's metrics, published as CloudWatch EMF by `logMetrics`. */
-export const metrics = new Metrics({ serviceName: 'humanapi-connect', namespace: 'HumanConnect' });
+export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE });
 
 /** Name of the metric counting Human API failures (5xx, timeouts, credential rejections, broken answers). */
 export const HUMAN_API_FAILURE_METRIC = 'HumanApiFailure';

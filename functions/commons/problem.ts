@@ -1,7 +1,10 @@
 /**
  * RFC 9457 problem details: the single place where errors become HTTP statuses.
  */
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyPersistenceLayerError,
+} from '@aws-lambda-powertools/idempotency';
 import { HttpError } from '@middy/util';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
@@ -82,7 +85,8 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof HumanApiAuthError || error instanceof HumanApiFailedError) {
     return problem(502, 'humanapi-failed', 'Bad gateway', 'Human API failed; try again later.');
   }
-  if (error instanceof DependencyUnavailableError) {
+  // Powertools Idempotency could not read or write its records in DynamoDB.
+  if (error instanceof DependencyUnavailableError || error instanceof IdempotencyPersistenceLayerError) {
     return problem(
       503,
       'dependency-unavailable',

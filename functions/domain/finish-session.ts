@@ -26,12 +26,20 @@ export interface FinishSessionDependencies {
 }
 
 /**
- * Finishes a Human Connect session (DESIGN §1.3): signs the sessionTokenObject
- * with the client secret, exchanges it with Human API, and upserts the user's
- * tokens. Checks that cost nothing come first, so a refused request calls no
- * one and stores nothing.
+ * Refuses a sessionTokenObject of another app (403). Runs before anything is
+ * written, idempotency records included, so such a request changes nothing.
  *
  * @throws {ForeignClientIdError} when the session names another app
+ */
+export function assertOwnClientId(session: SessionTokenObject, clientId: string): void {
+  if (session.clientId !== clientId) throw new ForeignClientIdError();
+}
+
+/**
+ * Finishes a Human Connect session (DESIGN §1.3): signs the sessionTokenObject
+ * with the client secret, exchanges it with Human API, and upserts the user's
+ * tokens. Call {@link assertOwnClientId} first.
+ *
  * @throws {CallerMismatchError} when a signed-in caller is not the session's user
  */
 export async function finishSession(
@@ -39,8 +47,6 @@ export async function finishSession(
   caller: Caller,
   { clientId, humanApi, secrets, tokenStore, unsavedExchanges, now = () => new Date() }: FinishSessionDependencies,
 ): Promise<UserPublicToken> {
-  if (session.clientId !== clientId) throw new ForeignClientIdError();
-
   const exchange =
     unsavedExchanges.find(session.sessionToken) ??
     (await withClientSecret(secrets, (clientSecret) =>

@@ -39,7 +39,11 @@ export interface SessionTokenObject {
 }
 
 /** Mints a sessionTokenObject for `clientUserId` from the sandbox. */
-export async function mintSession(apiUrl: string, clientUserId: string, clientId?: string): Promise<SessionTokenObject> {
+export async function mintSession(
+  apiUrl: string,
+  clientUserId: string,
+  clientId?: string,
+): Promise<SessionTokenObject> {
   const answer = await post(`${apiUrl}/sandbox/humanapi/v1/connect/sessions`, {
     clientUserId,
     ...(clientId === undefined ? {} : { clientId }),

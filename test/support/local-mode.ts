@@ -30,7 +30,11 @@ export interface StartOptions {
 }
 
 /** Starts local mode and resolves once it printed "Ready.". */
-export async function startLocalModeProcess({ env = {}, inMemory = true, cwd = ROOT }: StartOptions = {}): Promise<LocalModeProcess> {
+export async function startLocalModeProcess({
+  env = {},
+  inMemory = true,
+  cwd = ROOT,
+}: StartOptions = {}): Promise<LocalModeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', resolve(ROOT, 'local/start.ts'), ...(inMemory ? ['--in-memory'] : [])],

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_HUMANAPI_BASE_URL, readConfig } from '../../../functions/commons/config.js';
+
+const required = {
+  HUMANAPI_CLIENT_ID: 'client',
+  HUMANAPI_SECRET_ID: 'secret-id',
+  TOKENS_TABLE_NAME: 'tokens',
+  IDEMPOTENCY_TABLE_NAME: 'idempotency',
+};
+
+describe('readConfig', () => {
+  it('reads the required variables and applies the documented defaults', () => {
+    const config = readConfig(required);
+
+    expect(config).toEqual({
+      clientId: 'client',
+      secretId: 'secret-id',
+      humanApiBaseUrl: DEFAULT_HUMANAPI_BASE_URL,
+      humanApiTimeoutMs: 8000,
+      tokensTableName: 'tokens',
+      idempotencyTableName: 'idempotency',
+      secretTtlSeconds: 300,
+      jwtUserClaim: undefined,
+    });
+  });
+
+  it('reads the optional variables and drops a trailing slash from the base URL', () => {
+    const config = readConfig({
+      ...required,
+      HUMANAPI_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi/',
+      HUMANAPI_TIMEOUT_MS: '2500',
+      SECRET_TTL_SECONDS: '0',
+      JWT_USER_CLAIM: 'email',
+    });
+
+    expect(config.humanApiBaseUrl).toBe('http://127.0.0.1:3000/sandbox/humanapi');
+    expect(config.humanApiTimeoutMs).toBe(2500);
+    expect(config.secretTtlSeconds).toBe(0);
+    expect(config.jwtUserClaim).toBe('email');
+  });
+
+  it.each(Object.keys(required))('fails naming %s when it is missing', (variable) => {
+    const env = { ...required, [variable]: undefined };
+
+    expect(() => readConfig(env)).toThrow(new ConfigError(variable, 'is required but not set'));
+  });
+
+  it('treats a blank value as missing', () => {
+    expect(() => readConfig({ ...required, HUMANAPI_CLIENT_ID: '  ' })).toThrow(/HUMANAPI_CLIENT_ID is required/);
+  });
+
+  it.each([
+    ['HUMANAPI_TIMEOUT_MS', 'soon'],
+    ['HUMANAPI_TIMEOUT_MS', '50'],
+    ['HUMANAPI_TIMEOUT_MS', '1.5'],
+    ['SECRET_TTL_SECONDS', '-1'],
+    ['HUMANAPI_BASE_URL', 'not a url'],
+    ['HUMANAPI_BASE_URL', 'ftp://example.com'],
+  ])('fails naming %s when it is %s', (variable, value) => {
+    expect(() => readConfig({ ...required, [variable]: value })).toThrow(
+      new RegExp(`^Environment variable ${variable} `),
+    );
+  });
+});

@@ -1,0 +1,47 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { CallerMismatchError } from '../../../functions/commons/errors.js';
+import { assertCallerIs, callerFrom } from '../../../functions/commons/identity.js';
+
+function eventWithClaims(claims?: Record<string, unknown>): APIGatewayProxyEventV2 {
+  return {
+    requestContext: claims === undefined ? {} : { authorizer: { jwt: { claims, scopes: null } } },
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+describe('callerFrom', () => {
+  it('without a JWT authorizer, the caller is trusted', () => {
+    expect(callerFrom(eventWithClaims(), undefined)).toEqual({ kind: 'trusted' });
+  });
+
+  it('in JWT mode, the caller is the configured claim', () => {
+    expect(callerFrom(eventWithClaims({ sub: 'user-1', email: 'a@example.com' }), 'sub')).toEqual({
+      kind: 'user',
+      userId: 'user-1',
+    });
+    expect(callerFrom(eventWithClaims({ sub: 'user-1', email: 'a@example.com' }), 'email')).toEqual({
+      kind: 'user',
+      userId: 'a@example.com',
+    });
+  });
+
+  it.each([
+    ['no authorizer context', undefined],
+    ['no such claim', { email: 'a@example.com' }],
+    ['an empty claim', { sub: '' }],
+    ['a non-string claim', { sub: 42 }],
+  ])('in JWT mode, refuses %s', (_, claims) => {
+    expect(() => callerFrom(eventWithClaims(claims), 'sub')).toThrow(CallerMismatchError);
+  });
+});
+
+describe('assertCallerIs', () => {
+  it('lets a user act on their own record and a trusted caller on any', () => {
+    expect(() => assertCallerIs({ kind: 'user', userId: 'alice' }, 'alice')).not.toThrow();
+    expect(() => assertCallerIs({ kind: 'trusted' }, 'bob')).not.toThrow();
+  });
+
+  it('refuses a user acting on another user', () => {
+    expect(() => assertCallerIs({ kind: 'user', userId: 'alice' }, 'bob')).toThrow(CallerMismatchError);
+  });
+});
