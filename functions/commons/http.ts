@@ -81,6 +81,16 @@ function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   };
 }
 
+// middy's parsers type the event as any HTTP event; here they only ever see HTTP API events.
+const parseJsonBody = httpJsonBodyParser({ disableContentTypeError: true }) as MiddlewareObj<
+  APIGatewayProxyEventV2,
+  HttpResult
+>;
+const parseFormBody = httpUrlencodeBodyParser({ disableContentTypeError: true }) as MiddlewareObj<
+  APIGatewayProxyEventV2,
+  HttpResult
+>;
+
 /** What a route's handler receives. */
 export interface HttpRequest<TBody> {
   /** The validated body. */
@@ -110,8 +120,8 @@ export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: H
     .use(publishMetrics())
     .use(problemDetails())
     .use(guardBody())
-    .use(httpJsonBodyParser({ disableContentTypeError: true }))
-    .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))
+    .use(parseJsonBody)
+    .use(parseFormBody)
     .handler(async (event, context) => {
       // The body parsers above replaced the raw string with the parsed value.
       const parsed = bodySchema.safeParse(event.body as unknown);

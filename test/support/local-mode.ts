@@ -37,7 +37,7 @@ export async function startLocalModeProcess({
 }: StartOptions = {}): Promise<LocalModeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', resolve(ROOT, 'local/start.ts'), ...(inMemory ? ['--in-memory'] : [])],
+    ['--import', import.meta.resolve('tsx'), resolve(ROOT, 'local/start.ts'), ...(inMemory ? ['--in-memory'] : [])],
     {
       cwd,
       env: {
