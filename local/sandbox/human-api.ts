@@ -177,6 +177,42 @@ export function createHumanApiSandbox({
     return sendJson(response, 200, { humanId: body.humanId, publicToken: human.publicToken });
   }
 
+  /**
+   * What connect.js's popup does when it opens: signs the user in and mints
+   * the sessionTokenObject that `finish` will deliver. Like the real popup, it
+   * refuses a returning user opened without its current publicToken ("User
+   * Already Exists"); a body without `publicToken` (tests minting directly)
+   * is never refused. Any origin may call it, as any site may open the real
+   * popup: the answer carries `Access-Control-Allow-Origin: *`.
+   */
+  function connectSession(body: Record<string, unknown>, response: ServerResponse) {
+    const cors = { 'Access-Control-Allow-Origin': '*' };
+    if (typeof body.clientUserId !== 'string' || body.clientUserId === '') {
+      return sendJson(response, 400, { error: 'Bad Request', message: 'clientUserId is required' }, cors);
+    }
+    if ('publicToken' in body) {
+      const humanId = state.users[body.clientUserId];
+      const current = humanId === undefined ? null : (state.humans[humanId]?.publicToken ?? null);
+      if (current !== null && body.publicToken !== current) {
+        const missing = body.publicToken === '' || body.publicToken === null || body.publicToken === undefined;
+        return sendJson(
+          response,
+          409,
+          {
+            code: 409,
+            message: 'User Already Exists',
+            detailedMessage: missing
+              ? 'This clientUserId has connected before: open Connect with its publicToken (edit mode).'
+              : 'This publicToken is not the current one for this clientUserId: it changes on every connection.',
+          },
+          cors,
+        );
+      }
+    }
+    const requested = typeof body.clientId === 'string' ? body.clientId : clientId;
+    return sendJson(response, 201, mintSession(body.clientUserId, requested), cors);
+  }
+
   return {
     get clientSecret() {
       return state.clientSecret;
@@ -191,6 +227,8 @@ export function createHumanApiSandbox({
     },
     mintSession,
     async handle(request, response, subPath) {
+      // Read-only counter for tests that prove a request never reached Human API.
+      if (request.method === 'GET' && subPath === '/stats') return sendJson(response, 200, { exchangeCalls });
       if (request.method !== 'POST') return sendJson(response, 405, { error: 'Method Not Allowed' });
       const body = parseJsonObject(await readBody(request, 64 * 1024));
       if (body === undefined)
@@ -201,13 +239,8 @@ export function createHumanApiSandbox({
           exchangeCalls += 1;
           if (await applyFault(response)) return;
           return subPath === '/v1/connect/tokens' ? tokens(body, response) : publicTokens(body, response);
-        case '/v1/connect/sessions': {
-          if (typeof body.clientUserId !== 'string' || body.clientUserId === '') {
-            return sendJson(response, 400, { error: 'Bad Request', message: 'clientUserId is required' });
-          }
-          const requested = typeof body.clientId === 'string' ? body.clientId : clientId;
-          return sendJson(response, 201, mintSession(body.clientUserId, requested));
-        }
+        case '/v1/connect/sessions':
+          return connectSession(body, response);
         case '/faults': {
           const fault: HumanApiFault = {
             ...(typeof body.status === 'number' ? { status: body.status } : {}),

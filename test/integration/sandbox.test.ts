@@ -77,6 +77,27 @@ describe('Human API sandbox', () => {
     expect(fresh.json.publicToken).not.toBe(second.json.publicToken);
   });
 
+  it('refuses a returning user opened without its current publicToken: 409 User Already Exists', async () => {
+    const finished = await post(`${local.apiUrl}/sessions`, await mintSession(local.apiUrl, 'connect-user'));
+
+    const fresh = await sandbox('/v1/connect/sessions', { clientUserId: 'new-connect-user', publicToken: '' });
+    const without = await sandbox('/v1/connect/sessions', { clientUserId: 'connect-user', publicToken: '' });
+    const outdated = await sandbox('/v1/connect/sessions', {
+      clientUserId: 'connect-user',
+      publicToken: 'ab'.repeat(16),
+    });
+    const current = await sandbox('/v1/connect/sessions', {
+      clientUserId: 'connect-user',
+      publicToken: finished.json.publicToken,
+    });
+
+    expect(fresh.status).toBe(201);
+    expect(without.status).toBe(409);
+    expect(without.json).toMatchObject({ code: 409, message: 'User Already Exists' });
+    expect(outdated.status).toBe(409);
+    expect(current.status).toBe(201);
+  });
+
   it('answers 404 to publictokens for an unknown humanId', async () => {
     const answer = await sandbox('/v1/connect/publictokens', {
       humanId: 'ab'.repeat(12),

@@ -1,0 +1,162 @@
+/**
+ * Calls to the token API (DESIGN §3): `POST /sessions` with the
+ * sessionTokenObject exactly as connect.js delivered it, and
+ * `POST /public-tokens` to recover a lost publicToken.
+ */
+import type { PageConfig } from './config.js';
+import type { SessionTokenObject } from './human-connect.js';
+
+/**
+ * How `finish` posts the sessionTokenObject: `json` as `fetch` and the mobile
+ * SDKs do, `form` as Human API's web guide does with jQuery's `$.post(url, obj)`
+ * (`application/x-www-form-urlencoded`).
+ */
+export type PostMode = 'json' | 'form';
+
+/** The Content-Type jQuery's `$.post` sends (its `contentType` default). */
+export const JQUERY_FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=UTF-8';
+
+/** What both routes answer. */
+export interface UserConnection {
+  readonly humanId: string;
+  readonly clientUserId: string;
+  readonly publicToken: string;
+}
+
+/** The API refused, failed, or its answer could not be read. */
+export class ApiError extends Error {
+  /**
+   * @param status - the HTTP status; `0` when the browser got no readable answer (network down, or CORS)
+   * @param title - a short, user-facing summary
+   * @param detail - more about it, when known
+   */
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(detail === undefined ? title : `${title}: ${detail}`, options);
+    this.name = 'ApiError';
+  }
+}
+
+function appendParam(params: URLSearchParams, key: string, value: unknown): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      const scalar = typeof item !== 'object' || item === null;
+      appendParam(params, scalar ? `${key}[]` : `${key}[${index}]`, item);
+    });
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [name, item] of Object.entries(value)) appendParam(params, `${key}[${name}]`, item);
+  } else {
+    params.append(key, value === undefined || value === null ? '' : String(value));
+  }
+}
+
+/**
+ * Encodes an object the way jQuery's `$.param` does for `$.post(url, obj)`:
+ * one `key=value` per field in order, `null` as empty, arrays and nested
+ * objects in bracket form, spaces as `+`. (A few characters such as `!` or
+ * `(` are percent-encoded where jQuery leaves them: both decode alike.)
+ */
+export function toFormBody(object: Readonly<Record<string, unknown>>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(object)) appendParam(params, key, value);
+  return params;
+}
+
+function readConnection(body: unknown): UserConnection | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { humanId, clientUserId, publicToken } = body as Record<string, unknown>;
+  if (typeof humanId !== 'string' || typeof clientUserId !== 'string' || typeof publicToken !== 'string') {
+    return undefined;
+  }
+  return { humanId, clientUserId, publicToken };
+}
+
+async function postToApi(url: string, body: BodyInit, headers: Record<string, string>): Promise<Response> {
+  try {
+    return await fetch(url, { method: 'POST', headers, body, credentials: 'omit' });
+  } catch (cause) {
+    // fetch gives no detail on purpose: a network failure and a CORS refusal look alike.
+    throw new ApiError(
+      0,
+      "The API's answer could not be read",
+      "The browser blocked the request or its answer: the API is unreachable, or it does not allow this page's origin (CORS).",
+      { cause },
+    );
+  }
+}
+
+async function readAnswer(response: Response): Promise<UserConnection> {
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  if (!response.ok) {
+    const problem = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const title = typeof problem.title === 'string' ? problem.title : `The API answered ${response.status}`;
+    const detail = typeof problem.detail === 'string' ? problem.detail : undefined;
+    throw new ApiError(response.status, title, detail);
+  }
+  const connection = readConnection(body);
+  if (connection === undefined) {
+    throw new ApiError(
+      response.status,
+      'Unexpected answer from the API',
+      'It lacks humanId, clientUserId or publicToken.',
+    );
+  }
+  return connection;
+}
+
+function authorization(bearerToken: string | undefined): Record<string, string> {
+  return bearerToken === undefined ? {} : { Authorization: `Bearer ${bearerToken}` };
+}
+
+/**
+ * `POST /sessions`: hands the sessionTokenObject to the back end, as-is, and
+ * resolves the user's new publicToken.
+ *
+ * @throws {ApiError} when the API refuses or its answer cannot be read
+ */
+export async function finishSession(
+  config: PageConfig,
+  sessionTokenObject: SessionTokenObject,
+  { mode, bearerToken }: { mode: PostMode; bearerToken: string | undefined },
+): Promise<UserConnection> {
+  const url = `${config.apiUrl}/sessions`;
+  const response =
+    mode === 'form'
+      ? await postToApi(url, toFormBody(sessionTokenObject).toString(), {
+          'Content-Type': JQUERY_FORM_CONTENT_TYPE,
+          ...authorization(bearerToken),
+        })
+      : await postToApi(url, JSON.stringify(sessionTokenObject), {
+          'Content-Type': 'application/json',
+          ...authorization(bearerToken),
+        });
+  return readAnswer(response);
+}
+
+/**
+ * `POST /public-tokens`: recovers the signed-in user's publicToken (JWT mode).
+ *
+ * @returns the user's connection, or `undefined` when the API has no record (a new user: create mode)
+ * @throws {ApiError} when the API refuses or its answer cannot be read
+ */
+export async function recoverPublicToken(
+  config: PageConfig,
+  clientUserId: string,
+  bearerToken: string | undefined,
+): Promise<UserConnection | undefined> {
+  const response = await postToApi(`${config.apiUrl}/public-tokens`, JSON.stringify({ clientUserId }), {
+    'Content-Type': 'application/json',
+    ...authorization(bearerToken),
+  });
+  if (response.status === 404) return undefined;
+  return readAnswer(response);
+}

@@ -1,0 +1,81 @@
+/**
+ * The page's settings, read at start from `/config.json` next to the page.
+ * Local mode serves that file; in production a team ships its own (see
+ * `web/config.example.json`).
+ */
+
+/** What the page needs to know about its back end and Human API. */
+export interface PageConfig {
+  /** Base URL of the token API (`POST /sessions`, `POST /public-tokens`), without a trailing slash. */
+  readonly apiUrl: string;
+  /** The Human API app's clientId. */
+  readonly clientId: string;
+  /** Where connect.js comes from: `https://connect.humanapi.co/connect.js`, or the sandbox's locally. */
+  readonly connectJsUrl: string;
+  /** The API sits behind a JWT authorizer: send `Authorization: Bearer`. */
+  readonly jwtMode: boolean;
+  /** Local mode's development issuer (`POST {devIssuerUrl}/token {sub}`); absent in production. */
+  readonly devIssuerUrl: string | undefined;
+}
+
+/** `/config.json` is missing, unreadable or lacks a field. */
+export class PageConfigError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PageConfigError';
+  }
+}
+
+function requireUrl(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new PageConfigError(`config.json: "${field}" is required`);
+  try {
+    return new URL(value).href.replace(/\/$/, '');
+  } catch (cause) {
+    throw new PageConfigError(`config.json: "${field}" is not a URL`, { cause });
+  }
+}
+
+/**
+ * Checks a parsed `/config.json`.
+ *
+ * @throws {PageConfigError} naming the first missing or malformed field
+ */
+export function parsePageConfig(value: unknown): PageConfig {
+  if (typeof value !== 'object' || value === null) throw new PageConfigError('config.json must hold an object');
+  const raw = value as Record<string, unknown>;
+  if (typeof raw.clientId !== 'string' || raw.clientId === '') {
+    throw new PageConfigError('config.json: "clientId" is required');
+  }
+  return {
+    apiUrl: requireUrl(raw.apiUrl, 'apiUrl'),
+    clientId: raw.clientId,
+    connectJsUrl: requireUrl(raw.connectJsUrl, 'connectJsUrl'),
+    jwtMode: raw.jwtMode === true,
+    devIssuerUrl:
+      raw.devIssuerUrl === undefined || raw.devIssuerUrl === null
+        ? undefined
+        : requireUrl(raw.devIssuerUrl, 'devIssuerUrl'),
+  };
+}
+
+/**
+ * Loads the page's settings.
+ *
+ * @throws {PageConfigError} when the file cannot be read or is not valid
+ */
+export async function loadPageConfig(url = '/config.json'): Promise<PageConfig> {
+  let response: Response;
+  try {
+    response = await fetch(url, { cache: 'no-store' });
+  } catch (cause) {
+    throw new PageConfigError(`${url} could not be loaded`, { cause });
+  }
+  if (!response.ok) throw new PageConfigError(`${url} answered ${response.status}`);
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (cause) {
+    throw new PageConfigError(`${url} is not JSON`, { cause });
+  }
+  return parsePageConfig(body);
+}
