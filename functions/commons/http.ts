@@ -4,6 +4,7 @@
  * caller, and turns every error into problem+json. Handlers stay thin.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
@@ -16,7 +17,7 @@ import {
   UnsupportedMediaTypeError,
 } from './errors.js';
 import { type Caller, callerFrom } from './identity.js';
-import { logger, metrics } from './observability.js';
+import { HUMAN_API_FAILURE_METRIC, logger, metrics } from './observability.js';
 import { jsonResponse, problemResponse } from './problem.js';
 import { toFieldIssues } from './schemas.js';
 
@@ -74,6 +75,8 @@ function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
         errorName: error instanceof Error ? error.name : typeof error,
         causeName: error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined,
       };
+      // 502 and 504 are Human API's failures (problem.ts): count them for the stack's alarm.
+      if (status === 502 || status === 504) metrics.addMetric(HUMAN_API_FAILURE_METRIC, MetricUnit.Count, 1);
       if (status >= 500) logger.error('Request failed', fields);
       else logger.info('Request refused', fields);
       request.response = response;

@@ -15,8 +15,12 @@ export const METRICS_NAMESPACE = 'HumanConnect';
 /** The service's logger (Powertools reads `POWERTOOLS_*` and `AWS_LAMBDA_LOG_LEVEL` itself). */
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 
-/** The service's metrics, published as CloudWatch EMF by `logMetrics`. */
+/** The service's metrics, published as CloudWatch EMF after each request (`functions/commons/http.ts`). */
 export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE });
 
-/** Name of the metric counting Human API failures (5xx, timeouts, credential rejections, broken answers). */
+/**
+ * Name of the metric counting requests that failed because of Human API (answered 502 or 504:
+ * its 5xx, timeouts, broken answers, credentials refused even after re-reading the secret).
+ * A 401 that the secret re-read fixes is not a failure: rotations do not trip the alarm.
+ */
 export const HUMAN_API_FAILURE_METRIC = 'HumanApiFailure';

@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BODY_BYTES } from '../../functions/commons/http.js';
+import { HUMAN_API_FAILURE_METRIC, metrics } from '../../functions/commons/observability.js';
 import { httpApiEvent, lambdaContext } from './events.js';
 
 const CLIENT_ID = process.env.HUMANAPI_CLIENT_ID ?? '';
@@ -202,6 +203,19 @@ describe('finishSession handler', () => {
     expect(humanApi).toHaveBeenCalledTimes(2);
     // The secret is cached from earlier invocations of this module: the one read is the forced re-read.
     expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it('counts a request failed by Human API in the HumanApiFailure metric, but not a 401 fixed by the secret re-read', async () => {
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    humanApi.mockImplementationOnce(async () => answer(401, {})).mockImplementation(async () => answer(201, exchange));
+    await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+    expect(addMetric).not.toHaveBeenCalled();
+
+    humanApi.mockImplementation(async () => answer(500, {}));
+    await invoke(httpApiEvent({ body: JSON.stringify({ ...session, sessionToken: 'e1'.repeat(16) }) }));
+
+    expect(addMetric).toHaveBeenCalledExactlyOnceWith(HUMAN_API_FAILURE_METRIC, 'Count', 1);
+    addMetric.mockRestore();
   });
 
   it('answers 503 when DynamoDB fails, without calling Human API', async () => {

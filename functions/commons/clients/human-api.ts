@@ -3,10 +3,9 @@
  * status translation and validation of the answers.
  */
 
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError, HumanApiTimeoutError } from '../errors.js';
-import { HUMAN_API_FAILURE_METRIC, logger, metrics } from '../observability.js';
+import { logger } from '../observability.js';
 import { boundedToken } from '../schemas.js';
 
 const tokensAnswerSchema = z.object({
@@ -92,7 +91,6 @@ export function createHumanApiClient({
       if (!parsed.success) throw new HumanApiFailedError('Human API answered with an unexpected shape.');
       return parsed.data;
     } catch (error) {
-      if (!(error instanceof HumanApiRejectedError)) metrics.addMetric(HUMAN_API_FAILURE_METRIC, MetricUnit.Count, 1);
       logger.warn('Human API call failed', {
         path,
         errorName: error instanceof Error ? error.name : typeof error,

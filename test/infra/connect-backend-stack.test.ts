@@ -1,0 +1,576 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { join } from 'node:path';
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionTimeoutSeconds } from '../../functions/commons/time-budget.js';
+import {
+  ConnectBackendStack,
+  type ConnectBackendStackProps,
+  InvalidStackPropsError,
+} from '../../infra/connect-backend-stack.js';
+import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD_OPTIONS } from '../../infra/function-bundling.js';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../../local/cors.js';
+import { BASE_PROPS, logicalIdAt, onlyResource, type SynthesizedStack, synthesize } from './stack-fixture.js';
+
+/** Logical IDs of the stateful resources: a change here replaces (or orphans) live data. */
+const TOKEN_TABLE_ID = 'TokenTable3625D248';
+const IDEMPOTENCY_TABLE_ID = 'IdempotencyTable22A5A209';
+const CLIENT_SECRET_ID = 'ClientSecret6773D8CE';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:humanapi/client-secret-AbC123';
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
+
+const JWT_PROPS: ConnectBackendStackProps = {
+  ...BASE_PROPS,
+  jwt: { issuer: 'https://issuer.example.com/', audience: ['connect-web', 'connect-ios'], claim: 'email' },
+  secretTtl: Duration.seconds(60),
+  humanApiBaseUrl: 'https://humanapi.example.com/',
+  humanApiTimeout: Duration.seconds(5),
+  throttle: { rateLimit: 20, burstLimit: 40 },
+  logRetention: RetentionDays.THREE_MONTHS,
+  alarmTopicArn: TOPIC_ARN,
+};
+
+/** esbuild runs twice through npx: seconds each, more on a loaded machine. */
+const BUNDLING_TIMEOUT_MS = 120_000;
+
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+interface FunctionResource {
+  readonly Properties: {
+    readonly Environment: { readonly Variables: Record<string, unknown> };
+    readonly Role: unknown;
+    readonly [key: string]: unknown;
+  };
+}
+
+function lambdaFunction(template: Template, name: 'FinishSession' | 'RecoverPublicToken') {
+  const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
+  return { id, resource: template.toJSON().Resources[id] as FunctionResource };
+}
+
+/** The statements of a function role's policy, as `{ actions, resource }` with actions sorted. */
+function policyStatements(template: Template, name: 'FinishSession' | 'RecoverPublicToken') {
+  const id = logicalIdAt(template, `HumanConnectBackend/${name}/Role/DefaultPolicy/Resource`);
+  const policy = template.toJSON().Resources[id] as {
+    Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string; Resource: unknown }[] } };
+  };
+  return policy.Properties.PolicyDocument.Statement.map((statement) => ({
+    effect: statement.Effect,
+    actions: [statement.Action].flat().sort(),
+    resource: statement.Resource,
+  }));
+}
+
+function routeAuthorization(template: Template) {
+  return Object.fromEntries(
+    Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => [
+      route.Properties.RouteKey,
+      { type: route.Properties.AuthorizationType, authorizer: route.Properties.AuthorizerId },
+    ]),
+  );
+}
+
+describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
+  let synthesized: SynthesizedStack;
+  let template: Template;
+
+  beforeAll(() => {
+    synthesized = synthesize(BASE_PROPS, { bundle: true });
+    template = synthesized.template;
+  }, BUNDLING_TIMEOUT_MS);
+
+  it('keeps the logical IDs of the token table, idempotency table and secret', () => {
+    expect(logicalIdAt(template, 'HumanConnectBackend/TokenTable/Resource')).toBe(TOKEN_TABLE_ID);
+    expect(logicalIdAt(template, 'HumanConnectBackend/IdempotencyTable/Resource')).toBe(IDEMPOTENCY_TABLE_ID);
+    expect(logicalIdAt(template, 'HumanConnectBackend/ClientSecret/Resource')).toBe(CLIENT_SECRET_ID);
+  });
+
+  it('creates the token table from the shared definition: on-demand, PITR, deletion protection, retained', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'clientUserId', KeyType: 'HASH' }],
+        AttributeDefinitions: [
+          { AttributeName: 'clientUserId', AttributeType: 'S' },
+          { AttributeName: 'humanId', AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'humanId-index',
+            KeySchema: [{ AttributeName: 'humanId', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    const tokenTable = template.toJSON().Resources[TOKEN_TABLE_ID];
+    expect(tokenTable.Properties.KeySchema).toEqual([{ AttributeName: 'clientUserId', KeyType: 'HASH' }]);
+  });
+
+  it('creates the idempotency table keyed by id with TTL on expiration, on-demand', () => {
+    const table = template.toJSON().Resources[IDEMPOTENCY_TABLE_ID];
+
+    expect(table.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
+  });
+
+  it('creates a retained secret holding only the empty placeholder', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { SecretString: '{"clientSecret":""}' },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    expect(template.findResources('AWS::SecretsManager::RotationSchedule')).toEqual({});
+  });
+
+  it('runs both functions on nodejs24.x, arm64, 512 MB, with a timeout above two Human API calls and below 30 s', () => {
+    const expectedTimeout = functionTimeoutSeconds(8000);
+
+    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+      const { resource } = lambdaFunction(template, name);
+
+      expect(resource.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Handler: 'index.handler',
+        Timeout: expectedTimeout,
+        LoggingConfig: {
+          LogFormat: 'JSON',
+          ApplicationLogLevel: 'INFO',
+          LogGroup: { Ref: logicalIdAt(template, `HumanConnectBackend/${name}/LogGroup/Resource`) },
+        },
+      });
+      expect(resource.Properties.MemorySize).toBeGreaterThanOrEqual(256);
+      expect(expectedTimeout).toBeGreaterThan((2 * 8000) / 1000);
+      expect(expectedTimeout).toBeLessThan(30);
+    }
+  });
+
+  it('configures the functions through the environment, without JWT_USER_CLAIM', () => {
+    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+      const { resource } = lambdaFunction(template, name);
+
+      expect(resource.Properties.Environment.Variables).toEqual({
+        HUMANAPI_CLIENT_ID: 'c'.repeat(40),
+        HUMANAPI_SECRET_ID: { Ref: CLIENT_SECRET_ID },
+        HUMANAPI_BASE_URL: 'https://user.humanapi.co',
+        HUMANAPI_TIMEOUT_MS: '8000',
+        TOKENS_TABLE_NAME: { Ref: TOKEN_TABLE_ID },
+        IDEMPOTENCY_TABLE_NAME: { Ref: IDEMPOTENCY_TABLE_ID },
+        SECRET_TTL_SECONDS: '300',
+        POWERTOOLS_SERVICE_NAME: 'humanapi-connect',
+        POWERTOOLS_METRICS_NAMESPACE: 'HumanConnect',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('keeps every log group for one month by default and deletes it with the stack', () => {
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+
+    expect(logGroups).toHaveLength(3);
+    for (const logGroup of logGroups) {
+      expect(logGroup).toMatchObject({ Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
+    }
+  });
+
+  it('grants finishSession exactly UpdateItem on the token table, the idempotency calls, its logs and the secret', () => {
+    expect(policyStatements(template, 'FinishSession')).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/FinishSession/LogGroup/Resource')),
+      },
+      { effect: 'Allow', actions: ['dynamodb:UpdateItem'], resource: getAtt(TOKEN_TABLE_ID) },
+      {
+        effect: 'Allow',
+        actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resource: getAtt(IDEMPOTENCY_TABLE_ID),
+      },
+      {
+        effect: 'Allow',
+        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        resource: { Ref: CLIENT_SECRET_ID },
+      },
+    ]);
+  });
+
+  it('grants recoverPublicToken exactly GetItem and UpdateItem on the table, Query on humanId-index, its logs and the secret', () => {
+    expect(policyStatements(template, 'RecoverPublicToken')).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/RecoverPublicToken/LogGroup/Resource')),
+      },
+      { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: getAtt(TOKEN_TABLE_ID) },
+      {
+        effect: 'Allow',
+        actions: ['dynamodb:Query'],
+        resource: { 'Fn::Join': ['', [getAtt(TOKEN_TABLE_ID), '/index/humanId-index']] },
+      },
+      {
+        effect: 'Allow',
+        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        resource: { Ref: CLIENT_SECRET_ID },
+      },
+    ]);
+  });
+
+  it('gives the roles no AWS managed policy and no other policy', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.Policies).toBeUndefined();
+    }
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(2);
+  });
+
+  it('answers CORS preflights for the allowed origins with the methods and headers local mode uses', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: {
+        AllowOrigins: ['https://app.example.com', 'http://localhost:3001'],
+        AllowMethods: [...CORS_ALLOW_METHODS],
+        AllowHeaders: [...CORS_ALLOW_HEADERS],
+        MaxAge: CORS_MAX_AGE_SECONDS,
+        AllowCredentials: Match.absent(),
+      },
+    });
+  });
+
+  it('leaves POST /sessions open and requires AWS_IAM on POST /public-tokens', () => {
+    expect(routeAuthorization(template)).toEqual({
+      'POST /sessions': { type: 'NONE', authorizer: undefined },
+      'POST /public-tokens': { type: 'AWS_IAM', authorizer: undefined },
+    });
+    expect(template.findResources('AWS::ApiGatewayV2::Authorizer')).toEqual({});
+  });
+
+  it('routes each path to its own function with payload format 2.0', () => {
+    const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration'));
+
+    expect(integrations.map((integration) => integration.Properties.IntegrationUri).sort()).toEqual(
+      [
+        getAtt(lambdaFunction(template, 'FinishSession').id),
+        getAtt(lambdaFunction(template, 'RecoverPublicToken').id),
+      ].sort(),
+    );
+    for (const integration of integrations) {
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    }
+  });
+
+  it('serves a $default stage with throttling and JSON access logs to its own log group', () => {
+    const { resource } = onlyResource(template, 'AWS::ApiGatewayV2::Stage');
+    const properties = (resource as { Properties: Record<string, unknown> }).Properties;
+    const accessLogs = properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+
+    expect(properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+    expect(accessLogs.DestinationArn).toEqual(getAtt(logicalIdAt(template, 'HumanConnectBackend/AccessLogs/Resource')));
+    const format = JSON.parse(accessLogs.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      integrationError: '$context.integrationErrorMessage',
+    });
+    expect(accessLogs.Format).not.toMatch(/header|body|claims/i);
+  });
+
+  it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+      expect(alarm.Properties.OKActions).toBeUndefined();
+    }
+  });
+
+  it('alarms when more than 5 % of at least 10 requests answer 5xx in two consecutive periods', () => {
+    const apiId = onlyResource(template, 'AWS::ApiGatewayV2::Api').id;
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 5,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)', ReturnData: true }),
+        Match.objectLike({
+          Id: 'errors',
+          MetricStat: Match.objectLike({
+            Metric: {
+              Namespace: 'AWS/ApiGateway',
+              MetricName: '5xx',
+              Dimensions: [{ Name: 'ApiId', Value: { Ref: apiId } }],
+            },
+            Stat: 'Sum',
+          }),
+        }),
+        Match.objectLike({
+          Id: 'requests',
+          MetricStat: Match.objectLike({
+            Metric: {
+              Namespace: 'AWS/ApiGateway',
+              MetricName: 'Count',
+              Dimensions: [{ Name: 'ApiId', Value: { Ref: apiId } }],
+            },
+          }),
+        }),
+      ]),
+    });
+  });
+
+  it('alarms on the HumanApiFailure metric as Powertools Metrics publishes it', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'HumanConnect',
+      MetricName: 'HumanApiFailure',
+      Dimensions: [{ Name: 'service', Value: 'humanapi-connect' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('alarms on throttles of each function', () => {
+    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Throttles',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: lambdaFunction(template, name).id } }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it('outputs the API URL, the secret to set, the table and the ARN to grant for /public-tokens', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    expect(Object.keys(outputs).sort()).toEqual([
+      'ApiUrl',
+      'ClientSecretId',
+      'PublicTokensInvokeArn',
+      'TokenTableName',
+    ]);
+    expect(outputs.ApiUrl?.Value).toEqual(getAtt(onlyResource(template, 'AWS::ApiGatewayV2::Api').id, 'ApiEndpoint'));
+    expect(outputs.ClientSecretId?.Value).toEqual({ Ref: CLIENT_SECRET_ID });
+    expect(JSON.stringify(outputs.PublicTokensInvokeArn?.Value)).toContain('/$default/POST/public-tokens');
+  });
+
+  describe('bundles', () => {
+    function bundleOf(name: 'FinishSession' | 'RecoverPublicToken') {
+      const { resource } = lambdaFunction(template, name);
+      // The asset's S3 key is `<hash>.zip`; the assembly holds it as `asset.<hash>/`.
+      const { S3Key } = resource.Properties.Code as { S3Key: string };
+      const directory = join(synthesized.assemblyDirectory, `asset.${S3Key.replace(/\.zip$/, '')}`);
+      return { directory, code: readFileSync(join(directory, 'index.mjs'), 'utf8') };
+    }
+
+    it('ships each function as a minified ESM bundle with the require banner and a linked source map', () => {
+      for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+        const { directory, code } = bundleOf(name);
+
+        expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+        expect(code.trimEnd()).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map$/);
+        expect(existsSync(join(directory, 'index.mjs.map'))).toBe(true);
+        expect(code).toMatch(/export\s*\{[^}]*as handler/);
+        // Minified: a few very long lines, not one statement per line.
+        expect(code.split('\n').length).toBeLessThan(50);
+      }
+    });
+
+    it('bundles the AWS SDK and every other dependency but the declared never-loaded modules', () => {
+      for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+        const { code } = bundleOf(name);
+        const staticImports = [...code.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((match) => match[1] ?? '');
+        const dynamicImports = [...code.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1] ?? '');
+
+        expect(staticImports.length).toBeGreaterThan(0);
+        expect(staticImports.filter((specifier) => !isBuiltin(specifier))).toEqual([]);
+        const external: readonly string[] = FUNCTION_ESBUILD_OPTIONS.external;
+        expect(dynamicImports.filter((specifier) => !isBuiltin(specifier) && !external.includes(specifier))).toEqual(
+          [],
+        );
+        expect(code).toContain('DynamoDBClient');
+      }
+    });
+  });
+});
+
+describe('ConnectBackendStack with jwt', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = synthesize(JWT_PROPS).template;
+  });
+
+  it('keeps the logical IDs of the token table, idempotency table and secret', () => {
+    expect(logicalIdAt(template, 'HumanConnectBackend/TokenTable/Resource')).toBe(TOKEN_TABLE_ID);
+    expect(logicalIdAt(template, 'HumanConnectBackend/IdempotencyTable/Resource')).toBe(IDEMPOTENCY_TABLE_ID);
+    expect(logicalIdAt(template, 'HumanConnectBackend/ClientSecret/Resource')).toBe(CLIENT_SECRET_ID);
+  });
+
+  it('puts one JWT authorizer on both routes', () => {
+    const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+
+    expect((authorizer.resource as { Properties: unknown }).Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['connect-web', 'connect-ios'] },
+    });
+    expect(routeAuthorization(template)).toEqual({
+      'POST /sessions': { type: 'JWT', authorizer: { Ref: authorizer.id } },
+      'POST /public-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
+    });
+  });
+
+  it('tells the functions the user claim and the custom settings', () => {
+    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+      const { resource } = lambdaFunction(template, name);
+
+      expect(resource.Properties.Environment.Variables).toMatchObject({
+        JWT_USER_CLAIM: 'email',
+        SECRET_TTL_SECONDS: '60',
+        HUMANAPI_BASE_URL: 'https://humanapi.example.com',
+        HUMANAPI_TIMEOUT_MS: '5000',
+      });
+      expect(resource.Properties.Timeout).toBe(functionTimeoutSeconds(5000));
+    }
+  });
+
+  it('applies the throttle and log retention props', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(logGroup.Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
+      expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);
+    }
+  });
+
+  it('outputs no IAM invoke ARN', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['ApiUrl', 'ClientSecretId', 'TokenTableName']);
+  });
+});
+
+describe('ConnectBackendStack with an existing secret', () => {
+  it('reads a secret given by complete ARN, and creates none', () => {
+    const { template } = synthesize({ ...BASE_PROPS, clientSecret: { secretCompleteArn: SECRET_ARN } });
+
+    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    expect(lambdaFunction(template, 'FinishSession').resource.Properties.Environment.Variables.HUMANAPI_SECRET_ID).toBe(
+      SECRET_ARN,
+    );
+    expect(policyStatements(template, 'RecoverPublicToken')).toContainEqual({
+      effect: 'Allow',
+      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      resource: SECRET_ARN,
+    });
+  });
+
+  it('reads a secret given by name through its name, granting the name with any suffix', () => {
+    const { template } = synthesize({ ...BASE_PROPS, clientSecret: { secretName: 'humanapi/client-secret' } });
+
+    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    expect(
+      lambdaFunction(template, 'RecoverPublicToken').resource.Properties.Environment.Variables.HUMANAPI_SECRET_ID,
+    ).toBe('humanapi/client-secret');
+    const secretStatement = policyStatements(template, 'FinishSession').find((statement) =>
+      statement.actions.includes('secretsmanager:GetSecretValue'),
+    );
+    expect(JSON.stringify(secretStatement?.resource)).toContain(':secret:humanapi/client-secret-??????');
+  });
+});
+
+describe('ConnectBackendStack props that cannot work', () => {
+  function build(props: Partial<ConnectBackendStackProps>) {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    return () => new ConnectBackendStack(app, 'HumanConnectBackend', { ...BASE_PROPS, ...props });
+  }
+
+  it.each([
+    ['no origin', []],
+    ['a wildcard', ['*']],
+    ['a wildcard among exact origins', ['https://app.example.com', '*']],
+    ['a wildcard subdomain', ['https://*.example.com']],
+  ])('refuses allowedOrigins with %s', (_case, allowedOrigins) => {
+    expect(build({ allowedOrigins })).toThrow(InvalidStackPropsError);
+    expect(build({ allowedOrigins })).toThrow(/allowedOrigins/);
+  });
+
+  it.each([
+    ['a path', 'https://app.example.com/login'],
+    ['a trailing slash', 'https://app.example.com/'],
+    ['no scheme', 'app.example.com'],
+    ['another scheme', 'ftp://app.example.com'],
+  ])('refuses an allowed origin with %s', (_case, origin) => {
+    expect(build({ allowedOrigins: [origin] })).toThrow(/allowedOrigins/);
+  });
+
+  it.each([
+    ['longer than API Gateway allows', Duration.seconds(13)],
+    ['far longer', Duration.seconds(25)],
+    ['too short to be real', Duration.millis(50)],
+    ['a fraction of a millisecond', Duration.millis(1000.5)],
+  ])('refuses a Human API timeout %s', (_case, humanApiTimeout) => {
+    expect(build({ humanApiTimeout })).toThrow(InvalidStackPropsError);
+    expect(build({ humanApiTimeout })).toThrow(/humanApiTimeout/);
+  });
+
+  it('accepts the longest Human API timeout that fits under 30 s', () => {
+    expect(build({ humanApiTimeout: Duration.seconds(12) })).not.toThrow();
+  });
+
+  it.each([
+    ['an empty clientId', { clientId: '  ' }],
+    ['a secret TTL over a day', { secretTtl: Duration.days(2) }],
+    ['a fractional secret TTL', { secretTtl: Duration.millis(1500) }],
+    ['a JWT issuer over plain http', { jwt: { issuer: 'http://issuer.example.com', audience: ['web'] } }],
+    ['a JWT without audience', { jwt: { issuer: 'https://issuer.example.com', audience: [] } }],
+    ['an empty JWT claim', { jwt: { issuer: 'https://issuer.example.com', audience: ['web'], claim: '' } }],
+    ['a Human API URL that is not a URL', { humanApiBaseUrl: 'user.humanapi.co' }],
+    ['a zero rate limit', { throttle: { rateLimit: 0, burstLimit: 10 } }],
+    [
+      'a partial secret ARN',
+      { clientSecret: { secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:humanapi' } },
+    ],
+    ['an alarm topic that is not an SNS ARN', { alarmTopicArn: 'ops-alarms' }],
+  ] as [string, Partial<ConnectBackendStackProps>][])('refuses %s', (_case, props) => {
+    expect(build(props)).toThrow(InvalidStackPropsError);
+  });
+});
