@@ -50,6 +50,7 @@ export default defineConfig({
         test: {
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],
+          globalSetup: ['test/reliability/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -2,14 +2,19 @@
  * Lambda entry of `POST /sessions`: finishes a Human Connect session.
  * Wiring only; the work is in `domain/finish-session.ts`.
  */
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { readConfig } from './commons/config.js';
 import { createDependencies } from './commons/dependencies.js';
 import { createHttpHandler } from './commons/http.js';
 import type { Caller } from './commons/identity.js';
+import { logger } from './commons/observability.js';
 import { type SessionTokenObject, sessionTokenObjectSchema } from './commons/schemas.js';
-import { assertOwnClientId, finishSession } from './domain/finish-session.js';
+import { assertOwnClientId, finishSession, type UserPublicToken } from './domain/finish-session.js';
 import { createUnsavedExchanges } from './domain/unsaved-exchanges.js';
 
 const config = readConfig();
@@ -22,9 +27,25 @@ const idempotencyConfig = new IdempotencyConfig({
   expiresAfterSeconds: 3600,
 });
 
+/** Set once the tokens are stored, whatever happens to the idempotency record afterwards. */
+interface Finished {
+  result?: UserPublicToken;
+}
+
 const finishSessionOnce = makeIdempotent(
-  async ({ session, caller }: { session: SessionTokenObject; caller: Caller; callerId: string | null }) =>
-    finishSession(session, caller, dependencies),
+  async ({
+    session,
+    caller,
+    finished,
+  }: {
+    session: SessionTokenObject;
+    caller: Caller;
+    callerId: string | null;
+    finished: Finished;
+  }) => {
+    finished.result = await finishSession(session, caller, dependencies);
+    return finished.result;
+  },
   {
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: config.idempotencyTableName,
@@ -41,6 +62,23 @@ export const handler = createHttpHandler({
   handle: async ({ body, caller, context }) => {
     assertOwnClientId(body, config.clientId);
     idempotencyConfig.registerLambdaContext(context);
-    return finishSessionOnce({ session: body, caller, callerId: caller.kind === 'user' ? caller.userId : null });
+    const finished: Finished = {};
+    try {
+      return await finishSessionOnce({
+        session: body,
+        caller,
+        callerId: caller.kind === 'user' ? caller.userId : null,
+        finished,
+      });
+    } catch (error) {
+      // The tokens are stored and only completing the idempotency record failed:
+      // answering 503 would report a failure for a request that changed the record.
+      if (!(error instanceof IdempotencyPersistenceLayerError) || finished.result === undefined) throw error;
+      logger.warn('Tokens stored, but the idempotency record could not be completed', {
+        errorName: error.name,
+        causeName: error.cause instanceof Error ? error.cause.name : undefined,
+      });
+      return finished.result;
+    }
   },
 });

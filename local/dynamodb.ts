@@ -12,6 +12,7 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { IDEMPOTENCY_TABLE, type TableDefinition, TOKEN_TABLE } from '../functions/commons/tables.js';
 import { close, listen, readBody } from './http-util.js';
@@ -38,6 +39,8 @@ export interface LocalDynamoDb {
   resetFaults(): void;
   /** Requests served, by operation. */
   readonly requestCounts: Readonly<Record<string, number>>;
+  /** Reads an item straight from dynalite, past the proxy: never faulted, not counted. */
+  readItem(tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined>;
   close(): Promise<void>;
 }
 
@@ -139,12 +142,24 @@ export async function startLocalDynamoDb({ path }: { path: string | undefined })
   const proxy = startFaultProxy(dynalitePort, faults, counts);
   const proxyPort = await listen(proxy, 0);
   await createTables(`http://127.0.0.1:${dynalitePort}`);
+  const reader = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${dynalitePort}`,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
   return {
     endpoint: `http://127.0.0.1:${proxyPort}`,
     injectFault: (fault) => faults.push(fault),
     resetFaults: () => faults.splice(0),
     requestCounts: counts,
+    async readItem(tableName, key) {
+      const output = await reader.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      return output.Item;
+    },
     async close() {
+      reader.destroy();
       await close(proxy);
       await close(server);
     },

@@ -216,6 +216,17 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
       });
       return sendJson(response, 201, { ok: true }, cors);
     }
+    if (path === '/sandbox/dynamodb/stats' && request.method === 'GET') {
+      return sendJson(response, 200, { requestCounts: dynamoDb.requestCounts }, cors);
+    }
+    if (path === '/sandbox/dynamodb/record' && request.method === 'GET') {
+      // Read-only view of a stored token record for tests; the accessToken never leaves.
+      const clientUserId = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('clientUserId') ?? '';
+      const item = await dynamoDb.readItem(env.TOKENS_TABLE_NAME ?? LOCAL_TABLE_NAMES.tokens, { clientUserId });
+      if (item === undefined) return sendJson(response, 404, { message: 'Not Found' }, cors);
+      const { humanId, publicToken, version, createdAt, updatedAt } = item;
+      return sendJson(response, 200, { clientUserId, humanId, publicToken, version, createdAt, updatedAt }, cors);
+    }
     if (path === '/sandbox/faults/reset' && request.method === 'POST') {
       dynamoDb.resetFaults();
       secretStore.resetFaults();

@@ -11,18 +11,25 @@ z.config(en());
 
 /** No control characters, no whitespace: what an ID or token may look like. */
 const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
-/** Printable text without control characters (clientUserId can be an e-mail, a UUID, …). */
-const TEXT_PATTERN = /^[^\p{Cc}]+$/u;
+/**
+ * Printable text without control characters (clientUserId can be an e-mail, a UUID, …), and
+ * well-formed: a lone surrogate has no UTF-8 form, so DynamoDB could not store it as a key.
+ */
+const TEXT_PATTERN = /^[^\p{Cc}\p{Cs}]+$/u;
 
 /** An ID or token issued by Human API: 1–512 printable ASCII characters. */
 export const boundedToken = z
   .string()
   .check(z.minLength(1), z.maxLength(512), z.regex(TOKEN_PATTERN, { error: 'Must be printable ASCII without spaces' }));
 
-/** The app's ID for its user: 1–256 characters, no control characters. */
+/** The app's ID for its user: 1–256 characters, no control characters, well-formed Unicode. */
 export const clientUserIdSchema = z
   .string()
-  .check(z.minLength(1), z.maxLength(256), z.regex(TEXT_PATTERN, { error: 'Must not contain control characters' }));
+  .check(
+    z.minLength(1),
+    z.maxLength(256),
+    z.regex(TEXT_PATTERN, { error: 'Must not contain control characters or lone surrogates' }),
+  );
 
 /**
  * The sessionTokenObject that connect.js's `finish` delivers. Only the three

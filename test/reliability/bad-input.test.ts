@@ -1,0 +1,215 @@
+/**
+ * Bad input, property-based: thousands of generated bad requests per route,
+ * each one defect away from a request that would reach Human API. Every one
+ * must answer its 4xx as problem+json, none may reach Human API, none may
+ * touch DynamoDB, and the stored record must not move.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CLIENT_ID } from '../../local/server.js';
+import type { Answer } from '../support/http.js';
+import { type Harness, type StoredRecordView, startHarness } from '../support/reliability-harness.js';
+import { type BadRequest, badPublicTokenRequests, badSessionRequests } from './bad-requests.js';
+
+/** Fixed, so a failure replays exactly. */
+const SEED = 20_260_611;
+/** Requests sent at once. */
+const CONCURRENCY = 8;
+/** Property runs per route: 250 batches of 8 = 2,000 requests. */
+const BATCHES = 250;
+const FUZZ_USER = 'fuzz.user+bad-input@example.com';
+
+let harness: Harness;
+let stored: StoredRecordView;
+/** Figures for the summary. */
+const badInput = {
+  'POST /sessions': 0,
+  'POST /public-tokens': 0,
+  byStatus: {} as Record<number, number>,
+  answered5xx: 0,
+  reachedHumanApi: 0,
+  dynamoDbRequests: 0,
+  defectKinds: 0,
+};
+
+beforeAll(async () => {
+  harness = await startHarness({ name: 'bad-input' });
+  harness.figures.extra.badInput = badInput;
+  const finished = await harness.finish(await harness.mintSession(FUZZ_USER));
+  if (finished.status !== 200) throw new Error(`setup finish failed: ${finished.status}`);
+  const record = await harness.storedRecord(FUZZ_USER);
+  if (record === undefined) throw new Error('setup record missing');
+  stored = record;
+});
+
+afterAll(async () => {
+  await harness?.closeAndScan();
+});
+
+function send(path: string, request: BadRequest): Promise<Answer> {
+  return harness.post(path, request.body, {
+    contentType: request.contentType,
+    ...(request.headers === undefined ? {} : { headers: { ...request.headers } }),
+  });
+}
+
+/** Sends every generated request (CONCURRENCY at a time) and checks each answer; returns what was sent. */
+async function fuzz(path: string, requests: fc.Arbitrary<BadRequest>) {
+  const tally = { requests: 0, byStatus: {} as Record<number, number>, byDefect: {} as Record<string, number> };
+  await fc.assert(
+    fc.asyncProperty(fc.array(requests, { minLength: CONCURRENCY, maxLength: CONCURRENCY }), async (batch) => {
+      const answers = await Promise.all(batch.map((request) => send(path, request)));
+      batch.forEach((request, index) => {
+        const answer = answers[index] as Answer;
+        tally.requests += 1;
+        tally.byStatus[answer.status] = (tally.byStatus[answer.status] ?? 0) + 1;
+        badInput.byStatus[answer.status] = (badInput.byStatus[answer.status] ?? 0) + 1;
+        tally.byDefect[request.defect] = (tally.byDefect[request.defect] ?? 0) + 1;
+        if (answer.status >= 500) badInput.answered5xx += 1;
+        expect(answer.status, `${request.defect}: ${answer.text}`).toBe(request.expectedStatus);
+        expect(answer.headers.get('content-type')).toBe('application/problem+json');
+        expect(answer.json.status).toBe(answer.status);
+        expect(typeof answer.json.type).toBe('string');
+        expect(typeof answer.json.title).toBe('string');
+        expect(answer.headers.get('cache-control')).toBe('no-store');
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      });
+    }),
+    { seed: SEED, numRuns: BATCHES },
+  );
+  return tally;
+}
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, count) => sum + count, 0);
+
+/** Records what a fuzz run cost the dependencies. */
+function account(
+  route: 'POST /sessions' | 'POST /public-tokens',
+  requests: number,
+  humanApiCalls: number,
+  dynamoDb: { before: Record<string, number>; after: Record<string, number> },
+  byDefect: Record<string, number>,
+) {
+  badInput[route] = requests;
+  badInput.reachedHumanApi += humanApiCalls;
+  badInput.dynamoDbRequests += total(dynamoDb.after) - total(dynamoDb.before);
+  badInput.defectKinds += Object.keys(byDefect).length;
+  harness.figures.extra.badInputByDefect = { ...(harness.figures.extra.badInputByDefect as object), [route]: byDefect };
+}
+
+describe('POST /sessions with bad input', () => {
+  it('lets a defect-free sessionTokenObject of the same shape through to Human API (the control)', async () => {
+    // Prepare
+    const before = await harness.humanApiCalls();
+
+    // Act: the same shape, nothing broken (an unknown session token, which only Human API can tell).
+    const answer = await harness.post('/sessions', {
+      humanId: 'a'.repeat(24),
+      clientId: LOCAL_CLIENT_ID,
+      sessionToken: 'b'.repeat(32),
+    });
+
+    // Assess
+    expect(answer.status).toBe(422);
+    expect(await harness.humanApiCalls()).toBe(before + 1);
+  });
+
+  it(`answers ${CONCURRENCY * BATCHES} generated bad requests with their 4xx problem+json, without reaching Human API or DynamoDB`, async () => {
+    // Prepare
+    const humanApiBefore = await harness.humanApiCalls();
+    const dynamoDbBefore = await harness.dynamoDbRequests();
+
+    // Act
+    const tally = await fuzz('/sessions', badSessionRequests(LOCAL_CLIENT_ID));
+
+    // Assess
+    const humanApiCalls = (await harness.humanApiCalls()) - humanApiBefore;
+    const dynamoDbAfter = await harness.dynamoDbRequests();
+    account(
+      'POST /sessions',
+      tally.requests,
+      humanApiCalls,
+      { before: dynamoDbBefore, after: dynamoDbAfter },
+      tally.byDefect,
+    );
+    expect(tally.requests).toBeGreaterThanOrEqual(2000);
+    expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '413', '415']);
+    expect(humanApiCalls).toBe(0);
+    expect(dynamoDbAfter).toEqual(dynamoDbBefore);
+    expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(12);
+    expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
+  });
+});
+
+describe('POST /public-tokens with bad input', () => {
+  it('refuses a clientUserId that is not well-formed Unicode (a lone surrogate) with 400, before DynamoDB', async () => {
+    // Prepare: the JSON escape is the only way to send one; it has no UTF-8 form to store.
+    const dynamoDbBefore = await harness.dynamoDbRequests();
+
+    // Act
+    const answer = await harness.post('/public-tokens', `{"clientUserId":"\\ud800${FUZZ_USER}"}`, {
+      contentType: 'application/json',
+    });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.json.errors).toEqual([{ path: 'clientUserId', message: expect.any(String) }]);
+    expect(await harness.dynamoDbRequests()).toEqual(dynamoDbBefore);
+  });
+
+  it('lets a defect-free refresh request of the same shape through to Human API (the control)', async () => {
+    // Prepare
+    const before = await harness.humanApiCalls();
+
+    // Act
+    const answer = await harness.post('/public-tokens', { clientUserId: FUZZ_USER, refresh: true });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(await harness.humanApiCalls()).toBe(before + 1);
+    const record = await harness.storedRecord(FUZZ_USER);
+    expect(record?.publicToken).toBe(answer.json.publicToken);
+    expect(record?.version).toBe(stored.version + 1);
+    if (record !== undefined) stored = record;
+  });
+
+  it(`answers ${CONCURRENCY * BATCHES} generated bad requests with their 4xx problem+json, without reaching Human API or DynamoDB`, async () => {
+    // Prepare
+    const humanApiBefore = await harness.humanApiCalls();
+    const dynamoDbBefore = await harness.dynamoDbRequests();
+
+    // Act
+    const tally = await fuzz(
+      '/public-tokens',
+      badPublicTokenRequests({ clientUserId: FUZZ_USER, humanId: stored.humanId }),
+    );
+
+    // Assess
+    const humanApiCalls = (await harness.humanApiCalls()) - humanApiBefore;
+    const dynamoDbAfter = await harness.dynamoDbRequests();
+    account(
+      'POST /public-tokens',
+      tally.requests,
+      humanApiCalls,
+      { before: dynamoDbBefore, after: dynamoDbAfter },
+      tally.byDefect,
+    );
+    expect(tally.requests).toBeGreaterThanOrEqual(2000);
+    expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '413', '415']);
+    expect(humanApiCalls).toBe(0);
+    expect(dynamoDbAfter).toEqual(dynamoDbBefore);
+    expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(12);
+    expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
+  });
+});
+
+describe('the bad-input run', () => {
+  it('leaks no token or secret in its logs or answers', async () => {
+    // Act
+    const scan = await harness.closeAndScan();
+
+    // Assess
+    expect(scan.findings).toEqual([]);
+    expect(scan.responses).toBeGreaterThanOrEqual(4000);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The leak scan the other reliability files end with: proof that it finds
+ * what it must (so its "0 leaks" means something) and lets through what may
+ * be shown.
+ */
+import { describe, expect, it } from 'vitest';
+import { LOCAL_CLIENT_ID } from '../../local/server.js';
+import { type RecordedResponse, scanForLeaks } from '../support/reliability-harness.js';
+
+const SECRET = '1'.repeat(40);
+const ACCESS_TOKEN = 'a'.repeat(40);
+const PUBLIC_TOKEN = 'b'.repeat(32);
+const SESSION_TOKEN = 'c'.repeat(32);
+const HUMAN_ID = 'd'.repeat(24);
+
+const safeHeaders = {
+  'content-type': 'application/json',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+function answer(body: string, headers: Record<string, string> = safeHeaders, path = '/sessions'): RecordedResponse {
+  return { method: 'POST', path, status: 200, headers, body };
+}
+
+function scan(logLines: string[], responses: RecordedResponse[]) {
+  return scanForLeaks({
+    logLines,
+    responses,
+    secrets: new Set([SECRET]),
+    accessTokens: new Set([ACCESS_TOKEN]),
+    publicTokens: new Set([PUBLIC_TOKEN]),
+    sessionTokens: new Set([SESSION_TOKEN]),
+  });
+}
+
+describe('scanForLeaks', () => {
+  it('passes what may be shown: humanIds and publicTokens in answers, the clientId anywhere', () => {
+    const findings = scan(
+      [`{"level":"INFO","humanId":"${HUMAN_ID}","clientId":"${LOCAL_CLIENT_ID}"}`],
+      [answer(JSON.stringify({ humanId: HUMAN_ID, clientUserId: 'x', publicToken: PUBLIC_TOKEN }))],
+    );
+
+    expect(findings).toEqual([]);
+  });
+
+  it('finds each known secret or token in a log line, in any case, even inside a longer hex run', () => {
+    const findings = scan(
+      [
+        `{"message":"${SECRET}"}`,
+        `{"message":"token=${ACCESS_TOKEN.toUpperCase()}"}`,
+        `{"message":"0f${PUBLIC_TOKEN}"}`,
+        `{"message":"${SESSION_TOKEN}"}`,
+      ],
+      [],
+    );
+
+    expect(findings.map((finding) => finding.kind)).toEqual(['secret', 'accessToken', 'publicToken', 'sessionToken']);
+    expect(JSON.stringify(findings)).not.toContain(SECRET);
+  });
+
+  it('finds an unknown token-shaped string: 32+ hex characters in a log, 40+ in an answer', () => {
+    const findings = scan([`{"message":"${'e'.repeat(32)}"}`], [answer(`{"x":"${'f'.repeat(40)}"}`)]);
+
+    expect(findings.map((finding) => finding.kind)).toEqual([
+      'unidentified 32+ hex token',
+      'unidentified 40+ hex token',
+    ]);
+  });
+
+  it('finds an accessToken or secret in an answer, and answers without the security headers', () => {
+    const findings = scan(
+      [],
+      [
+        answer(`{"detail":"${SECRET}"}`),
+        answer(`{"accessToken":"${ACCESS_TOKEN}"}`),
+        answer('{}', { 'content-type': 'application/json' }, '/public-tokens'),
+      ],
+    );
+
+    expect(findings.map((finding) => finding.kind)).toEqual([
+      'secret',
+      'accessToken or clientSecret field',
+      'accessToken',
+      'missing Cache-Control: no-store',
+      'missing X-Content-Type-Options: nosniff',
+    ]);
+  });
+});

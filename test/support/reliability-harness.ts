@@ -1,0 +1,497 @@
+/**
+ * The reliability suite's harness: local mode as a child process with its
+ * state in a fresh folder under `test-results/reliability/`, where every
+ * request and answer is recorded and every log line is kept, so a test file
+ * can end by scanning all of them for tokens and secrets, and hand its figures
+ * to the run's summary.
+ *
+ * State lives on disk (not `--in-memory`) for one reason: it is the honest way
+ * for a test to learn the values that must never leak. The client secret is
+ * read from the local secret store's file, as ops would read it from Secrets
+ * Manager; the accessTokens are read from the token table after the process
+ * stopped, with dynalite itself. The API never shows either.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { LOCAL_TABLE_NAMES } from '../../local/dynamodb.js';
+import { close, listen } from '../../local/http-util.js';
+import { LOCAL_CLIENT_ID, LOCAL_SECRET_ID } from '../../local/server.js';
+import type { Answer, SessionTokenObject } from './http.js';
+import { type LocalModeProcess, startLocalModeProcess } from './local-mode.js';
+import { RELIABILITY_PARTS_DIR, RELIABILITY_RESULTS_DIR } from './reliability-summary.js';
+
+/** The two API routes: every answer on them is a token response. */
+export const API_ROUTES = ['/sessions', '/public-tokens'] as const;
+
+/** One recorded exchange with local mode. */
+export interface RecordedResponse {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** A stored token record as the sandbox's read-only endpoint shows it (never the accessToken). */
+export interface StoredRecordView {
+  readonly clientUserId: string;
+  readonly humanId: string;
+  readonly publicToken: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A full stored token record, read from the table itself after the process stopped. */
+export interface StoredRecord extends StoredRecordView {
+  readonly accessToken: string;
+  readonly clientId: string;
+}
+
+/** Which dependency a fault was injected into. */
+export type FaultTarget = 'humanApi' | 'dynamoDb' | 'secretsManager';
+
+/** Figures a harness reports to the run's summary. */
+export interface HarnessFigures {
+  /** Requests sent to `POST /sessions` and `POST /public-tokens`. */
+  apiRequests: number;
+  /** Requests sent to the sandbox and fault hooks. */
+  sandboxRequests: number;
+  /** Fault injections (calls to a fault hook) and the dependency calls they cover, by dependency. */
+  faults: Record<FaultTarget, { injections: number; calls: number }>;
+  /** Stored records compared against what they must hold, and how many did not hold it. */
+  recordsChecked: number;
+  recordsLost: number;
+  /** Topic-specific figures (bad input, load, …). */
+  extra: Record<string, unknown>;
+}
+
+/** What the leak scan found: where, what kind, and a redacted hint (never the value itself). */
+export interface LeakFinding {
+  readonly where: 'log' | 'response';
+  readonly kind: string;
+  readonly hint: string;
+}
+
+/** The outcome of {@link Harness.closeAndScan}. */
+export interface LeakScan {
+  readonly logLines: number;
+  readonly responses: number;
+  readonly knownValues: { secrets: number; accessTokens: number; publicTokens: number; sessionTokens: number };
+  readonly findings: readonly LeakFinding[];
+}
+
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /** Unique name: folder and summary part. */
+  readonly name: string;
+  /** Extra environment for local mode. */
+  readonly env?: Record<string, string>;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** `Content-Type`; omitted entirely when `null`. @default 'application/json' for objects */
+  readonly contentType?: string | null;
+  readonly headers?: Record<string, string>;
+}
+
+/** A running local mode with everything recorded. */
+export interface Harness {
+  readonly name: string;
+  /** API origin of the current process (it changes on {@link Harness.restart}). */
+  readonly apiUrl: string;
+  /** Every log line printed so far, across restarts. */
+  readonly logLines: readonly string[];
+  /** Every answer received so far. */
+  readonly responses: readonly RecordedResponse[];
+  readonly figures: HarnessFigures;
+  /** POSTs a body (objects as JSON, strings and bytes as they are). */
+  post(path: string, body: unknown, options?: RequestOptions): Promise<Answer>;
+  /** GETs a path. */
+  get(path: string): Promise<Answer>;
+  /** Mints the sessionTokenObject connect.js would hand to `finish`. */
+  mintSession(clientUserId: string): Promise<SessionTokenObject>;
+  /** `POST /sessions` with a sessionTokenObject, as JSON or as jQuery's form encoding. */
+  finish(session: SessionTokenObject, encoding?: 'json' | 'form'): Promise<Answer>;
+  /** Calls Human API's sandbox has served (tokens and publictokens). */
+  humanApiCalls(): Promise<number>;
+  /** DynamoDB requests served through the fault proxy, by operation. */
+  dynamoDbRequests(): Promise<Record<string, number>>;
+  /** The stored record of a user (without its accessToken), or `undefined`. */
+  storedRecord(clientUserId: string): Promise<StoredRecordView | undefined>;
+  /**
+   * Asserts a user's stored record holds `expected` (or does not exist when
+   * `undefined`), counting the check and, when it fails, a lost record.
+   */
+  checkRecord(
+    clientUserId: string,
+    expected: Partial<StoredRecordView> | undefined,
+  ): Promise<{ held: boolean; actual: StoredRecordView | undefined }>;
+  injectHumanApiFault(fault: {
+    status?: number;
+    delayMs?: number;
+    count?: number;
+    body?: string;
+    reset?: boolean;
+  }): Promise<void>;
+  injectDynamoDbFault(fault: {
+    operation?: string;
+    tableName?: string;
+    count?: number;
+    kind?: 'error' | 'throttle' | 'reset';
+  }): Promise<void>;
+  injectSecretsManagerFaults(count: number): Promise<void>;
+  /** Clears every queued fault. */
+  resetFaults(): Promise<void>;
+  /** Rotates the client secret as ops would, and learns the new value from the secret store's file. */
+  rotateSecret(): Promise<void>;
+  /** The client secret now in the secret store (read from its file, as ops would read Secrets Manager). */
+  currentSecret(): string;
+  /** Stops and starts local mode on the same data: a recycled Lambda environment. */
+  restart(): Promise<void>;
+  /** Stops local mode (idempotent). */
+  stop(): Promise<void>;
+  /**
+   * Stops local mode, reads every stored record from the table, scans every
+   * log line and answer for tokens and secrets, and writes the figures.
+   */
+  closeAndScan(): Promise<LeakScan & { readonly records: readonly StoredRecord[] }>;
+}
+
+const HEX_RUN = /[0-9a-f]{32,}/gi;
+
+/**
+ * Scans logs and answers for leaks. Every token and secret the sandbox issues
+ * is lowercase hex (accessTokens and secrets 40 characters, publicTokens and
+ * session tokens 32), so besides the exact values known, any run of 32 hex
+ * characters or more in a log line, or of 40 or more in an answer, is a
+ * finding unless it is the (public) clientId.
+ */
+export function scanForLeaks({
+  logLines,
+  responses,
+  secrets,
+  accessTokens,
+  publicTokens,
+  sessionTokens,
+}: {
+  logLines: readonly string[];
+  responses: readonly RecordedResponse[];
+  secrets: ReadonlySet<string>;
+  accessTokens: ReadonlySet<string>;
+  publicTokens: ReadonlySet<string>;
+  sessionTokens: ReadonlySet<string>;
+}): LeakFinding[] {
+  const findings: LeakFinding[] = [];
+  const hint = (value: string) => `${value.slice(0, 4)}… (${value.length} chars)`;
+  const knownIn = (run: string, kinds: [string, ReadonlySet<string>][]) => {
+    const found: string[] = [];
+    for (const [kind, values] of kinds) {
+      for (const length of new Set([...values].map((value) => value.length))) {
+        for (let start = 0; start + length <= run.length; start += 1) {
+          if (values.has(run.slice(start, start + length))) found.push(kind);
+        }
+      }
+    }
+    return found;
+  };
+
+  for (const line of logLines) {
+    for (const [run] of line.matchAll(HEX_RUN)) {
+      const lower = run.toLowerCase();
+      if (lower === LOCAL_CLIENT_ID) continue;
+      const kinds = knownIn(lower, [
+        ['secret', secrets],
+        ['accessToken', accessTokens],
+        ['publicToken', publicTokens],
+        ['sessionToken', sessionTokens],
+      ]);
+      for (const kind of kinds.length > 0 ? kinds : ['unidentified 32+ hex token']) {
+        findings.push({ where: 'log', kind, hint: hint(lower) });
+      }
+    }
+  }
+
+  for (const response of responses) {
+    const isTokenResponse = (API_ROUTES as readonly string[]).includes(response.path);
+    if (isTokenResponse) {
+      if (response.headers['cache-control'] !== 'no-store') {
+        findings.push({ where: 'response', kind: 'missing Cache-Control: no-store', hint: response.path });
+      }
+      if (response.headers['x-content-type-options'] !== 'nosniff') {
+        findings.push({ where: 'response', kind: 'missing X-Content-Type-Options: nosniff', hint: response.path });
+      }
+      if (/accessToken|clientSecret/i.test(response.body)) {
+        findings.push({ where: 'response', kind: 'accessToken or clientSecret field', hint: response.path });
+      }
+    }
+    for (const [run] of response.body.matchAll(HEX_RUN)) {
+      const lower = run.toLowerCase();
+      if (lower === LOCAL_CLIENT_ID) continue;
+      const kinds = knownIn(lower, [
+        ['secret', secrets],
+        ['accessToken', accessTokens],
+      ]);
+      if (kinds.length === 0 && lower.length >= 40) kinds.push('unidentified 40+ hex token');
+      for (const kind of kinds) findings.push({ where: 'response', kind, hint: `${response.path}: ${hint(lower)}` });
+    }
+  }
+  return findings;
+}
+
+/** Reads every record of the token table from a stopped local mode's data folder. */
+export async function readStoredRecords(dataDir: string): Promise<StoredRecord[]> {
+  const server = dynalite({ path: resolve(dataDir, '.data/dynamodb') });
+  const port = await listen(server, 0);
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  try {
+    const records: StoredRecord[] = [];
+    for await (const page of paginateScan({ client }, { TableName: LOCAL_TABLE_NAMES.tokens })) {
+      records.push(...((page.Items ?? []) as StoredRecord[]));
+    }
+    return records;
+  } finally {
+    client.destroy();
+    await close(server);
+  }
+}
+
+function readCurrentSecret(dataDir: string): string {
+  const stored = JSON.parse(readFileSync(resolve(dataDir, '.data/secrets.json'), 'utf8')) as Record<
+    string,
+    { value: string }
+  >;
+  const value = stored[LOCAL_SECRET_ID]?.value;
+  if (value === undefined) throw new Error('the local secret store holds no client secret');
+  const parsed = JSON.parse(value) as { clientSecret?: unknown };
+  if (typeof parsed.clientSecret !== 'string') throw new Error('the stored client secret is not {"clientSecret":"…"}');
+  return parsed.clientSecret;
+}
+
+const emptyFigures = (): HarnessFigures => ({
+  apiRequests: 0,
+  sandboxRequests: 0,
+  faults: {
+    humanApi: { injections: 0, calls: 0 },
+    dynamoDb: { injections: 0, calls: 0 },
+    secretsManager: { injections: 0, calls: 0 },
+  },
+  recordsChecked: 0,
+  recordsLost: 0,
+  extra: {},
+});
+
+/** Starts local mode for a reliability test file. */
+export async function startHarness({ name, env = {} }: HarnessOptions): Promise<Harness> {
+  const dataDir = resolve(RELIABILITY_RESULTS_DIR, 'data', `${name}-${process.pid}-${Date.now()}`);
+  mkdirSync(dataDir, { recursive: true });
+  // The data folder is inside the repository, so the child resolves `tsx` from its node_modules.
+  const start = () => startLocalModeProcess({ env, inMemory: false, cwd: dataDir });
+
+  let local: LocalModeProcess = await start();
+  const earlierOutput: string[] = [];
+  const responses: RecordedResponse[] = [];
+  const figures = emptyFigures();
+  const secrets = new Set<string>([readCurrentSecret(dataDir)]);
+  const publicTokens = new Set<string>();
+  const sessionTokens = new Set<string>();
+  let stopped = false;
+  let scanned: (LeakScan & { records: StoredRecord[] }) | undefined;
+
+  async function send(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<Answer> {
+    const headers: Record<string, string> = { ...options.headers };
+    let payload: string | Uint8Array<ArrayBuffer> | undefined;
+    if (typeof body === 'string') payload = body;
+    else if (body instanceof Uint8Array) payload = new Uint8Array(body);
+    else if (body !== undefined) payload = JSON.stringify(body);
+    const contentType =
+      options.contentType === undefined && body !== undefined ? 'application/json' : options.contentType;
+    if (typeof contentType === 'string') headers['content-type'] = contentType;
+    // fetch labels a string body text/plain: without a content type, send bytes.
+    else if (typeof payload === 'string') payload = new TextEncoder().encode(payload);
+
+    if ((API_ROUTES as readonly string[]).includes(path)) figures.apiRequests += 1;
+    else figures.sandboxRequests += 1;
+    const response = await fetch(`${local.apiUrl}${path}`, {
+      method,
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const recorded: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      recorded[key] = value;
+    });
+    responses.push({
+      method,
+      path: path.split('?')[0] ?? path,
+      status: response.status,
+      headers: recorded,
+      body: text,
+    });
+    let json: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
+    } catch {
+      // Not JSON: callers read `text`.
+    }
+    if (typeof json.publicToken === 'string') publicTokens.add(json.publicToken);
+    return { status: response.status, headers: response.headers, text, json };
+  }
+
+  async function control(path: string, body: object, expected: number): Promise<Answer> {
+    const answer = await send('POST', path, body);
+    if (answer.status !== expected) throw new Error(`${path} answered ${answer.status}: ${answer.text}`);
+    return answer;
+  }
+
+  const countFault = (target: FaultTarget, calls: number) => {
+    figures.faults[target].injections += 1;
+    figures.faults[target].calls += calls;
+  };
+
+  async function stop(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
+    await local.stop();
+  }
+
+  const harness: Harness = {
+    name,
+    get apiUrl() {
+      return local.apiUrl;
+    },
+    get logLines() {
+      return [...earlierOutput, ...local.output];
+    },
+    responses,
+    figures,
+    post: (path, body, options) => send('POST', path, body, options),
+    get: (path) => send('GET', path),
+    async mintSession(clientUserId) {
+      const answer = await control('/sandbox/humanapi/v1/connect/sessions', { clientUserId }, 201);
+      const session = answer.json as unknown as SessionTokenObject;
+      sessionTokens.add(session.sessionToken);
+      return session;
+    },
+    finish(session, encoding = 'json') {
+      if (encoding === 'json') return send('POST', '/sessions', session);
+      // What jQuery's `$.post(url, sessionTokenObject)` sends.
+      return send('POST', '/sessions', new URLSearchParams({ ...session }).toString(), {
+        contentType: 'application/x-www-form-urlencoded; charset=UTF-8',
+      });
+    },
+    async humanApiCalls() {
+      const answer = await send('GET', '/sandbox/humanapi/stats');
+      if (typeof answer.json.exchangeCalls !== 'number') throw new Error(`no Human API stats: ${answer.text}`);
+      return answer.json.exchangeCalls;
+    },
+    async dynamoDbRequests() {
+      const answer = await send('GET', '/sandbox/dynamodb/stats');
+      return answer.json.requestCounts as Record<string, number>;
+    },
+    async storedRecord(clientUserId) {
+      const answer = await send('GET', `/sandbox/dynamodb/record?clientUserId=${encodeURIComponent(clientUserId)}`);
+      if (answer.status === 404) return undefined;
+      if (answer.status !== 200) throw new Error(`reading a record failed: ${answer.status}`);
+      return answer.json as unknown as StoredRecordView;
+    },
+    async checkRecord(clientUserId, expected) {
+      const actual = await harness.storedRecord(clientUserId);
+      const held =
+        expected === undefined
+          ? actual === undefined
+          : actual !== undefined &&
+            Object.entries(expected).every(([key, value]) => actual[key as keyof StoredRecordView] === value);
+      figures.recordsChecked += 1;
+      if (!held) figures.recordsLost += 1;
+      return { held, actual };
+    },
+    async injectHumanApiFault(fault) {
+      await control('/sandbox/humanapi/faults', fault, 201);
+      countFault('humanApi', fault.count ?? 1);
+    },
+    async injectDynamoDbFault(fault) {
+      await control('/sandbox/dynamodb/faults', fault, 201);
+      countFault('dynamoDb', fault.count ?? 1);
+    },
+    async injectSecretsManagerFaults(count) {
+      await control('/sandbox/secretsmanager/faults', { count }, 201);
+      countFault('secretsManager', count);
+    },
+    async resetFaults() {
+      await control('/sandbox/faults/reset', {}, 200);
+      await control('/sandbox/humanapi/faults/reset', {}, 200);
+    },
+    async rotateSecret() {
+      await control('/sandbox/humanapi/rotate-secret', {}, 200);
+      secrets.add(readCurrentSecret(dataDir));
+    },
+    currentSecret() {
+      const secret = readCurrentSecret(dataDir);
+      secrets.add(secret);
+      return secret;
+    },
+    async restart() {
+      await local.stop();
+      earlierOutput.push(...local.output);
+      local = await start();
+      secrets.add(readCurrentSecret(dataDir));
+    },
+    stop,
+    async closeAndScan() {
+      if (scanned !== undefined) return scanned;
+      await stop();
+      const records = await readStoredRecords(dataDir);
+      const accessTokens = new Set(records.map((record) => record.accessToken));
+      const logLines = harness.logLines;
+      const findings = scanForLeaks({ logLines, responses, secrets, accessTokens, publicTokens, sessionTokens });
+      scanned = {
+        logLines: logLines.length,
+        responses: responses.length,
+        knownValues: {
+          secrets: secrets.size,
+          accessTokens: accessTokens.size,
+          publicTokens: publicTokens.size,
+          sessionTokens: sessionTokens.size,
+        },
+        findings,
+        records,
+      };
+      writeHarnessPart(name, figures, scanned);
+      return scanned;
+    },
+  };
+  return harness;
+}
+
+/** Writes a harness's figures (and leak scan, when it ran) for the summary. */
+export function writeHarnessPart(name: string, figures: HarnessFigures, scan: LeakScan | undefined): void {
+  mkdirSync(RELIABILITY_PARTS_DIR, { recursive: true });
+  const part = {
+    name,
+    ...figures,
+    leakScan:
+      scan === undefined
+        ? null
+        : {
+            logLines: scan.logLines,
+            responses: scan.responses,
+            knownValues: scan.knownValues,
+            findings: scan.findings,
+          },
+  };
+  writeFileSync(resolve(RELIABILITY_PARTS_DIR, `${name}.json`), `${JSON.stringify(part, null, 2)}\n`);
+}
