@@ -47,8 +47,10 @@ export async function finishSession(
   caller: Caller,
   { clientId, humanApi, secrets, tokenStore, unsavedExchanges, now = () => new Date() }: FinishSessionDependencies,
 ): Promise<UserPublicToken> {
+  // A retry after a failed write stores the exchange held for it: the session token is spent.
+  const held = unsavedExchanges.find(session.sessionToken);
   const exchange =
-    unsavedExchanges.find(session.sessionToken) ??
+    held?.exchange ??
     (await withClientSecret(secrets, (clientSecret) =>
       humanApi.exchangeSessionToken({
         humanId: session.humanId,
@@ -57,14 +59,16 @@ export async function finishSession(
         clientSecret,
       }),
     ));
+  const exchangedAt = held?.exchangedAt ?? now();
   if (exchange.clientId !== clientId) throw new HumanApiFailedError('Human API answered for another app.');
   assertCallerIs(caller, exchange.clientUserId);
 
   let record: Awaited<ReturnType<TokenStore['upsertTokenRecord']>>;
   try {
-    record = await tokenStore.upsertTokenRecord(exchange, now());
+    // Tokens from a later exchange (a racing finish) stand, and are answered.
+    record = await tokenStore.upsertTokenRecord(exchange, { exchangedAt, now: now() });
   } catch (error) {
-    unsavedExchanges.keep(session.sessionToken, exchange);
+    unsavedExchanges.keep(session.sessionToken, exchange, exchangedAt);
     throw error;
   }
   unsavedExchanges.forget(session.sessionToken);

@@ -11,12 +11,19 @@ import type { SessionExchange } from '../commons/clients/human-api.js';
  * sessionTokenObject stores it without a second exchange.
  */
 export interface UnsavedExchanges {
-  /** Holds an exchange whose write failed. */
-  keep(sessionToken: string, exchange: SessionExchange): void;
+  /** Holds an exchange whose write failed, with the time Human API answered it. */
+  keep(sessionToken: string, exchange: SessionExchange, exchangedAt: Date): void;
   /** The held exchange for this session token, if any and not expired. */
-  find(sessionToken: string): SessionExchange | undefined;
+  find(sessionToken: string): UnsavedExchange | undefined;
   /** Forgets the exchange once stored. */
   forget(sessionToken: string): void;
+}
+
+/** An exchange held for a retry. */
+export interface UnsavedExchange {
+  readonly exchange: SessionExchange;
+  /** When Human API answered it: a late retry must not overwrite tokens stored after this. */
+  readonly exchangedAt: Date;
 }
 
 /** Settings of {@link createUnsavedExchanges}. */
@@ -37,11 +44,11 @@ export function createUnsavedExchanges({
   maxEntries = 1000,
   now = Date.now,
 }: UnsavedExchangesOptions = {}): UnsavedExchanges {
-  const held = new Map<string, { exchange: SessionExchange; expiresAt: number }>();
+  const held = new Map<string, UnsavedExchange & { expiresAt: number }>();
   return {
-    keep(sessionToken, exchange) {
+    keep(sessionToken, exchange, exchangedAt) {
       held.delete(keyOf(sessionToken));
-      held.set(keyOf(sessionToken), { exchange, expiresAt: now() + ttlMs });
+      held.set(keyOf(sessionToken), { exchange, exchangedAt, expiresAt: now() + ttlMs });
       for (const key of held.keys()) {
         if (held.size <= maxEntries) break;
         held.delete(key);
@@ -54,7 +61,7 @@ export function createUnsavedExchanges({
         held.delete(keyOf(sessionToken));
         return undefined;
       }
-      return entry.exchange;
+      return { exchange: entry.exchange, exchangedAt: entry.exchangedAt };
     },
     forget(sessionToken) {
       held.delete(keyOf(sessionToken));

@@ -42,13 +42,19 @@ export function memoryTokenStore(): TokenStore & { records: Map<string, TokenRec
   const store = {
     records,
     failWrites: false,
-    async upsertTokenRecord(grant: Parameters<TokenStore['upsertTokenRecord']>[0], now: Date) {
+    async upsertTokenRecord(
+      grant: Parameters<TokenStore['upsertTokenRecord']>[0],
+      { exchangedAt, now }: Parameters<TokenStore['upsertTokenRecord']>[1],
+    ) {
       if (store.failWrites) throw new Error('write failed');
       const previous = records.get(grant.clientUserId);
+      // Tokens from a later exchange stand, as DynamoDB's condition keeps them.
+      if (previous?.exchangedAt !== undefined && previous.exchangedAt > exchangedAt.toISOString()) return previous;
       const record: TokenRecord = {
         ...grant,
         createdAt: previous?.createdAt ?? now.toISOString(),
         updatedAt: now.toISOString(),
+        exchangedAt: exchangedAt.toISOString(),
         version: (previous?.version ?? 0) + 1,
       };
       records.set(grant.clientUserId, record);
@@ -68,7 +74,13 @@ export function memoryTokenStore(): TokenStore & { records: Map<string, TokenRec
       const record = records.get(current.clientUserId);
       if (record === undefined || record.humanId !== current.humanId || record.version !== current.version)
         return undefined;
-      const updated = { ...record, publicToken, updatedAt: now.toISOString(), version: record.version + 1 };
+      const updated = {
+        ...record,
+        publicToken,
+        updatedAt: now.toISOString(),
+        exchangedAt: now.toISOString(),
+        version: record.version + 1,
+      };
       records.set(current.clientUserId, updated);
       return updated;
     },

@@ -234,6 +234,26 @@ describe('POST /sessions when a dependency fails: the documented status, the sto
     storedBefore = retry.json.publicToken;
   });
 
+  it('a late retry of an exchange whose write failed keeps the newer tokens stored since, and answers them', async () => {
+    const lateUser = newUser('late-retry');
+    const older = await mintSession(local.apiUrl, lateUser);
+    const newer = await mintSession(local.apiUrl, lateUser);
+    await post(`${local.apiUrl}/sandbox/dynamodb/faults`, {
+      operation: 'UpdateItem',
+      tableName: 'humanapi-tokens',
+      count: 3,
+    });
+    expectProblem(await finish(older), 503);
+    const finishedNewer = await finish(newer);
+
+    const lateRetry = await finish(older);
+
+    expect(lateRetry.status).toBe(200);
+    expect(lateRetry.json.publicToken).toBe(finishedNewer.json.publicToken);
+    const record = await fetch(`${local.apiUrl}/sandbox/dynamodb/record?clientUserId=${encodeURIComponent(lateUser)}`);
+    expect(await record.json()).toMatchObject({ publicToken: finishedNewer.json.publicToken, version: 1 });
+  });
+
   it('Secrets Manager failing past the SDK retries answers 503 without storing', async () => {
     const session = await mintSession(local.apiUrl, user);
     // A rotation makes the cached secret stale, so the function must re-read it: that read fails.

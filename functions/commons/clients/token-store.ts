@@ -3,6 +3,7 @@
  * Every SDK failure other than a lost condition becomes a
  * {@link DependencyUnavailableError}.
  */
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../errors.js';
@@ -18,6 +19,8 @@ export interface TokenRecord {
   readonly clientId: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** When Human API issued the stored tokens. */
+  readonly exchangedAt?: string;
   readonly version: number;
 }
 
@@ -26,8 +29,18 @@ export type TokenGrant = Pick<TokenRecord, 'clientUserId' | 'humanId' | 'accessT
 
 /** Operations on the token table. */
 export interface TokenStore {
-  /** Creates or overwrites a user's tokens in one `UpdateItem`, keeping `createdAt` and bumping `version`. */
-  upsertTokenRecord(grant: TokenGrant, now: Date): Promise<TokenRecord>;
+  /**
+   * Creates or overwrites a user's tokens in one `UpdateItem`, keeping `createdAt` and adding 1
+   * to `version`, unless the stored tokens come from a later exchange (`exchangedAt`): then the
+   * newer record stands. That keeps the newest tokens when finishes of one user race, or when a
+   * client retries an exchange whose first write failed after newer tokens were stored. Each call
+   * carries a write ID, so the SDK retrying a write DynamoDB already committed (its answer lost)
+   * does not add 1 twice.
+   *
+   * @param exchangedAt - when Human API issued these tokens
+   * @returns the stored record: the one just written, or the newer one that was kept
+   */
+  upsertTokenRecord(grant: TokenGrant, times: { readonly exchangedAt: Date; readonly now: Date }): Promise<TokenRecord>;
   /** Reads a user's record by `clientUserId` (strongly consistent). */
   getTokenRecord(clientUserId: string): Promise<TokenRecord | undefined>;
   /** Finds a user's record by `humanId` through the GSI. */
@@ -62,40 +75,54 @@ function asTokenRecord(item: Record<string, unknown> | undefined): TokenRecord |
 
 /** Creates the token store over a document client and table name. */
 export function createTokenStore(client: DynamoDBDocumentClient, tableName: string): TokenStore {
+  async function getTokenRecord(clientUserId: string): Promise<TokenRecord | undefined> {
+    const output = await call('GetItem', () =>
+      client.send(new GetCommand({ TableName: tableName, Key: { clientUserId }, ConsistentRead: true })),
+    );
+    return asTokenRecord(output.Item);
+  }
+
   return {
-    async upsertTokenRecord(grant, now) {
-      const timestamp = now.toISOString();
-      const output = await call('UpdateItem', () =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { clientUserId: grant.clientUserId },
-            UpdateExpression:
-              'SET humanId = :humanId, accessToken = :accessToken, publicToken = :publicToken, clientId = :clientId, ' +
-              'createdAt = if_not_exists(createdAt, :now), updatedAt = :now ADD version :one',
-            ExpressionAttributeValues: {
-              ':humanId': grant.humanId,
-              ':accessToken': grant.accessToken,
-              ':publicToken': grant.publicToken,
-              ':clientId': grant.clientId,
-              ':now': timestamp,
-              ':one': 1,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      const record = asTokenRecord(output.Attributes);
+    async upsertTokenRecord(grant, { exchangedAt, now }) {
+      let record: TokenRecord | undefined;
+      try {
+        const output = await call('UpdateItem', () =>
+          client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { clientUserId: grant.clientUserId },
+              UpdateExpression:
+                'SET humanId = :humanId, accessToken = :accessToken, publicToken = :publicToken, clientId = :clientId, ' +
+                'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, exchangedAt = :exchangedAt, ' +
+                'lastWriteId = :writeId ADD version :one',
+              ConditionExpression:
+                '(attribute_not_exists(lastWriteId) OR lastWriteId <> :writeId) AND ' +
+                '(attribute_not_exists(exchangedAt) OR exchangedAt <= :exchangedAt)',
+              ExpressionAttributeValues: {
+                ':humanId': grant.humanId,
+                ':accessToken': grant.accessToken,
+                ':publicToken': grant.publicToken,
+                ':clientId': grant.clientId,
+                ':now': now.toISOString(),
+                ':exchangedAt': exchangedAt.toISOString(),
+                ':writeId': randomUUID(),
+                ':one': 1,
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+        record = asTokenRecord(output.Attributes);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Our own write, committed by an earlier attempt, or newer tokens that must stand.
+        record = await getTokenRecord(grant.clientUserId);
+      }
       if (record === undefined) throw new DependencyUnavailableError('DynamoDB');
       return record;
     },
 
-    async getTokenRecord(clientUserId) {
-      const output = await call('GetItem', () =>
-        client.send(new GetCommand({ TableName: tableName, Key: { clientUserId }, ConsistentRead: true })),
-      );
-      return asTokenRecord(output.Item);
-    },
+    getTokenRecord,
 
     async findTokenRecordByHumanId(humanId) {
       const output = await call('Query', () =>
@@ -119,7 +146,8 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
             new UpdateCommand({
               TableName: tableName,
               Key: { clientUserId: current.clientUserId },
-              UpdateExpression: 'SET publicToken = :publicToken, updatedAt = :now ADD version :one',
+              UpdateExpression:
+                'SET publicToken = :publicToken, updatedAt = :now, exchangedAt = :now REMOVE lastWriteId ADD version :one',
               ConditionExpression: 'humanId = :humanId AND version = :version',
               ExpressionAttributeValues: {
                 ':publicToken': publicToken,

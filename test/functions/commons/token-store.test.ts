@@ -8,6 +8,7 @@ import { DependencyUnavailableError } from '../../../functions/commons/errors.js
 const dynamoDb = mockClient(DynamoDBDocumentClient);
 const store = createTokenStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'tokens');
 const now = new Date('2026-11-21T10:00:00.000Z');
+const exchangedAt = new Date('2026-11-21T09:59:59.000Z');
 const grant = {
   clientUserId: 'alice',
   humanId: 'h'.repeat(24),
@@ -22,10 +23,10 @@ describe('token store', () => {
     dynamoDb.reset();
   });
 
-  it('upserts in one UpdateItem that keeps createdAt and adds 1 to version', async () => {
+  it('upserts in one UpdateItem that keeps createdAt, adds 1 to version and records the exchange time', async () => {
     dynamoDb.on(UpdateCommand).resolves({ Attributes: stored });
 
-    const record = await store.upsertTokenRecord(grant, now);
+    const record = await store.upsertTokenRecord(grant, { exchangedAt, now });
 
     expect(record).toEqual(stored);
     expect(dynamoDb).toHaveReceivedCommandTimes(UpdateCommand, 1);
@@ -37,8 +38,38 @@ describe('token store', () => {
         ':accessToken': grant.accessToken,
         ':one': 1,
         ':now': now.toISOString(),
+        ':exchangedAt': exchangedAt.toISOString(),
+        ':writeId': expect.any(String),
       }),
     });
+  });
+
+  it('writes only if the stored tokens are not from a later exchange, and not twice for one write ID', async () => {
+    dynamoDb.on(UpdateCommand).resolves({ Attributes: stored });
+
+    await store.upsertTokenRecord(grant, { exchangedAt, now });
+    await store.upsertTokenRecord(grant, { exchangedAt, now });
+
+    const writeIds = dynamoDb
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input.ExpressionAttributeValues?.[':writeId']);
+    expect(new Set(writeIds).size).toBe(2);
+    expect(dynamoDb).toHaveReceivedCommandWith(UpdateCommand, {
+      ConditionExpression:
+        '(attribute_not_exists(lastWriteId) OR lastWriteId <> :writeId) AND ' +
+        '(attribute_not_exists(exchangedAt) OR exchangedAt <= :exchangedAt)',
+    });
+  });
+
+  it('answers the stored record when the condition fails (a newer exchange, or its own committed retry)', async () => {
+    const newer = { ...stored, publicToken: 'N'.repeat(32), version: 4 };
+    dynamoDb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'newer', $metadata: {} }));
+    dynamoDb.on(GetCommand).resolves({ Item: newer });
+
+    const record = await store.upsertTokenRecord(grant, { exchangedAt, now });
+
+    expect(record).toEqual(newer);
+    expect(dynamoDb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true, Key: { clientUserId: 'alice' } });
   });
 
   it('reads by clientUserId consistently and by humanId through the GSI', async () => {
@@ -80,7 +111,9 @@ describe('token store', () => {
   it('turns DynamoDB failures into DependencyUnavailableError', async () => {
     dynamoDb.onAnyCommand().rejects(new Error('ProvisionedThroughputExceeded'));
 
-    await expect(store.upsertTokenRecord(grant, now)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(store.upsertTokenRecord(grant, { exchangedAt, now })).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
     await expect(store.getTokenRecord('alice')).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(store.findTokenRecordByHumanId('h')).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(DependencyUnavailableError);

@@ -131,6 +131,24 @@ describe('finishSession', () => {
     expect(tokenStore.records.get('alice')?.accessToken).toBe('a'.repeat(40));
   });
 
+  it('does not let a late retry of an older exchange overwrite newer tokens; it answers the newer publicToken', async () => {
+    let clock = Date.parse('2026-11-21T10:00:00Z');
+    const ticking = { ...dependencies, now: () => new Date((clock += 1000)) };
+    humanApi.exchangeSessionToken
+      .mockResolvedValueOnce(exchangeFor('alice', { publicToken: 'A'.repeat(32) }))
+      .mockResolvedValueOnce(exchangeFor('alice', { publicToken: 'B'.repeat(32) }));
+    tokenStore.failWrites = true;
+    await expect(finishSession(session, trusted, ticking)).rejects.toThrow('write failed');
+    tokenStore.failWrites = false;
+    await finishSession({ ...session, sessionToken: 'b'.repeat(32) }, trusted, ticking);
+
+    const lateRetry = await finishSession(session, trusted, ticking);
+
+    expect(lateRetry.publicToken).toBe('B'.repeat(32));
+    expect(tokenStore.records.get('alice')).toMatchObject({ publicToken: 'B'.repeat(32), version: 1 });
+    expect(humanApi.exchangeSessionToken).toHaveBeenCalledTimes(2);
+  });
+
   it('forgets a kept exchange once stored', async () => {
     humanApi.exchangeSessionToken.mockResolvedValueOnce(exchangeFor('alice'));
     tokenStore.failWrites = true;

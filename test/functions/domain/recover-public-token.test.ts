@@ -26,7 +26,8 @@ describe('recoverPublicToken', () => {
     tokenStore = memoryTokenStore();
     secrets = fakeSecrets('old-secret', 'new-secret');
     dependencies = { clientId: CLIENT_ID, humanApi, secrets, tokenStore, now: () => new Date('2026-11-21T10:00:00Z') };
-    await tokenStore.upsertTokenRecord(exchangeFor('alice'), new Date('2026-11-20T10:00:00Z'));
+    const seeded = new Date('2026-11-20T10:00:00Z');
+    await tokenStore.upsertTokenRecord(exchangeFor('alice'), { exchangedAt: seeded, now: seeded });
   });
 
   it('answers the stored publicToken by clientUserId, without calling Human API', async () => {
