@@ -60,6 +60,9 @@ export const FUNCTION_ESBUILD_OPTIONS = {
   target: BUNDLE_TARGET,
   minify: true,
   sourcemap: true,
+  // Mapped stack traces need names and lines, not the sources: a map a quarter the size,
+  // parsed at every cold start under --enable-source-maps.
+  sourcesContent: false,
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
   external: [...NEVER_LOADED_MODULES] as string[],

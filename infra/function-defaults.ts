@@ -111,6 +111,9 @@ export function toNodejsBundling(
       case 'legalComments':
         esbuildArgs['--legal-comments'] = String(value);
         break;
+      case 'sourcesContent':
+        esbuildArgs['--sources-content'] = String(value === true);
+        break;
       default:
         throw new UnsupportedBundlingOptionError(option, value);
     }

@@ -18,7 +18,7 @@ describe('toNodejsBundling', () => {
       mainFields: ['module', 'main'],
       banner: ESM_REQUIRE_BANNER,
       externalModules: [...FUNCTION_ESBUILD_OPTIONS.external],
-      esbuildArgs: { '--legal-comments': 'none' },
+      esbuildArgs: { '--legal-comments': 'none', '--sources-content': 'false' },
     });
   });
 

@@ -1,0 +1,173 @@
+/**
+ * The floor of `POST /sessions`: the same downstream requests the full
+ * `finishSession` handler makes on its happy path, issued directly, with no
+ * middleware, validation, idempotency library, logger or secret cache around
+ * them:
+ *
+ * 1. `PutItem` of an in-progress record on the idempotency table (the item and
+ *    condition Powertools Idempotency writes),
+ * 2. `POST /v1/connect/tokens` to Human API with `fetch`,
+ * 3. `UpdateItem` upsert of the user's tokens (the expressions of
+ *    `functions/commons/clients/token-store.ts`: newest exchange wins, one
+ *    write ID per call),
+ * 4. `UpdateItem` completing the idempotency record with the answer.
+ *
+ * Used warm in-process by the overhead benchmark, and bundled as a cold-start
+ * subject ("same requests, nothing else").
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+
+/** The sessionTokenObject fields a finish forwards. */
+export interface BareSession {
+  readonly humanId: string;
+  readonly clientId: string;
+  readonly sessionToken: string;
+}
+
+/** What a finish answers. */
+export interface BareFinishAnswer {
+  readonly humanId: string;
+  readonly clientUserId: string;
+  readonly publicToken: string;
+}
+
+/** Settings of {@link createBareFinish}. */
+export interface BareFinishOptions {
+  /** DynamoDB client (created like the handler's). */
+  readonly dynamoDb: DynamoDBClient;
+  /** Human API origin, without a trailing slash. */
+  readonly humanApiBaseUrl: string;
+  /** The app's client secret, already at hand (the full handler caches it). */
+  readonly clientSecret: () => Promise<string>;
+  readonly tokensTableName: string;
+  readonly idempotencyTableName: string;
+  /** Prefix of idempotency keys (Powertools uses the function name). */
+  readonly keyPrefix: string;
+  /** How long a finished record is kept, in seconds (the handler's `expiresAfterSeconds`). */
+  readonly expiresAfterSeconds: number;
+  /** Time left in the invocation, for the in-progress expiry. */
+  readonly remainingTimeMs: number;
+}
+
+const IN_PROGRESS_CONDITION =
+  'attribute_not_exists(#id) OR #expiry < :now OR ' +
+  '(#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)';
+
+/** The token upsert of `functions/commons/clients/token-store.ts` (the benchmark checks both store the same attributes). */
+const TOKEN_UPSERT =
+  'SET humanId = :humanId, accessToken = :accessToken, publicToken = :publicToken, clientId = :clientId, ' +
+  'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, exchangedAt = :exchangedAt, ' +
+  'lastWriteId = :writeId ADD version :one';
+const TOKEN_UPSERT_CONDITION =
+  '(attribute_not_exists(lastWriteId) OR lastWriteId <> :writeId) AND ' +
+  '(attribute_not_exists(exchangedAt) OR exchangedAt <= :exchangedAt)';
+
+/** The answer of Human API's tokens endpoint, as far as this floor reads it. */
+interface TokensAnswer {
+  readonly humanId: string;
+  readonly accessToken: string;
+  readonly publicToken: string;
+  readonly clientId: string;
+  readonly clientUserId: string;
+}
+
+/** Creates the bare finish: one call makes the four requests in order and answers the public fields. */
+export function createBareFinish(options: BareFinishOptions): (session: BareSession) => Promise<BareFinishAnswer> {
+  const { dynamoDb, humanApiBaseUrl, tokensTableName, idempotencyTableName } = options;
+  return async (session) => {
+    const hash = createHash('md5')
+      .update(JSON.stringify([session.sessionToken, null]))
+      .digest('base64');
+    const id = { S: `${options.keyPrefix}#${hash}` };
+    const nowMs = Date.now();
+    const expiration = { N: String(Math.floor(nowMs / 1000) + options.expiresAfterSeconds) };
+
+    await dynamoDb.send(
+      new PutItemCommand({
+        TableName: idempotencyTableName,
+        Item: {
+          id,
+          expiration,
+          status: { S: 'INPROGRESS' },
+          in_progress_expiration: { N: String(nowMs + options.remainingTimeMs) },
+        },
+        ExpressionAttributeNames: {
+          '#id': 'id',
+          '#expiry': 'expiration',
+          '#in_progress_expiry': 'in_progress_expiration',
+          '#status': 'status',
+        },
+        ExpressionAttributeValues: {
+          ':now': { N: String(nowMs / 1000) },
+          ':now_in_millis': { N: String(nowMs) },
+          ':inprogress': { S: 'INPROGRESS' },
+        },
+        ConditionExpression: IN_PROGRESS_CONDITION,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+
+    const response = await fetch(`${humanApiBaseUrl}/v1/connect/tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({
+        humanId: session.humanId,
+        clientId: session.clientId,
+        sessionToken: session.sessionToken,
+        clientSecret: await options.clientSecret(),
+      }),
+    });
+    const text = await response.text();
+    if (response.status !== 200 && response.status !== 201) throw new Error(`Human API answered ${response.status}`);
+    const grant = JSON.parse(text) as TokensAnswer;
+
+    const timestamp = new Date().toISOString();
+    const updated = await dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: tokensTableName,
+        Key: { clientUserId: { S: grant.clientUserId } },
+        UpdateExpression: TOKEN_UPSERT,
+        ConditionExpression: TOKEN_UPSERT_CONDITION,
+        ExpressionAttributeValues: {
+          ':humanId': { S: grant.humanId },
+          ':accessToken': { S: grant.accessToken },
+          ':publicToken': { S: grant.publicToken },
+          ':clientId': { S: grant.clientId },
+          ':now': { S: timestamp },
+          ':exchangedAt': { S: timestamp },
+          ':writeId': { S: randomUUID() },
+          ':one': { N: '1' },
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const record = updated.Attributes ?? {};
+    const answer: BareFinishAnswer = {
+      humanId: record.humanId?.S ?? '',
+      clientUserId: record.clientUserId?.S ?? '',
+      publicToken: record.publicToken?.S ?? '',
+    };
+
+    await dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: idempotencyTableName,
+        Key: { id },
+        UpdateExpression: 'SET #expiry = :expiry, #status = :status, #response_data = :response_data',
+        ExpressionAttributeNames: { '#expiry': 'expiration', '#status': 'status', '#response_data': 'data' },
+        ExpressionAttributeValues: {
+          ':expiry': expiration,
+          ':status': { S: 'COMPLETED' },
+          ':response_data': {
+            M: {
+              humanId: { S: answer.humanId },
+              clientUserId: { S: answer.clientUserId },
+              publicToken: { S: answer.publicToken },
+            },
+          },
+        },
+      }),
+    );
+    return answer;
+  };
+}
