@@ -133,7 +133,11 @@ describe('finishSession', () => {
 
   it('does not let a late retry of an older exchange overwrite newer tokens; it answers the newer publicToken', async () => {
     let clock = Date.parse('2026-11-21T10:00:00Z');
-    const ticking = { ...dependencies, now: () => new Date((clock += 1000)) };
+    const tick = () => {
+      clock += 1000;
+      return new Date(clock);
+    };
+    const ticking = { ...dependencies, now: tick };
     humanApi.exchangeSessionToken
       .mockResolvedValueOnce(exchangeFor('alice', { publicToken: 'A'.repeat(32) }))
       .mockResolvedValueOnce(exchangeFor('alice', { publicToken: 'B'.repeat(32) }));
