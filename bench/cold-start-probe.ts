@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type LambdaHandler, lambdaContext } from './events.js';
+import { createLambdaContext, type HttpApiHandler } from '../local/lambda-adapter.js';
 import { PROBE_MARKER, type ProbeResult } from './probe-protocol.js';
 
 async function main(): Promise<void> {
@@ -22,8 +22,8 @@ async function main(): Promise<void> {
   const eventJson = process.env.BENCH_EVENT;
   if (bundlePath === undefined || eventJson === undefined) throw new Error('usage: BENCH_EVENT=… probe <bundle>');
   const profileDir = process.env.BENCH_PROFILE_DIR;
-  const event = JSON.parse(eventJson) as Parameters<LambdaHandler>[0];
-  const context = lambdaContext(
+  const event = JSON.parse(eventJson) as Parameters<HttpApiHandler>[0];
+  const context = createLambdaContext(
     process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function',
     10_000,
     Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 512),
@@ -43,11 +43,11 @@ async function main(): Promise<void> {
     await session.post('Profiler.setSamplingInterval', { interval: 100 });
   }
 
-  let handler: LambdaHandler | undefined;
+  let handler: HttpApiHandler | undefined;
   let loadMs = 0;
   await profile('load', async () => {
     const started = performance.now();
-    const module = (await import(pathToFileURL(bundlePath).href)) as { handler: LambdaHandler };
+    const module = (await import(pathToFileURL(bundlePath).href)) as { handler: HttpApiHandler };
     loadMs = performance.now() - started;
     handler = module.handler;
   });

@@ -18,10 +18,10 @@ import { createDynamoDbClient } from '../functions/commons/clients/aws.js';
 import { DEFAULT_HUMANAPI_TIMEOUT_MS, DEFAULT_SECRET_TTL_SECONDS } from '../functions/commons/config.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
+import type { HttpApiHandler } from '../local/lambda-adapter.js';
 import { startLocalMode } from '../local/server.js';
 import { measureColdStart, nodeVersionOf } from './cold-start.js';
 import { costPerMillion, finishRequestUnits, PRICES, recoveryRequestUnits } from './cost.js';
-import type { LambdaHandler } from './events.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { type BenchResults, checkTargets, formatReport, validateResults } from './report.js';
 import { round } from './stats.js';
@@ -112,8 +112,8 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'humanapi-connect-bench-'));
   try {
     // The very modules local mode loaded: same instances, same clients and secret cache.
-    const finish = (await import('../functions/finish-session.js')) as { handler: LambdaHandler };
-    const recover = (await import('../functions/recover-public-token.js')) as { handler: LambdaHandler };
+    const finish = (await import('../functions/finish-session.js')) as { handler: HttpApiHandler };
+    const recover = (await import('../functions/recover-public-token.js')) as { handler: HttpApiHandler };
     const functionTimeoutMs = functionTimeoutSeconds(DEFAULT_HUMANAPI_TIMEOUT_MS) * 1000;
 
     process.stdout.write(`Warm overhead: ${settings.warmupPairs} + ${settings.warmPairs} interleaved pairs…\n`);

@@ -12,8 +12,9 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseClientSecret } from '../functions/commons/clients/client-secret.js';
+import { createLambdaContext, type HttpApiHandler } from '../local/lambda-adapter.js';
 import { createBareFinish } from './bare-finish.js';
-import { jsonPostEvent, type LambdaHandler, lambdaContext } from './events.js';
+import { jsonPostEvent } from './events.js';
 import { createRandom, type LatencySummary, round, summarize } from './stats.js';
 
 /** The parts of a running local mode the benchmark reads (see `local/server.ts`). */
@@ -36,9 +37,9 @@ export interface BenchLocalMode {
 export interface WarmOverheadOptions {
   readonly localMode: BenchLocalMode;
   /** The `finishSession` handler module's `handler`. */
-  readonly finishHandler: LambdaHandler;
+  readonly finishHandler: HttpApiHandler;
   /** The `recoverPublicToken` handler module's `handler`. */
-  readonly recoverHandler: LambdaHandler;
+  readonly recoverHandler: HttpApiHandler;
   /** The environment the handlers were configured from (`process.env` after local mode started). */
   readonly env: NodeJS.ProcessEnv;
   /** DynamoDB client for the reference, created like the handler's. */
@@ -242,7 +243,7 @@ export async function measureWarmOverhead(options: WarmOverheadOptions): Promise
 
   const runFull = async (clientUserId: string): Promise<Sample> => {
     const event = jsonPostEvent('POST /sessions', sandbox.mintSession(clientUserId));
-    const context = lambdaContext('finishSession', options.functionTimeoutMs);
+    const context = createLambdaContext('finishSession', options.functionTimeoutMs);
     const { elapsed, cpu, answer } = await finishIo.count(async () => {
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
@@ -310,7 +311,7 @@ export async function measureWarmOverhead(options: WarmOverheadOptions): Promise
   for (let index = 0; index < options.recoveries; index += 1) {
     const clientUserId = `bench-user-${index % storedUsers}`;
     const recover = (body: object) =>
-      recoverHandler(jsonPostEvent('POST /public-tokens', body), lambdaContext('recoverPublicToken', 10_000));
+      recoverHandler(jsonPostEvent('POST /public-tokens', body), createLambdaContext('recoverPublicToken', 10_000));
     const { elapsed, answer } = await recoveryIo.byClientUserId.count(async () => {
       const started = performance.now();
       const result = await recover({ clientUserId });

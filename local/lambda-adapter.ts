@@ -68,15 +68,15 @@ export function toHttpApiEvent(
   } as APIGatewayProxyEventV2;
 }
 
-/** A Lambda context for one local invocation, with the function's time budget. */
-export function createLambdaContext(functionName: string, timeoutMs: number): Context {
+/** A Lambda context for one invocation outside Lambda, with the function's time budget. */
+export function createLambdaContext(functionName: string, timeoutMs: number, memoryLimitInMB = 512): Context {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
+    memoryLimitInMB: String(memoryLimitInMB),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

@@ -1,5 +1,5 @@
-/** Builders of API Gateway HTTP API (payload 2.0) events and Lambda contexts for handler tests. */
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+/** Builder of API Gateway HTTP API (payload 2.0) events for handler tests. */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** An HTTP API event for `POST {path}`. */
 export function httpApiEvent({
@@ -38,22 +38,4 @@ export function httpApiEvent({
     isBase64Encoded,
     ...(body === undefined ? {} : { body }),
   } as APIGatewayProxyEventV2;
-}
-
-/** A Lambda context with 10 s left. */
-export function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'finishSession',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:finishSession',
-    memoryLimitInMB: '256',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/finishSession',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }

@@ -11,7 +11,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BODY_BYTES } from '../../functions/commons/http.js';
 import { HUMAN_API_FAILURE_METRIC, metrics } from '../../functions/commons/observability.js';
-import { httpApiEvent, lambdaContext } from './events.js';
+import { createLambdaContext } from '../../local/lambda-adapter.js';
+import { httpApiEvent } from './events.js';
 
 const CLIENT_ID = process.env.HUMANAPI_CLIENT_ID ?? '';
 const humanApi = vi.fn<typeof fetch>();
@@ -41,7 +42,7 @@ function answer(status: number, body: unknown) {
 }
 
 async function invoke(event: Parameters<typeof handler>[0]) {
-  const result = await handler(event, lambdaContext());
+  const result = await handler(event, createLambdaContext('finishSession', 10_000));
   return { ...result, json: JSON.parse(result.body ?? 'null') as Record<string, unknown> };
 }
 

@@ -2,7 +2,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { httpApiEvent, lambdaContext } from './events.js';
+import { createLambdaContext } from '../../local/lambda-adapter.js';
+import { httpApiEvent } from './events.js';
 
 const humanApi = vi.fn<typeof fetch>();
 vi.stubGlobal('fetch', humanApi);
@@ -22,7 +23,10 @@ const record = {
 };
 
 async function invoke(body: unknown) {
-  const result = await handler(httpApiEvent({ path: '/public-tokens', body: JSON.stringify(body) }), lambdaContext());
+  const result = await handler(
+    httpApiEvent({ path: '/public-tokens', body: JSON.stringify(body) }),
+    createLambdaContext('recoverPublicToken', 10_000),
+  );
   return { ...result, json: JSON.parse(result.body ?? 'null') as Record<string, unknown> };
 }
 
