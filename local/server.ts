@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { readConfig } from '../functions/commons/config.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { LOCAL_TABLE_NAMES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
@@ -128,8 +129,8 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
   });
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
-  const humanApiTimeoutMs = Number(env.HUMANAPI_TIMEOUT_MS ?? 8000);
-  const timeoutMs = functionTimeoutSeconds(Number.isFinite(humanApiTimeoutMs) ? humanApiTimeoutMs : 8000) * 1000;
+  // The same validation the handlers run at load: a bad variable stops local mode naming it.
+  const timeoutMs = functionTimeoutSeconds(readConfig(env).humanApiTimeoutMs) * 1000;
 
   const handlers = new Map<string, HttpApiHandler>();
   for (const [path, route] of Object.entries(ROUTES)) {

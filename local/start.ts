@@ -1,10 +1,19 @@
 /**
  * `npm start [-- --in-memory]`: runs local mode until interrupted.
  */
-import { startLocalMode } from './server.js';
+import { ConfigError } from '../functions/commons/config.js';
+import { type LocalMode, startLocalMode } from './server.js';
 
 const inMemory = process.argv.includes('--in-memory');
-const local = await startLocalMode({ env: process.env, inMemory });
+let local: LocalMode;
+try {
+  local = await startLocalMode({ env: process.env, inMemory });
+} catch (error) {
+  // A configuration mistake deserves one clear line, not a stack trace.
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 
 const lines = [
   `Human Connect back end, local mode (${inMemory ? 'in memory' : 'data in .data/'})`,

@@ -31,3 +31,11 @@ describe('HUMANAPI_TIMEOUT_MS', () => {
     expect((await post(`${local.apiUrl}/sessions`, session)).status).toBe(200);
   });
 });
+
+describe('local mode configuration', () => {
+  it('refuses to start on an invalid HUMANAPI_TIMEOUT_MS, naming it in one line', async () => {
+    await expect(startLocalModeProcess({ env: { HUMANAPI_TIMEOUT_MS: 'soon' } })).rejects.toThrow(
+      /Environment variable HUMANAPI_TIMEOUT_MS must be an integer/,
+    );
+  });
+});
