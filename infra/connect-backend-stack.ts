@@ -426,9 +426,10 @@ export class ConnectBackendStack extends Stack {
 
     // Exactly the calls each function makes (functions/commons/clients/token-store.ts,
     // Powertools' DynamoDBPersistenceLayer), on exactly the resources it touches.
+    // GetItem: when the upsert's condition keeps a newer record (or its own committed retry), it is read back.
     Grant.addToPrincipal({
       grantee: this.finishSession.role,
-      actions: ['dynamodb:UpdateItem'],
+      actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
       resourceArns: [this.tokenTable.tableArn],
     });
     Grant.addToPrincipal({

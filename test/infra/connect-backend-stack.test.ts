@@ -192,14 +192,14 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('grants finishSession exactly UpdateItem on the token table, the idempotency calls, its logs and the secret', () => {
+  it('grants finishSession exactly UpdateItem and GetItem on the token table, the idempotency calls, its logs and the secret', () => {
     expect(policyStatements(template, 'FinishSession')).toEqual([
       {
         effect: 'Allow',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/FinishSession/LogGroup/Resource')),
       },
-      { effect: 'Allow', actions: ['dynamodb:UpdateItem'], resource: getAtt(TOKEN_TABLE_ID) },
+      { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: getAtt(TOKEN_TABLE_ID) },
       {
         effect: 'Allow',
         actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
