@@ -97,6 +97,39 @@ function account(
   harness.figures.extra.badInputByDefect = { ...(harness.figures.extra.badInputByDefect as object), [route]: byDefect };
 }
 
+/**
+ * Sends the generated bad requests to `route` and asserts each got its 4xx problem+json, none
+ * reached Human API or DynamoDB, and the stored record held; records the figures for the summary.
+ */
+async function expectAllRefusedWithoutSideEffects(
+  route: '/sessions' | '/public-tokens',
+  requests: () => Parameters<typeof fuzz>[1],
+): Promise<void> {
+  // Prepare
+  const humanApiBefore = await harness.humanApiCalls();
+  const dynamoDbBefore = await harness.dynamoDbRequests();
+
+  // Act
+  const tally = await fuzz(route, requests());
+
+  // Assess
+  const humanApiCalls = (await harness.humanApiCalls()) - humanApiBefore;
+  const dynamoDbAfter = await harness.dynamoDbRequests();
+  account(
+    `POST ${route}`,
+    tally.requests,
+    humanApiCalls,
+    { before: dynamoDbBefore, after: dynamoDbAfter },
+    tally.byDefect,
+  );
+  expect(tally.requests).toBeGreaterThanOrEqual(2000);
+  expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '413', '415']);
+  expect(humanApiCalls).toBe(0);
+  expect(dynamoDbAfter).toEqual(dynamoDbBefore);
+  expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(12);
+  expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
+}
+
 describe('POST /sessions with bad input', () => {
   it('lets a defect-free sessionTokenObject of the same shape through to Human API (the control)', async () => {
     // Prepare
@@ -115,29 +148,7 @@ describe('POST /sessions with bad input', () => {
   });
 
   it(`answers ${CONCURRENCY * BATCHES} generated bad requests with their 4xx problem+json, without reaching Human API or DynamoDB`, async () => {
-    // Prepare
-    const humanApiBefore = await harness.humanApiCalls();
-    const dynamoDbBefore = await harness.dynamoDbRequests();
-
-    // Act
-    const tally = await fuzz('/sessions', badSessionRequests(LOCAL_CLIENT_ID));
-
-    // Assess
-    const humanApiCalls = (await harness.humanApiCalls()) - humanApiBefore;
-    const dynamoDbAfter = await harness.dynamoDbRequests();
-    account(
-      'POST /sessions',
-      tally.requests,
-      humanApiCalls,
-      { before: dynamoDbBefore, after: dynamoDbAfter },
-      tally.byDefect,
-    );
-    expect(tally.requests).toBeGreaterThanOrEqual(2000);
-    expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '413', '415']);
-    expect(humanApiCalls).toBe(0);
-    expect(dynamoDbAfter).toEqual(dynamoDbBefore);
-    expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(12);
-    expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
+    await expectAllRefusedWithoutSideEffects('/sessions', () => badSessionRequests(LOCAL_CLIENT_ID));
   });
 });
 
@@ -174,32 +185,9 @@ describe('POST /public-tokens with bad input', () => {
   });
 
   it(`answers ${CONCURRENCY * BATCHES} generated bad requests with their 4xx problem+json, without reaching Human API or DynamoDB`, async () => {
-    // Prepare
-    const humanApiBefore = await harness.humanApiCalls();
-    const dynamoDbBefore = await harness.dynamoDbRequests();
-
-    // Act
-    const tally = await fuzz(
-      '/public-tokens',
+    await expectAllRefusedWithoutSideEffects('/public-tokens', () =>
       badPublicTokenRequests({ clientUserId: FUZZ_USER, humanId: stored.humanId }),
     );
-
-    // Assess
-    const humanApiCalls = (await harness.humanApiCalls()) - humanApiBefore;
-    const dynamoDbAfter = await harness.dynamoDbRequests();
-    account(
-      'POST /public-tokens',
-      tally.requests,
-      humanApiCalls,
-      { before: dynamoDbBefore, after: dynamoDbAfter },
-      tally.byDefect,
-    );
-    expect(tally.requests).toBeGreaterThanOrEqual(2000);
-    expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '413', '415']);
-    expect(humanApiCalls).toBe(0);
-    expect(dynamoDbAfter).toEqual(dynamoDbBefore);
-    expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(12);
-    expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
   });
 });
 
