@@ -10,7 +10,7 @@ import {
   createDocumentClient,
   createDynamoDbClient,
   createSecretsManagerClient,
-} from '../functions/commons/clients/aws.js';
+} from '../functions/adapters/aws-clients.js';
 
 const dynamoDb = createDynamoDbClient();
 

@@ -7,8 +7,8 @@
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createDynamoDbClient, createSecretsManagerClient } from '../functions/commons/clients/aws.js';
-import { parseClientSecret } from '../functions/commons/clients/client-secret.js';
+import { createDynamoDbClient, createSecretsManagerClient } from '../functions/adapters/aws-clients.js';
+import { parseClientSecret } from '../functions/adapters/client-secret.js';
 import { readConfig } from '../functions/commons/config.js';
 import { type BareSession, createBareFinish } from './bare-finish.js';
 

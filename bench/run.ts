@@ -14,7 +14,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createDynamoDbClient } from '../functions/commons/clients/aws.js';
+import { createDynamoDbClient } from '../functions/adapters/aws-clients.js';
 import { DEFAULT_HUMANAPI_TIMEOUT_MS, DEFAULT_SECRET_TTL_SECONDS } from '../functions/commons/config.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';

@@ -11,7 +11,7 @@
  * one at a time, so a counter's change belongs to the invocation around it).
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { parseClientSecret } from '../functions/commons/clients/client-secret.js';
+import { parseClientSecret } from '../functions/adapters/client-secret.js';
 import { createLambdaContext, type HttpApiHandler } from '../local/lambda-adapter.js';
 import { createBareFinish } from './bare-finish.js';
 import { jsonPostEvent } from './events.js';

@@ -10,12 +10,12 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { readConfig } from './commons/config.js';
 import { createDependencies } from './commons/dependencies.js';
-import { createHttpHandler } from './commons/http.js';
-import type { Caller } from './commons/identity.js';
 import { logger } from './commons/observability.js';
-import { type SessionTokenObject, sessionTokenObjectSchema } from './commons/schemas.js';
+import type { Caller } from './domain/caller.js';
 import { assertOwnClientId, finishSession, type UserPublicToken } from './domain/finish-session.js';
 import { createUnsavedExchanges } from './domain/unsaved-exchanges.js';
+import { createHttpHandler } from './http/http-handler.js';
+import { type SessionTokenObject, sessionTokenObjectSchema } from './http/schemas.js';
 
 const config = readConfig();
 const dependencies = { ...createDependencies(config), unsavedExchanges: createUnsavedExchanges() };

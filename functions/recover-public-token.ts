@@ -4,9 +4,9 @@
  */
 import { readConfig } from './commons/config.js';
 import { createDependencies } from './commons/dependencies.js';
-import { createHttpHandler } from './commons/http.js';
-import { publicTokenRequestSchema } from './commons/schemas.js';
 import { recoverPublicToken } from './domain/recover-public-token.js';
+import { createHttpHandler } from './http/http-handler.js';
+import { publicTokenRequestSchema } from './http/schemas.js';
 
 const config = readConfig();
 const dependencies = createDependencies(config);

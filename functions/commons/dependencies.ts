@@ -5,10 +5,10 @@
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient, createDynamoDbClient, createSecretsManagerClient } from './clients/aws.js';
-import { type ClientSecretSource, createClientSecretSource } from './clients/client-secret.js';
-import { createHumanApiClient, type HumanApiClient } from './clients/human-api.js';
-import { createTokenStore, type TokenStore } from './clients/token-store.js';
+import { createDocumentClient, createDynamoDbClient, createSecretsManagerClient } from '../adapters/aws-clients.js';
+import { type ClientSecretSource, createClientSecretSource } from '../adapters/client-secret.js';
+import { createHumanApiClient, type HumanApiClient } from '../adapters/human-api.js';
+import { createTokenStore, type TokenStore } from '../adapters/token-store.js';
 import type { Config } from './config.js';
 
 /** The adapters both domain functions use. */

@@ -1,11 +1,11 @@
-import type { ClientSecretSource } from '../commons/clients/client-secret.js';
-import type { HumanApiClient } from '../commons/clients/human-api.js';
-import type { TokenStore } from '../commons/clients/token-store.js';
-import { withClientSecret } from '../commons/clients/with-client-secret.js';
+import type { ClientSecretSource } from '../adapters/client-secret.js';
+import type { HumanApiClient } from '../adapters/human-api.js';
+import type { TokenStore } from '../adapters/token-store.js';
 import { ForeignClientIdError, HumanApiFailedError } from '../commons/errors.js';
-import { assertCallerIs, type Caller } from '../commons/identity.js';
-import type { SessionTokenObject } from '../commons/schemas.js';
+import type { SessionTokenObject } from '../http/schemas.js';
+import { assertCallerIs, type Caller } from './caller.js';
 import type { UnsavedExchanges } from './unsaved-exchanges.js';
+import { withClientSecret } from './with-client-secret.js';
 
 /** What the front end learns from a finished session: never the accessToken. */
 export interface UserPublicToken {

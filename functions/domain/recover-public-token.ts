@@ -1,11 +1,11 @@
-import type { ClientSecretSource } from '../commons/clients/client-secret.js';
-import type { HumanApiClient } from '../commons/clients/human-api.js';
-import type { TokenRecord, TokenStore } from '../commons/clients/token-store.js';
-import { withClientSecret } from '../commons/clients/with-client-secret.js';
+import type { ClientSecretSource } from '../adapters/client-secret.js';
+import type { HumanApiClient } from '../adapters/human-api.js';
+import type { TokenRecord, TokenStore } from '../adapters/token-store.js';
 import { HumanApiFailedError, TokenRecordNotFoundError } from '../commons/errors.js';
-import { assertCallerIs, type Caller } from '../commons/identity.js';
-import type { PublicTokenRequest } from '../commons/schemas.js';
+import type { PublicTokenRequest } from '../http/schemas.js';
+import { assertCallerIs, type Caller } from './caller.js';
 import type { UserPublicToken } from './finish-session.js';
+import { withClientSecret } from './with-client-secret.js';
 
 /** What {@link recoverPublicToken} needs. */
 export interface RecoverPublicTokenDependencies {

@@ -1,8 +1,8 @@
 /** Hand-rolled fakes of the domain's narrow ports (the AWS SDK is mocked with aws-sdk-client-mock elsewhere). */
 import { vi } from 'vitest';
-import type { ClientSecretSource } from '../../functions/commons/clients/client-secret.js';
-import type { HumanApiClient, SessionExchange } from '../../functions/commons/clients/human-api.js';
-import type { TokenRecord, TokenStore } from '../../functions/commons/clients/token-store.js';
+import type { ClientSecretSource } from '../../functions/adapters/client-secret.js';
+import type { HumanApiClient, SessionExchange } from '../../functions/adapters/human-api.js';
+import type { TokenRecord, TokenStore } from '../../functions/adapters/token-store.js';
 
 /** This app's client ID in domain tests. */
 export const CLIENT_ID = 'c'.repeat(40);

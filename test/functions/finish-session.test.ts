@@ -9,8 +9,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_BODY_BYTES } from '../../functions/commons/http.js';
 import { HUMAN_API_FAILURE_METRIC, metrics } from '../../functions/commons/observability.js';
+import { MAX_BODY_BYTES } from '../../functions/http/http-handler.js';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
 import { httpApiEvent } from './events.js';
 

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createTokenStore } from '../../../functions/commons/clients/token-store.js';
+import { createTokenStore } from '../../../functions/adapters/token-store.js';
 import {
   CallerMismatchError,
   HumanApiAuthError,

@@ -3,8 +3,8 @@
  * Powertools' `SecretsProvider` and cached for `SECRET_TTL_SECONDS`.
  */
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { DependencyUnavailableError } from '../errors.js';
-import { logger } from '../observability.js';
+import { DependencyUnavailableError } from '../commons/errors.js';
+import { logger } from '../commons/observability.js';
 
 /** Reads the client secret; `refresh` bypasses the cache (after Human API refused it). */
 export interface ClientSecretSource {

@@ -16,7 +16,7 @@ import {
   TokenRecordNotFoundError,
   UnsupportedMediaTypeError,
 } from '../../../functions/commons/errors.js';
-import { problemResponse, toProblem } from '../../../functions/commons/problem.js';
+import { problemResponse, toProblem } from '../../../functions/http/problem.js';
 
 describe('toProblem', () => {
   it.each([

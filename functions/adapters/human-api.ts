@@ -4,9 +4,14 @@
  */
 
 import * as z from 'zod/mini';
-import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError, HumanApiTimeoutError } from '../errors.js';
-import { logger } from '../observability.js';
-import { boundedToken } from '../schemas.js';
+import {
+  HumanApiAuthError,
+  HumanApiFailedError,
+  HumanApiRejectedError,
+  HumanApiTimeoutError,
+} from '../commons/errors.js';
+import { logger } from '../commons/observability.js';
+import { boundedToken } from '../http/schemas.js';
 
 const tokensAnswerSchema = z.object({
   humanId: boundedToken,

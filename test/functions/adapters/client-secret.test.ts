@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createClientSecretSource, parseClientSecret } from '../../../functions/commons/clients/client-secret.js';
+import { createClientSecretSource, parseClientSecret } from '../../../functions/adapters/client-secret.js';
 import { DependencyUnavailableError } from '../../../functions/commons/errors.js';
 
 const secretsManager = mockClient(SecretsManagerClient);

@@ -1,5 +1,5 @@
 /**
- * Caller identity (DESIGN §5), in one place for both handlers.
+ * Reads the caller from an API Gateway event (docs/design.md#caller-identity).
  *
  * With a JWT authorizer the caller is one user: the configured claim of the
  * verified token. Without one, `/sessions` is open (Human API vouches for the
@@ -7,14 +7,8 @@
  * which may act for any user.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { CallerMismatchError } from './errors.js';
-
-/** Who is calling. */
-export type Caller =
-  /** A signed-in end user, identified by the JWT claim. */
-  | { readonly kind: 'user'; readonly userId: string }
-  /** No JWT authorizer: an open `/sessions` call, or an IAM-authorized back end on `/public-tokens`. */
-  | { readonly kind: 'trusted' };
+import { CallerMismatchError } from '../commons/errors.js';
+import type { Caller } from '../domain/caller.js';
 
 interface JwtAuthorizerContext {
   readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
@@ -34,13 +28,4 @@ export function callerFrom(event: APIGatewayProxyEventV2, jwtUserClaim: string |
   const claim = authorizer?.jwt?.claims?.[jwtUserClaim];
   if (typeof claim !== 'string' || claim === '') throw new CallerMismatchError();
   return { kind: 'user', userId: claim };
-}
-
-/**
- * Asserts that the caller may act on `clientUserId`.
- *
- * @throws {CallerMismatchError} when a signed-in user names another user
- */
-export function assertCallerIs(caller: Caller, clientUserId: string): void {
-  if (caller.kind === 'user' && caller.userId !== clientUserId) throw new CallerMismatchError();
 }

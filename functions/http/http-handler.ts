@@ -15,9 +15,10 @@ import {
   PayloadTooLargeError,
   RequestValidationError,
   UnsupportedMediaTypeError,
-} from './errors.js';
-import { type Caller, callerFrom } from './identity.js';
-import { HUMAN_API_FAILURE_METRIC, logger, metrics } from './observability.js';
+} from '../commons/errors.js';
+import { HUMAN_API_FAILURE_METRIC, logger, metrics } from '../commons/observability.js';
+import type { Caller } from '../domain/caller.js';
+import { callerFrom } from './caller.js';
 import { jsonResponse, problemResponse } from './problem.js';
 import { toFieldIssues } from './schemas.js';
 

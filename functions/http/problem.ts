@@ -22,7 +22,7 @@ import {
   SessionInFlightError,
   TokenRecordNotFoundError,
   UnsupportedMediaTypeError,
-} from './errors.js';
+} from '../commons/errors.js';
 
 /** The body of an `application/problem+json` answer. */
 export interface Problem {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { CallerMismatchError } from '../../../functions/commons/errors.js';
-import { assertCallerIs, callerFrom } from '../../../functions/commons/identity.js';
+import { callerFrom } from '../../../functions/http/caller.js';
 
 function eventWithClaims(claims?: Record<string, unknown>): APIGatewayProxyEventV2 {
   return {
@@ -32,16 +32,5 @@ describe('callerFrom', () => {
     ['a non-string claim', { sub: 42 }],
   ])('in JWT mode, refuses %s', (_, claims) => {
     expect(() => callerFrom(eventWithClaims(claims), 'sub')).toThrow(CallerMismatchError);
-  });
-});
-
-describe('assertCallerIs', () => {
-  it('lets a user act on their own record and a trusted caller on any', () => {
-    expect(() => assertCallerIs({ kind: 'user', userId: 'alice' }, 'alice')).not.toThrow();
-    expect(() => assertCallerIs({ kind: 'trusted' }, 'bob')).not.toThrow();
-  });
-
-  it('refuses a user acting on another user', () => {
-    expect(() => assertCallerIs({ kind: 'user', userId: 'alice' }, 'bob')).toThrow(CallerMismatchError);
   });
 });

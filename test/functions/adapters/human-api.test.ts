@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createHumanApiClient } from '../../../functions/commons/clients/human-api.js';
+import { createHumanApiClient } from '../../../functions/adapters/human-api.js';
 import {
   HumanApiAuthError,
   HumanApiFailedError,

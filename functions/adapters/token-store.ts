@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DependencyUnavailableError } from '../errors.js';
-import { logger } from '../observability.js';
-import { HUMAN_ID_INDEX_NAME } from '../tables.js';
+import { DependencyUnavailableError } from '../commons/errors.js';
+import { logger } from '../commons/observability.js';
+import { HUMAN_ID_INDEX_NAME } from '../commons/tables.js';
 
 /** A stored user token record. */
 export interface TokenRecord {
