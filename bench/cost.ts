@@ -46,8 +46,8 @@ export function dynamoDbItemSize(item: { readonly [name: string]: ItemValue }): 
 const x = (length: number) => 'x'.repeat(length);
 
 /**
- * Items as the functions write them, with Human API's example sizes (DESIGN
- * §2: humanId 24, clientId 40, sessionToken 32, accessToken 40, publicToken 32)
+ * Items as the functions write them, with Human API's example sizes
+ * (docs/design.md#human-api: humanId 24, clientId 40, sessionToken 32, accessToken 40, publicToken 32)
  * and a 36-character clientUserId (a UUID).
  */
 export const EXAMPLE_ITEMS = {

@@ -193,7 +193,7 @@ class IoCounter {
 
 function assertOk(result: APIGatewayProxyStructuredResultV2, what: string): Record<string, unknown> {
   if (result.statusCode !== 200) {
-    // Problem bodies carry no tokens or secrets (DESIGN §3), so they may be shown.
+    // Problem bodies carry no tokens or secrets (docs/api.md), so they may be shown.
     throw new Error(`${what} answered ${result.statusCode}: ${result.body ?? ''}`);
   }
   return JSON.parse(result.body ?? '{}') as Record<string, unknown>;

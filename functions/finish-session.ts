@@ -22,7 +22,7 @@ const dependencies = { ...createDependencies(config), unsavedExchanges: createUn
 
 const idempotencyConfig = new IdempotencyConfig({
   // One exchange per session token and caller: a replay answers the stored
-  // result, a duplicate in flight gets 409 (DESIGN §3).
+  // result, a duplicate in flight gets 409 (docs/api.md).
   eventKeyJmesPath: '[session.sessionToken, callerId]',
   expiresAfterSeconds: 3600,
 });

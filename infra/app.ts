@@ -1,6 +1,6 @@
 /**
  * The CDK app (`cdk.json` runs it): the only place that reads CDK context.
- * Settings come from `cdk.json`'s `context` or `-c key=value`; see the README
+ * Settings come from `cdk.json`'s `context` or `-c key=value`; see docs/deploy.md
  * for every key.
  */
 import { App } from 'aws-cdk-lib';

@@ -1,5 +1,5 @@
 /**
- * The production deployment (DESIGN §3–6): the two functions behind an HTTP
+ * The production deployment (docs/api.md–6): the two functions behind an HTTP
  * API, the token and idempotency tables, the client secret, and alarms.
  */
 import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
@@ -40,7 +40,7 @@ import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '..
 import { ConnectFunction } from './connect-function.js';
 import { FUNCTION_ENTRIES } from './function-bundling.js';
 
-/** HTTP API JWT authorizer settings (DESIGN §5). */
+/** HTTP API JWT authorizer settings (docs/design.md#security-model). */
 export interface JwtAuthorizerProps {
   /** Token issuer URL (`iss`), e.g. `https://cognito-idp.us-east-1.amazonaws.com/us-east-1_XXXX`. */
   readonly issuer: string;
@@ -130,7 +130,7 @@ export class InvalidStackPropsError extends Error {
 export const DEFAULT_THROTTLE: ApiThrottleProps = { rateLimit: 100, burstLimit: 200 };
 /** Default log retention. */
 export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_MONTH;
-/** Default JWT claim naming the user (DESIGN §5). */
+/** Default JWT claim naming the user (docs/design.md#security-model). */
 export const DEFAULT_JWT_CLAIM = 'sub';
 /** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
 export const CLIENT_SECRET_PLACEHOLDER = '{"clientSecret":""}';
@@ -376,7 +376,7 @@ export class ConnectBackendStack extends Stack {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (README runbook); the functions pick the new value up without a redeploy.',
+          'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (docs/deploy.md#the-client-secret); the functions pick the new value up without a redeploy.',
       });
       this.clientSecret = secret;
     } else if ('secretName' in props.clientSecret) {
@@ -497,7 +497,7 @@ export class ConnectBackendStack extends Stack {
       Validations.of(sessionsRoute).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'Without the jwt prop, POST /sessions is open by design (DESIGN §5): the caller proves itself with the single-use Human Connect session token, which Human API checks together with the client secret only this backend holds. Set jwt to require a signed-in user.',
+          'Without the jwt prop, POST /sessions is open by design (docs/design.md#security-model): the caller proves itself with the single-use Human Connect session token, which Human API checks together with the client secret only this backend holds. Set jwt to require a signed-in user.',
       });
     }
 

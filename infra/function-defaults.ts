@@ -16,7 +16,7 @@ export const FUNCTION_DEFAULTS = {
   /**
    * 512 MB: the functions mostly wait on Human API and DynamoDB, but a cold
    * start parses a bundle holding the AWS SDK, and Lambda's CPU share grows
-   * with memory. The price of this choice is in the README's cost table.
+   * with memory. The price of this choice is in docs/deploy.md#cost.
    */
   memorySize: 512,
   /** Powertools writes JSON; Lambda's own START/END/REPORT lines become JSON too. */
@@ -27,7 +27,7 @@ export const FUNCTION_DEFAULTS = {
   handler: 'handler',
 } as const;
 
-/** Environment every function gets, on top of its own configuration (DESIGN §6). */
+/** Environment every function gets, on top of its own configuration (docs/deploy.md#configuration). */
 export const FUNCTION_BASE_ENVIRONMENT = {
   /** Stack traces point at the TypeScript sources (the bundle ships its source map). */
   NODE_OPTIONS: '--enable-source-maps',

@@ -1,5 +1,5 @@
 /**
- * Local emulation of an HTTP API JWT authorizer (DESIGN §5): verifies
+ * Local emulation of an HTTP API JWT authorizer (docs/design.md#security-model): verifies
  * `Authorization: Bearer` tokens against a JWKS the way API Gateway does
  * (signature, `iss`, `aud`, `exp`, `nbf`), and a development issuer that
  * signs such tokens for the example front end and the tests.

@@ -1,5 +1,5 @@
 /**
- * Local mode (DESIGN §7): the same Lambda handler modules behind a small HTTP
+ * Local mode (docs/local-mode.md): the same Lambda handler modules behind a small HTTP
  * adapter, with dynalite, a local secret store, the Human API sandbox, a
  * development JWT issuer and the example front end. No AWS account, no
  * internet.
@@ -111,7 +111,7 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     ? createJwtVerifier({ issuer: env.AUTH_ISSUER ?? '', audience: authAudience, jwksUrl: env.AUTH_JWKS_URL ?? '' })
     : undefined;
 
-  // The handlers read their configuration at import: set it first (DESIGN §6).
+  // The handlers read their configuration at import: set it first (docs/deploy.md#configuration).
   Object.assign(env, {
     HUMANAPI_CLIENT_ID: clientId,
     HUMANAPI_SECRET_ID: secretId,

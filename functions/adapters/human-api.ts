@@ -1,5 +1,5 @@
 /**
- * Human API's v1 Connect endpoints (DESIGN §2) over `fetch`, with a timeout,
+ * Human API's v1 Connect endpoints (docs/design.md#human-api) over `fetch`, with a timeout,
  * status translation and validation of the answers.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The user token table (DESIGN §4) behind narrow, typed operations.
+ * The user token table (docs/design.md#storage-and-integrity) behind narrow, typed operations.
  * Every SDK failure other than a lost condition becomes a
  * {@link DependencyUnavailableError}.
  */

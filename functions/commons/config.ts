@@ -1,5 +1,5 @@
 /**
- * The one place that reads the functions' environment (DESIGN §6).
+ * The one place that reads the functions' environment (docs/deploy.md#configuration).
  *
  * `readConfig()` validates every variable once, at module load of each Lambda
  * entry, and throws a {@link ConfigError} naming the offending variable, so a
@@ -42,11 +42,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Default Human API origin (DESIGN §2). */
+/** Default Human API origin (docs/design.md#human-api). */
 export const DEFAULT_HUMANAPI_BASE_URL = 'https://user.humanapi.co';
 /** Default Human API timeout: generous for a sign-in, well inside API Gateway's 30 s. */
 export const DEFAULT_HUMANAPI_TIMEOUT_MS = 8000;
-/** Default secret cache lifetime (DESIGN §5). */
+/** Default secret cache lifetime (docs/design.md#security-model). */
 export const DEFAULT_SECRET_TTL_SECONDS = 300;
 
 type Environment = Readonly<Record<string, string | undefined>>;

@@ -22,7 +22,7 @@ export interface TableDefinition {
 /** Name of the token table's index on `humanId`. */
 export const HUMAN_ID_INDEX_NAME = 'humanId-index';
 
-/** User token records, one per `clientUserId` (DESIGN §4). */
+/** User token records, one per `clientUserId` (docs/design.md#storage-and-integrity). */
 export const TOKEN_TABLE: TableDefinition = {
   partitionKey: { name: 'clientUserId', type: 'S' },
   globalSecondaryIndexes: [{ indexName: HUMAN_ID_INDEX_NAME, partitionKey: { name: 'humanId', type: 'S' } }],

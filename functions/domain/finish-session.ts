@@ -36,7 +36,7 @@ export function assertOwnClientId(session: SessionTokenObject, clientId: string)
 }
 
 /**
- * Finishes a Human Connect session (DESIGN §1.3): signs the sessionTokenObject
+ * Finishes a Human Connect session (docs/design.md#connect-flows): signs the sessionTokenObject
  * with the client secret, exchanges it with Human API, and upserts the user's
  * tokens. Call {@link assertOwnClientId} first.
  *

@@ -24,7 +24,7 @@ const toUserPublicToken = ({ humanId, clientUserId, publicToken }: TokenRecord):
 });
 
 /**
- * Recovers a returning user's publicToken (DESIGN §1.4): the stored one, or a
+ * Recovers a returning user's publicToken (docs/design.md#connect-flows): the stored one, or a
  * fresh one from Human API when none is stored or `refresh` is asked. The
  * fresh token is stored only if the record did not change meanwhile; when a
  * concurrent finish won, its newer tokens stand and are answered.

@@ -4,7 +4,7 @@ import { HumanApiAuthError } from '../commons/errors.js';
 /**
  * Calls Human API with the cached client secret; when Human API refuses the
  * credentials (401/403), re-reads the secret once and retries once, so a
- * rotation costs no failed request (DESIGN §5).
+ * rotation costs no failed request (docs/design.md#security-model).
  *
  * @throws {HumanApiAuthError} when the fresh secret is refused too
  */

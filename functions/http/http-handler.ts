@@ -22,7 +22,7 @@ import { callerFrom } from './caller.js';
 import { jsonResponse, problemResponse } from './problem.js';
 import { toFieldIssues } from './schemas.js';
 
-/** Largest accepted body (DESIGN §3). */
+/** Largest accepted body (docs/api.md). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
@@ -99,7 +99,7 @@ const parseFormBody = httpUrlencodeBodyParser({ disableContentTypeError: true })
 export interface HttpRequest<TBody> {
   /** The validated body. */
   readonly body: TBody;
-  /** Who is calling (DESIGN §5). */
+  /** Who is calling (docs/design.md#security-model). */
   readonly caller: Caller;
   /** The Lambda context. */
   readonly context: Context;

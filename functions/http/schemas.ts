@@ -1,7 +1,7 @@
 /**
  * Request schemas (validated at the edge) and the field rules they share with
  * the Human API client. Bounds are generous: real tokens can be longer than
- * Human API's examples (DESIGN §2).
+ * Human API's examples (docs/design.md#human-api).
  */
 
 import { en } from 'zod/locales';

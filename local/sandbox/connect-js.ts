@@ -1,6 +1,6 @@
 /**
  * `GET /sandbox/connect.js`: an offline stand-in for Human API's connect.js
- * with the same `HumanConnect.open(options)` contract (DESIGN §1, §7).
+ * with the same `HumanConnect.open(options)` contract (docs/design.md#connect-flows, §7).
  *
  * Where the real script opens a popup window on connect.humanapi.co, this one
  * opens a small in-page dialog: it signs the user in with the sandbox as the

@@ -1,5 +1,5 @@
 /**
- * The Human API sandbox (DESIGN §7): an offline stand-in for Human API's v1
+ * The Human API sandbox (docs/local-mode.md): an offline stand-in for Human API's v1
  * Connect endpoints that behaves like it where it matters: 401 for a wrong
  * clientId or secret, 400 for an unknown or used session token, 404 for an
  * unknown humanId, a humanId stable per clientUserId, and a new publicToken on

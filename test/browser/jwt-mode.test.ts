@@ -1,5 +1,5 @@
 /**
- * The page in JWT mode (DESIGN §5): it signs in through local mode's
+ * The page in JWT mode (docs/design.md#security-model): it signs in through local mode's
  * development issuer, sends `Authorization: Bearer` on every API call, and
  * recovers a lost publicToken from `POST /public-tokens`.
  */

@@ -3,7 +3,7 @@
  * starts from a body that WOULD reach Human API (this app's clientId, a known
  * user with `refresh: true`) and breaks it in one way, so a request that got
  * through validation would show up in the sandbox's call counter. Each
- * carries the status the contract (DESIGN §3) gives it: 413 when the body is
+ * carries the status the contract (docs/api.md) gives it: 413 when the body is
  * over 16 KiB (checked first), 415 for a content type other than JSON or
  * form-urlencoded, 400 for everything that does not parse or validate.
  */
@@ -18,7 +18,7 @@ export interface BadRequest {
   readonly contentType: string | null;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body: string | Uint8Array;
-  /** The status DESIGN §3 gives this request. */
+  /** The status docs/api.md gives this request. */
   readonly expectedStatus: 400 | 413 | 415;
 }
 

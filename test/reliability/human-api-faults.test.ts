@@ -1,7 +1,7 @@
 /**
  * Human API failing, over real HTTP: 5xx, 429 and other 4xx, credential
  * refusals, timeouts, dropped connections, unreadable and wrong-shaped
- * answers. Each answers the status DESIGN §3 gives it, leaves the user's
+ * answers. Each answers the status docs/api.md gives it, leaves the user's
  * stored record exactly as it was, and leaves the session token unspent, so
  * the client's retry finishes it.
  */
@@ -232,7 +232,7 @@ describe('POST /sessions when Human API fails', () => {
     const retry = await harness.finish(session);
 
     // Assess: 504, then the retry is refused as the token is spent; the old record stands
-    // untouched, and the user has to connect again (reliability.md, "what can still be lost").
+    // untouched, and the user has to connect again (docs/reliability.md#what-can-still-be-lost).
     expectProblem(answer, 504);
     expectProblem(retry, 422);
     expect((await harness.checkRecord(clientUserId, record)).held).toBe(true);

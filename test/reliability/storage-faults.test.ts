@@ -144,7 +144,7 @@ describe('DynamoDB failing for a while', () => {
     // Act
     const answer = await harness.finish(session);
 
-    // Assess: the record changed, so the request must not be reported as failed (DESIGN §3).
+    // Assess: the record changed, so the request must not be reported as failed (docs/api.md).
     expect(answer.status, answer.text).toBe(200);
     expect((await harness.checkRecord(clientUserId, newRecord(answer, record))).held).toBe(true);
   });
@@ -277,7 +277,7 @@ describe('the window where Human API exchanged the session but the write failed'
     const retry = await harness.finish(session);
 
     // Assess: the new environment must exchange again; Human API refuses the spent token.
-    // The old record stands untouched; the user has to connect again (reliability.md).
+    // The old record stands untouched; the user has to connect again (docs/reliability.md#what-can-still-be-lost).
     expectProblem(answer, 503);
     expectProblem(retry, 422);
     expect((await harness.checkRecord(clientUserId, record)).held).toBe(true);

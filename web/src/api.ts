@@ -1,5 +1,5 @@
 /**
- * Calls to the token API (DESIGN §3): `POST /sessions` with the
+ * Calls to the token API (docs/api.md): `POST /sessions` with the
  * sessionTokenObject exactly as connect.js delivered it, and
  * `POST /public-tokens` to recover a lost publicToken.
  */

@@ -1,6 +1,6 @@
 /**
  * The `HumanConnect` global that connect.js defines, typed, and a loader for
- * the script (Human API's web guide, DESIGN §1).
+ * the script (Human API's web guide, docs/design.md#connect-flows).
  */
 
 /** What `finish` receives: posted as-is to `POST /sessions`. */

@@ -1,5 +1,5 @@
 /**
- * The example page (Human API's web guide, DESIGN §1): the Connect Health
+ * The example page (Human API's web guide, docs/design.md#connect-flows): the Connect Health
  * Data button opens `HumanConnect.open` in create mode for a new user
  * (`publicToken: ''`) and in edit mode for a returning one; `finish` posts the
  * sessionTokenObject as-is to `POST /sessions` and reloads with the returned
