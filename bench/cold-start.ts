@@ -18,8 +18,8 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { FUNCTION_ENTRIES, FUNCTION_ESBUILD_OPTIONS } from '../infra/function-bundling.js';
+import { jsonPostEvent } from '../test/support/api-gateway-event.js';
 import { type CpuProfile, type ProfileSummary, summarizeProfiles } from './cpu-profile.js';
-import { jsonPostEvent } from './events.js';
 import { PROBE_MARKER, type ProbeResult } from './probe-protocol.js';
 import { createRandom, median, round } from './stats.js';
 

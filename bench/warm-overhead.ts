@@ -13,8 +13,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseClientSecret } from '../functions/adapters/client-secret.js';
 import { createLambdaContext, type HttpApiHandler } from '../local/lambda-adapter.js';
+import { jsonPostEvent } from '../test/support/api-gateway-event.js';
 import { createBareFinish } from './bare-finish.js';
-import { jsonPostEvent } from './events.js';
 import { createRandom, type LatencySummary, round, summarize } from './stats.js';
 
 /** The parts of a running local mode the benchmark reads (see `local/server.ts`). */

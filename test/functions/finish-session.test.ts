@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { HUMAN_API_FAILURE_METRIC, metrics } from '../../functions/commons/observability.js';
 import { MAX_BODY_BYTES } from '../../functions/http/http-handler.js';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
-import { httpApiEvent } from './events.js';
+import { httpApiEvent } from '../support/api-gateway-event.js';
 
 const CLIENT_ID = process.env.HUMANAPI_CLIENT_ID ?? '';
 const humanApi = vi.fn<typeof fetch>();

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
-import { httpApiEvent } from './events.js';
+import { httpApiEvent } from '../support/api-gateway-event.js';
 
 const humanApi = vi.fn<typeof fetch>();
 vi.stubGlobal('fetch', humanApi);

@@ -1,4 +1,8 @@
-/** Builder of API Gateway HTTP API (payload 2.0) events for handler tests. */
+/**
+ * The one builder of API Gateway HTTP API (payload 2.0) events, for handler
+ * tests and the benchmark's direct invocations.
+ */
+import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** An HTTP API event for `POST {path}`. */
@@ -8,6 +12,7 @@ export function httpApiEvent({
   contentType = 'application/json',
   isBase64Encoded = false,
   claims,
+  requestId = randomUUID(),
 }: {
   path?: string;
   body: string | undefined;
@@ -15,6 +20,8 @@ export function httpApiEvent({
   contentType?: string | null;
   isBase64Encoded?: boolean;
   claims?: Record<string, unknown>;
+  /** API Gateway's request id. @default a random UUID */
+  requestId?: string;
 }): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
@@ -28,7 +35,7 @@ export function httpApiEvent({
       domainName: 'api.example.com',
       domainPrefix: 'api',
       http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'request-id',
+      requestId,
       routeKey: `POST ${path}`,
       stage: '$default',
       time: '21/Nov/2026:10:00:00 +0000',
@@ -38,4 +45,9 @@ export function httpApiEvent({
     isBase64Encoded,
     ...(body === undefined ? {} : { body }),
   } as APIGatewayProxyEventV2;
+}
+
+/** The event API Gateway sends for a JSON `POST` to `routeKey` (such as `POST /sessions`). */
+export function jsonPostEvent(routeKey: string, body: unknown): APIGatewayProxyEventV2 {
+  return httpApiEvent({ path: routeKey.split(' ')[1] ?? '/', body: JSON.stringify(body) });
 }
