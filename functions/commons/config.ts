@@ -6,6 +6,7 @@
  * misconfigured deployment fails on its first cold start instead of answering
  * odd errors later.
  */
+import { HUMAN_API_TIMEOUT_MS_RANGE, SECRET_TTL_SECONDS_RANGE, type WholeNumberRange } from './limits.js';
 
 /** Validated settings shared by both Lambda handlers. */
 export interface Config {
@@ -64,12 +65,7 @@ function optionalString(env: Environment, variable: string): string | undefined 
   return value === undefined || value === '' ? undefined : value;
 }
 
-function optionalInteger(
-  env: Environment,
-  variable: string,
-  fallback: number,
-  { min, max }: { min: number; max: number },
-): number {
+function optionalInteger(env: Environment, variable: string, fallback: number, { min, max }: WholeNumberRange): number {
   const raw = optionalString(env, variable);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -104,16 +100,15 @@ export function readConfig(env: Environment = process.env): Config {
     clientId: requireString(env, 'HUMANAPI_CLIENT_ID'),
     secretId: requireString(env, 'HUMANAPI_SECRET_ID'),
     humanApiBaseUrl: optionalHttpUrl(env, 'HUMANAPI_BASE_URL', DEFAULT_HUMANAPI_BASE_URL),
-    humanApiTimeoutMs: optionalInteger(env, 'HUMANAPI_TIMEOUT_MS', DEFAULT_HUMANAPI_TIMEOUT_MS, {
-      min: 100,
-      max: 25_000,
-    }),
+    humanApiTimeoutMs: optionalInteger(
+      env,
+      'HUMANAPI_TIMEOUT_MS',
+      DEFAULT_HUMANAPI_TIMEOUT_MS,
+      HUMAN_API_TIMEOUT_MS_RANGE,
+    ),
     tokensTableName: requireString(env, 'TOKENS_TABLE_NAME'),
     idempotencyTableName: requireString(env, 'IDEMPOTENCY_TABLE_NAME'),
-    secretTtlSeconds: optionalInteger(env, 'SECRET_TTL_SECONDS', DEFAULT_SECRET_TTL_SECONDS, {
-      min: 0,
-      max: 86_400,
-    }),
+    secretTtlSeconds: optionalInteger(env, 'SECRET_TTL_SECONDS', DEFAULT_SECRET_TTL_SECONDS, SECRET_TTL_SECONDS_RANGE),
     jwtUserClaim: optionalString(env, 'JWT_USER_CLAIM'),
   };
 }

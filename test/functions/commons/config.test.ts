@@ -49,11 +49,26 @@ describe('readConfig', () => {
     expect(() => readConfig({ ...required, HUMANAPI_CLIENT_ID: '  ' })).toThrow(/HUMANAPI_CLIENT_ID is required/);
   });
 
+  it('accepts the longest Human API timeout and secret TTL the stack allows', () => {
+    const config = readConfig({ ...required, HUMANAPI_TIMEOUT_MS: '12000', SECRET_TTL_SECONDS: '86400' });
+
+    expect(config.humanApiTimeoutMs).toBe(12_000);
+    expect(config.secretTtlSeconds).toBe(86_400);
+  });
+
+  it('names the allowed range of a value out of it', () => {
+    expect(() => readConfig({ ...required, HUMANAPI_TIMEOUT_MS: '25000' })).toThrow(
+      'Environment variable HUMANAPI_TIMEOUT_MS must be an integer from 100 to 12000, got "25000"',
+    );
+  });
+
   it.each([
     ['HUMANAPI_TIMEOUT_MS', 'soon'],
     ['HUMANAPI_TIMEOUT_MS', '50'],
     ['HUMANAPI_TIMEOUT_MS', '1.5'],
+    ['HUMANAPI_TIMEOUT_MS', '12001'],
     ['SECRET_TTL_SECONDS', '-1'],
+    ['SECRET_TTL_SECONDS', '86401'],
     ['HUMANAPI_BASE_URL', 'not a url'],
     ['HUMANAPI_BASE_URL', 'ftp://example.com'],
   ])('fails naming %s when it is %s', (variable, value) => {

@@ -1,0 +1,31 @@
+/**
+ * The CORS rules of the API, shared by the CDK stack (API Gateway's
+ * `corsPreflight`) and local mode (which answers preflights itself), so both
+ * allow exactly the same (docs/security.md).
+ */
+
+/** Methods the API allows cross-origin. */
+export const CORS_ALLOW_METHODS = ['POST'] as const;
+/** Request headers the API allows cross-origin. */
+export const CORS_ALLOW_HEADERS = ['content-type', 'authorization'] as const;
+/** How long a browser may cache a preflight answer. */
+export const CORS_MAX_AGE_SECONDS = 600;
+
+/**
+ * Why `origin` cannot be an allowed origin, or `undefined` when it can: it must
+ * be an exact `http(s)://host[:port]`, with no `*`, path or trailing slash,
+ * because the browser compares the `Origin` header character for character.
+ */
+export function allowedOriginProblem(origin: string): string | undefined {
+  if (origin.includes('*')) return `must list exact origins, not "${origin}" (no "*")`;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return `has "${origin}", which is not an origin`;
+  }
+  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== origin) {
+    return `has "${origin}"; write scheme://host[:port] with no path or trailing slash, e.g. "${parsed.origin}"`;
+  }
+  return undefined;
+}
