@@ -9,7 +9,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ConnectBackendStackProps, ExistingSecret, JwtAuthorizerProps } from './connect-backend-stack.js';
+import type { ConnectBackendStackProps, ExistingSecret, JwtAuthorizerProps } from './stack-props.js';
 
 /** Name of the stack when context `stackName` is not set. */
 export const DEFAULT_STACK_NAME = 'HumanConnectBackend';

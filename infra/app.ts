@@ -6,7 +6,8 @@
 import { App } from 'aws-cdk-lib';
 import { appSettingsFromContext, ContextError } from './app-settings.js';
 import { addComplianceChecks } from './compliance.js';
-import { ConnectBackendStack, InvalidStackPropsError } from './connect-backend-stack.js';
+import { ConnectBackendStack } from './connect-backend-stack.js';
+import { InvalidStackPropsError } from './stack-props.js';
 
 const app = new App();
 try {

@@ -1,13 +1,10 @@
 /**
  * The CORS rules API Gateway's `corsPreflight` applies when deployed, for
  * local mode: allowed origins get `Access-Control-Allow-Origin`, others get
- * nothing, so the browser blocks them.
+ * nothing, so the browser blocks them. The methods, headers and max-age are
+ * the stack's own (functions/commons/cors-rules.ts).
  */
-
-/** Methods and headers the API allows cross-origin (the CDK stack uses the same lists). */
-export const CORS_ALLOW_METHODS = ['POST'] as const;
-export const CORS_ALLOW_HEADERS = ['content-type', 'authorization'] as const;
-export const CORS_MAX_AGE_SECONDS = 600;
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../functions/commons/cors-rules.js';
 
 /** Headers to add to an answer for a request from `origin`. */
 export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {

@@ -8,7 +8,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { AwsSolutionsChecks } from 'cdk-nag';
 import { appSettingsFromContext } from '../../infra/app-settings.js';
 import { addComplianceChecks } from '../../infra/compliance.js';
-import { ConnectBackendStack, type ConnectBackendStackProps } from '../../infra/connect-backend-stack.js';
+import { ConnectBackendStack } from '../../infra/connect-backend-stack.js';
+import type { ConnectBackendStackProps } from '../../infra/stack-props.js';
 
 interface CdkJson {
   readonly context: Record<string, unknown>;

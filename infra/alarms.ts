@@ -1,0 +1,95 @@
+/**
+ * The stack's alarms (docs/deploy.md#alarms): the API's 5xx rate, Human API
+ * failures as the functions count them, and Lambda throttles of each function.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, MathExpression, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { HUMAN_API_FAILURE_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
+import type { ConnectFunction } from './connect-function.js';
+
+/** Alarm tuning: evaluated over 5-minute periods. */
+const ALARM_PERIOD = Duration.minutes(5);
+/** 5xx rate (percent of requests) that alarms, in 2 consecutive periods. */
+const SERVER_ERROR_RATE_PERCENT = 5;
+/** Below this many requests in a period the 5xx rate is not judged (one failure would be ≥ 10 %). */
+const SERVER_ERROR_RATE_MIN_REQUESTS = 10;
+/** Human API failures (5xx, timeouts, refused credentials, broken answers) per period that alarm. */
+const HUMAN_API_FAILURES_PER_PERIOD = 5;
+
+/** Props of {@link ConnectAlarms}. */
+export interface ConnectAlarmsProps {
+  /** The API whose 5xx rate is watched. */
+  readonly api: HttpApi;
+  /** The functions whose throttles are watched, by the name their alarm's ID starts with. */
+  readonly functions: Readonly<Record<string, ConnectFunction>>;
+  /** SNS topic notified when an alarm goes off and when it recovers; none when undefined. */
+  readonly alarmTopicArn: string | undefined;
+}
+
+/** The alarms of the Human Connect backend, all notifying one optional topic. */
+export class ConnectAlarms extends Construct {
+  /** Every alarm created. */
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, { api, functions, alarmTopicArn }: ConnectAlarmsProps) {
+    super(scope, id);
+    const serverErrorRate = new MathExpression({
+      expression: `IF(requests >= ${SERVER_ERROR_RATE_MIN_REQUESTS}, 100 * FILL(errors, 0) / requests, 0)`,
+      usingMetrics: {
+        errors: api.metricServerError({ period: ALARM_PERIOD, statistic: Stats.SUM }),
+        requests: api.metricCount({ period: ALARM_PERIOD, statistic: Stats.SUM }),
+      },
+      period: ALARM_PERIOD,
+      label: '5xx responses (% of requests)',
+    });
+    const humanApiFailures = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: HUMAN_API_FAILURE_METRIC,
+      // Powertools Metrics adds the service as its default dimension.
+      dimensionsMap: { service: SERVICE_NAME },
+      statistic: Stats.SUM,
+      period: ALARM_PERIOD,
+    });
+    this.alarms = [
+      new Alarm(this, 'ServerErrorRateAlarm', {
+        alarmDescription: `More than ${SERVER_ERROR_RATE_PERCENT} % of API requests answered 5xx in two consecutive 5-minute periods (periods with fewer than ${SERVER_ERROR_RATE_MIN_REQUESTS} requests are not judged).`,
+        metric: serverErrorRate,
+        threshold: SERVER_ERROR_RATE_PERCENT,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'HumanApiFailureAlarm', {
+        alarmDescription: `Human API failed (5xx, timeout, refused credentials or broken answer) at least ${HUMAN_API_FAILURES_PER_PERIOD} times in 5 minutes.`,
+        metric: humanApiFailures,
+        threshold: HUMAN_API_FAILURES_PER_PERIOD,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      ...Object.entries(functions).map(
+        ([name, connectFunction]) =>
+          new Alarm(this, `${name}ThrottlesAlarm`, {
+            alarmDescription: `Lambda throttled invocations of ${name} (account or function concurrency exhausted).`,
+            metric: connectFunction.function.metricThrottles({ period: ALARM_PERIOD, statistic: Stats.SUM }),
+            threshold: 1,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+      ),
+    ];
+    if (alarmTopicArn !== undefined) {
+      const action = new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn));
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+    }
+  }
+}

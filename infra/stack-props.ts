@@ -1,0 +1,244 @@
+/**
+ * The props of {@link ConnectBackendStack} and their validation: every value is
+ * checked once, before any construct exists, and a mistake is an
+ * {@link InvalidStackPropsError} naming the prop (docs/deploy.md#configuration).
+ */
+import { Duration, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  DEFAULT_HUMANAPI_BASE_URL,
+  DEFAULT_HUMANAPI_TIMEOUT_MS,
+  DEFAULT_SECRET_TTL_SECONDS,
+} from '../functions/commons/config.js';
+import { allowedOriginProblem } from '../functions/commons/cors-rules.js';
+import {
+  HUMAN_API_TIMEOUT_MS_RANGE,
+  SECRET_TTL_SECONDS_RANGE,
+  type WholeNumberRange,
+} from '../functions/commons/limits.js';
+import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
+import type { ConnectBackendStack } from './connect-backend-stack.js';
+
+/** HTTP API JWT authorizer settings (docs/design.md#security-model). */
+export interface JwtAuthorizerProps {
+  /** Token issuer URL (`iss`), e.g. `https://cognito-idp.us-east-1.amazonaws.com/us-east-1_XXXX`. */
+  readonly issuer: string;
+  /** Accepted audiences (`aud`, or `client_id` for Cognito access tokens); at least one. */
+  readonly audience: readonly string[];
+  /**
+   * Claim naming the user; must equal the `clientUserId` the front end gives Human Connect.
+   * @default 'sub'
+   */
+  readonly claim?: string;
+}
+
+/** An existing secret: by name (same account and region) or by complete ARN. */
+export type ExistingSecret = { readonly secretName: string } | { readonly secretCompleteArn: string };
+
+/** Throttling of the API's `$default` stage (all routes together). */
+export interface ApiThrottleProps {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Requests allowed in a burst. */
+  readonly burstLimit: number;
+}
+
+/** Props of {@link ConnectBackendStack}. */
+export interface ConnectBackendStackProps extends StackProps {
+  /** The app's Human API client ID (`HUMANAPI_CLIENT_ID`). */
+  readonly clientId: string;
+  /**
+   * Browser origins allowed to call the API (CORS), e.g. `https://app.example.com`.
+   * At least one; `*` is refused.
+   */
+  readonly allowedOrigins: readonly string[];
+  /**
+   * An existing Secrets Manager secret holding `{"clientSecret":"…"}`, by name
+   * or by complete ARN (with its 6-character suffix).
+   * @default a new secret holding the placeholder `{"clientSecret":""}`, retained
+   *   when the stack is deleted; set its value with `aws secretsmanager put-secret-value`
+   */
+  readonly clientSecret?: ExistingSecret;
+  /**
+   * Put an HTTP API JWT authorizer on both routes, the user being claim `claim`.
+   * @default no JWT: `POST /sessions` is open and `POST /public-tokens` requires AWS IAM (SigV4)
+   */
+  readonly jwt?: JwtAuthorizerProps;
+  /**
+   * How long the functions cache the client secret (whole seconds, 0 to 1 day).
+   * @default Duration.seconds(300)
+   */
+  readonly secretTtl?: Duration;
+  /**
+   * Human API origin.
+   * @default 'https://user.humanapi.co'
+   */
+  readonly humanApiBaseUrl?: string;
+  /**
+   * Time allowed for one Human API call (whole milliseconds, 100 ms to 12 s);
+   * the Lambda timeout is derived from it.
+   * @default Duration.millis(8000)
+   */
+  readonly humanApiTimeout?: Duration;
+  /**
+   * Throttling of the API's `$default` stage.
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly throttle?: ApiThrottleProps;
+  /**
+   * Retention of the functions' logs and the API's access logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * ARN of an SNS topic notified when an alarm goes off and when it recovers.
+   * @default no notifications (the alarms are still created)
+   */
+  readonly alarmTopicArn?: string;
+}
+
+/** Stack props that cannot work. */
+export class InvalidStackPropsError extends Error {
+  constructor(prop: string, problem: string, options?: ErrorOptions) {
+    super(`ConnectBackendStack prop ${prop} ${problem}`, options);
+    this.name = 'InvalidStackPropsError';
+  }
+}
+
+/** Default `$default` stage throttling: ample for sign-ins, a ceiling on abuse and cost. */
+export const DEFAULT_THROTTLE: ApiThrottleProps = { rateLimit: 100, burstLimit: 200 };
+/** Default log retention. */
+export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_MONTH;
+/** Default JWT claim naming the user (docs/design.md#security-model). */
+export const DEFAULT_JWT_CLAIM = 'sub';
+
+/** The props once checked: defaults applied, URLs trimmed, durations as numbers. */
+export interface StackSettings {
+  readonly clientId: string;
+  readonly allowedOrigins: string[];
+  readonly clientSecret: ExistingSecret | undefined;
+  readonly jwt: Required<JwtAuthorizerProps> | undefined;
+  readonly secretTtlSeconds: number;
+  readonly humanApiBaseUrl: string;
+  readonly humanApiTimeoutMs: number;
+  readonly lambdaTimeout: Duration;
+  readonly throttle: ApiThrottleProps;
+  readonly logRetention: RetentionDays;
+  readonly alarmTopicArn: string | undefined;
+}
+
+function requireText(prop: string, value: string): string {
+  const trimmed = value.trim();
+  if (trimmed === '') throw new InvalidStackPropsError(prop, 'must not be empty');
+  return trimmed;
+}
+
+function requireOrigins(origins: readonly string[]): string[] {
+  if (origins.length === 0) throw new InvalidStackPropsError('allowedOrigins', 'needs at least one origin');
+  return origins.map((origin) => {
+    const problem = allowedOriginProblem(origin);
+    if (problem !== undefined) throw new InvalidStackPropsError('allowedOrigins', problem);
+    return origin;
+  });
+}
+
+function requireHttpUrl(prop: string, value: string, { httpsOnly }: { httpsOnly: boolean }): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new InvalidStackPropsError(prop, `must be an absolute URL, got "${value}"`);
+  }
+  const allowed = httpsOnly ? ['https:'] : ['https:', 'http:'];
+  if (!allowed.includes(parsed.protocol)) {
+    throw new InvalidStackPropsError(prop, `must be an ${httpsOnly ? 'https' : 'http(s)'} URL, got "${value}"`);
+  }
+  return value;
+}
+
+function requireWholeNumber(prop: string, value: number, { min, max }: WholeNumberRange, unit: string): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidStackPropsError(prop, `must be a whole number of ${unit} from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`. */
+const SECRET_COMPLETE_ARN = /^arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+/** `arn:<partition>:sns:<region>:<account>:<topic>`. */
+const SNS_TOPIC_ARN = /^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/;
+
+function requirePattern(prop: string, value: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(value)) throw new InvalidStackPropsError(prop, `must be ${what}, got "${value}"`);
+  return value;
+}
+
+function resolveSecret(secret: ExistingSecret | undefined): ExistingSecret | undefined {
+  if (secret === undefined) return undefined;
+  if ('secretName' in secret) return { secretName: requireText('clientSecret.secretName', secret.secretName) };
+  return {
+    secretCompleteArn: requirePattern(
+      'clientSecret.secretCompleteArn',
+      secret.secretCompleteArn,
+      SECRET_COMPLETE_ARN,
+      'a complete secret ARN ending in the 6-character suffix (or give secretName instead)',
+    ),
+  };
+}
+
+function resolveJwt(jwt: JwtAuthorizerProps | undefined): Required<JwtAuthorizerProps> | undefined {
+  if (jwt === undefined) return undefined;
+  if (jwt.audience.length === 0) throw new InvalidStackPropsError('jwt.audience', 'needs at least one audience');
+  return {
+    issuer: requireHttpUrl('jwt.issuer', jwt.issuer, { httpsOnly: true }),
+    audience: jwt.audience.map((audience) => requireText('jwt.audience', audience)),
+    claim: requireText('jwt.claim', jwt.claim ?? DEFAULT_JWT_CLAIM),
+  };
+}
+
+/** Lambda timeout for a Human API timeout, or a props error naming the limit. */
+function lambdaTimeoutFor(humanApiTimeoutMs: number): Duration {
+  requireWholeNumber('humanApiTimeout', humanApiTimeoutMs, HUMAN_API_TIMEOUT_MS_RANGE, 'milliseconds');
+  return Duration.seconds(functionTimeoutSeconds(humanApiTimeoutMs));
+}
+
+/**
+ * Checks the props and applies the defaults.
+ *
+ * @throws {InvalidStackPropsError} naming the first prop that cannot work
+ */
+export function resolveStackSettings(props: ConnectBackendStackProps): StackSettings {
+  const humanApiTimeoutMs = props.humanApiTimeout?.toMilliseconds({ integral: false }) ?? DEFAULT_HUMANAPI_TIMEOUT_MS;
+  const throttle = props.throttle ?? DEFAULT_THROTTLE;
+  return {
+    clientId: requireText('clientId', props.clientId),
+    allowedOrigins: requireOrigins(props.allowedOrigins),
+    clientSecret: resolveSecret(props.clientSecret),
+    jwt: resolveJwt(props.jwt),
+    secretTtlSeconds: requireWholeNumber(
+      'secretTtl',
+      props.secretTtl?.toSeconds({ integral: false }) ?? DEFAULT_SECRET_TTL_SECONDS,
+      SECRET_TTL_SECONDS_RANGE,
+      'seconds',
+    ),
+    humanApiBaseUrl: requireHttpUrl('humanApiBaseUrl', props.humanApiBaseUrl ?? DEFAULT_HUMANAPI_BASE_URL, {
+      httpsOnly: false,
+    }).replace(/\/+$/, ''),
+    humanApiTimeoutMs,
+    lambdaTimeout: lambdaTimeoutFor(humanApiTimeoutMs),
+    throttle: {
+      rateLimit: requireWholeNumber(
+        'throttle.rateLimit',
+        throttle.rateLimit,
+        { min: 1, max: 10_000 },
+        'requests per second',
+      ),
+      burstLimit: requireWholeNumber('throttle.burstLimit', throttle.burstLimit, { min: 1, max: 5_000 }, 'requests'),
+    },
+    logRetention: props.logRetention ?? DEFAULT_LOG_RETENTION,
+    alarmTopicArn:
+      props.alarmTopicArn === undefined
+        ? undefined
+        : requirePattern('alarmTopicArn', props.alarmTopicArn, SNS_TOPIC_ARN, 'an SNS topic ARN'),
+  };
+}

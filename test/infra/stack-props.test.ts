@@ -1,0 +1,96 @@
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import {
+  type ConnectBackendStackProps,
+  InvalidStackPropsError,
+  resolveStackSettings,
+} from '../../infra/stack-props.js';
+
+const BASE: ConnectBackendStackProps = { clientId: ' client ', allowedOrigins: ['https://app.example.com'] };
+
+function settingsWith(props: Partial<ConnectBackendStackProps>) {
+  return () => resolveStackSettings({ ...BASE, ...props });
+}
+
+describe('resolveStackSettings', () => {
+  it('applies the documented defaults', () => {
+    const settings = resolveStackSettings(BASE);
+
+    expect({ ...settings, lambdaTimeout: settings.lambdaTimeout.toSeconds() }).toEqual({
+      clientId: 'client',
+      allowedOrigins: ['https://app.example.com'],
+      clientSecret: undefined,
+      jwt: undefined,
+      secretTtlSeconds: 300,
+      humanApiBaseUrl: 'https://user.humanapi.co',
+      humanApiTimeoutMs: 8000,
+      lambdaTimeout: 21,
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      logRetention: RetentionDays.ONE_MONTH,
+      alarmTopicArn: undefined,
+    });
+  });
+
+  it('defaults the JWT claim to sub and drops a trailing slash from the Human API URL', () => {
+    const settings = resolveStackSettings({
+      ...BASE,
+      jwt: { issuer: 'https://issuer.example.com', audience: [' web '] },
+      humanApiBaseUrl: 'http://127.0.0.1:3000/sandbox/',
+    });
+
+    expect(settings.jwt).toEqual({ issuer: 'https://issuer.example.com', audience: ['web'], claim: 'sub' });
+    expect(settings.humanApiBaseUrl).toBe('http://127.0.0.1:3000/sandbox');
+  });
+
+  it('accepts the edges of the ranges: 100 ms and 12 s of Human API timeout, 0 s and one day of secret TTL', () => {
+    expect(resolveStackSettings({ ...BASE, humanApiTimeout: Duration.millis(100) }).lambdaTimeout.toSeconds()).toBe(6);
+    expect(resolveStackSettings({ ...BASE, humanApiTimeout: Duration.seconds(12) }).lambdaTimeout.toSeconds()).toBe(29);
+    expect(resolveStackSettings({ ...BASE, secretTtl: Duration.seconds(0) }).secretTtlSeconds).toBe(0);
+    expect(resolveStackSettings({ ...BASE, secretTtl: Duration.days(1) }).secretTtlSeconds).toBe(86_400);
+  });
+
+  it.each([
+    ['no origin', []],
+    ['a wildcard', ['*']],
+    ['a wildcard among exact origins', ['https://app.example.com', '*']],
+    ['a wildcard subdomain', ['https://*.example.com']],
+    ['a path', ['https://app.example.com/login']],
+    ['a trailing slash', ['https://app.example.com/']],
+    ['no scheme', ['app.example.com']],
+    ['another scheme', ['ftp://app.example.com']],
+  ])('refuses allowedOrigins with %s, naming the prop', (_case, allowedOrigins) => {
+    expect(settingsWith({ allowedOrigins })).toThrow(InvalidStackPropsError);
+    expect(settingsWith({ allowedOrigins })).toThrow(/^ConnectBackendStack prop allowedOrigins /);
+  });
+
+  it.each([
+    ['one millisecond over 12 s', Duration.millis(12_001)],
+    ['far longer', Duration.seconds(25)],
+    ['too short to be real', Duration.millis(99)],
+    ['a fraction of a millisecond', Duration.millis(1000.5)],
+  ])('refuses a Human API timeout %s, naming the range', (_case, humanApiTimeout) => {
+    expect(settingsWith({ humanApiTimeout })).toThrow(
+      /^ConnectBackendStack prop humanApiTimeout must be a whole number of milliseconds from 100 to 12000/,
+    );
+  });
+
+  it.each([
+    ['an empty clientId', { clientId: '  ' }],
+    ['a secret TTL one second over a day', { secretTtl: Duration.seconds(86_401) }],
+    ['a fractional secret TTL', { secretTtl: Duration.millis(1500) }],
+    ['a JWT issuer over plain http', { jwt: { issuer: 'http://issuer.example.com', audience: ['web'] } }],
+    ['a JWT without audience', { jwt: { issuer: 'https://issuer.example.com', audience: [] } }],
+    ['an empty JWT claim', { jwt: { issuer: 'https://issuer.example.com', audience: ['web'], claim: '' } }],
+    ['a Human API URL that is not a URL', { humanApiBaseUrl: 'user.humanapi.co' }],
+    ['a zero rate limit', { throttle: { rateLimit: 0, burstLimit: 10 } }],
+    ['an empty secret name', { clientSecret: { secretName: ' ' } }],
+    [
+      'a partial secret ARN',
+      { clientSecret: { secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:humanapi' } },
+    ],
+    ['an alarm topic that is not an SNS ARN', { alarmTopicArn: 'ops-alarms' }],
+  ] as [string, Partial<ConnectBackendStackProps>][])('refuses %s', (_case, props) => {
+    expect(settingsWith(props)).toThrow(InvalidStackPropsError);
+  });
+});
