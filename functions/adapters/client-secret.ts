@@ -4,7 +4,7 @@
  */
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DependencyUnavailableError } from '../commons/errors.js';
-import { logger } from '../commons/observability.js';
+import { errorFields, logger } from '../commons/observability.js';
 
 /** Reads the client secret; `refresh` bypasses the cache (after Human API refused it). */
 export interface ClientSecretSource {
@@ -53,10 +53,7 @@ export function createClientSecretSource({
     try {
       value = await provider.get(secretId, { maxAge: ttlSeconds, forceFetch });
     } catch (error) {
-      logger.error('Could not read the client secret from Secrets Manager', {
-        errorName: error instanceof Error ? error.name : typeof error,
-        causeName: error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined,
-      });
+      logger.error('Could not read the client secret from Secrets Manager', errorFields(error));
       throw new DependencyUnavailableError('Secrets Manager', { cause: error });
     }
     const clientSecret = typeof value === 'string' ? parseClientSecret(value) : undefined;

@@ -10,7 +10,7 @@ import {
   HumanApiRejectedError,
   HumanApiTimeoutError,
 } from '../commons/errors.js';
-import { logger } from '../commons/observability.js';
+import { errorFields, logger } from '../commons/observability.js';
 import { boundedToken } from '../http/schemas.js';
 
 const tokensAnswerSchema = z.object({
@@ -98,7 +98,7 @@ export function createHumanApiClient({
     } catch (error) {
       logger.warn('Human API call failed', {
         path,
-        errorName: error instanceof Error ? error.name : typeof error,
+        ...errorFields(error),
         upstreamStatus:
           error instanceof HumanApiAuthError || error instanceof HumanApiRejectedError
             ? error.upstreamStatus

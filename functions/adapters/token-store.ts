@@ -1,28 +1,38 @@
 /**
  * The user token table (docs/design.md#storage-and-integrity) behind narrow, typed operations.
  * Every SDK failure other than a lost condition becomes a
- * {@link DependencyUnavailableError}.
+ * {@link DependencyUnavailableError}, and so does an item that is not a token record.
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DependencyUnavailableError } from '../commons/errors.js';
-import { logger } from '../commons/observability.js';
+import * as z from 'zod/mini';
+import { DependencyUnavailableError, UnreadableTokenRecordError } from '../commons/errors.js';
+import { errorFields, logger } from '../commons/observability.js';
 import { HUMAN_ID_INDEX_NAME } from '../commons/tables.js';
 
+/**
+ * The stored shape of a user token record. Items are parsed, not cast: the table can hold what
+ * another writer (a console edit, an older version) put there. Unknown attributes (`lastWriteId`)
+ * are dropped.
+ */
+const tokenRecordSchema = z.readonly(
+  z.object({
+    clientUserId: z.string(),
+    humanId: z.string(),
+    accessToken: z.string(),
+    publicToken: z.string(),
+    clientId: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    /** When Human API issued the stored tokens. */
+    exchangedAt: z.optional(z.string()),
+    version: z.number(),
+  }),
+);
+
 /** A stored user token record. */
-export interface TokenRecord {
-  readonly clientUserId: string;
-  readonly humanId: string;
-  readonly accessToken: string;
-  readonly publicToken: string;
-  readonly clientId: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** When Human API issued the stored tokens. */
-  readonly exchangedAt?: string;
-  readonly version: number;
-}
+export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
 /** The tokens a finished session yields. */
 export type TokenGrant = Pick<TokenRecord, 'clientUserId' | 'humanId' | 'accessToken' | 'publicToken' | 'clientId'>;
@@ -61,16 +71,24 @@ async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
     return await send();
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw error;
-    logger.error('DynamoDB request failed', {
-      operation,
-      errorName: error instanceof Error ? error.name : typeof error,
-    });
+    logger.error('DynamoDB request failed', { operation, ...errorFields(error) });
     throw new DependencyUnavailableError('DynamoDB', { cause: error });
   }
 }
 
-function asTokenRecord(item: Record<string, unknown> | undefined): TokenRecord | undefined {
-  return item as TokenRecord | undefined;
+/**
+ * Parses an item DynamoDB answered. An item of another shape is a storage failure (503), logged
+ * with the failing field names only: its values are tokens.
+ *
+ * @throws {UnreadableTokenRecordError} when the item is not a token record
+ */
+function parseTokenRecord(operation: string, item: Record<string, unknown> | undefined): TokenRecord | undefined {
+  if (item === undefined) return undefined;
+  const parsed = tokenRecordSchema.safeParse(item);
+  if (parsed.success) return parsed.data;
+  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))];
+  logger.error('DynamoDB answered an item that is not a token record', { operation, fields });
+  throw new UnreadableTokenRecordError(fields);
 }
 
 /** Creates the token store over a document client and table name. */
@@ -79,7 +97,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
     const output = await call('GetItem', () =>
       client.send(new GetCommand({ TableName: tableName, Key: { clientUserId }, ConsistentRead: true })),
     );
-    return asTokenRecord(output.Item);
+    return parseTokenRecord('GetItem', output.Item);
   }
 
   return {
@@ -112,7 +130,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
             }),
           ),
         );
-        record = asTokenRecord(output.Attributes);
+        record = parseTokenRecord('UpdateItem', output.Attributes);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // Our own write, committed by an earlier attempt, or newer tokens that must stand.
@@ -136,7 +154,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
           }),
         ),
       );
-      return asTokenRecord(output.Items?.[0]);
+      return parseTokenRecord('Query', output.Items?.[0]);
     },
 
     async replacePublicToken(current, publicToken, now) {
@@ -160,7 +178,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
             }),
           ),
         );
-        return asTokenRecord(output.Attributes);
+        return parseTokenRecord('UpdateItem', output.Attributes);
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return undefined;
         throw error;

@@ -1,6 +1,8 @@
 /**
- * Typed errors of the domain and its adapters. Adapters translate SDK and HTTP
- * failures into these; `problem.ts` maps them to HTTP statuses in one place.
+ * Typed errors of the domain and its adapters, in families: what the request got wrong
+ * ({@link RequestError}), what a domain rule refused, what Human API did ({@link HumanApiError}),
+ * and which AWS dependency failed ({@link DependencyUnavailableError}). Adapters translate SDK
+ * and HTTP failures into these; `functions/http/problem.ts` maps them to HTTP statuses in one place.
  */
 
 /** One field that failed validation. */
@@ -11,8 +13,11 @@ export interface FieldIssue {
   readonly message: string;
 }
 
+/** The request itself is wrong (its body, size or content type): the caller must change it. */
+export abstract class RequestError extends Error {}
+
 /** The request body could not be parsed (broken JSON or form encoding). */
-export class MalformedBodyError extends Error {
+export class MalformedBodyError extends RequestError {
   constructor(message = 'The request body is not valid JSON or form-urlencoded data.', options?: ErrorOptions) {
     super(message, options);
     this.name = 'MalformedBodyError';
@@ -20,7 +25,7 @@ export class MalformedBodyError extends Error {
 }
 
 /** The request body parsed but failed validation. */
-export class RequestValidationError extends Error {
+export class RequestValidationError extends RequestError {
   /** Each failing field. */
   readonly issues: readonly FieldIssue[];
 
@@ -32,7 +37,7 @@ export class RequestValidationError extends Error {
 }
 
 /** The request body is larger than the API accepts. */
-export class PayloadTooLargeError extends Error {
+export class PayloadTooLargeError extends RequestError {
   constructor(limitBytes: number) {
     super(`The request body is larger than ${limitBytes} bytes.`);
     this.name = 'PayloadTooLargeError';
@@ -40,7 +45,7 @@ export class PayloadTooLargeError extends Error {
 }
 
 /** The request's content type is neither JSON nor form-urlencoded. */
-export class UnsupportedMediaTypeError extends Error {
+export class UnsupportedMediaTypeError extends RequestError {
   constructor() {
     super('Send the body as application/json or application/x-www-form-urlencoded.');
     this.name = 'UnsupportedMediaTypeError';
@@ -71,16 +76,11 @@ export class TokenRecordNotFoundError extends Error {
   }
 }
 
-/** The same session token is being exchanged by another request right now. */
-export class SessionInFlightError extends Error {
-  constructor(options?: ErrorOptions) {
-    super('This session is being finished by another request; retry shortly.', options);
-    this.name = 'SessionInFlightError';
-  }
-}
+/** Human API refused a call, failed, or did not answer (docs/design.md#human-api). */
+export abstract class HumanApiError extends Error {}
 
 /** Human API rejected the session token or humanId (a 4xx other than 401/403). */
-export class HumanApiRejectedError extends Error {
+export class HumanApiRejectedError extends HumanApiError {
   /** Human API's status code. */
   readonly upstreamStatus: number;
 
@@ -92,7 +92,7 @@ export class HumanApiRejectedError extends Error {
 }
 
 /** Human API rejected the app credentials (401/403). */
-export class HumanApiAuthError extends Error {
+export class HumanApiAuthError extends HumanApiError {
   /** Human API's status code. */
   readonly upstreamStatus: number;
 
@@ -104,7 +104,7 @@ export class HumanApiAuthError extends Error {
 }
 
 /** Human API failed: a 5xx, a broken connection, or an unreadable or wrong-shaped answer. */
-export class HumanApiFailedError extends Error {
+export class HumanApiFailedError extends HumanApiError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'HumanApiFailedError';
@@ -112,7 +112,7 @@ export class HumanApiFailedError extends Error {
 }
 
 /** Human API did not answer within the timeout. */
-export class HumanApiTimeoutError extends Error {
+export class HumanApiTimeoutError extends HumanApiError {
   constructor(timeoutMs: number) {
     super(`Human API did not answer within ${timeoutMs} ms.`);
     this.name = 'HumanApiTimeoutError';
@@ -122,7 +122,10 @@ export class HumanApiTimeoutError extends Error {
 /** A backing AWS service failed after the SDK's retries. */
 export type Dependency = 'DynamoDB' | 'Secrets Manager';
 
-/** DynamoDB or Secrets Manager is unavailable (after the SDK's retries) or misconfigured. */
+/**
+ * The family of AWS dependency failures: DynamoDB or Secrets Manager is unavailable (after the
+ * SDK's retries), misconfigured, or answered data this code cannot use.
+ */
 export class DependencyUnavailableError extends Error {
   /** Which dependency failed. */
   readonly dependency: Dependency;
@@ -131,5 +134,20 @@ export class DependencyUnavailableError extends Error {
     super(`${dependency} is unavailable.`, options);
     this.name = 'DependencyUnavailableError';
     this.dependency = dependency;
+  }
+}
+
+/**
+ * DynamoDB answered a token record that is not of the stored shape (a manual edit, a
+ * half-migrated item): treated as a DynamoDB failure, never answered or logged with its contents.
+ */
+export class UnreadableTokenRecordError extends DependencyUnavailableError {
+  /** The fields that failed to parse (names only, never values). */
+  readonly fields: readonly string[];
+
+  constructor(fields: readonly string[]) {
+    super('DynamoDB');
+    this.name = 'UnreadableTokenRecordError';
+    this.fields = fields;
   }
 }

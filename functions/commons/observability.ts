@@ -15,7 +15,7 @@ export const METRICS_NAMESPACE = 'HumanConnect';
 /** The service's logger (Powertools reads `POWERTOOLS_*` and `AWS_LAMBDA_LOG_LEVEL` itself). */
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 
-/** The service's metrics, published as CloudWatch EMF after each request (`functions/commons/http.ts`). */
+/** The service's metrics, published as CloudWatch EMF after each request (`functions/http/http-handler.ts`). */
 export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE });
 
 /**
@@ -24,3 +24,17 @@ export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRI
  * A 401 that the secret re-read fixes is not a failure: rotations do not trip the alarm.
  */
 export const HUMAN_API_FAILURE_METRIC = 'HumanApiFailure';
+
+/** The log fields naming a caught value and its cause: names only, never messages (they may echo input). */
+export type ErrorFields = {
+  readonly errorName: string;
+  readonly causeName?: string;
+};
+
+/** The {@link ErrorFields} of any caught value. */
+export function errorFields(error: unknown): ErrorFields {
+  if (!(error instanceof Error)) return { errorName: typeof error };
+  return error.cause instanceof Error
+    ? { errorName: error.name, causeName: error.cause.name }
+    : { errorName: error.name };
+}

@@ -26,6 +26,22 @@ export interface FinishSessionDependencies {
 }
 
 /**
+ * What makes two finishes the same request: one exchange per session token and caller, so a
+ * replay answers the stored result and a duplicate in flight is refused (docs/api.md#errors).
+ * A type alias (not an interface) so it is a plain object of JSON scalars.
+ */
+export type FinishSessionKey = {
+  readonly sessionToken: string;
+  /** The signed-in user, or `null` for a trusted caller. */
+  readonly callerId: string | null;
+};
+
+/** The idempotency key of finishing `session` for `caller`. */
+export function finishSessionKey(session: SessionTokenObject, caller: Caller): FinishSessionKey {
+  return { sessionToken: session.sessionToken, callerId: caller.kind === 'user' ? caller.userId : null };
+}
+
+/**
  * Refuses a sessionTokenObject of another app (403). Runs before anything is
  * written, idempotency records included, so such a request changes nothing.
  *

@@ -37,11 +37,14 @@ export async function recoverPublicToken(
   caller: Caller,
   { clientId, humanApi, secrets, tokenStore, now = () => new Date() }: RecoverPublicTokenDependencies,
 ): Promise<UserPublicToken> {
-  if (request.clientUserId !== undefined) assertCallerIs(caller, request.clientUserId);
-  const record =
-    request.clientUserId !== undefined
-      ? await tokenStore.getTokenRecord(request.clientUserId)
-      : await tokenStore.findTokenRecordByHumanId(request.humanId ?? '');
+  let record: TokenRecord | undefined;
+  if ('clientUserId' in request) {
+    // Refused before the read: a signed-in user learns nothing about another user's record.
+    assertCallerIs(caller, request.clientUserId);
+    record = await tokenStore.getTokenRecord(request.clientUserId);
+  } else {
+    record = await tokenStore.findTokenRecordByHumanId(request.humanId);
+  }
   if (record === undefined) throw new TokenRecordNotFoundError();
   assertCallerIs(caller, record.clientUserId);
 

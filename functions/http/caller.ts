@@ -7,12 +7,17 @@
  * which may act for any user.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { CallerMismatchError } from '../commons/errors.js';
 import type { Caller } from '../domain/caller.js';
 
-interface JwtAuthorizerContext {
-  readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
-}
+/**
+ * The part of the request context a JWT authorizer fills in. The event type of a route without
+ * one has no `authorizer`, so it is parsed rather than cast.
+ */
+const jwtRequestContextSchema = z.object({
+  authorizer: z.object({ jwt: z.object({ claims: z.record(z.string(), z.unknown()) }) }),
+});
 
 /**
  * Reads the caller from an HTTP API event.
@@ -24,8 +29,8 @@ interface JwtAuthorizerContext {
  */
 export function callerFrom(event: APIGatewayProxyEventV2, jwtUserClaim: string | undefined): Caller {
   if (jwtUserClaim === undefined) return { kind: 'trusted' };
-  const authorizer = (event.requestContext as { authorizer?: JwtAuthorizerContext }).authorizer;
-  const claim = authorizer?.jwt?.claims?.[jwtUserClaim];
+  const context = jwtRequestContextSchema.safeParse(event.requestContext);
+  const claim = context.success ? context.data.authorizer.jwt.claims[jwtUserClaim] : undefined;
   if (typeof claim !== 'string' || claim === '') throw new CallerMismatchError();
   return { kind: 'user', userId: claim };
 }

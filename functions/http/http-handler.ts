@@ -16,7 +16,7 @@ import {
   RequestValidationError,
   UnsupportedMediaTypeError,
 } from '../commons/errors.js';
-import { HUMAN_API_FAILURE_METRIC, logger, metrics } from '../commons/observability.js';
+import { errorFields, HUMAN_API_FAILURE_METRIC, logger, metrics } from '../commons/observability.js';
 import type { Caller } from '../domain/caller.js';
 import { callerFrom } from './caller.js';
 import { jsonResponse, problemResponse } from './problem.js';
@@ -71,11 +71,7 @@ function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
       const response = problemResponse(request.error);
       const status = response.statusCode ?? 500;
       const error = request.error;
-      const fields = {
-        status,
-        errorName: error instanceof Error ? error.name : typeof error,
-        causeName: error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined,
-      };
+      const fields = { status, ...errorFields(error) };
       // 502 and 504 are Human API's failures (problem.ts): count them for the stack's alarm.
       if (status === 502 || status === 504) metrics.addMetric(HUMAN_API_FAILURE_METRIC, MetricUnit.Count, 1);
       if (status >= 500) logger.error('Request failed', fields);

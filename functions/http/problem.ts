@@ -12,14 +12,13 @@ import {
   DependencyUnavailableError,
   type FieldIssue,
   ForeignClientIdError,
-  HumanApiAuthError,
-  HumanApiFailedError,
+  HumanApiError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
   MalformedBodyError,
   PayloadTooLargeError,
+  RequestError,
   RequestValidationError,
-  SessionInFlightError,
   TokenRecordNotFoundError,
   UnsupportedMediaTypeError,
 } from '../commons/errors.js';
@@ -58,33 +57,25 @@ function problem(
 }
 
 /**
- * Maps any thrown value to its problem. Messages are exposed only for the
- * errors this code base raises with messages written for callers; anything
- * else is a generic 500.
+ * Maps any thrown value to its problem (the table in docs/api.md#errors). Each family maps as a
+ * whole, with the members that answer differently first. Messages are exposed only for the
+ * errors this code base raises with messages written for callers; anything else is a generic 500.
  */
 export function toProblem(error: unknown): Problem {
-  if (error instanceof RequestValidationError) {
-    return problem(400, 'validation-failed', 'Invalid request body', error.message, error.issues);
-  }
-  if (error instanceof MalformedBodyError)
-    return problem(400, 'malformed-body', 'Malformed request body', error.message);
+  if (error instanceof RequestError) return requestProblem(error);
   if (error instanceof ForeignClientIdError) return problem(403, 'foreign-client-id', 'Forbidden', error.message);
   if (error instanceof CallerMismatchError) return problem(403, 'caller-mismatch', 'Forbidden', error.message);
   if (error instanceof TokenRecordNotFoundError) return problem(404, 'no-token-record', 'Not found', error.message);
-  if (error instanceof SessionInFlightError || error instanceof IdempotencyAlreadyInProgressError) {
-    return problem(409, 'session-in-flight', 'Conflict', new SessionInFlightError().message);
+  // Powertools Idempotency: the same session (and caller) is being finished by another request.
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return problem(
+      409,
+      'session-in-flight',
+      'Conflict',
+      'This session is being finished by another request; retry shortly.',
+    );
   }
-  if (error instanceof PayloadTooLargeError)
-    return problem(413, 'payload-too-large', 'Payload too large', error.message);
-  if (error instanceof UnsupportedMediaTypeError) {
-    return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);
-  }
-  if (error instanceof HumanApiRejectedError) {
-    return problem(422, 'humanapi-rejected', 'Human API rejected the request', error.message);
-  }
-  if (error instanceof HumanApiAuthError || error instanceof HumanApiFailedError) {
-    return problem(502, 'humanapi-failed', 'Bad gateway', 'Human API failed; try again later.');
-  }
+  if (error instanceof HumanApiError) return humanApiProblem(error);
   // Powertools Idempotency could not read or write its records in DynamoDB.
   if (error instanceof DependencyUnavailableError || error instanceof IdempotencyPersistenceLayerError) {
     return problem(
@@ -94,17 +85,43 @@ export function toProblem(error: unknown): Problem {
       'A storage service is unavailable; try again later.',
     );
   }
+  // Body parsers (middy) raise HttpErrors for unparseable bodies and forbidden keys.
+  if (error instanceof HttpError && error.statusCode === 415) {
+    return requestProblem(new UnsupportedMediaTypeError());
+  }
+  if (error instanceof HttpError && error.statusCode >= 400 && error.statusCode < 500) {
+    return requestProblem(new MalformedBodyError());
+  }
+  return problem(500, 'internal', 'Internal server error');
+}
+
+/** The request's own faults: 400, 413 or 415, each with its message. */
+function requestProblem(error: RequestError): Problem {
+  if (error instanceof RequestValidationError) {
+    return problem(400, 'validation-failed', 'Invalid request body', error.message, error.issues);
+  }
+  if (error instanceof PayloadTooLargeError) {
+    return problem(413, 'payload-too-large', 'Payload too large', error.message);
+  }
+  if (error instanceof UnsupportedMediaTypeError) {
+    return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);
+  }
+  return problem(400, 'malformed-body', 'Malformed request body', error.message);
+}
+
+/**
+ * Human API's outcomes: a rejected token or humanId is the caller's (422); a timeout is 504;
+ * everything else (refused credentials, 5xx, broken answers) is 502. 502 and 504 feed the
+ * `HumanApiFailure` alarm (docs/deploy.md#alarms).
+ */
+function humanApiProblem(error: HumanApiError): Problem {
+  if (error instanceof HumanApiRejectedError) {
+    return problem(422, 'humanapi-rejected', 'Human API rejected the request', error.message);
+  }
   if (error instanceof HumanApiTimeoutError) {
     return problem(504, 'humanapi-timeout', 'Gateway timeout', 'Human API did not answer in time; try again later.');
   }
-  // Body parsers (middy) raise HttpErrors for unparseable bodies and forbidden keys.
-  if (error instanceof HttpError && error.statusCode === 415) {
-    return toProblem(new UnsupportedMediaTypeError());
-  }
-  if (error instanceof HttpError && error.statusCode >= 400 && error.statusCode < 500) {
-    return toProblem(new MalformedBodyError());
-  }
-  return problem(500, 'internal', 'Internal server error');
+  return problem(502, 'humanapi-failed', 'Bad gateway', 'Human API failed; try again later.');
 }
 
 /** Builds an API Gateway answer with a JSON body and the security headers. */

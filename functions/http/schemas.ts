@@ -44,21 +44,35 @@ export const sessionTokenObjectSchema = z.object({
 /** A validated sessionTokenObject. */
 export type SessionTokenObject = z.infer<typeof sessionTokenObjectSchema>;
 
-/** `POST /public-tokens`: exactly one of `clientUserId` and `humanId`, optional `refresh`. */
-export const publicTokenRequestSchema = z
-  .object({
-    clientUserId: z.optional(clientUserIdSchema),
-    humanId: z.optional(boundedToken),
-    refresh: z.optional(z.boolean()),
-  })
-  .check(
-    z.refine((request) => (request.clientUserId === undefined) !== (request.humanId === undefined), {
-      error: 'Give exactly one of clientUserId and humanId',
-      path: [],
-    }),
-  );
+const refreshSchema = z.optional(z.boolean());
 
-/** A validated publicToken recovery request. */
+/** `POST /public-tokens` by the app's ID for the user. */
+const byClientUserIdSchema = z.object({ clientUserId: clientUserIdSchema, refresh: refreshSchema });
+/** `POST /public-tokens` by Human API's ID for the user. */
+const byHumanIdSchema = z.object({ humanId: boundedToken, refresh: refreshSchema });
+
+/**
+ * `POST /public-tokens`: exactly one of `clientUserId` and `humanId`, optional `refresh`.
+ * The first stage checks each field and the exactly-one rule, so a refusal names the failing
+ * field (or the rule); the second only types the result as the union of the two requests.
+ */
+export const publicTokenRequestSchema = z.pipe(
+  z
+    .object({
+      clientUserId: z.optional(clientUserIdSchema),
+      humanId: z.optional(boundedToken),
+      refresh: refreshSchema,
+    })
+    .check(
+      z.refine((request) => (request.clientUserId === undefined) !== (request.humanId === undefined), {
+        error: 'Give exactly one of clientUserId and humanId',
+        path: [],
+      }),
+    ),
+  z.union([byClientUserIdSchema, byHumanIdSchema]),
+);
+
+/** A validated publicToken recovery request: by `clientUserId` or by `humanId`. */
 export type PublicTokenRequest = z.infer<typeof publicTokenRequestSchema>;
 
 /** Turns zod issues into problem+json `errors`. */

@@ -228,6 +228,48 @@ describe('finishSession handler', () => {
     expect(humanApi).not.toHaveBeenCalled();
   });
 
+  it('answers 409 while the same session is being finished by another request, without calling Human API', async () => {
+    dynamoDb.on(PutItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'exists',
+        $metadata: {},
+        Item: {
+          id: { S: 'key' },
+          status: { S: 'INPROGRESS' },
+          expiration: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+          in_progress_expiration: { N: String(Date.now() + 60_000) },
+        },
+      }),
+    );
+
+    const result = await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+
+    expect(result.statusCode).toBe(409);
+    expect(result.json.type).toBe('urn:humanconnect:problem:session-in-flight');
+    expect(humanApi).not.toHaveBeenCalled();
+  });
+
+  it('answers 200 with the stored tokens when only completing the idempotency record fails', async () => {
+    humanApi.mockImplementation(async () => answer(201, exchange));
+    dynamoDb.on(UpdateItemCommand).rejects(new Error('Service unavailable'));
+
+    const result = await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+
+    expect(result.statusCode).toBe(200);
+    expect(result.json.publicToken).toBe(exchange.publicToken);
+    expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 1);
+  });
+
+  it('answers 503 when DynamoDB answers an item that is not a token record, without echoing it', async () => {
+    humanApi.mockImplementation(async () => answer(201, exchange));
+    documents.on(UpdateCommand).resolves({ Attributes: { clientUserId: exchange.clientUserId, version: 'one' } });
+
+    const result = await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+
+    expect(result.statusCode).toBe(503);
+    expect(result.body).not.toContain(exchange.clientUserId);
+  });
+
   it('in JWT mode, the claim is read from the authorizer context (no claim: 403)', async () => {
     humanApi.mockImplementation(async () => answer(201, exchange));
 

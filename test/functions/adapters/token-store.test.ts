@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTokenStore } from '../../../functions/adapters/token-store.js';
-import { DependencyUnavailableError } from '../../../functions/commons/errors.js';
+import { DependencyUnavailableError, UnreadableTokenRecordError } from '../../../functions/commons/errors.js';
+import { logger } from '../../../functions/commons/observability.js';
 
 const dynamoDb = mockClient(DynamoDBDocumentClient);
 const store = createTokenStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'tokens');
@@ -117,5 +118,33 @@ describe('token store', () => {
     await expect(store.getTokenRecord('alice')).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(store.findTokenRecordByHumanId('h')).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('answers the stored attributes of a record, without write bookkeeping such as lastWriteId', async () => {
+    dynamoDb.on(GetCommand).resolves({ Item: { ...stored, exchangedAt: now.toISOString(), lastWriteId: 'w-1' } });
+
+    expect(await store.getTokenRecord('alice')).toEqual({ ...stored, exchangedAt: now.toISOString() });
+  });
+
+  it.each([
+    ['a missing accessToken', { ...stored, accessToken: undefined }],
+    ['a version that is not a number', { ...stored, version: '3' }],
+    ['a publicToken that is not a string', { ...stored, publicToken: { S: 'p' } }],
+  ])('refuses an item with %s as a DynamoDB failure, logging field names but no values', async (_, item) => {
+    const logged = vi.spyOn(logger, 'error');
+    dynamoDb.on(GetCommand).resolves({ Item: item });
+    dynamoDb.on(QueryCommand).resolves({ Items: [item] });
+    dynamoDb.on(UpdateCommand).resolves({ Attributes: item });
+
+    await expect(store.getTokenRecord('alice')).rejects.toBeInstanceOf(UnreadableTokenRecordError);
+    await expect(store.findTokenRecordByHumanId(grant.humanId)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(store.upsertTokenRecord(grant, { exchangedAt, now })).rejects.toBeInstanceOf(
+      UnreadableTokenRecordError,
+    );
+    await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
+    expect(logged).toHaveBeenCalled();
+    expect(JSON.stringify(logged.mock.calls)).not.toContain(grant.publicToken);
+    expect(JSON.stringify(logged.mock.calls)).not.toContain(grant.humanId);
+    logged.mockRestore();
   });
 });

@@ -33,4 +33,14 @@ describe('callerFrom', () => {
   ])('in JWT mode, refuses %s', (_, claims) => {
     expect(() => callerFrom(eventWithClaims(claims), 'sub')).toThrow(CallerMismatchError);
   });
+
+  it.each([
+    ['claims that are not an object', { authorizer: { jwt: { claims: 'sub=alice' } } }],
+    ['an authorizer without jwt', { authorizer: { lambda: { sub: 'alice' } } }],
+    ['an authorizer that is not an object', { authorizer: 'alice' }],
+  ])('in JWT mode, refuses a request context with %s', (_, requestContext) => {
+    const event = { requestContext } as unknown as APIGatewayProxyEventV2;
+
+    expect(() => callerFrom(event, 'sub')).toThrow(CallerMismatchError);
+  });
 });

@@ -1,4 +1,7 @@
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyPersistenceLayerError,
+} from '@aws-lambda-powertools/idempotency';
 import { createError } from '@middy/util';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,8 +15,8 @@ import {
   MalformedBodyError,
   PayloadTooLargeError,
   RequestValidationError,
-  SessionInFlightError,
   TokenRecordNotFoundError,
+  UnreadableTokenRecordError,
   UnsupportedMediaTypeError,
 } from '../../../functions/commons/errors.js';
 import { problemResponse, toProblem } from '../../../functions/http/problem.js';
@@ -23,10 +26,10 @@ describe('toProblem', () => {
     [new MalformedBodyError(), 400],
     [new RequestValidationError([{ path: 'humanId', message: 'Required' }]), 400],
     [createError(422, 'Invalid or malformed JSON was provided'), 400],
+    [createError(400, 'Forbidden key'), 400],
     [new ForeignClientIdError(), 403],
     [new CallerMismatchError(), 403],
     [new TokenRecordNotFoundError(), 404],
-    [new SessionInFlightError(), 409],
     [new IdempotencyAlreadyInProgressError('in progress'), 409],
     [new PayloadTooLargeError(16384), 413],
     [new UnsupportedMediaTypeError(), 415],
@@ -36,11 +39,29 @@ describe('toProblem', () => {
     [new HumanApiFailedError('boom'), 502],
     [new DependencyUnavailableError('DynamoDB'), 503],
     [new DependencyUnavailableError('Secrets Manager'), 503],
+    [new UnreadableTokenRecordError(['version']), 503],
+    [new IdempotencyPersistenceLayerError('store down'), 503],
     [new HumanApiTimeoutError(1000), 504],
     [new Error('something internal with a token abc123'), 500],
     ['a string', 500],
   ])('maps %s to %i', (error, status) => {
     expect(toProblem(error).status).toBe(status);
+  });
+
+  it('answers 409 with its own message while the same session is being finished', () => {
+    expect(toProblem(new IdempotencyAlreadyInProgressError('record abc in progress'))).toEqual({
+      type: 'urn:humanconnect:problem:session-in-flight',
+      title: 'Conflict',
+      status: 409,
+      detail: 'This session is being finished by another request; retry shortly.',
+    });
+  });
+
+  it('answers a storage failure without naming the item or the dependency', () => {
+    const problem = toProblem(new UnreadableTokenRecordError(['accessToken']));
+
+    expect(problem.detail).toBe('A storage service is unavailable; try again later.');
+    expect(JSON.stringify(problem)).not.toContain('accessToken');
   });
 
   it('lists the failing fields of a validation error', () => {
