@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUTH_AUDIENCE } from '../../local/server.js';
+import { LOCAL_AUTH_AUDIENCE } from '../../local/settings.js';
 import { freePort, mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CLIENT_ID } from '../../local/server.js';
+import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 import { injectHumanApiFault, mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
 import { findSecretsInLogs } from './leak-scan.js';

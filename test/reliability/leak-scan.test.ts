@@ -4,7 +4,7 @@
  * be shown.
  */
 import { describe, expect, it } from 'vitest';
-import { LOCAL_CLIENT_ID } from '../../local/server.js';
+import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 import { type RecordedResponse, scanForLeaks } from '../support/reliability-harness.js';
 
 const SECRET = '1'.repeat(40);

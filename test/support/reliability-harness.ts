@@ -18,7 +18,7 @@ import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { LOCAL_TABLE_NAMES } from '../../local/dynamodb.js';
 import { close, listen } from '../../local/http-util.js';
-import { LOCAL_CLIENT_ID, LOCAL_SECRET_ID } from '../../local/server.js';
+import { LOCAL_CLIENT_ID, LOCAL_SECRET_ID } from '../../local/settings.js';
 import type { Answer, SessionTokenObject } from './http.js';
 import { type LocalModeProcess, startLocalModeProcess } from './local-mode.js';
 import { RELIABILITY_PARTS_DIR, RELIABILITY_RESULTS_DIR } from './reliability-summary.js';
