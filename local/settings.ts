@@ -3,7 +3,8 @@
  * environment variable and flag `npm start` uses, validated once, each
  * mistake a {@link ConfigError} naming the variable. Variables that are the
  * functions' own (docs/deploy.md#configuration) are validated by the
- * functions' own {@link readConfig}, on the environment local mode hands them.
+ * functions' own {@link readConfig}: at once, and again on the environment
+ * local mode finally hands the handlers.
  */
 import { type Config, ConfigError, readConfig } from '../functions/commons/config.js';
 import { LOCAL_TABLE_NAMES } from './dynamodb.js';
@@ -81,14 +82,8 @@ function port(env: Environment, variable: string, fallback: number): number {
 }
 
 function httpUrl(variable: string, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(variable, `must be an absolute URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(variable, `must be an http(s) URL, got "${raw}"`);
+  if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol)) {
+    throw new ConfigError(variable, `must be an absolute http(s) URL, got "${raw}"`);
   }
   return raw;
 }
@@ -135,16 +130,15 @@ function jwtSettings(env: Environment): JwtSettings | undefined {
  * @throws {ConfigError} naming the first missing or invalid variable
  */
 export function readLocalSettings(env: Environment, argv: readonly string[] = []): LocalSettings {
-  const humanApiBaseUrl = optional(env, 'HUMANAPI_BASE_URL');
   const jwt = jwtSettings(env);
-  return {
+  const settings: LocalSettings = {
     inMemory: argv.includes(IN_MEMORY_FLAG),
     apiPort: port(env, 'PORT', DEFAULT_API_PORT),
     webPort: port(env, 'WEB_PORT', DEFAULT_WEB_PORT),
     corsAllowOrigins: origins(env),
     clientId: optional(env, 'HUMANAPI_CLIENT_ID') ?? LOCAL_CLIENT_ID,
     secretId: optional(env, 'HUMANAPI_SECRET_ID') ?? LOCAL_SECRET_ID,
-    humanApiBaseUrl: humanApiBaseUrl === undefined ? undefined : httpUrl('HUMANAPI_BASE_URL', humanApiBaseUrl),
+    humanApiBaseUrl: optional(env, 'HUMANAPI_BASE_URL'),
     clientSecret: optional(env, 'HUMANAPI_CLIENT_SECRET'),
     jwt,
 
@@ -153,6 +147,20 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
     idempotencyTableName: optional(env, 'IDEMPOTENCY_TABLE_NAME') ?? LOCAL_TABLE_NAMES.idempotency,
     awsRegion: optional(env, 'AWS_REGION') ?? 'us-east-1',
     metricsDisabled: optional(env, 'POWERTOOLS_METRICS_DISABLED') ?? 'true',
+  };
+  // The functions' own variables (HUMANAPI_BASE_URL, HUMANAPI_TIMEOUT_MS, SECRET_TTL_SECONDS, …)
+  // are checked by the functions' own rules, now, before a port is bound.
+  readConfig({ ...env, ...functionVariables(settings) });
+  return settings;
+}
+
+/** The functions' variables local mode decides (the rest pass through as set). */
+function functionVariables(settings: LocalSettings): Record<string, string> {
+  return {
+    HUMANAPI_CLIENT_ID: settings.clientId,
+    HUMANAPI_SECRET_ID: settings.secretId,
+    TOKENS_TABLE_NAME: settings.tokensTableName,
+    IDEMPOTENCY_TABLE_NAME: settings.idempotencyTableName,
   };
 }
 
@@ -179,11 +187,8 @@ export function applyFunctionEnvironment(
   endpoints: LocalEndpoints,
 ): Config {
   Object.assign(env, {
-    HUMANAPI_CLIENT_ID: settings.clientId,
-    HUMANAPI_SECRET_ID: settings.secretId,
+    ...functionVariables(settings),
     HUMANAPI_BASE_URL: endpoints.humanApiBaseUrl,
-    TOKENS_TABLE_NAME: settings.tokensTableName,
-    IDEMPOTENCY_TABLE_NAME: settings.idempotencyTableName,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDbEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManagerEndpoint,
     AWS_REGION: settings.awsRegion,

@@ -44,8 +44,6 @@ async function readSmallJson(request: IncomingMessage): Promise<Record<string, u
   return parseJsonObject(await readBody(request, 16 * 1024)) ?? {};
 }
 
-const numberOr = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
-
 /** Creates the `/sandbox/*` routes. */
 export function createSandboxRoutes({
   devIssuer,
@@ -55,9 +53,6 @@ export function createSandboxRoutes({
   tokensTableName,
   allowedOrigins,
 }: SandboxHooksOptions): SandboxRoutes {
-  const ok = (status: number) => (_request: IncomingMessage, cors: Record<string, string>, response: ServerResponse) =>
-    sendJson(response, status, { ok: true }, cors);
-
   const hooks: Record<string, Hook> = {
     'GET /sandbox/connect.js': (_request, cors, response) => {
       response.writeHead(200, {
@@ -82,8 +77,9 @@ export function createSandboxRoutes({
       return sendJson(response, 201, { token }, cors);
     },
     'POST /sandbox/secretsmanager/faults': async (request, cors, response) => {
-      secretStore.injectFaults(numberOr((await readSmallJson(request)).count, 1));
-      ok(201)(request, cors, response);
+      const { count } = await readSmallJson(request);
+      secretStore.injectFaults(typeof count === 'number' ? count : 1);
+      sendJson(response, 201, { ok: true }, cors);
     },
     'POST /sandbox/dynamodb/faults': async (request, cors, response) => {
       const body = await readSmallJson(request);
@@ -93,7 +89,7 @@ export function createSandboxRoutes({
         ...(typeof body.count === 'number' ? { count: body.count } : {}),
         ...(body.kind === 'throttle' || body.kind === 'reset' || body.kind === 'error' ? { kind: body.kind } : {}),
       });
-      ok(201)(request, cors, response);
+      sendJson(response, 201, { ok: true }, cors);
     },
     'GET /sandbox/dynamodb/stats': (_request, cors, response) =>
       sendJson(response, 200, { requestCounts: dynamoDb.requestCounts }, cors),
@@ -105,10 +101,10 @@ export function createSandboxRoutes({
       const { humanId, publicToken, version, createdAt, updatedAt } = item;
       return sendJson(response, 200, { clientUserId, humanId, publicToken, version, createdAt, updatedAt }, cors);
     },
-    'POST /sandbox/faults/reset': (request, cors, response) => {
+    'POST /sandbox/faults/reset': (_request, cors, response) => {
       dynamoDb.resetFaults();
       secretStore.resetFaults();
-      ok(200)(request, cors, response);
+      sendJson(response, 200, { ok: true }, cors);
     },
   };
 

@@ -34,6 +34,10 @@ describe('readLocalSettings', () => {
     });
   });
 
+  it("fails naming a bad functions variable before anything starts, with the functions' own validation", () => {
+    expect(failure(() => readLocalSettings({ SECRET_TTL_SECONDS: 'forever' })).variable).toBe('SECRET_TTL_SECONDS');
+  });
+
   it('keeps state in memory with --in-memory', () => {
     expect(readLocalSettings({}, ['node', 'start.ts', '--in-memory']).inMemory).toBe(true);
   });
@@ -98,11 +102,11 @@ describe('applyFunctionEnvironment', () => {
     expect(env.JWT_USER_CLAIM).toBeUndefined();
   });
 
-  it("fails naming a bad functions variable, with the functions' own validation", () => {
-    const env: NodeJS.ProcessEnv = { HUMANAPI_TIMEOUT_MS: 'soon' };
-    expect(failure(() => applyFunctionEnvironment(env, readLocalSettings(env), endpoints)).variable).toBe(
-      'HUMANAPI_TIMEOUT_MS',
-    );
+  it('validates the environment it hands the handlers', () => {
+    const env: NodeJS.ProcessEnv = {};
+    const settings = readLocalSettings(env);
+    env.HUMANAPI_TIMEOUT_MS = 'soon';
+    expect(failure(() => applyFunctionEnvironment(env, settings, endpoints)).variable).toBe('HUMANAPI_TIMEOUT_MS');
   });
 
   it('sets the caller claim only in JWT mode', () => {
