@@ -20,6 +20,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observabil
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import type { HttpApiHandler } from '../local/lambda-adapter.js';
 import { startLocalMode } from '../local/server.js';
+import { IN_MEMORY_FLAG, readLocalSettings } from '../local/settings.js';
 import { measureColdStart, nodeVersionOf } from './cold-start.js';
 import { costPerMillion, finishRequestUnits, PRICES, recoveryRequestUnits } from './cost.js';
 import { describeMachine, loadAverage } from './machine.js';
@@ -106,7 +107,10 @@ async function main(): Promise<number> {
   // Local mode only, on free loopback ports, in memory; handlers read this environment at import.
   for (const variable of IGNORED_VARIABLES) delete process.env[variable];
   Object.assign(process.env, { PORT: '0', WEB_PORT: '0', SECRET_TTL_SECONDS: String(DEFAULT_SECRET_TTL_SECONDS) });
-  const localMode = await startLocalMode({ env: process.env, inMemory: true });
+  const localMode = await startLocalMode({
+    env: process.env,
+    settings: readLocalSettings(process.env, [IN_MEMORY_FLAG]),
+  });
   const sandbox = localMode.sandbox;
   if (sandbox === undefined) throw new Error('local mode started without the Human API sandbox');
   const workDir = mkdtempSync(join(tmpdir(), 'humanapi-connect-bench-'));

@@ -6,31 +6,24 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import { readConfig } from '../functions/commons/config.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
-import { LOCAL_TABLE_NAMES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
-import { close, listen, parseJsonObject, readBody, sendJson } from './http-util.js';
-import { createDevIssuer, createJwtVerifier, type DevIssuer, type JwtVerifier } from './jwt-authorizer.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
+import { close, listen, readBody, sendJson } from './http-util.js';
+import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
-import { connectJs } from './sandbox/connect-js.js';
+import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
+import { applyFunctionEnvironment, type LocalSettings } from './settings.js';
 import { createWebServer } from './web-server.js';
 
-/** Client ID of the app the sandbox knows (40 hex characters, like a real one). */
-export const LOCAL_CLIENT_ID = '0c1e4f2a9b7d3e5f6a8c0b1d2e3f4a5b6c7d8e9f';
-/** Secret ID of the client secret in the local secret store. */
-export const LOCAL_SECRET_ID = 'humanapi-connect/client-secret';
-/** Audience of the development issuer's tokens unless `AUTH_AUDIENCE` says otherwise. */
-export const LOCAL_AUTH_AUDIENCE = 'humanapi-connect-local';
-
-/** Settings of {@link startLocalMode}; unset values come from the environment. */
+/** Settings of {@link startLocalMode}. */
 export interface LocalModeOptions {
-  /** Environment to read (and, for the handlers, to write): `process.env`. */
+  /** Environment the handlers read (written in place): `process.env`. */
   readonly env: NodeJS.ProcessEnv;
-  /** Keep DynamoDB, secrets and sandbox state in memory instead of `.data/`. */
-  readonly inMemory: boolean;
+  /** Local mode's validated settings, from `readLocalSettings` (./settings.ts). */
+  readonly settings: LocalSettings;
   /** Folder for persisted state. @default '.data' */
   readonly dataDir?: string;
 }
@@ -59,18 +52,9 @@ const ROUTES: Record<string, { routeKey: string; module: string; functionName: s
   },
 };
 
-function parsePort(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`${variable} must be a port number, got "${raw}"`);
-  return port;
-}
-
 /** Starts local mode. */
-export async function startLocalMode({ env, inMemory, dataDir = '.data' }: LocalModeOptions): Promise<LocalMode> {
-  const dataPath = (name: string) => (inMemory ? undefined : resolve(dataDir, name));
+export async function startLocalMode({ env, settings, dataDir = '.data' }: LocalModeOptions): Promise<LocalMode> {
+  const dataPath = (name: string) => (settings.inMemory ? undefined : resolve(dataDir, name));
   const dynamoDb = await startLocalDynamoDb({ path: dataPath('dynamodb') });
   const secretStore = await startLocalSecretStore({ path: dataPath('secrets.json') });
 
@@ -80,57 +64,33 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     root: resolve(import.meta.dirname, '../web/dist'),
     pageConfig: () => pageConfig,
   });
-  const apiPort = await listen(apiServer, parsePort(env, 'PORT', 3000));
-  const webPort = await listen(webServer, parsePort(env, 'WEB_PORT', 3001));
+  const apiPort = await listen(apiServer, settings.apiPort);
+  const webPort = await listen(webServer, settings.webPort);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const webUrl = `http://127.0.0.1:${webPort}`;
-  const allowedOrigins = (env.CORS_ALLOW_ORIGINS ?? `${webUrl},http://localhost:${webPort}`)
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
+  const allowedOrigins = settings.corsAllowOrigins ?? [webUrl, `http://localhost:${webPort}`];
 
-  const clientId = env.HUMANAPI_CLIENT_ID ?? LOCAL_CLIENT_ID;
-  const secretId = env.HUMANAPI_SECRET_ID ?? LOCAL_SECRET_ID;
-  const sandboxMode = env.HUMANAPI_BASE_URL === undefined || env.HUMANAPI_BASE_URL === '';
+  const { clientId, secretId, jwt } = settings;
+  const sandboxMode = settings.humanApiBaseUrl === undefined;
   const putClientSecret = (clientSecret: string) =>
     secretStore.putSecretValue(secretId, JSON.stringify({ clientSecret }));
   const sandbox = sandboxMode
     ? createHumanApiSandbox({ clientId, statePath: dataPath('sandbox.json'), onSecretRotated: putClientSecret })
     : undefined;
-  if (!sandboxMode && env.HUMANAPI_CLIENT_SECRET !== undefined) putClientSecret(env.HUMANAPI_CLIENT_SECRET);
+  if (!sandboxMode && settings.clientSecret !== undefined) putClientSecret(settings.clientSecret);
 
   // JWT mode, as an HTTP API JWT authorizer would enforce it.
   const devIssuerUrl = `${apiUrl}/sandbox/auth`;
-  const authAudience = env.AUTH_AUDIENCE ?? LOCAL_AUTH_AUDIENCE;
-  const devIssuer: DevIssuer = await createDevIssuer({
-    issuer: env.AUTH_ISSUER ?? devIssuerUrl,
-    audience: authAudience,
-  });
-  const jwtMode = Boolean(env.AUTH_ISSUER && env.AUTH_AUDIENCE && env.AUTH_JWKS_URL);
-  const verifyJwt: JwtVerifier | undefined = jwtMode
-    ? createJwtVerifier({ issuer: env.AUTH_ISSUER ?? '', audience: authAudience, jwksUrl: env.AUTH_JWKS_URL ?? '' })
-    : undefined;
+  const devIssuer = await createDevIssuer({ issuer: jwt?.issuer ?? devIssuerUrl, audience: settings.devAudience });
+  const verifyJwt: JwtVerifier | undefined = jwt === undefined ? undefined : createJwtVerifier(jwt);
 
   // The handlers read their configuration at import: set it first (docs/deploy.md#configuration).
-  Object.assign(env, {
-    HUMANAPI_CLIENT_ID: clientId,
-    HUMANAPI_SECRET_ID: secretId,
-    HUMANAPI_BASE_URL: sandboxMode ? `${apiUrl}/sandbox/humanapi` : env.HUMANAPI_BASE_URL,
-    TOKENS_TABLE_NAME: env.TOKENS_TABLE_NAME ?? LOCAL_TABLE_NAMES.tokens,
-    IDEMPOTENCY_TABLE_NAME: env.IDEMPOTENCY_TABLE_NAME ?? LOCAL_TABLE_NAMES.idempotency,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretStore.endpoint,
-    AWS_REGION: env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_LAMBDA_FUNCTION_NAME: 'finishSession',
-    POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    ...(jwtMode ? { JWT_USER_CLAIM: env.AUTH_CLAIM ?? 'sub' } : {}),
+  const config = applyFunctionEnvironment(env, settings, {
+    humanApiBaseUrl: settings.humanApiBaseUrl ?? `${apiUrl}${HUMAN_API_SANDBOX_PATH}`,
+    dynamoDbEndpoint: dynamoDb.endpoint,
+    secretsManagerEndpoint: secretStore.endpoint,
   });
-  delete env.AWS_SESSION_TOKEN;
-  delete env.AWS_PROFILE;
-  // The same validation the handlers run at load: a bad variable stops local mode naming it.
-  const timeoutMs = functionTimeoutSeconds(readConfig(env).humanApiTimeoutMs) * 1000;
+  const timeoutMs = functionTimeoutSeconds(config.humanApiTimeoutMs) * 1000;
 
   const handlers = new Map<string, HttpApiHandler>();
   for (const [path, route] of Object.entries(ROUTES)) {
@@ -142,9 +102,17 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     apiUrl,
     clientId,
     connectJsUrl: sandboxMode ? `${apiUrl}/sandbox/connect.js` : 'https://connect.humanapi.co/connect.js',
-    jwtMode,
-    devIssuerUrl: jwtMode ? devIssuerUrl : undefined,
+    jwtMode: jwt !== undefined,
+    devIssuerUrl: jwt === undefined ? undefined : devIssuerUrl,
   };
+  const routeSandbox = createSandboxRoutes({
+    devIssuer,
+    dynamoDb,
+    secretStore,
+    sandbox,
+    tokensTableName: config.tokensTableName,
+    allowedOrigins,
+  });
 
   async function routeApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     const origin = request.headers.origin;
@@ -173,72 +141,6 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     writeHandlerResult(response, result, cors);
   }
 
-  async function routeSandbox(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
-    const cors = corsHeaders(request.headers.origin, allowedOrigins);
-    if (request.method === 'OPTIONS') {
-      response.writeHead(204, preflightHeaders(request.headers.origin, allowedOrigins));
-      response.end();
-      return;
-    }
-    if (path === '/sandbox/connect.js') {
-      response.writeHead(200, {
-        'Content-Type': 'text/javascript; charset=utf-8',
-        'Cache-Control': 'no-store',
-        ...cors,
-      });
-      response.end(connectJs);
-      return;
-    }
-    if (path === '/sandbox/auth/jwks.json') return sendJson(response, 200, devIssuer.jwks, cors);
-    if (path === '/sandbox/auth/token' && request.method === 'POST') {
-      const body = parseJsonObject(await readBody(request, 16 * 1024));
-      if (typeof body?.sub !== 'string' || body.sub === '')
-        return sendJson(response, 400, { error: 'sub is required' }, cors);
-      const token = await devIssuer.issue({
-        sub: body.sub,
-        ...(typeof body.audience === 'string' ? { audience: body.audience } : {}),
-        ...(typeof body.expiresInSeconds === 'number' ? { expiresInSeconds: body.expiresInSeconds } : {}),
-        ...(typeof body.notBeforeSeconds === 'number' ? { notBeforeSeconds: body.notBeforeSeconds } : {}),
-      });
-      return sendJson(response, 201, { token }, cors);
-    }
-    if (path === '/sandbox/secretsmanager/faults' && request.method === 'POST') {
-      const body = parseJsonObject(await readBody(request, 16 * 1024));
-      secretStore.injectFaults(typeof body?.count === 'number' ? body.count : 1);
-      return sendJson(response, 201, { ok: true }, cors);
-    }
-    if (path === '/sandbox/dynamodb/faults' && request.method === 'POST') {
-      const body = parseJsonObject(await readBody(request, 16 * 1024)) ?? {};
-      dynamoDb.injectFault({
-        ...(typeof body.operation === 'string' ? { operation: body.operation } : {}),
-        ...(typeof body.tableName === 'string' ? { tableName: body.tableName } : {}),
-        ...(typeof body.count === 'number' ? { count: body.count } : {}),
-        ...(body.kind === 'throttle' || body.kind === 'reset' || body.kind === 'error' ? { kind: body.kind } : {}),
-      });
-      return sendJson(response, 201, { ok: true }, cors);
-    }
-    if (path === '/sandbox/dynamodb/stats' && request.method === 'GET') {
-      return sendJson(response, 200, { requestCounts: dynamoDb.requestCounts }, cors);
-    }
-    if (path === '/sandbox/dynamodb/record' && request.method === 'GET') {
-      // Read-only view of a stored token record for tests; the accessToken never leaves.
-      const clientUserId = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('clientUserId') ?? '';
-      const item = await dynamoDb.readItem(env.TOKENS_TABLE_NAME ?? LOCAL_TABLE_NAMES.tokens, { clientUserId });
-      if (item === undefined) return sendJson(response, 404, { message: 'Not Found' }, cors);
-      const { humanId, publicToken, version, createdAt, updatedAt } = item;
-      return sendJson(response, 200, { clientUserId, humanId, publicToken, version, createdAt, updatedAt }, cors);
-    }
-    if (path === '/sandbox/faults/reset' && request.method === 'POST') {
-      dynamoDb.resetFaults();
-      secretStore.resetFaults();
-      return sendJson(response, 200, { ok: true }, cors);
-    }
-    if (path.startsWith('/sandbox/humanapi/') && sandbox !== undefined) {
-      return sandbox.handle(request, response, path.slice('/sandbox/humanapi'.length));
-    }
-    return sendJson(response, 404, { message: 'Not Found' }, cors);
-  }
-
   apiServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     const route = path.startsWith('/sandbox/') ? routeSandbox : routeApi;
@@ -252,7 +154,7 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     apiUrl,
     webUrl,
     allowedOrigins,
-    jwtMode,
+    jwtMode: jwt !== undefined,
     sandboxMode,
     dynamoDb,
     secretStore,

@@ -3,11 +3,13 @@
  */
 import { ConfigError } from '../functions/commons/config.js';
 import { type LocalMode, startLocalMode } from './server.js';
+import { type LocalSettings, readLocalSettings } from './settings.js';
 
-const inMemory = process.argv.includes('--in-memory');
+let settings: LocalSettings;
 let local: LocalMode;
 try {
-  local = await startLocalMode({ env: process.env, inMemory });
+  settings = readLocalSettings(process.env, process.argv);
+  local = await startLocalMode({ env: process.env, settings });
 } catch (error) {
   // A configuration mistake deserves one clear line, not a stack trace.
   if (!(error instanceof ConfigError)) throw error;
@@ -16,16 +18,16 @@ try {
 }
 
 const lines = [
-  `Human Connect back end, local mode (${inMemory ? 'in memory' : 'data in .data/'})`,
+  `Human Connect back end, local mode (${settings.inMemory ? 'in memory' : 'data in .data/'})`,
   `  API:        ${local.apiUrl}  (POST /sessions, POST /public-tokens)`,
   `  Front end:  ${local.webUrl}`,
   `  CORS:       ${local.allowedOrigins.join(', ')}`,
-  local.sandboxMode
+  settings.humanApiBaseUrl === undefined
     ? `  Human API:  sandbox at ${local.apiUrl}/sandbox/humanapi`
-    : `  Human API:  ${process.env.HUMANAPI_BASE_URL}`,
-  local.jwtMode
-    ? `  Identity:   JWT mode (issuer ${process.env.AUTH_ISSUER}); requests without a valid bearer token get 401`
-    : '  Identity:   no JWT: /sessions is open and /public-tokens is open on loopback (deployed, it requires AWS IAM)',
+    : `  Human API:  ${settings.humanApiBaseUrl}`,
+  settings.jwt === undefined
+    ? '  Identity:   no JWT: /sessions is open and /public-tokens is open on loopback (deployed, it requires AWS IAM)'
+    : `  Identity:   JWT mode (issuer ${settings.jwt.issuer}); requests without a valid bearer token get 401`,
   'Ready.',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

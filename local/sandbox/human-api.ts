@@ -3,8 +3,9 @@
  * Connect endpoints that behaves like it where it matters: 401 for a wrong
  * clientId or secret, 400 for an unknown or used session token, 404 for an
  * unknown humanId, a humanId stable per clientUserId, and a new publicToken on
- * every connection and every publictokens call. Faults can be injected, and
- * the secret rotated as ops would. State is kept in `.data/` (or memory).
+ * every connection and every publictokens call. Faults can be queued, and
+ * the secret rotated as ops would, through the test hooks (`./hooks.ts`).
+ * State is kept in `.data/` (or memory).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -50,11 +51,14 @@ export interface HumanApiSandboxOptions {
   readonly initialSecret?: string;
 }
 
-/** The sandbox: a request handler for paths under `/sandbox/humanapi`. */
+/**
+ * The sandbox: a request handler for Human API's own paths under
+ * `/sandbox/humanapi`, and the controls the test hooks (`./hooks.ts`) drive.
+ */
 export interface HumanApiSandbox {
   /** The secret the sandbox accepts now. */
   readonly clientSecret: string;
-  /** Handles a request whose path starts with `/sandbox/humanapi`; `subPath` is the rest. */
+  /** Handles a Human API request whose path starts with `/sandbox/humanapi`; `subPath` is the rest. */
   handle(request: IncomingMessage, response: ServerResponse, subPath: string): Promise<void>;
   /** Whether a user exists, and its humanId and current publicToken. */
   findUser(clientUserId: string): { humanId: string; publicToken: string | null } | undefined;
@@ -65,6 +69,12 @@ export interface HumanApiSandbox {
   ): { humanId: string; clientId: string; sessionToken: string; userId: string };
   /** Calls made to the tokens and publictokens endpoints. */
   readonly exchangeCalls: number;
+  /** Queues a fault for the next tokens/publictokens calls; resolves how many are queued. */
+  queueFault(fault: HumanApiFault): number;
+  /** Drops every queued fault. */
+  clearFaults(): void;
+  /** Rotates the client secret as ops would, telling `onSecretRotated`. */
+  rotateSecret(): void;
 }
 
 const SESSION_LIFETIME_MS = 10 * 60 * 1000;
@@ -226,9 +236,19 @@ export function createHumanApiSandbox({
       return { humanId, publicToken: state.humans[humanId]?.publicToken ?? null };
     },
     mintSession,
+    queueFault(fault) {
+      faults.push(fault);
+      return faults.length;
+    },
+    clearFaults() {
+      faults.splice(0);
+    },
+    rotateSecret() {
+      state.clientSecret = hex(20);
+      save();
+      onSecretRotated(state.clientSecret);
+    },
     async handle(request, response, subPath) {
-      // Read-only counter for tests that prove a request never reached Human API.
-      if (request.method === 'GET' && subPath === '/stats') return sendJson(response, 200, { exchangeCalls });
       if (request.method !== 'POST') return sendJson(response, 405, { error: 'Method Not Allowed' });
       const body = parseJsonObject(await readBody(request, 64 * 1024));
       if (body === undefined)
@@ -241,25 +261,6 @@ export function createHumanApiSandbox({
           return subPath === '/v1/connect/tokens' ? tokens(body, response) : publicTokens(body, response);
         case '/v1/connect/sessions':
           return connectSession(body, response);
-        case '/faults': {
-          const fault: HumanApiFault = {
-            ...(typeof body.status === 'number' ? { status: body.status } : {}),
-            ...(typeof body.delayMs === 'number' ? { delayMs: body.delayMs } : {}),
-            ...(typeof body.count === 'number' ? { count: body.count } : {}),
-            ...(typeof body.body === 'string' ? { body: body.body } : {}),
-            ...(body.reset === true ? { reset: true } : {}),
-          };
-          faults.push(fault);
-          return sendJson(response, 201, { queued: faults.length });
-        }
-        case '/faults/reset':
-          faults.splice(0);
-          return sendJson(response, 200, { queued: 0 });
-        case '/rotate-secret':
-          state.clientSecret = hex(20);
-          save();
-          onSecretRotated(state.clientSecret);
-          return sendJson(response, 200, { rotated: true });
         default:
           return sendJson(response, 404, { error: 'Not Found' });
       }

@@ -5,11 +5,11 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../support/free-port.js';
 import { post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
 import { saveScreenshot, useBrowsers } from './support/browser.js';
 import { ConnectPage, storedPublicToken } from './support/connect-page.js';
-import { findFreePort } from './support/free-port.js';
 
 let local: LocalModeProcess;
 const browsers = useBrowsers();

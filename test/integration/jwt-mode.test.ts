@@ -1,7 +1,8 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUTH_AUDIENCE } from '../../local/server.js';
-import { freePort, mintSession, post } from '../support/http.js';
+import { LOCAL_AUTH_AUDIENCE } from '../../local/settings.js';
+import { findFreePort } from '../support/free-port.js';
+import { mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
 
 let local: LocalModeProcess;
@@ -17,7 +18,7 @@ async function tokenFor(
 const asUser = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 beforeAll(async () => {
-  const port = await freePort();
+  const port = await findFreePort();
   issuer = `http://127.0.0.1:${port}/sandbox/auth`;
   local = await startLocalModeProcess({
     env: {

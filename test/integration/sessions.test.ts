@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CLIENT_ID } from '../../local/server.js';
 import { injectHumanApiFault, mintSession, post } from '../support/http.js';
+import { scanForLeaks } from '../support/leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
-import { findSecretsInLogs } from './leak-scan.js';
 
 let local: LocalModeProcess;
 let userCount = 0;
@@ -281,6 +280,6 @@ describe('logs of the whole run', () => {
     const jsonLines = local.output.filter((line) => line.startsWith('{'));
     expect(jsonLines.length).toBeGreaterThan(0);
     for (const line of jsonLines) expect(() => JSON.parse(line)).not.toThrow();
-    expect(findSecretsInLogs(local.output, [LOCAL_CLIENT_ID])).toEqual([]);
+    expect(scanForLeaks({ logLines: local.output })).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CLIENT_ID } from '../../local/server.js';
+import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 import type { Answer } from '../support/http.js';
 import { type Harness, type StoredRecordView, startHarness } from '../support/reliability-harness.js';
 import { type BadRequest, badPublicTokenRequests, badSessionRequests } from './bad-requests.js';

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionTimeoutSeconds } from '../../functions/commons/time-budget.js';
-import { LOCAL_CLIENT_ID } from '../../local/server.js';
+import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 import type { Answer } from '../support/http.js';
 import { type Harness, type StoredRecordView, startHarness } from '../support/reliability-harness.js';
 

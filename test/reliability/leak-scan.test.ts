@@ -4,8 +4,8 @@
  * be shown.
  */
 import { describe, expect, it } from 'vitest';
-import { LOCAL_CLIENT_ID } from '../../local/server.js';
-import { type RecordedResponse, scanForLeaks } from '../support/reliability-harness.js';
+import { LOCAL_CLIENT_ID } from '../../local/settings.js';
+import { type RecordedResponse, scanForLeaks } from '../support/leak-scan.js';
 
 const SECRET = '1'.repeat(40);
 const ACCESS_TOKEN = 'a'.repeat(40);

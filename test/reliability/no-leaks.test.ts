@@ -7,7 +7,7 @@
  * (Every other reliability file ends with the same scan of its own run.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CLIENT_ID } from '../../local/server.js';
+import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 import type { Answer } from '../support/http.js';
 import { type Harness, startHarness } from '../support/reliability-harness.js';
 

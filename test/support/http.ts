@@ -60,14 +60,3 @@ export async function injectHumanApiFault(
   const answer = await post(`${apiUrl}/sandbox/humanapi/faults`, fault);
   if (answer.status !== 201) throw new Error(`injecting a fault failed: ${answer.status}`);
 }
-
-/** A free loopback port (for servers whose URL must be known before they start). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -1,6 +1,6 @@
-/**
+/*
  * `GET /sandbox/connect.js`: an offline stand-in for Human API's connect.js
- * with the same `HumanConnect.open(options)` contract (docs/design.md#connect-flows, §7).
+ * with the same `HumanConnect.open(options)` contract (docs/design.md#connect-flows).
  *
  * Where the real script opens a popup window on connect.humanapi.co, this one
  * opens a small in-page dialog: it signs the user in with the sandbox as the
@@ -10,8 +10,11 @@
  * Dismissing it calls `close`; a refusal calls `error({ code, message,
  * detailedMessage })`. It loads nothing else: no fonts, no images, no network
  * beyond the sandbox.
+ *
+ * Served as is to the browser as a classic script (not a module, not built).
  */
-export const connectJs = `(() => {
+(() => {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: a classic script, where strict mode is not implied.
   'use strict';
   const script = document.currentScript;
   // Served at <api>/sandbox/connect.js: the sandbox lives next to it.
@@ -39,7 +42,7 @@ export const connectJs = `(() => {
     '.hc-sandbox .hc-actions button{padding:8px 16px;border-radius:8px;border:1px solid #1f6feb;background:#1f6feb;color:#fff;font-weight:600;cursor:pointer}',
     '.hc-sandbox .hc-actions button:disabled{opacity:.5;cursor:default}',
     '.hc-sandbox .hc-note{color:#57606a;font-size:13px;margin:12px 0 0}',
-  ].join('\\n');
+  ].join('\n');
 
   let current = null;
 
@@ -59,9 +62,9 @@ export const connectJs = `(() => {
 
   function problemOf(status, body) {
     return {
-      code: (body && body.code) || status,
+      code: body?.code || status,
       message: (body && (body.message || body.error)) || 'Connect failed',
-      detailedMessage: (body && body.detailedMessage) || '',
+      detailedMessage: body?.detailedMessage || '',
     };
   }
 
@@ -69,7 +72,7 @@ export const connectJs = `(() => {
   async function startSession(options) {
     let response;
     try {
-      response = await fetch(sandboxBase + '/v1/connect/sessions', {
+      response = await fetch(`${sandboxBase}/v1/connect/sessions`, {
         method: 'POST',
         // A string body goes as text/plain: a simple request, which any site
         // that opens Connect may make (the sandbox allows every origin).
@@ -80,7 +83,11 @@ export const connectJs = `(() => {
         }),
       });
     } catch {
-      throw { code: 503, message: 'Service Unavailable', detailedMessage: 'The Human API sandbox could not be reached.' };
+      throw {
+        code: 503,
+        message: 'Service Unavailable',
+        detailedMessage: 'The Human API sandbox could not be reached.',
+      };
     }
     let body = null;
     try {
@@ -100,18 +107,20 @@ export const connectJs = `(() => {
     const error = callback('error');
     if (current !== null) return;
     if (!settings.clientId || !settings.clientUserId) {
-      setTimeout(() => error({ code: 400, message: 'Bad Request', detailedMessage: 'clientId and clientUserId are required.' }));
+      setTimeout(() =>
+        error({ code: 400, message: 'Bad Request', detailedMessage: 'clientId and clientUserId are required.' }),
+      );
       return;
     }
     const editMode = typeof settings.publicToken === 'string' && settings.publicToken !== '';
     installStyle();
 
-    const closeButton = el('button', { type: 'button', class: 'hc-close', 'aria-label': 'Close' }, ['\\u00d7']);
+    const closeButton = el('button', { type: 'button', class: 'hc-close', 'aria-label': 'Close' }, ['\u00d7']);
     const mode = el('p', { class: 'hc-mode', 'data-mode': editMode ? 'edit' : 'create' });
     mode.textContent = editMode
-      ? 'Edit mode: welcome back, ' + settings.clientUserId + '. Connect another source.'
-      : 'Create mode: connect your first source, ' + settings.clientUserId + '.';
-    const status = el('p', { class: 'hc-status', role: 'status' }, ['Signing in\\u2026']);
+      ? `Edit mode: welcome back, ${settings.clientUserId}. Connect another source.`
+      : `Create mode: connect your first source, ${settings.clientUserId}.`;
+    const status = el('p', { class: 'hc-status', role: 'status' }, ['Signing in\u2026']);
     const connectButton = el('button', { type: 'button', class: 'hc-connect', disabled: '' }, ['Connect']);
     const sources = el('fieldset', { hidden: '' }, [el('legend', {}, ['Choose a source'])]);
     for (const source of SOURCES) {
@@ -167,4 +176,3 @@ export const connectJs = `(() => {
 
   window.HumanConnect = { open };
 })();
-`;

@@ -1,4 +1,4 @@
-/** Finds a free loopback port, for a process that must know its own port before it starts. */
+/** The one free-port helper of the test suites: a free loopback port, for a process that must know its own port before it starts. */
 import { createServer } from 'node:net';
 
 /** Resolves a TCP port on 127.0.0.1 that was free a moment ago. */

@@ -1,0 +1,206 @@
+/**
+ * The one place that reads local mode's settings (docs/local-mode.md): every
+ * environment variable and flag `npm start` uses, validated once, each
+ * mistake a {@link ConfigError} naming the variable. Variables that are the
+ * functions' own (docs/deploy.md#configuration) are validated by the
+ * functions' own {@link readConfig}: at once, and again on the environment
+ * local mode finally hands the handlers.
+ */
+import { type Config, ConfigError, readConfig } from '../functions/commons/config.js';
+import { LOCAL_TABLE_NAMES } from './dynamodb.js';
+
+/** Client ID of the app the sandbox knows (40 hex characters, like a real one). */
+export const LOCAL_CLIENT_ID = '0c1e4f2a9b7d3e5f6a8c0b1d2e3f4a5b6c7d8e9f';
+/** Secret ID of the client secret in the local secret store. */
+export const LOCAL_SECRET_ID = 'humanapi-connect/client-secret';
+/** Audience of the development issuer's tokens unless `AUTH_AUDIENCE` says otherwise. */
+export const LOCAL_AUTH_AUDIENCE = 'humanapi-connect-local';
+/** Default port of the API (`PORT`). */
+export const DEFAULT_API_PORT = 3000;
+/** Default port of the example front end (`WEB_PORT`). */
+export const DEFAULT_WEB_PORT = 3001;
+/** The flag that keeps all state in memory instead of `.data/`. */
+export const IN_MEMORY_FLAG = '--in-memory';
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** JWT mode's settings: all three of `AUTH_ISSUER`, `AUTH_AUDIENCE`, `AUTH_JWKS_URL` (docs/design.md#caller-identity). */
+export interface JwtSettings {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUrl: string;
+  /** Claim naming the caller (`AUTH_CLAIM`). @default 'sub' */
+  readonly userClaim: string;
+}
+
+/** Local mode's validated settings. */
+export interface LocalSettings {
+  /** Keep DynamoDB, secrets and sandbox state in memory (`--in-memory`). */
+  readonly inMemory: boolean;
+  /** Port of the API (`PORT`); 0 picks a free one. */
+  readonly apiPort: number;
+  /** Port of the example front end (`WEB_PORT`); 0 picks a free one. */
+  readonly webPort: number;
+  /** Origins allowed cross-origin (`CORS_ALLOW_ORIGINS`); `undefined` means the front end's own two. */
+  readonly corsAllowOrigins: readonly string[] | undefined;
+  /** `HUMANAPI_CLIENT_ID`, or the sandbox's app. */
+  readonly clientId: string;
+  /** `HUMANAPI_SECRET_ID`, or the local secret store's default. */
+  readonly secretId: string;
+  /** A real (or other) Human API (`HUMANAPI_BASE_URL`); `undefined` means the sandbox serves it. */
+  readonly humanApiBaseUrl: string | undefined;
+  /** Secret to store for a real Human API (`HUMANAPI_CLIENT_SECRET`). */
+  readonly clientSecret: string | undefined;
+  /** JWT mode, or `undefined` for "no JWT". */
+  readonly jwt: JwtSettings | undefined;
+
+  /** Audience the development issuer signs for (`AUTH_AUDIENCE`). */
+  readonly devAudience: string;
+  /** DynamoDB table of token records (`TOKENS_TABLE_NAME`). */
+  readonly tokensTableName: string;
+  /** DynamoDB table of idempotency records (`IDEMPOTENCY_TABLE_NAME`). */
+  readonly idempotencyTableName: string;
+  /** `AWS_REGION` the SDK clients sign for. */
+  readonly awsRegion: string;
+  /** `POWERTOOLS_METRICS_DISABLED`: no EMF lines locally unless asked for. */
+  readonly metricsDisabled: string;
+}
+
+function optional(env: Environment, variable: string): string | undefined {
+  const value = env[variable]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function port(env: Environment, variable: string, fallback: number): number {
+  const raw = optional(env, variable);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new ConfigError(variable, `must be a port number from 0 to 65535, got "${raw}"`);
+  }
+  return value;
+}
+
+function httpUrl(variable: string, raw: string): string {
+  if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol)) {
+    throw new ConfigError(variable, `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+function origins(env: Environment): readonly string[] | undefined {
+  const raw = optional(env, 'CORS_ALLOW_ORIGINS');
+  if (raw === undefined) return undefined;
+  const list = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of list) {
+    // An origin is scheme://host[:port], nothing more: a path or a slash would never match the Origin header.
+    if (httpUrl('CORS_ALLOW_ORIGINS', origin) !== new URL(origin).origin) {
+      throw new ConfigError('CORS_ALLOW_ORIGINS', `must list origins (scheme://host[:port]), got "${origin}"`);
+    }
+  }
+  return list;
+}
+
+function jwtSettings(env: Environment): JwtSettings | undefined {
+  const issuer = optional(env, 'AUTH_ISSUER');
+  const audience = optional(env, 'AUTH_AUDIENCE');
+  const jwksUrl = optional(env, 'AUTH_JWKS_URL');
+  // AUTH_AUDIENCE alone only changes the development issuer's audience; an
+  // issuer or a JWKS URL alone is half a JWT mode, a mistake to name.
+  if (issuer === undefined && jwksUrl === undefined) return undefined;
+  if (issuer === undefined) throw new ConfigError('AUTH_ISSUER', 'is required when AUTH_JWKS_URL is set');
+  if (audience === undefined) throw new ConfigError('AUTH_AUDIENCE', 'is required when AUTH_ISSUER is set');
+  if (jwksUrl === undefined) throw new ConfigError('AUTH_JWKS_URL', 'is required when AUTH_ISSUER is set');
+  return {
+    issuer,
+    audience,
+    jwksUrl: httpUrl('AUTH_JWKS_URL', jwksUrl),
+    userClaim: optional(env, 'AUTH_CLAIM') ?? 'sub',
+  };
+}
+
+/**
+ * Reads and validates local mode's settings.
+ *
+ * @param env - the environment (`process.env`)
+ * @param argv - the command line (`process.argv`), for `--in-memory`
+ * @throws {ConfigError} naming the first missing or invalid variable
+ */
+export function readLocalSettings(env: Environment, argv: readonly string[] = []): LocalSettings {
+  const jwt = jwtSettings(env);
+  const settings: LocalSettings = {
+    inMemory: argv.includes(IN_MEMORY_FLAG),
+    apiPort: port(env, 'PORT', DEFAULT_API_PORT),
+    webPort: port(env, 'WEB_PORT', DEFAULT_WEB_PORT),
+    corsAllowOrigins: origins(env),
+    clientId: optional(env, 'HUMANAPI_CLIENT_ID') ?? LOCAL_CLIENT_ID,
+    secretId: optional(env, 'HUMANAPI_SECRET_ID') ?? LOCAL_SECRET_ID,
+    humanApiBaseUrl: optional(env, 'HUMANAPI_BASE_URL'),
+    clientSecret: optional(env, 'HUMANAPI_CLIENT_SECRET'),
+    jwt,
+
+    devAudience: optional(env, 'AUTH_AUDIENCE') ?? LOCAL_AUTH_AUDIENCE,
+    tokensTableName: optional(env, 'TOKENS_TABLE_NAME') ?? LOCAL_TABLE_NAMES.tokens,
+    idempotencyTableName: optional(env, 'IDEMPOTENCY_TABLE_NAME') ?? LOCAL_TABLE_NAMES.idempotency,
+    awsRegion: optional(env, 'AWS_REGION') ?? 'us-east-1',
+    metricsDisabled: optional(env, 'POWERTOOLS_METRICS_DISABLED') ?? 'true',
+  };
+  // The functions' own variables (HUMANAPI_BASE_URL, HUMANAPI_TIMEOUT_MS, SECRET_TTL_SECONDS, …)
+  // are checked by the functions' own rules, now, before a port is bound.
+  readConfig({ ...env, ...functionVariables(settings) });
+  return settings;
+}
+
+/** The functions' variables local mode decides (the rest pass through as set). */
+function functionVariables(settings: LocalSettings): Record<string, string> {
+  return {
+    HUMANAPI_CLIENT_ID: settings.clientId,
+    HUMANAPI_SECRET_ID: settings.secretId,
+    TOKENS_TABLE_NAME: settings.tokensTableName,
+    IDEMPOTENCY_TABLE_NAME: settings.idempotencyTableName,
+  };
+}
+
+/** Where local mode's stand-ins of AWS and Human API listen, once started. */
+export interface LocalEndpoints {
+  readonly humanApiBaseUrl: string;
+  readonly dynamoDbEndpoint: string;
+  readonly secretsManagerEndpoint: string;
+}
+
+/**
+ * Writes the functions' environment from local mode's settings (the handlers
+ * read it at import), then validates it with the functions' own
+ * {@link readConfig}, so a bad functions variable (say `HUMANAPI_TIMEOUT_MS`)
+ * stops local mode with the same error a cold start would give.
+ *
+ * @param env - written in place: the handler modules read `process.env`
+ * @returns the functions' validated configuration
+ * @throws {ConfigError} naming the first invalid functions variable
+ */
+export function applyFunctionEnvironment(
+  env: NodeJS.ProcessEnv,
+  settings: LocalSettings,
+  endpoints: LocalEndpoints,
+): Config {
+  Object.assign(env, {
+    ...functionVariables(settings),
+    HUMANAPI_BASE_URL: endpoints.humanApiBaseUrl,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManagerEndpoint,
+    AWS_REGION: settings.awsRegion,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_LAMBDA_FUNCTION_NAME: 'finishSession',
+    POWERTOOLS_METRICS_DISABLED: settings.metricsDisabled,
+  });
+  if (settings.jwt === undefined) delete env.JWT_USER_CLAIM;
+  else env.JWT_USER_CLAIM = settings.jwt.userClaim;
+  // Local credentials only: a developer's AWS session must never reach the stand-ins' signers.
+  delete env.AWS_SESSION_TOKEN;
+  delete env.AWS_PROFILE;
+  return readConfig(env);
+}
