@@ -4,6 +4,7 @@
  * development JWT issuer and the example front end. No AWS account, no
  * internet.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { readConfig } from '../functions/commons/config.js';
@@ -11,6 +12,7 @@ import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { LOCAL_TABLE_NAMES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { close, listen, parseJsonObject, readBody, sendJson } from './http-util.js';
+import { createIamAuthorizer, type IamCredentials, readLocalIamCredentials } from './iam-authorizer.js';
 import { createDevIssuer, createJwtVerifier, type DevIssuer, type JwtVerifier } from './jwt-authorizer.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { connectJs } from './sandbox/connect-js.js';
@@ -47,6 +49,8 @@ export interface LocalMode {
   readonly dynamoDb: LocalDynamoDb;
   readonly secretStore: LocalSecretStore;
   readonly sandbox: HumanApiSandbox | undefined;
+  /** The principal whose SigV4 signature `/public-tokens` requires without JWT; `undefined` in JWT mode. */
+  readonly iamCredentials: IamCredentials | undefined;
   close(): Promise<void>;
 }
 
@@ -110,6 +114,13 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
   const verifyJwt: JwtVerifier | undefined = jwtMode
     ? createJwtVerifier({ issuer: env.AUTH_ISSUER ?? '', audience: authAudience, jwksUrl: env.AUTH_JWKS_URL ?? '' })
     : undefined;
+  // Without JWT, API Gateway requires AWS IAM on these routes (docs/local-mode.md): so does local mode.
+  const iamCredentials = jwtMode ? undefined : readLocalIamCredentials(env);
+  const iamRoutes = new Set(['/public-tokens', '/connect-tokens']);
+  const authorizeIam =
+    iamCredentials === undefined
+      ? undefined
+      : createIamAuthorizer({ credentials: iamCredentials, region: env.AWS_REGION || 'us-east-1' });
 
   // The handlers read their configuration at import: set it first (docs/deploy.md#configuration).
   Object.assign(env, {
@@ -168,6 +179,24 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     }
     const body = await readBody(request, 10 * 1024 * 1024);
     if (body === undefined) return sendJson(response, 413, { message: 'Request Entity Too Large' }, cors);
+    if (authorizeIam !== undefined && iamRoutes.has(path)) {
+      const verdict = await authorizeIam({
+        method: request.method,
+        url: request.url ?? path,
+        headers: request.headers,
+        body,
+      });
+      if (!verdict.allowed) {
+        const problem = {
+          type: 'urn:humanconnect:problem:iam-required',
+          title: 'Forbidden',
+          status: 403,
+          detail: verdict.reason,
+          requestId: randomUUID(),
+        };
+        return sendJson(response, 403, problem, { ...cors, 'Content-Type': 'application/problem+json' });
+      }
+    }
     const event = toHttpApiEvent(request, body, { routeKey: route.routeKey, jwtClaims });
     const result = await handler(event, createLambdaContext(route.functionName, timeoutMs));
     writeHandlerResult(response, result, cors);
@@ -257,6 +286,7 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     dynamoDb,
     secretStore,
     sandbox,
+    iamCredentials,
     async close() {
       await close(apiServer);
       await close(webServer);

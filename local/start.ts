@@ -25,7 +25,13 @@ const lines = [
     : `  Human API:  ${process.env.HUMANAPI_BASE_URL}`,
   local.jwtMode
     ? `  Identity:   JWT mode (issuer ${process.env.AUTH_ISSUER}); requests without a valid bearer token get 401`
-    : '  Identity:   no JWT: /sessions is open and /public-tokens is open on loopback (deployed, it requires AWS IAM)',
+    : '  Identity:   no JWT: /sessions is open; /public-tokens requires AWS IAM (SigV4, service execute-api)',
+  ...(local.iamCredentials === undefined
+    ? []
+    : [
+        `  Local IAM:  access key ${local.iamCredentials.accessKeyId}, secret ${local.iamCredentials.secretAccessKey}`,
+        `              (curl --aws-sigv4 "aws:amz:${process.env.AWS_REGION}:execute-api" --user KEY:SECRET …)`,
+      ]),
   'Ready.',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
