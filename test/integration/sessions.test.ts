@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CLIENT_ID } from '../../local/server.js';
 import { injectHumanApiFault, mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+import { signedPost } from '../support/sigv4.js';
 import { findSecretsInLogs } from './leak-scan.js';
 
 let local: LocalModeProcess;
@@ -12,7 +13,7 @@ const newUser = (label: string) => `${label}-${++userCount}@example.com`;
 const finish = (body: unknown, contentType?: string) =>
   post(`${local.apiUrl}/sessions`, body, contentType === undefined ? {} : { contentType });
 const storedPublicToken = async (clientUserId: string) => {
-  const answer = await post(`${local.apiUrl}/public-tokens`, { clientUserId });
+  const answer = await signedPost(`${local.apiUrl}/public-tokens`, { clientUserId });
   return answer.status === 200 ? answer.json.publicToken : answer.status;
 };
 const expectProblem = (answer: Awaited<ReturnType<typeof post>>, status: number) => {
