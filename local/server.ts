@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { resolve } from 'node:path';
 import { readConfig } from '../functions/commons/config.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
+import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { LOCAL_TABLE_NAMES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { close, listen, parseJsonObject, readBody, sendJson } from './http-util.js';
@@ -80,9 +81,12 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
 
   // Bind both ports first: the sandbox URL and the default CORS origins depend on them.
   const apiServer: Server = createServer();
+  // Without JWT the page's server is the example app back end (web/app-server/): it signs for IAM.
+  let appRoutes: AppRoutes | undefined;
   const webServer = createWebServer({
     root: resolve(import.meta.dirname, '../web/dist'),
     pageConfig: () => pageConfig,
+    routes: () => appRoutes,
   });
   const apiPort = await listen(apiServer, parsePort(env, 'PORT', 3000));
   const webPort = await listen(webServer, parsePort(env, 'WEB_PORT', 3001));
@@ -121,6 +125,10 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     iamCredentials === undefined
       ? undefined
       : createIamAuthorizer({ credentials: iamCredentials, region: env.AWS_REGION || 'us-east-1' });
+  appRoutes =
+    iamCredentials === undefined
+      ? undefined
+      : createAppRoutes({ apiUrl, credentials: iamCredentials, region: env.AWS_REGION || 'us-east-1' });
 
   // The handlers read their configuration at import: set it first (docs/deploy.md#configuration).
   Object.assign(env, {
@@ -155,6 +163,7 @@ export async function startLocalMode({ env, inMemory, dataDir = '.data' }: Local
     connectJsUrl: sandboxMode ? `${apiUrl}/sandbox/connect.js` : 'https://connect.humanapi.co/connect.js',
     jwtMode,
     devIssuerUrl: jwtMode ? devIssuerUrl : undefined,
+    appBackend: appRoutes !== undefined,
   };
 
   async function routeApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
