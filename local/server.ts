@@ -4,12 +4,15 @@
  * development JWT issuer and the example front end. No AWS account, no
  * internet.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
+import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { close, listen, readBody, sendJson } from './http-util.js';
+import { createIamAuthorizer, type IamCredentials } from './iam-authorizer.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
@@ -40,6 +43,8 @@ export interface LocalMode {
   readonly dynamoDb: LocalDynamoDb;
   readonly secretStore: LocalSecretStore;
   readonly sandbox: HumanApiSandbox | undefined;
+  /** The principal whose SigV4 signature `/public-tokens` requires without JWT; `undefined` in JWT mode. */
+  readonly iamCredentials: IamCredentials | undefined;
   close(): Promise<void>;
 }
 
@@ -60,9 +65,12 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
 
   // Bind both ports first: the sandbox URL and the default CORS origins depend on them.
   const apiServer: Server = createServer();
+  // Without JWT the page's server is the example app back end (web/app-server/): it signs for IAM.
+  let appRoutes: AppRoutes | undefined;
   const webServer = createWebServer({
     root: resolve(import.meta.dirname, '../web/dist'),
     pageConfig: () => pageConfig,
+    routes: () => appRoutes,
   });
   const apiPort = await listen(apiServer, settings.apiPort);
   const webPort = await listen(webServer, settings.webPort);
@@ -83,6 +91,17 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
   const devIssuerUrl = `${apiUrl}/sandbox/auth`;
   const devIssuer = await createDevIssuer({ issuer: jwt?.issuer ?? devIssuerUrl, audience: settings.devAudience });
   const verifyJwt: JwtVerifier | undefined = jwt === undefined ? undefined : createJwtVerifier(jwt);
+  // Without JWT, API Gateway requires AWS IAM on these routes (docs/local-mode.md): so does local mode.
+  const iamCredentials = jwt === undefined ? settings.iamCredentials : undefined;
+  const iamRoutes = new Set(['/public-tokens', '/connect-tokens']);
+  const authorizeIam =
+    iamCredentials === undefined
+      ? undefined
+      : createIamAuthorizer({ credentials: iamCredentials, region: settings.awsRegion });
+  appRoutes =
+    iamCredentials === undefined
+      ? undefined
+      : createAppRoutes({ apiUrl, credentials: iamCredentials, region: settings.awsRegion });
 
   // The handlers read their configuration at import: set it first (docs/deploy.md#configuration).
   const config = applyFunctionEnvironment(env, settings, {
@@ -104,6 +123,7 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     connectJsUrl: sandboxMode ? `${apiUrl}/sandbox/connect.js` : 'https://connect.humanapi.co/connect.js',
     jwtMode: jwt !== undefined,
     devIssuerUrl: jwt === undefined ? undefined : devIssuerUrl,
+    appBackend: appRoutes !== undefined,
   };
   const routeSandbox = createSandboxRoutes({
     devIssuer,
@@ -136,6 +156,24 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     }
     const body = await readBody(request, 10 * 1024 * 1024);
     if (body === undefined) return sendJson(response, 413, { message: 'Request Entity Too Large' }, cors);
+    if (authorizeIam !== undefined && iamRoutes.has(path)) {
+      const verdict = await authorizeIam({
+        method: request.method,
+        url: request.url ?? path,
+        headers: request.headers,
+        body,
+      });
+      if (!verdict.allowed) {
+        const problem = {
+          type: 'urn:humanconnect:problem:iam-required',
+          title: 'Forbidden',
+          status: 403,
+          detail: verdict.reason,
+          requestId: randomUUID(),
+        };
+        return sendJson(response, 403, problem, { ...cors, 'Content-Type': 'application/problem+json' });
+      }
+    }
     const event = toHttpApiEvent(request, body, { routeKey: route.routeKey, jwtClaims });
     const result = await handler(event, createLambdaContext(route.functionName, timeoutMs));
     writeHandlerResult(response, result, cors);
@@ -159,6 +197,7 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     dynamoDb,
     secretStore,
     sandbox,
+    iamCredentials,
     async close() {
       await close(apiServer);
       await close(webServer);

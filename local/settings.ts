@@ -6,8 +6,10 @@
  * functions' own {@link readConfig}: at once, and again on the environment
  * local mode finally hands the handlers.
  */
+
 import { type Config, ConfigError, readConfig } from '../functions/commons/config.js';
 import { LOCAL_TABLE_NAMES } from './dynamodb.js';
+import { type IamCredentials, LOCAL_IAM_ACCESS_KEY_ID, LOCAL_IAM_SECRET_ACCESS_KEY } from './iam-authorizer.js';
 
 /** Client ID of the app the sandbox knows (40 hex characters, like a real one). */
 export const LOCAL_CLIENT_ID = '0c1e4f2a9b7d3e5f6a8c0b1d2e3f4a5b6c7d8e9f';
@@ -60,8 +62,10 @@ export interface LocalSettings {
   readonly tokensTableName: string;
   /** DynamoDB table of idempotency records (`IDEMPOTENCY_TABLE_NAME`). */
   readonly idempotencyTableName: string;
-  /** `AWS_REGION` the SDK clients sign for. */
+  /** `AWS_REGION` the SDK clients sign for, and the region local IAM checks signatures for. */
   readonly awsRegion: string;
+  /** The local IAM principal (`LOCAL_IAM_ACCESS_KEY_ID` / `LOCAL_IAM_SECRET_ACCESS_KEY`). */
+  readonly iamCredentials: IamCredentials;
   /** `POWERTOOLS_METRICS_DISABLED`: no EMF lines locally unless asked for. */
   readonly metricsDisabled: string;
 }
@@ -147,6 +151,10 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
     idempotencyTableName: optional(env, 'IDEMPOTENCY_TABLE_NAME') ?? LOCAL_TABLE_NAMES.idempotency,
     awsRegion: optional(env, 'AWS_REGION') ?? 'us-east-1',
     metricsDisabled: optional(env, 'POWERTOOLS_METRICS_DISABLED') ?? 'true',
+    iamCredentials: {
+      accessKeyId: optional(env, 'LOCAL_IAM_ACCESS_KEY_ID') ?? LOCAL_IAM_ACCESS_KEY_ID,
+      secretAccessKey: optional(env, 'LOCAL_IAM_SECRET_ACCESS_KEY') ?? LOCAL_IAM_SECRET_ACCESS_KEY,
+    },
   };
   // The functions' own variables (HUMANAPI_BASE_URL, HUMANAPI_TIMEOUT_MS, SECRET_TTL_SECONDS, …)
   // are checked by the functions' own rules, now, before a port is bound.

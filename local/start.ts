@@ -26,8 +26,14 @@ const lines = [
     ? `  Human API:  sandbox at ${local.apiUrl}/sandbox/humanapi`
     : `  Human API:  ${settings.humanApiBaseUrl}`,
   settings.jwt === undefined
-    ? '  Identity:   no JWT: /sessions is open and /public-tokens is open on loopback (deployed, it requires AWS IAM)'
+    ? '  Identity:   no JWT: /sessions is open; /public-tokens requires AWS IAM (SigV4, service execute-api)'
     : `  Identity:   JWT mode (issuer ${settings.jwt.issuer}); requests without a valid bearer token get 401`,
+  ...(local.iamCredentials === undefined
+    ? []
+    : [
+        `  Local IAM:  access key ${local.iamCredentials.accessKeyId}, secret ${local.iamCredentials.secretAccessKey}`,
+        `              (curl --aws-sigv4 "aws:amz:${settings.awsRegion}:execute-api" --user KEY:SECRET …)`,
+      ]),
   'Ready.',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -82,10 +82,18 @@ export interface WebServerOptions {
    * @default true
    */
   readonly build?: boolean;
+  /**
+   * The app back end's routes (`web/app-server/`), asked first; resolving `false` passes the
+   * request on to the static files. Read per request, so it may be set after the server starts.
+   */
+  readonly routes?: () => WebRoutes | undefined;
 }
 
+/** Routes served next to the page; resolve `true` when they answered. */
+export type WebRoutes = (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
+
 /** Creates (unstarted) the static server of the example front end, starting its build. */
-export function createWebServer({ root, pageConfig, build: shouldBuild = true }: WebServerOptions): Server {
+export function createWebServer({ root, pageConfig, build: shouldBuild = true, routes }: WebServerOptions): Server {
   const built: Promise<unknown> = shouldBuild ? buildWebApp({ outDir: root }) : Promise.resolve();
   built.catch((error: unknown) => {
     process.stderr.write(`The example front end failed to build: ${error instanceof Error ? error.message : error}\n`);
@@ -93,6 +101,13 @@ export function createWebServer({ root, pageConfig, build: shouldBuild = true }:
 
   return createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    try {
+      if ((await routes?.()?.(request, response, path)) === true) return;
+    } catch {
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
+      response.end('Internal Server Error');
+      return;
+    }
     if (path === '/config.json') {
       response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       response.end(JSON.stringify(pageConfig()));

@@ -1,8 +1,8 @@
 /**
  * The Connect flow of Human API's web guide in a real browser, against
- * `npm start`: create mode, the reload into edit mode, a second source, and
- * "User Already Exists". Once with `fetch` posting JSON, once posting the
- * form-urlencoded body jQuery's `$.post(url, obj)` sends.
+ * `npm start` without JWT: create mode, edit mode once saved, a second source,
+ * and a returning user on a new device. Once with `fetch` posting JSON, once
+ * posting the form-urlencoded body jQuery's `$.post(url, obj)` sends.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
@@ -26,7 +26,7 @@ const POST_MODES = [
 ] as const;
 
 describe.each(POST_MODES)('posting sessions as $post', ({ post, contentType }) => {
-  it('connects a new user and reloads in edit mode showing the publicToken the API stored', async () => {
+  it('connects a new user, says so, and shows edit mode with the publicToken the API stored', async () => {
     // Prepare
     const user = `new-user-${post}`;
     const { page } = await browsers.launch();
@@ -49,6 +49,7 @@ describe.each(POST_MODES)('posting sessions as $post', ({ post, contentType }) =
     expect(stored).toMatch(/^\w{16,}$/);
     expect(await connectPage.mode()).toBe('edit');
     expect(await connectPage.shownPublicToken()).toBe(stored);
+    expect(await connectPage.notice.textContent()).toContain('Connected');
     await saveScreenshot(page, `connect-flow-${post}-edit-mode`);
   });
 
@@ -75,36 +76,38 @@ describe.each(POST_MODES)('posting sessions as $post', ({ post, contentType }) =
     await saveScreenshot(page, `connect-flow-${post}-second-source`);
   });
 
-  it('shows "User Already Exists" to a returning user opened without its publicToken, and opens edit mode with it', async () => {
+  it('opens edit mode for a returning user on a new device: the app back end recovers the publicToken, no "User Already Exists"', async () => {
     // Prepare: the user connected on one device; a second device has no publicToken.
     const user = `returning-user-${post}`;
     const firstDevice = await browsers.launch();
     const withToken = await ConnectPage.open(firstDevice.page, local, { user, post });
     await withToken.connectSource('Demo Lab');
+    const connected = await storedPublicToken(local.apiUrl, user);
     const newDevice = await browsers.launch();
-    const withoutToken = await ConnectPage.open(newDevice.page, local, { user, post });
-    expect(await withoutToken.mode()).toBe('create');
+    const recoveries: number[] = [];
+    newDevice.page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/app/public-token') recoveries.push(response.status());
+    });
 
     // Act
-    await withoutToken.clickConnectHealthData();
+    const onNewDevice = await ConnectPage.open(newDevice.page, local, { user, post });
+
+    // Assess: asked its own server (which signs for IAM), not the API.
+    expect(recoveries).toEqual([200]);
+    expect(await onNewDevice.mode()).toBe('edit');
+    expect(await onNewDevice.shownPublicToken()).toBe(connected);
+    expect(await onNewDevice.notice.textContent()).toContain('recovered your publicToken');
+    expect(await onNewDevice.error.isVisible()).toBe(false);
+
+    // Act: Connect opens in edit mode; closing it is reported to the user.
+    await onNewDevice.clickConnectHealthData();
 
     // Assess
-    await expect.poll(() => withoutToken.error.isVisible()).toBe(true);
-    expect(await withoutToken.page.locator('#error-title').textContent()).toBe('409 User Already Exists');
-    expect(await withoutToken.page.locator('#error-detail').textContent()).toContain('publicToken');
-    expect(await withoutToken.dialog.count()).toBe(0);
-    await saveScreenshot(newDevice.page, `connect-flow-${post}-user-already-exists`);
-
-    // Act: the device that has the publicToken opens Connect.
-    await withToken.clickConnectHealthData();
-
-    // Assess: edit mode, with the sources to choose from; closing it is reported to the user.
-    await withToken.dialog.getByRole('radio', { name: 'Demo Pharmacy' }).waitFor();
-    expect(await withToken.dialog.locator('[data-mode]').getAttribute('data-mode')).toBe('edit');
-    await saveScreenshot(firstDevice.page, `connect-flow-${post}-edit-mode-dialog`);
-    await withToken.dialog.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(() => withToken.notice.textContent()).toContain('closed Connect');
-    expect(await withToken.dialog.count()).toBe(0);
-    expect(await withToken.error.isVisible()).toBe(false);
+    await onNewDevice.dialog.getByRole('radio', { name: 'Demo Pharmacy' }).waitFor();
+    expect(await onNewDevice.dialog.locator('[data-mode]').getAttribute('data-mode')).toBe('edit');
+    await onNewDevice.dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => onNewDevice.notice.textContent()).toContain('closed Connect');
+    expect(await onNewDevice.dialog.count()).toBe(0);
+    expect(await onNewDevice.error.isVisible()).toBe(false);
   });
 });

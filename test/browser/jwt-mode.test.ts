@@ -1,7 +1,7 @@
 /**
  * The page in JWT mode (docs/design.md#security-model): it signs in through local mode's
  * development issuer, sends `Authorization: Bearer` on every API call, and
- * recovers a lost publicToken from `POST /public-tokens`.
+ * recovers a lost or outdated publicToken from `POST /public-tokens`.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,7 +99,7 @@ describe('in JWT mode', () => {
     expect(calls).toEqual([{ path: '/public-tokens', status: 200, bearer: true }]);
     expect(await connectPage.mode()).toBe('edit');
     expect(await connectPage.shownPublicToken()).toBe(connectedPublicToken);
-    expect(await connectPage.notice.textContent()).toContain('Recovered your publicToken');
+    expect(await connectPage.notice.textContent()).toContain('recovered your publicToken');
     await saveScreenshot(newDevice.page, 'jwt-mode-recovered-public-token');
 
     // Act: Connect opens in edit mode with the recovered publicToken, and the user adds a source.
@@ -116,7 +116,7 @@ describe('in JWT mode', () => {
     expect(await connectPage.shownPublicToken()).toBe(newPublicToken);
   });
 
-  it('recovers the current publicToken when Connect refuses an outdated one', async () => {
+  it('recovers the current publicToken when Connect refuses an outdated one, and reopens Connect in edit mode with no error', async () => {
     // Prepare: two devices of one user; a source connected on the first outdates the second's publicToken.
     const user = 'jwt-two-devices';
     const firstDevice = await browsers.launch();
@@ -132,18 +132,22 @@ describe('in JWT mode', () => {
     // Act
     await second.clickConnectHealthData();
 
-    // Assess
-    await second.error.waitFor();
-    expect(await second.page.locator('#error-title').textContent()).toBe('409 User Already Exists');
-    await expect.poll(() => second.shownPublicToken()).toBe(current);
-    expect(await second.page.locator('#error-hint').textContent()).toContain('click Connect Health Data again');
+    // Assess: Connect is open again, in edit mode, with the current publicToken; no error box.
+    await second.dialog.getByRole('radio', { name: 'Demo Fitness Tracker' }).waitFor();
+    expect(await second.dialog.locator('[data-mode]').getAttribute('data-mode')).toBe('edit');
+    expect(await second.shownPublicToken()).toBe(current);
+    expect(await second.error.isVisible()).toBe(false);
+    expect(await second.notice.textContent()).toContain('Found your current connection');
     await saveScreenshot(secondDevice.page, 'jwt-mode-outdated-public-token');
 
-    // Act: the user tries again.
-    const exchange = await second.connectSource('Demo Fitness Tracker');
+    // Act: the user connects in the reopened dialog.
+    const answered = second.page.waitForResponse((response) => response.url() === `${local.apiUrl}/sessions`);
+    await second.connectInDialog('Demo Fitness Tracker');
+    const exchange = await answered;
+    await second.settled();
 
     // Assess
-    expect(exchange.status).toBe(200);
+    expect(exchange.status()).toBe(200);
     expect(await second.mode()).toBe('edit');
     expect(await second.shownPublicToken()).toBe(await storedPublicToken(local.apiUrl, user, bearer));
   });

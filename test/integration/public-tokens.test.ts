@@ -1,9 +1,15 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectHumanApiFault, mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+import { signedPost, signRequest } from '../support/sigv4.js';
+
+const execFileAsync = promisify(execFile);
 
 let local: LocalModeProcess;
-const recover = (body: unknown) => post(`${local.apiUrl}/public-tokens`, body);
+const recover = (body: unknown) => signedPost(`${local.apiUrl}/public-tokens`, body);
 let stored: { humanId: string; clientUserId: string; publicToken: string };
 
 beforeAll(async () => {
@@ -16,7 +22,7 @@ afterAll(async () => {
   await local?.stop();
 });
 
-describe('POST /public-tokens without JWT (IAM when deployed, open on loopback locally)', () => {
+describe('POST /public-tokens without JWT, signed by the local IAM principal', () => {
   it('answers the stored publicToken by clientUserId', async () => {
     const answer = await recover({ clientUserId: 'returning@example.com' });
 
@@ -82,7 +88,100 @@ describe('POST /public-tokens without JWT (IAM when deployed, open on loopback l
 
   it('answers 415 to a content type other than JSON or form-urlencoded', async () => {
     expect(
-      (await post(`${local.apiUrl}/public-tokens`, '{"clientUserId":"x"}', { contentType: 'text/plain' })).status,
+      (await signedPost(`${local.apiUrl}/public-tokens`, '{"clientUserId":"x"}', { contentType: 'text/plain' })).status,
     ).toBe(415);
+  });
+});
+
+describe('AWS IAM on POST /public-tokens without JWT, as API Gateway requires it', () => {
+  const expectForbidden = (answer: Awaited<ReturnType<typeof post>>) => {
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    expect(answer.json).toMatchObject({ status: 403, title: 'Forbidden', requestId: expect.any(String) });
+    expect(answer.text).not.toContain(stored.publicToken);
+  };
+
+  it('answers 403 problem+json to an unsigned request', async () => {
+    expectForbidden(await post(`${local.apiUrl}/public-tokens`, { clientUserId: 'returning@example.com' }));
+  });
+
+  it('answers 403 to a request signed with a wrong secret, another key, or over 5 minutes ago', async () => {
+    const url = `${local.apiUrl}/public-tokens`;
+    const body = { clientUserId: 'returning@example.com' };
+
+    expectForbidden(
+      await signedPost(url, body, {
+        credentials: { accessKeyId: 'AKIALOCALDEVELOPMENT', secretAccessKey: 'not-the-secret' },
+      }),
+    );
+    expectForbidden(
+      await signedPost(url, body, {
+        credentials: { accessKeyId: 'AKIASOMEONEELSE00000', secretAccessKey: 'local-development-secret' },
+      }),
+    );
+    expectForbidden(await signedPost(url, body, { signingDate: new Date(Date.now() - 6 * 60_000) }));
+  });
+
+  it('answers 403 to a signed request whose body was changed on the way', async () => {
+    const url = `${local.apiUrl}/public-tokens`;
+    const headers = await signRequest(url, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientUserId: 'someone-else@example.com' }),
+    });
+
+    expectForbidden(await post(url, { clientUserId: 'returning@example.com' }, { headers }));
+  });
+
+  it.runIf(existsSync('/usr/bin/curl'))('answers 200 to curl --aws-sigv4 with the local credentials', async () => {
+    const { stdout } = await execFileAsync('/usr/bin/curl', [
+      '--silent',
+      '--show-error',
+      '--write-out',
+      '\n%{http_code}',
+      '--aws-sigv4',
+      'aws:amz:us-east-1:execute-api',
+      '--user',
+      'AKIALOCALDEVELOPMENT:local-development-secret',
+      '--header',
+      'content-type: application/json',
+      '--data',
+      JSON.stringify({ clientUserId: 'returning@example.com' }),
+      `${local.apiUrl}/public-tokens`,
+    ]);
+    const [body = '', status] = stdout.split('\n');
+
+    expect(status).toBe('200');
+    expect(JSON.parse(body)).toEqual(stored);
+  });
+
+  it.runIf(existsSync('/usr/bin/curl'))('answers 403 to curl --aws-sigv4 with a wrong secret', async () => {
+    const { stdout } = await execFileAsync('/usr/bin/curl', [
+      '--silent',
+      '--output',
+      '/dev/null',
+      '--write-out',
+      '%{http_code}',
+      '--aws-sigv4',
+      'aws:amz:us-east-1:execute-api',
+      '--user',
+      'AKIALOCALDEVELOPMENT:wrong',
+      '--header',
+      'content-type: application/json',
+      '--data',
+      '{"clientUserId":"returning@example.com"}',
+      `${local.apiUrl}/public-tokens`,
+    ]);
+
+    expect(stdout).toBe('403');
+  });
+
+  it('leaves POST /sessions open', async () => {
+    const answer = await post(`${local.apiUrl}/sessions`, await mintSession(local.apiUrl, 'open-sessions@example.com'));
+
+    expect(answer.status).toBe(200);
+  });
+
+  it('prints the local IAM credentials at start', () => {
+    expect(local.output.join('\n')).toContain('AKIALOCALDEVELOPMENT');
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CLIENT_ID, LOCAL_SECRET_ID } from '../../local/settings.js';
 import { mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+import { signedPost } from '../support/sigv4.js';
 
 let local: LocalModeProcess;
 let workDir: string;
@@ -127,7 +128,7 @@ describe('Human API sandbox', () => {
     await local.stop();
 
     local = await startLocalModeProcess({ inMemory: false, cwd: workDir });
-    const recovered = await post(`${local.apiUrl}/public-tokens`, { clientUserId: 'persistent-user' });
+    const recovered = await signedPost(`${local.apiUrl}/public-tokens`, { clientUserId: 'persistent-user' });
     const again = await mintSession(local.apiUrl, 'persistent-user');
 
     expect(recovered.json).toEqual(finished.json);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectHumanApiFault, mintSession, post } from '../support/http.js';
 import { scanForLeaks } from '../support/leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+import { signedPost } from '../support/sigv4.js';
 
 let local: LocalModeProcess;
 let userCount = 0;
@@ -11,7 +12,7 @@ const newUser = (label: string) => `${label}-${++userCount}@example.com`;
 const finish = (body: unknown, contentType?: string) =>
   post(`${local.apiUrl}/sessions`, body, contentType === undefined ? {} : { contentType });
 const storedPublicToken = async (clientUserId: string) => {
-  const answer = await post(`${local.apiUrl}/public-tokens`, { clientUserId });
+  const answer = await signedPost(`${local.apiUrl}/public-tokens`, { clientUserId });
   return answer.status === 200 ? answer.json.publicToken : answer.status;
 };
 const expectProblem = (answer: Awaited<ReturnType<typeof post>>, status: number) => {

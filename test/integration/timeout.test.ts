@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectHumanApiFault, mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+import { signedPost } from '../support/sigv4.js';
 
 let local: LocalModeProcess;
 
@@ -21,7 +22,7 @@ describe('HUMANAPI_TIMEOUT_MS', () => {
 
     expect(answer.status).toBe(504);
     expect(answer.headers.get('content-type')).toBe('application/problem+json');
-    expect((await post(`${local.apiUrl}/public-tokens`, { clientUserId: 'slow@example.com' })).status).toBe(404);
+    expect((await signedPost(`${local.apiUrl}/public-tokens`, { clientUserId: 'slow@example.com' })).status).toBe(404);
   });
 
   it('answers 200 when Human API answers within it', async () => {

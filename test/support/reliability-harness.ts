@@ -23,6 +23,10 @@ import type { Answer, SessionTokenObject } from './http.js';
 import { API_ROUTES, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from './local-mode.js';
 import { RELIABILITY_PARTS_DIR, RELIABILITY_RESULTS_DIR } from './reliability-summary.js';
+import { signRequest } from './sigv4.js';
+
+/** The routes that require a SigV4 signature without JWT. */
+const IAM_ROUTES: readonly string[] = ['/public-tokens', '/connect-tokens'];
 
 /** A stored token record as the sandbox's read-only endpoint shows it (never the accessToken). */
 export interface StoredRecordView {
@@ -223,9 +227,14 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
 
     if ((API_ROUTES as readonly string[]).includes(path)) figures.apiRequests += 1;
     else figures.sandboxRequests += 1;
+    // Without JWT, /public-tokens requires AWS IAM: the harness calls it as the local IAM principal.
+    const signed =
+      IAM_ROUTES.includes(path) && headers.authorization === undefined
+        ? await signRequest(`${local.apiUrl}${path}`, { method, headers, body: payload ?? '' })
+        : headers;
     const response = await fetch(`${local.apiUrl}${path}`, {
       method,
-      headers,
+      headers: signed,
       ...(payload === undefined ? {} : { body: payload }),
       signal: AbortSignal.timeout(30_000),
     });

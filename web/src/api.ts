@@ -1,7 +1,9 @@
 /**
  * Calls to the token API (docs/api.md): `POST /sessions` with the
  * sessionTokenObject exactly as connect.js delivered it, and
- * `POST /public-tokens` to recover a lost publicToken.
+ * `POST /public-tokens` to recover a lost publicToken (JWT mode); without
+ * JWT that route needs AWS IAM, so the page asks its own app back end
+ * (`web/app-server/`) instead.
  */
 import type { PageConfig } from './config.js';
 import type { SessionTokenObject } from './human-connect.js';
@@ -75,9 +77,22 @@ function readConnection(body: unknown): UserConnection | undefined {
   return { humanId, clientUserId, publicToken };
 }
 
-async function postToApi(url: string, body: BodyInit, headers: Record<string, string>): Promise<Response> {
+/**
+ * Whether trying the same request again may succeed: no readable answer, a 5xx, or a 409
+ * (the same session still in flight; once it is done, a replay answers 200).
+ */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status === 409 || error.status >= 500);
+}
+
+async function postToApi(
+  url: string,
+  body: BodyInit,
+  headers: Record<string, string>,
+  credentials: RequestCredentials = 'omit',
+): Promise<Response> {
   try {
-    return await fetch(url, { method: 'POST', headers, body, credentials: 'omit' });
+    return await fetch(url, { method: 'POST', headers, body, credentials });
   } catch (cause) {
     // fetch gives no detail on purpose: a network failure and a CORS refusal look alike.
     throw new ApiError(
@@ -152,11 +167,44 @@ export async function recoverPublicToken(
   config: PageConfig,
   clientUserId: string,
   bearerToken: string | undefined,
+  refresh = false,
 ): Promise<UserConnection | undefined> {
-  const response = await postToApi(`${config.apiUrl}/public-tokens`, JSON.stringify({ clientUserId }), {
+  const body = JSON.stringify({ clientUserId, ...(refresh ? { refresh: true } : {}) });
+  const response = await postToApi(`${config.apiUrl}/public-tokens`, body, {
     'Content-Type': 'application/json',
     ...authorization(bearerToken),
   });
+  if (response.status === 404) return undefined;
+  return readAnswer(response);
+}
+
+/**
+ * `POST /app/sign-in` on the page's own server: the development sign-in of the example app
+ * back end, which answers with an HttpOnly session cookie.
+ *
+ * @throws {ApiError} when the app back end refuses or cannot be reached
+ */
+export async function signInToApp(user: string): Promise<void> {
+  const response = await postToApi(
+    '/app/sign-in',
+    JSON.stringify({ user }),
+    { 'Content-Type': 'application/json' },
+    'same-origin',
+  );
+  if (!response.ok)
+    throw new ApiError(response.status, 'The sign-in failed', `The app's server answered ${response.status}.`);
+}
+
+/**
+ * `POST /app/public-token` on the page's own server, which calls `POST /public-tokens` signed
+ * for the signed-in user.
+ *
+ * @returns the user's connection, or `undefined` when the API has no record (a new user: create mode)
+ * @throws {ApiError} when the app back end or the API refuses or fails
+ */
+export async function recoverFromApp(refresh = false): Promise<UserConnection | undefined> {
+  const body = JSON.stringify(refresh ? { refresh: true } : {});
+  const response = await postToApi('/app/public-token', body, { 'Content-Type': 'application/json' }, 'same-origin');
   if (response.status === 404) return undefined;
   return readAnswer(response);
 }

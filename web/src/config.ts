@@ -16,6 +16,11 @@ export interface PageConfig {
   readonly jwtMode: boolean;
   /** Local mode's development issuer (`POST {devIssuerUrl}/token {sub}`); absent in production. */
   readonly devIssuerUrl: string | undefined;
+  /**
+   * The page's own server is the app back end (`web/app-server/`): sign in there, and recover
+   * the publicToken through it (without JWT, `POST /public-tokens` requires AWS IAM).
+   */
+  readonly appBackend: boolean;
 }
 
 /** `/config.json` is missing, unreadable or lacks a field. */
@@ -51,6 +56,7 @@ export function parsePageConfig(value: unknown): PageConfig {
     clientId: raw.clientId,
     connectJsUrl: requireUrl(raw.connectJsUrl, 'connectJsUrl'),
     jwtMode: raw.jwtMode === true,
+    appBackend: raw.appBackend === true && raw.jwtMode !== true,
     devIssuerUrl:
       raw.devIssuerUrl === undefined || raw.devIssuerUrl === null
         ? undefined

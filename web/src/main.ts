@@ -2,22 +2,48 @@
  * The example page (Human API's web guide, docs/design.md#connect-flows): the Connect Health
  * Data button opens `HumanConnect.open` in create mode for a new user
  * (`publicToken: ''`) and in edit mode for a returning one; `finish` posts the
- * sessionTokenObject as-is to `POST /sessions` and reloads with the returned
- * publicToken; `close` and `error` are shown to the user. In JWT mode it signs
- * in, sends `Authorization: Bearer`, and recovers a missing publicToken from
- * `POST /public-tokens`.
+ * sessionTokenObject as-is to `POST /sessions` and shows the saved connection.
+ *
+ * It never leaves the user stuck:
+ * - a save that fails for want of an answer (network, 5xx, 409) is retried with the
+ *   same sessionTokenObject, then kept in sessionStorage and retried on the next load;
+ * - a device without the publicToken asks for it before opening Connect (the app back
+ *   end without JWT, `POST /public-tokens` in JWT mode), so a returning user gets edit
+ *   mode, never "User Already Exists";
+ * - when Connect refuses an outdated publicToken, the current one is recovered and
+ *   Connect opens again with it.
  *
  * The user is `?user=<clientUserId>`; `?post=form` posts sessions the way
  * jQuery's `$.post` does.
  */
-import { ApiError, finishSession, type PostMode, recoverPublicToken } from './api.js';
+import {
+  ApiError,
+  finishSession,
+  isRetryable,
+  type PostMode,
+  recoverFromApp,
+  recoverPublicToken,
+  signInToApp,
+  type UserConnection,
+} from './api.js';
 import { signIn } from './auth.js';
 import { loadPageConfig, type PageConfig } from './config.js';
 import { type HumanConnect, type HumanConnectError, loadConnectJs, type SessionTokenObject } from './human-connect.js';
-import { readConnection, type StoredConnection, saveConnection } from './token-store.js';
+import {
+  clearPendingSession,
+  readConnection,
+  readPendingSession,
+  type StoredConnection,
+  saveConnection,
+  savePendingSession,
+  storageKey,
+} from './token-store.js';
 
 /** Where the page is: tests and styles read `<body data-state>`. */
 type PageStateName = 'loading' | 'ready' | 'saving' | 'failed';
+
+/** How long to wait before each try of a save: the first at once, then backing off (4 tries in all). */
+const SAVE_DELAYS_MS = [0, 1000, 2000, 4000] as const;
 
 /** Everything the button needs once the page is ready. */
 interface ReadyPage {
@@ -26,7 +52,7 @@ interface ReadyPage {
   readonly clientUserId: string;
   readonly postMode: PostMode;
   readonly bearerToken: string | undefined;
-  /** What Connect opens with; replaced when a stale publicToken is recovered. */
+  /** What Connect opens with; replaced when a save succeeds or a stale publicToken is recovered. */
   connection: StoredConnection | undefined;
 }
 
@@ -39,6 +65,7 @@ function element<T extends HTMLElement>(id: string): T {
 const view = {
   userForm: element<HTMLFormElement>('user-form'),
   userInput: element<HTMLInputElement>('client-user-id'),
+  account: element('account'),
   mode: element('mode'),
   publicToken: element('public-token'),
   humanId: element('human-id'),
@@ -50,10 +77,12 @@ const view = {
   errorTitle: element('error-title'),
   errorDetail: element('error-detail'),
   errorHint: element('error-hint'),
+  retrySave: element<HTMLButtonElement>('retry-save'),
 };
 
 function setState(state: PageStateName): void {
   document.body.dataset.state = state;
+  view.account.setAttribute('aria-busy', String(state === 'saving' || state === 'loading'));
 }
 
 function showNotice(text: string): void {
@@ -62,13 +91,16 @@ function showNotice(text: string): void {
   view.notice.hidden = false;
 }
 
-function showError(title: string, detail = '', hint = ''): void {
+function showError(title: string, detail = '', hint = '', retry?: () => void): void {
   view.notice.hidden = true;
   view.errorTitle.textContent = title;
   view.errorDetail.textContent = detail;
   view.errorHint.textContent = hint;
   view.errorHint.hidden = hint === '';
+  view.retrySave.hidden = retry === undefined;
+  view.retrySave.onclick = retry ?? null;
   view.error.hidden = false;
+  if (retry !== undefined) view.retrySave.focus();
 }
 
 function clearMessages(): void {
@@ -76,15 +108,17 @@ function clearMessages(): void {
   view.error.hidden = true;
 }
 
-/** Shows any failure: an API answer, a sign-in or configuration problem, or something unexpected. */
-function showFailure(error: unknown): void {
+function describeFailure(error: unknown): { title: string; detail: string } {
   if (error instanceof ApiError) {
-    showError(error.status === 0 ? error.title : `${error.status} ${error.title}`, error.detail ?? '');
-  } else if (error instanceof Error) {
-    showError('Something went wrong', error.message);
-  } else {
-    showError('Something went wrong', String(error));
+    return { title: error.status === 0 ? error.title : `${error.status} ${error.title}`, detail: error.detail ?? '' };
   }
+  return { title: 'Something went wrong', detail: error instanceof Error ? error.message : String(error) };
+}
+
+/** Shows any failure: an API answer, a sign-in or configuration problem, or something unexpected. */
+function showFailure(error: unknown, hint = ''): void {
+  const { title, detail } = describeFailure(error);
+  showError(title, detail, hint);
 }
 
 function renderConnection(connection: StoredConnection | undefined): void {
@@ -105,53 +139,126 @@ function readLocation(): { clientUserId: string; postMode: PostMode } {
   };
 }
 
-async function onFinish(page: ReadyPage, error: unknown, sessionTokenObject: SessionTokenObject): Promise<void> {
+function remember(page: ReadyPage, connection: UserConnection): void {
+  page.connection = { publicToken: connection.publicToken, humanId: connection.humanId };
+  saveConnection(page.clientUserId, page.connection);
+  renderConnection(page.connection);
+}
+
+/** Asks for the user's current publicToken: the app back end without JWT, the API in JWT mode. */
+async function recoverConnection(
+  config: PageConfig,
+  clientUserId: string,
+  bearerToken: string | undefined,
+  refresh = false,
+): Promise<UserConnection | undefined> {
+  if (config.jwtMode) return recoverPublicToken(config, clientUserId, bearerToken, refresh);
+  if (config.appBackend) return recoverFromApp(refresh);
+  return undefined;
+}
+
+const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Saves a sessionTokenObject, trying the same one again while no answer says it is refused.
+ * It stays in sessionStorage until it is saved or refused, so a reload (or a crash) tries again.
+ *
+ * @returns whether it was saved
+ */
+async function saveSession(
+  page: ReadyPage,
+  sessionTokenObject: SessionTokenObject,
+  earlier: boolean,
+): Promise<boolean> {
+  savePendingSession(page.clientUserId, sessionTokenObject);
+  setState('saving');
+  view.connectButton.disabled = true;
+  let failure: unknown;
+  for (const [index, delay] of SAVE_DELAYS_MS.entries()) {
+    if (delay > 0) await wait(delay);
+    showNotice(
+      index === 0
+        ? `Saving your connection${earlier ? ' from your last visit' : ''}…`
+        : `Saving your connection… (try ${index + 1} of ${SAVE_DELAYS_MS.length})`,
+    );
+    try {
+      const connection = await finishSession(page.config, sessionTokenObject, {
+        mode: page.postMode,
+        bearerToken: page.bearerToken,
+      });
+      clearPendingSession(page.clientUserId);
+      const first = page.connection === undefined;
+      remember(page, connection);
+      setState('ready');
+      view.connectButton.disabled = false;
+      showNotice(
+        earlier
+          ? 'Saved the connection from your last visit. Connect Health Data now opens in edit mode.'
+          : first
+            ? 'Connected: your health data source is saved. Connect Health Data now opens in edit mode, to add or manage sources.'
+            : 'Connected: your new source is saved, with your new publicToken.',
+      );
+      return true;
+    } catch (error) {
+      failure = error;
+      if (!isRetryable(error)) break;
+    }
+  }
+  setState('ready');
+  view.connectButton.disabled = false;
+  const { title, detail } = describeFailure(failure);
+  if (isRetryable(failure)) {
+    showError(
+      'Your connection is not saved yet',
+      `${title}${detail === '' ? '' : `: ${detail}`}`,
+      `Tried ${SAVE_DELAYS_MS.length} times. This tab keeps it and tries again when you reload the page, or now:`,
+      () => void saveSession(page, sessionTokenObject, earlier),
+    );
+  } else {
+    clearPendingSession(page.clientUserId);
+    showError(title, detail, 'This connection cannot be saved: connect the source again.');
+  }
+  return false;
+}
+
+function onFinish(page: ReadyPage, error: unknown, sessionTokenObject: SessionTokenObject): void {
   if (error !== null && error !== undefined) {
     showError('Connect did not finish', error instanceof Error ? error.message : String(error));
     return;
   }
-  setState('saving');
-  view.connectButton.disabled = true;
-  showNotice('Saving your connection…');
-  try {
-    const connection = await finishSession(page.config, sessionTokenObject, {
-      mode: page.postMode,
-      bearerToken: page.bearerToken,
-    });
-    saveConnection(page.clientUserId, { publicToken: connection.publicToken, humanId: connection.humanId });
-    // The web guide's step after finish: reload, so the button opens Connect in edit mode with the new publicToken.
-    location.reload();
-  } catch (failure) {
-    setState('ready');
-    view.connectButton.disabled = false;
-    showFailure(failure);
-  }
+  void saveSession(page, sessionTokenObject, false);
 }
 
-/** In JWT mode, asks the API for the user's current publicToken after Connect refused the one the page had. */
+/**
+ * Connect refused the publicToken the page had ("User Already Exists"): asks for the current
+ * one (a refreshed one when the stored one is the refused one too) and opens Connect again.
+ */
 async function recoverAfterRefusal(page: ReadyPage, error: HumanConnectError): Promise<void> {
-  const title = `${error.code} ${error.message}`;
+  const refused = page.connection?.publicToken;
   try {
-    const recovered = await recoverPublicToken(page.config, page.clientUserId, page.bearerToken);
+    let recovered = await recoverConnection(page.config, page.clientUserId, page.bearerToken);
+    if (recovered !== undefined && recovered.publicToken === refused) {
+      recovered = await recoverConnection(page.config, page.clientUserId, page.bearerToken, true);
+    }
     if (recovered === undefined) {
-      showError(title, error.detailedMessage ?? '', 'The API has no publicToken for you either.');
+      showError(
+        `${error.code} ${error.message}`,
+        error.detailedMessage ?? '',
+        'Human API knows you, but this app has no record of your connection.',
+      );
       return;
     }
-    page.connection = { publicToken: recovered.publicToken, humanId: recovered.humanId };
-    saveConnection(page.clientUserId, page.connection);
-    renderConnection(page.connection);
-    showError(
-      title,
-      error.detailedMessage ?? '',
-      'Recovered your current publicToken from the API (POST /public-tokens): click Connect Health Data again.',
-    );
+    remember(page, recovered);
+    showNotice('Found your current connection: Connect opens in edit mode.');
+    openConnect(page, false);
   } catch (failure) {
-    showFailure(failure);
+    showFailure(failure, 'Your current publicToken could not be recovered: try Connect Health Data again in a moment.');
   }
 }
 
-function onConnectError(page: ReadyPage, error: HumanConnectError): void {
-  if (error.message === 'User Already Exists' && page.config.jwtMode) {
+function onConnectError(page: ReadyPage, error: HumanConnectError, mayRecover: boolean): void {
+  const canRecover = page.config.jwtMode || page.config.appBackend;
+  if (error.message === 'User Already Exists' && canRecover && mayRecover) {
     void recoverAfterRefusal(page, error);
     return;
   }
@@ -162,16 +269,30 @@ function onConnectError(page: ReadyPage, error: HumanConnectError): void {
   showError(`${error.code} ${error.message}`, error.detailedMessage ?? '', hint);
 }
 
-function openConnect(page: ReadyPage): void {
-  clearMessages();
+/** Opens Connect; `mayRecover` allows one recovery of a refused publicToken per click. */
+function openConnect(page: ReadyPage, mayRecover = true): void {
+  if (mayRecover) clearMessages();
   page.humanConnect.open({
     clientUserId: page.clientUserId,
     clientId: page.config.clientId,
     publicToken: page.connection?.publicToken ?? '',
-    finish: (error, sessionTokenObject) => void onFinish(page, error, sessionTokenObject),
+    finish: (error, sessionTokenObject) => onFinish(page, error, sessionTokenObject),
     close: () => showNotice('You closed Connect without connecting a new source.'),
-    error: (error) => onConnectError(page, error),
+    error: (error) => onConnectError(page, error, mayRecover),
   });
+}
+
+async function signInUser(config: PageConfig, clientUserId: string): Promise<string | undefined> {
+  if (config.jwtMode) {
+    const bearerToken = await signIn(config, clientUserId);
+    view.signedIn.textContent = `as ${clientUserId} (Authorization: Bearer)`;
+    return bearerToken;
+  }
+  if (config.appBackend) {
+    await signInToApp(clientUserId);
+    view.signedIn.textContent = `as ${clientUserId} (the app's session cookie; its server recovers your publicToken)`;
+  }
+  return undefined;
 }
 
 async function start(): Promise<void> {
@@ -194,24 +315,43 @@ async function start(): Promise<void> {
   }
   const [humanConnect, bearerToken] = await Promise.all([
     loadConnectJs(config.connectJsUrl),
-    config.jwtMode ? signIn(config, clientUserId) : Promise.resolve(undefined),
+    signInUser(config, clientUserId),
   ]);
-  if (bearerToken !== undefined) view.signedIn.textContent = `as ${clientUserId} (Authorization: Bearer)`;
+  const page: ReadyPage = {
+    config,
+    humanConnect,
+    clientUserId,
+    postMode,
+    bearerToken,
+    connection: readConnection(clientUserId),
+  };
+  renderConnection(page.connection);
+  view.connectButton.addEventListener('click', () => openConnect(page));
+  // Another tab of this user saved a newer publicToken: use it here too.
+  window.addEventListener('storage', (event) => {
+    if (event.key !== storageKey(clientUserId)) return;
+    page.connection = readConnection(clientUserId);
+    renderConnection(page.connection);
+  });
 
-  let connection = readConnection(clientUserId);
-  if (connection === undefined && config.jwtMode) {
-    // New device or lost state: the API knows the signed-in user's publicToken, if any.
-    const recovered = await recoverPublicToken(config, clientUserId, bearerToken);
-    if (recovered !== undefined) {
-      connection = { publicToken: recovered.publicToken, humanId: recovered.humanId };
-      saveConnection(clientUserId, connection);
-      showNotice('Recovered your publicToken from the API (POST /public-tokens).');
+  const pending = readPendingSession(clientUserId);
+  if (pending !== undefined) {
+    await saveSession(page, pending, true);
+    return;
+  }
+  if (page.connection === undefined) {
+    // New device or lost state: the back end knows the user's publicToken, if any.
+    try {
+      const recovered = await recoverConnection(config, clientUserId, bearerToken);
+      if (recovered !== undefined) {
+        remember(page, recovered);
+        showNotice('Welcome back: recovered your publicToken from the server, so Connect opens in edit mode.');
+      }
+    } catch (failure) {
+      // Not fatal: Connect will ask again if it refuses.
+      showFailure(failure, 'Your earlier connection could not be looked up yet; Connect Health Data asks again.');
     }
   }
-  renderConnection(connection);
-
-  const page: ReadyPage = { config, humanConnect, clientUserId, postMode, bearerToken, connection };
-  view.connectButton.addEventListener('click', () => openConnect(page));
   view.connectButton.disabled = false;
   setState('ready');
 }

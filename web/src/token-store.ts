@@ -10,6 +10,8 @@ export interface StoredConnection {
   readonly humanId: string;
 }
 
+import type { SessionTokenObject } from './human-connect.js';
+
 const KEY_PREFIX = 'humanapi-connect:';
 
 /** The storage key of a user's entry. */
@@ -42,4 +44,45 @@ export function saveConnection(
     storageKey(clientUserId),
     JSON.stringify({ publicToken: connection.publicToken, humanId: connection.humanId }),
   );
+}
+
+const PENDING_PREFIX = 'humanapi-connect:pending:';
+
+/**
+ * Keeps a sessionTokenObject whose save has not succeeded yet, for this tab only
+ * (sessionStorage), so the next load tries the same one again: the back end may hold
+ * its exchange for exactly that retry, and a new one would need the user again.
+ */
+export function savePendingSession(
+  clientUserId: string,
+  sessionTokenObject: SessionTokenObject,
+  storage: Storage = sessionStorage,
+): void {
+  storage.setItem(`${PENDING_PREFIX}${clientUserId}`, JSON.stringify(sessionTokenObject));
+}
+
+/** The sessionTokenObject still waiting to be saved for a user, if any. */
+export function readPendingSession(
+  clientUserId: string,
+  storage: Storage = sessionStorage,
+): SessionTokenObject | undefined {
+  const raw = storage.getItem(`${PENDING_PREFIX}${clientUserId}`);
+  if (raw === null) return undefined;
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const fields = Object.fromEntries(Object.entries(value));
+    const { humanId, clientId, sessionToken } = fields;
+    if (typeof humanId !== 'string' || typeof clientId !== 'string' || typeof sessionToken !== 'string') {
+      return undefined;
+    }
+    return { ...fields, humanId, clientId, sessionToken };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Forgets a user's pending sessionTokenObject (saved, or refused for good). */
+export function clearPendingSession(clientUserId: string, storage: Storage = sessionStorage): void {
+  storage.removeItem(`${PENDING_PREFIX}${clientUserId}`);
 }

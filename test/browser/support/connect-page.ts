@@ -4,11 +4,9 @@
  */
 import type { Locator, Page, Request } from 'playwright-core';
 import { post } from '../../support/http.js';
+import { signedPost } from '../../support/sigv4.js';
 
-/**
- * The page's `POST /sessions`. Its body is not kept: the page reloads at
- * once, and what it stored from the answer is what it shows after the reload.
- */
+/** The page's (first) `POST /sessions` of a connection. */
 export interface SessionsExchange {
   readonly request: Request;
   readonly status: number;
@@ -86,33 +84,34 @@ export class ConnectPage {
 
   /**
    * The whole user action: Connect Health Data, choose `source`, Connect. Waits
-   * for the page's `POST /sessions` and the reload that follows it.
+   * for the page's `POST /sessions` and until the page is done saving.
    */
   async connectSource(source: string): Promise<SessionsExchange> {
     await this.clickConnectHealthData();
     const answered = this.page.waitForResponse(
       (response) => response.url() === `${this.apiUrl}/sessions` && response.request().method() === 'POST',
     );
-    const reloaded = this.page.waitForEvent('load');
     await this.connectInDialog(source);
     const response = await answered;
-    await reloaded;
     await this.settled();
     return { request: response.request(), status: response.status() };
   }
 }
 
-/** The publicToken the API stored for a user, read back through `POST /public-tokens`; `undefined` on 404. */
+/**
+ * The publicToken the API stored for a user, read back through `POST /public-tokens` (with
+ * the bearer token in JWT mode, signed as the local IAM principal otherwise); `undefined` on 404.
+ */
 export async function storedPublicToken(
   apiUrl: string,
   clientUserId: string,
   bearerToken?: string,
 ): Promise<string | undefined> {
-  const answer = await post(
-    `${apiUrl}/public-tokens`,
-    { clientUserId },
-    { headers: bearerToken === undefined ? {} : { authorization: `Bearer ${bearerToken}` } },
-  );
+  const url = `${apiUrl}/public-tokens`;
+  const answer =
+    bearerToken === undefined
+      ? await signedPost(url, { clientUserId })
+      : await post(url, { clientUserId }, { headers: { authorization: `Bearer ${bearerToken}` } });
   if (answer.status === 404) return undefined;
   if (answer.status !== 200 || typeof answer.json.publicToken !== 'string') {
     throw new Error(`POST /public-tokens answered ${answer.status}: ${answer.text}`);

@@ -1,0 +1,139 @@
+/**
+ * The team's own server: copy this. An example app back end for the default (no-JWT)
+ * mode, where the token API's `POST /public-tokens` requires AWS IAM
+ * (docs/design.md#security-model): a browser cannot sign for IAM, so the app's own server
+ * asks for the signed-in user, and only for that user.
+ *
+ * - `POST /app/sign-in {user}` is a development sign-in: it trusts the name it is given.
+ *   Replace it with your real sign-in; keep the session cookie (HttpOnly, SameSite=Strict,
+ *   a random id held on the server; no token in localStorage).
+ * - `POST /app/public-token {refresh?}` recovers the signed-in user's publicToken with a
+ *   SigV4-signed `POST /public-tokens`, answering 404 for a user who never connected.
+ * - `GET /app/me` names the signed-in user; `POST /app/sign-out` ends the session.
+ *
+ * Sessions live in memory here; a real server keeps them in its session store, and marks
+ * the cookie `Secure` (it is served over https).
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+/** Settings of {@link createAppRoutes}. */
+export interface AppRoutesOptions {
+  /** The token API's base URL, without a trailing slash. */
+  readonly apiUrl: string;
+  /** The IAM principal allowed to call `POST /public-tokens`. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The API's region. */
+  readonly region: string;
+}
+
+/** Handles the app's `/app/*` routes; resolves `false` for any other path. */
+export type AppRoutes = (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
+
+const COOKIE = 'app_session';
+const USER = /^[^\p{Cc}]{1,200}$/u;
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+  response.end(JSON.stringify(body));
+  return true;
+}
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > 16 * 1024) return undefined;
+    chunks.push(buffer);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value))
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sessionId(request: IncomingMessage): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [name, value] = part.trim().split('=');
+    if (name === COOKIE && value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** Creates the app's routes, with an in-memory session store. */
+export function createAppRoutes({ apiUrl, credentials, region }: AppRoutesOptions): AppRoutes {
+  const sessions = new Map<string, string>();
+  const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
+
+  /** `POST /public-tokens` as the IAM principal, for one user. */
+  async function recoverPublicToken(
+    clientUserId: string,
+    refresh: boolean,
+  ): Promise<{ status: number; body: unknown }> {
+    const url = new URL(`${apiUrl}/public-tokens`);
+    const body = JSON.stringify({ clientUserId, ...(refresh ? { refresh: true } : {}) });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    });
+    const { host: _setByFetch, ...headers } = signed.headers;
+    const answer = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
+    return { status: answer.status, body: await answer.json().catch(() => ({})) };
+  }
+
+  return async (request, response, path) => {
+    if (!path.startsWith('/app/')) return false;
+    const user = sessions.get(sessionId(request) ?? '');
+    if (path === '/app/me' && request.method === 'GET') {
+      return user === undefined ? send(response, 401, { signedIn: false }) : send(response, 200, { user });
+    }
+    // Cookies ride along on cross-site requests: a JSON content type forces a CORS preflight nobody answers.
+    if (request.method !== 'POST' || !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      return send(response, 415, { message: 'POST application/json' });
+    }
+    const body = await readJson(request);
+    if (body === undefined) return send(response, 400, { message: 'The body must be a JSON object.' });
+    if (path === '/app/sign-in') {
+      if (typeof body.user !== 'string' || !USER.test(body.user.trim())) {
+        return send(response, 400, { message: 'user must be 1 to 200 characters.' });
+      }
+      const id = randomBytes(32).toString('base64url');
+      sessions.set(id, body.user.trim());
+      return send(
+        response,
+        200,
+        { user: body.user.trim() },
+        {
+          'Set-Cookie': `${COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/`,
+        },
+      );
+    }
+    if (path === '/app/sign-out') {
+      sessions.delete(sessionId(request) ?? '');
+      return send(response, 200, {}, { 'Set-Cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+    }
+    if (path === '/app/public-token') {
+      if (user === undefined) return send(response, 401, { message: 'Sign in first.' });
+      try {
+        const answer = await recoverPublicToken(user, body.refresh === true);
+        return send(response, answer.status, answer.body);
+      } catch {
+        return send(response, 502, { title: 'The token API could not be reached', status: 502 });
+      }
+    }
+    return send(response, 404, { message: 'Not Found' });
+  };
+}
