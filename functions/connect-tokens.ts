@@ -2,8 +2,9 @@
  * Lambda entry of `POST /connect-tokens`: mints the token a current-generation Connect opens with.
  * Wiring only; the work is in `domain/connect-tokens.ts`.
  */
-import { createConnectUserStore } from './adapters/connect-user-store.js';
+
 import { createDocumentClient } from './adapters/aws-clients.js';
+import { createConnectUserStore } from './adapters/connect-user-store.js';
 import { createHumanApiAuthClient } from './adapters/human-api-auth.js';
 import { readConfig } from './commons/config.js';
 import { createDependencies } from './commons/dependencies.js';

@@ -126,7 +126,8 @@ async function postJson(
       throw new HumanApiFailedError('Human API answered more than 64 KiB.');
     }
     const text = await response.text();
-    if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) throw new HumanApiFailedError('Human API answered more than 64 KiB.');
+    if (Buffer.byteLength(text) > MAX_ANSWER_BYTES)
+      throw new HumanApiFailedError('Human API answered more than 64 KiB.');
     return { status: response.status, text };
   } catch (error) {
     if (error instanceof HumanApiFailedError) throw error;

@@ -6,7 +6,7 @@
  *
  * - `POST …/v1/connect/token { client_id, client_secret, client_user_id, client_user_email?, type }`:
  *   a missing field or unknown type → 400; a wrong client or secret → 401; `session` for a user who
- *   connected → 409 (Human API knows them: Connect opens with an id_token); `id_token` or `access`
+ *   connected (here or through a v1 session) → 409 (Human API knows them: Connect opens with an id_token); `id_token` or `access`
  *   for a user who never connected → 404.
  * - `POST …/connect/complete { token, source? }`: the user connects a source in the popup opened
  *   with that token (unknown or expired token → 401).
@@ -75,7 +75,11 @@ const POPUP_CORS = {
 };
 
 /** Creates the current-generation sandbox. */
-export function createHumanApiAuthSandbox({ clientId, v1, statePath }: HumanApiAuthSandboxOptions): HumanApiAuthSandbox {
+export function createHumanApiAuthSandbox({
+  clientId,
+  v1,
+  statePath,
+}: HumanApiAuthSandboxOptions): HumanApiAuthSandbox {
   const file = openJsonFile<AuthState>(statePath);
   const state: AuthState = file.read() ?? { connected: {}, tokens: {} };
   let clockOffsetMs = 0;
@@ -106,13 +110,15 @@ export function createHumanApiAuthSandbox({ clientId, v1, statePath }: HumanApiA
       return sendJson(response, 401, { error: 'Unauthorized', message: 'Invalid client credentials' });
     }
     if (clientUserId === undefined) return sendJson(response, 400, { error: 'Bad Request' });
-    const connection = state.connected[clientUserId];
+    // A user who finished a v1 session connected a source too: one Human API, two generations.
+    const connected =
+      state.connected[clientUserId] !== undefined || (v1.findUser(clientUserId)?.publicToken ?? null) !== null;
     switch (type) {
       case 'session': {
         if (text(body.client_user_email) === undefined) {
           return sendJson(response, 400, { error: 'Bad Request', missing: ['client_user_email'] });
         }
-        if (connection !== undefined) {
+        if (connected) {
           return sendJson(response, 409, { error: 'Conflict', message: 'User already exists: use an id_token' });
         }
         const humanId = v1.humanIdFor(clientUserId);
@@ -125,13 +131,17 @@ export function createHumanApiAuthSandbox({ clientId, v1, statePath }: HumanApiA
       }
       case 'id_token':
       case 'access': {
-        if (connection === undefined) {
+        if (!connected) {
           return sendJson(response, 404, { error: 'Not Found', message: 'This user has not connected a source' });
         }
         const humanId = v1.humanIdFor(clientUserId);
         if (type === 'id_token') {
           const idToken = issue(clientUserId, 'id_token', CONNECT_TOKEN_LIFETIME_SECONDS);
-          return sendJson(response, 200, { id_token: idToken, expires_in: CONNECT_TOKEN_LIFETIME_SECONDS, human_id: humanId });
+          return sendJson(response, 200, {
+            id_token: idToken,
+            expires_in: CONNECT_TOKEN_LIFETIME_SECONDS,
+            human_id: humanId,
+          });
         }
         return sendJson(response, 200, {
           access_token: issue(clientUserId, 'access', ACCESS_TOKEN_LIFETIME_SECONDS),
@@ -148,7 +158,8 @@ export function createHumanApiAuthSandbox({ clientId, v1, statePath }: HumanApiA
   /** What the user does in the popup: connects a source for the token's user. */
   function complete(body: Record<string, unknown>, response: ServerResponse) {
     const presented = text(body.token);
-    if (presented === undefined) return sendJson(response, 400, { error: 'Bad Request', missing: ['token'] }, POPUP_CORS);
+    if (presented === undefined)
+      return sendJson(response, 400, { error: 'Bad Request', missing: ['token'] }, POPUP_CORS);
     const entry = state.tokens[presented];
     if (entry === undefined || entry.type === 'access' || entry.expiresAt < now()) {
       return sendJson(response, 401, { error: 'Unauthorized', message: 'Unknown or expired token' }, POPUP_CORS);
@@ -157,7 +168,10 @@ export function createHumanApiAuthSandbox({ clientId, v1, statePath }: HumanApiA
     if (!(SANDBOX_SOURCES as readonly string[]).includes(source)) {
       return sendJson(response, 400, { error: 'Bad Request', message: 'Unknown source' }, POPUP_CORS);
     }
-    const connection = state.connected[entry.clientUserId] ?? { sources: [], connectedAt: new Date(now()).toISOString() };
+    const connection = state.connected[entry.clientUserId] ?? {
+      sources: [],
+      connectedAt: new Date(now()).toISOString(),
+    };
     if (!connection.sources.includes(source)) connection.sources.push(source);
     state.connected[entry.clientUserId] = connection;
     save();

@@ -90,7 +90,10 @@ describe('readConfig: HUMANAPI_AUTH_BASE_URL', () => {
     ).toBe('http://127.0.0.1:3000/sandbox/humanapi-auth');
   });
 
-  it.each(['http://auth.example.com', 'ftp://auth.example.com', 'auth.humanapi.co'])('refuses %s, naming the variable', (url) => {
-    expect(() => readConfig({ ...required, HUMANAPI_AUTH_BASE_URL: url })).toThrow(/HUMANAPI_AUTH_BASE_URL/);
-  });
+  it.each(['http://auth.example.com', 'ftp://auth.example.com', 'auth.humanapi.co'])(
+    'refuses %s, naming the variable',
+    (url) => {
+      expect(() => readConfig({ ...required, HUMANAPI_AUTH_BASE_URL: url })).toThrow(/HUMANAPI_AUTH_BASE_URL/);
+    },
+  );
 });
