@@ -17,6 +17,7 @@ import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-auth
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
+import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
 import { applyFunctionEnvironment, type LocalSettings } from './settings.js';
 import { createWebServer } from './web-server.js';
@@ -40,6 +41,8 @@ export interface LocalMode {
   readonly jwtMode: boolean;
   /** `true` when the Human API sandbox serves the API (no `HUMANAPI_BASE_URL`). */
   readonly sandboxMode: boolean;
+  /** `true` when the current-generation sandbox serves it (no `HUMANAPI_AUTH_BASE_URL`, v1 sandbox on). */
+  readonly authSandboxMode: boolean;
   readonly dynamoDb: LocalDynamoDb;
   readonly secretStore: LocalSecretStore;
   readonly sandbox: HumanApiSandbox | undefined;
@@ -54,6 +57,11 @@ const ROUTES: Record<string, { routeKey: string; module: string; functionName: s
     routeKey: 'POST /public-tokens',
     module: '../functions/recover-public-token.js',
     functionName: 'recoverPublicToken',
+  },
+  '/connect-tokens': {
+    routeKey: 'POST /connect-tokens',
+    module: '../functions/connect-tokens.js',
+    functionName: 'connectTokens',
   },
 };
 
@@ -86,6 +94,12 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     ? createHumanApiSandbox({ clientId, statePath: dataPath('sandbox.json'), onSecretRotated: putClientSecret })
     : undefined;
   if (!sandboxMode && settings.clientSecret !== undefined) putClientSecret(settings.clientSecret);
+  // The current generation's sandbox shares the v1 sandbox's users, secret and faults, so it
+  // serves only beside it; with a real v1 Human API, the functions' default (the real one) applies.
+  const authSandbox =
+    sandbox !== undefined && settings.humanApiAuthBaseUrl === undefined
+      ? createHumanApiAuthSandbox({ clientId, v1: sandbox, statePath: dataPath('sandbox-auth.json') })
+      : undefined;
 
   // JWT mode, as an HTTP API JWT authorizer would enforce it.
   const devIssuerUrl = `${apiUrl}/sandbox/auth`;
@@ -106,6 +120,7 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
   // The handlers read their configuration at import: set it first (docs/deploy.md#configuration).
   const config = applyFunctionEnvironment(env, settings, {
     humanApiBaseUrl: settings.humanApiBaseUrl ?? `${apiUrl}${HUMAN_API_SANDBOX_PATH}`,
+    humanApiAuthBaseUrl: authSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_AUTH_SANDBOX_PATH}`,
     dynamoDbEndpoint: dynamoDb.endpoint,
     secretsManagerEndpoint: secretStore.endpoint,
   });
@@ -181,7 +196,8 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
 
   apiServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    const route = path.startsWith('/sandbox/') ? routeSandbox : routeApi;
+    const route =
+      authSandbox?.owns(path) === true ? authSandbox.handle : path.startsWith('/sandbox/') ? routeSandbox : routeApi;
     route(request, response, path).catch(() => {
       if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
       else response.destroy();
@@ -194,6 +210,7 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     allowedOrigins,
     jwtMode: jwt !== undefined,
     sandboxMode,
+    authSandboxMode: authSandbox !== undefined,
     dynamoDb,
     secretStore,
     sandbox,

@@ -51,6 +51,8 @@ export interface LocalSettings {
   readonly secretId: string;
   /** A real (or other) Human API (`HUMANAPI_BASE_URL`); `undefined` means the sandbox serves it. */
   readonly humanApiBaseUrl: string | undefined;
+  /** A real (or other) current-generation Human API (`HUMANAPI_AUTH_BASE_URL`); `undefined` means the sandbox serves it. */
+  readonly humanApiAuthBaseUrl: string | undefined;
   /** Secret to store for a real Human API (`HUMANAPI_CLIENT_SECRET`). */
   readonly clientSecret: string | undefined;
   /** JWT mode, or `undefined` for "no JWT". */
@@ -143,6 +145,7 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
     clientId: optional(env, 'HUMANAPI_CLIENT_ID') ?? LOCAL_CLIENT_ID,
     secretId: optional(env, 'HUMANAPI_SECRET_ID') ?? LOCAL_SECRET_ID,
     humanApiBaseUrl: optional(env, 'HUMANAPI_BASE_URL'),
+    humanApiAuthBaseUrl: optional(env, 'HUMANAPI_AUTH_BASE_URL'),
     clientSecret: optional(env, 'HUMANAPI_CLIENT_SECRET'),
     jwt,
 
@@ -175,6 +178,8 @@ function functionVariables(settings: LocalSettings): Record<string, string> {
 /** Where local mode's stand-ins of AWS and Human API listen, once started. */
 export interface LocalEndpoints {
   readonly humanApiBaseUrl: string;
+  /** The current-generation sandbox, when it serves (otherwise `HUMANAPI_AUTH_BASE_URL` passes through). */
+  readonly humanApiAuthBaseUrl?: string | undefined;
   readonly dynamoDbEndpoint: string;
   readonly secretsManagerEndpoint: string;
 }
@@ -197,6 +202,7 @@ export function applyFunctionEnvironment(
   Object.assign(env, {
     ...functionVariables(settings),
     HUMANAPI_BASE_URL: endpoints.humanApiBaseUrl,
+    ...(endpoints.humanApiAuthBaseUrl === undefined ? {} : { HUMANAPI_AUTH_BASE_URL: endpoints.humanApiAuthBaseUrl }),
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDbEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManagerEndpoint,
     AWS_REGION: settings.awsRegion,

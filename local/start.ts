@@ -1,7 +1,7 @@
 /**
  * `npm start [-- --in-memory]`: runs local mode until interrupted.
  */
-import { ConfigError } from '../functions/commons/config.js';
+import { ConfigError, DEFAULT_HUMANAPI_AUTH_BASE_URL } from '../functions/commons/config.js';
 import { type LocalMode, startLocalMode } from './server.js';
 import { type LocalSettings, readLocalSettings } from './settings.js';
 
@@ -19,12 +19,15 @@ try {
 
 const lines = [
   `Human Connect back end, local mode (${settings.inMemory ? 'in memory' : 'data in .data/'})`,
-  `  API:        ${local.apiUrl}  (POST /sessions, POST /public-tokens)`,
+  `  API:        ${local.apiUrl}  (POST /sessions, POST /public-tokens, POST /connect-tokens)`,
   `  Front end:  ${local.webUrl}`,
   `  CORS:       ${local.allowedOrigins.join(', ')}`,
   settings.humanApiBaseUrl === undefined
     ? `  Human API:  sandbox at ${local.apiUrl}/sandbox/humanapi`
     : `  Human API:  ${settings.humanApiBaseUrl}`,
+  local.authSandboxMode
+    ? `  Human API (current): sandbox at ${local.apiUrl}/sandbox/humanapi-auth`
+    : `  Human API (current): ${settings.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL}`,
   settings.jwt === undefined
     ? '  Identity:   no JWT: /sessions is open; /public-tokens requires AWS IAM (SigV4, service execute-api)'
     : `  Identity:   JWT mode (issuer ${settings.jwt.issuer}); requests without a valid bearer token get 401`,

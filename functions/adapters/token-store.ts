@@ -20,8 +20,10 @@ const tokenRecordSchema = z.readonly(
   z.object({
     clientUserId: z.string(),
     humanId: z.string(),
-    accessToken: z.string(),
-    publicToken: z.string(),
+    // A current-generation record (`/connect-tokens`, ./connect-user-store.ts) holds neither yet:
+    // read as '' (no token), so /public-tokens mints a publicToken for it as for a record without one.
+    accessToken: z._default(z.string(), ''),
+    publicToken: z._default(z.string(), ''),
     clientId: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

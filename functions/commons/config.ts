@@ -16,6 +16,8 @@ export interface Config {
   readonly secretId: string;
   /** Human API origin, without a trailing slash (`HUMANAPI_BASE_URL`). */
   readonly humanApiBaseUrl: string;
+  /** Human API's current-generation auth origin, without a trailing slash (`HUMANAPI_AUTH_BASE_URL`). */
+  readonly humanApiAuthBaseUrl: string;
   /** Time allowed for one Human API call (`HUMANAPI_TIMEOUT_MS`). */
   readonly humanApiTimeoutMs: number;
   /** DynamoDB table of user token records (`TOKENS_TABLE_NAME`). */
@@ -45,6 +47,8 @@ export class ConfigError extends Error {
 
 /** Default Human API origin (docs/design.md#human-api). */
 export const DEFAULT_HUMANAPI_BASE_URL = 'https://user.humanapi.co';
+/** Default origin of Human API's current-generation token endpoint (docs/design.md#human-api). */
+export const DEFAULT_HUMANAPI_AUTH_BASE_URL = 'https://auth.humanapi.co';
 /** Default Human API timeout: generous for a sign-in, well inside API Gateway's 30 s. */
 export const DEFAULT_HUMANAPI_TIMEOUT_MS = 8000;
 /** Default secret cache lifetime (docs/design.md#security-model). */
@@ -89,6 +93,18 @@ function optionalHttpUrl(env: Environment, variable: string, fallback: string): 
   return raw.replace(/\/+$/, '');
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** An http(s) URL that is https unless it names a loopback host (the sandbox, tests): tokens never cross a network in clear. */
+function optionalSecureUrl(env: Environment, variable: string, fallback: string): string {
+  const url = optionalHttpUrl(env, variable, fallback);
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'https:' && !LOOPBACK_HOSTS.has(hostname)) {
+    throw new ConfigError(variable, `must be an https URL (plain http only to a loopback host), got "${url}"`);
+  }
+  return url;
+}
+
 /**
  * Reads and validates the environment.
  *
@@ -100,6 +116,7 @@ export function readConfig(env: Environment = process.env): Config {
     clientId: requireString(env, 'HUMANAPI_CLIENT_ID'),
     secretId: requireString(env, 'HUMANAPI_SECRET_ID'),
     humanApiBaseUrl: optionalHttpUrl(env, 'HUMANAPI_BASE_URL', DEFAULT_HUMANAPI_BASE_URL),
+    humanApiAuthBaseUrl: optionalSecureUrl(env, 'HUMANAPI_AUTH_BASE_URL', DEFAULT_HUMANAPI_AUTH_BASE_URL),
     humanApiTimeoutMs: optionalInteger(
       env,
       'HUMANAPI_TIMEOUT_MS',

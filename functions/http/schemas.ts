@@ -75,6 +75,22 @@ export const publicTokenRequestSchema = z.pipe(
 /** A validated publicToken recovery request: by `clientUserId` or by `humanId`. */
 export type PublicTokenRequest = z.infer<typeof publicTokenRequestSchema>;
 
+/** An e-mail address Human API can register: at most 254 characters (RFC 5321's path limit). */
+const emailSchema = z.email().check(z.maxLength(254));
+
+/**
+ * `POST /connect-tokens`: `{ email? }` from a signed-in user (the user is the caller), `{ clientUserId,
+ * email? }` from a trusted back end; which of the two is required depends on the caller, so the
+ * domain checks it. Other fields are refused: a body meant for another route is a mistake to name.
+ */
+export const connectTokenRequestSchema = z.strictObject({
+  clientUserId: z.optional(clientUserIdSchema),
+  email: z.optional(emailSchema),
+});
+
+/** A validated `/connect-tokens` body. */
+export type ConnectTokenRequest = z.infer<typeof connectTokenRequestSchema>;
+
 /** Turns zod issues into problem+json `errors`. */
 export function toFieldIssues(issues: readonly z.core.$ZodIssue[]): { path: string; message: string }[] {
   return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));

@@ -67,6 +67,13 @@ export interface HumanApiSandbox {
     clientUserId: string,
     clientId?: string,
   ): { humanId: string; clientId: string; sessionToken: string; userId: string };
+  /** The user's humanId, registering the user on first sight (shared with the current-generation sandbox). */
+  humanIdFor(clientUserId: string): string;
+  /**
+   * Applies the next queued fault to a response (shared with the current-generation sandbox);
+   * resolves `true` when the fault answered or dropped the request itself.
+   */
+  applyFault(response: ServerResponse): Promise<boolean>;
   /** Calls made to the tokens and publictokens endpoints. */
   readonly exchangeCalls: number;
   /** Queues a fault for the next tokens/publictokens calls; resolves how many are queued. */
@@ -112,6 +119,7 @@ export function createHumanApiSandbox({
       humanId = hex(12);
       state.users[clientUserId] = humanId;
       state.humans[humanId] = { clientUserId, publicToken: null };
+      save();
     }
     return humanId;
   }
@@ -236,6 +244,8 @@ export function createHumanApiSandbox({
       return { humanId, publicToken: state.humans[humanId]?.publicToken ?? null };
     },
     mintSession,
+    humanIdFor,
+    applyFault,
     queueFault(fault) {
       faults.push(fault);
       return faults.length;

@@ -126,8 +126,15 @@ describe('token store', () => {
     expect(await store.getTokenRecord('alice')).toEqual({ ...stored, exchangedAt: now.toISOString() });
   });
 
+  it('reads a current-generation record, which holds no token yet, with empty tokens', async () => {
+    const { accessToken: _access, publicToken: _public, ...withoutTokens } = stored;
+    dynamoDb.on(GetCommand).resolves({ Item: withoutTokens });
+
+    expect(await store.getTokenRecord('alice')).toEqual({ ...withoutTokens, accessToken: '', publicToken: '' });
+  });
+
   it.each([
-    ['a missing accessToken', { ...stored, accessToken: undefined }],
+    ['a missing humanId', { ...stored, humanId: undefined }],
     ['a version that is not a number', { ...stored, version: '3' }],
     ['a publicToken that is not a string', { ...stored, publicToken: { S: 'p' } }],
   ])('refuses an item with %s as a DynamoDB failure, logging field names but no values', async (_, item) => {

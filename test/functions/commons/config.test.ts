@@ -16,6 +16,7 @@ describe('readConfig', () => {
       clientId: 'client',
       secretId: 'secret-id',
       humanApiBaseUrl: DEFAULT_HUMANAPI_BASE_URL,
+      humanApiAuthBaseUrl: 'https://auth.humanapi.co',
       humanApiTimeoutMs: 8000,
       tokensTableName: 'tokens',
       idempotencyTableName: 'idempotency',
@@ -76,4 +77,23 @@ describe('readConfig', () => {
       new RegExp(`^Environment variable ${variable} `),
     );
   });
+});
+
+describe('readConfig: HUMANAPI_AUTH_BASE_URL', () => {
+  it('accepts https anywhere and plain http only to a loopback host, dropping a trailing slash', () => {
+    expect(readConfig({ ...required, HUMANAPI_AUTH_BASE_URL: 'https://auth.example.com/' }).humanApiAuthBaseUrl).toBe(
+      'https://auth.example.com',
+    );
+    expect(
+      readConfig({ ...required, HUMANAPI_AUTH_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-auth' })
+        .humanApiAuthBaseUrl,
+    ).toBe('http://127.0.0.1:3000/sandbox/humanapi-auth');
+  });
+
+  it.each(['http://auth.example.com', 'ftp://auth.example.com', 'auth.humanapi.co'])(
+    'refuses %s, naming the variable',
+    (url) => {
+      expect(() => readConfig({ ...required, HUMANAPI_AUTH_BASE_URL: url })).toThrow(/HUMANAPI_AUTH_BASE_URL/);
+    },
+  );
 });

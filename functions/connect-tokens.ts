@@ -1,0 +1,29 @@
+/**
+ * Lambda entry of `POST /connect-tokens`: mints the token a current-generation Connect opens with.
+ * Wiring only; the work is in `domain/connect-tokens.ts`.
+ */
+
+import { createDocumentClient } from './adapters/aws-clients.js';
+import { createConnectUserStore } from './adapters/connect-user-store.js';
+import { createHumanApiAuthClient } from './adapters/human-api-auth.js';
+import { readConfig } from './commons/config.js';
+import { createDependencies } from './commons/dependencies.js';
+import { createConnectToken } from './domain/connect-tokens.js';
+import { createHttpHandler } from './http/http-handler.js';
+import { connectTokenRequestSchema } from './http/schemas.js';
+
+const config = readConfig();
+const { clientId, dynamoDb, secrets } = createDependencies(config);
+const dependencies = {
+  clientId,
+  secrets,
+  humanApiAuth: createHumanApiAuthClient({ baseUrl: config.humanApiAuthBaseUrl, timeoutMs: config.humanApiTimeoutMs }),
+  connectUsers: createConnectUserStore(createDocumentClient(dynamoDb), config.tokensTableName),
+};
+
+/** The `connectTokens` Lambda handler (API Gateway HTTP API, payload 2.0). */
+export const handler = createHttpHandler({
+  bodySchema: connectTokenRequestSchema,
+  jwtUserClaim: config.jwtUserClaim,
+  handle: ({ body, caller }) => createConnectToken(body, caller, dependencies),
+});

@@ -1,0 +1,240 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type {
+  ConnectUser,
+  ConnectUserStore,
+  ConnectUserWrite,
+} from '../../../functions/adapters/connect-user-store.js';
+import type { HumanApiAuthClient } from '../../../functions/adapters/human-api-auth.js';
+import {
+  CallerMismatchError,
+  HumanApiAuthError,
+  HumanApiFailedError,
+  HumanApiRejectedError,
+  HumanApiTimeoutError,
+  RequestValidationError,
+} from '../../../functions/commons/errors.js';
+import { createConnectToken } from '../../../functions/domain/connect-tokens.js';
+import { CLIENT_ID, fakeSecrets } from '../fakes.js';
+
+const humanId = 'h'.repeat(24);
+const trusted = { kind: 'trusted' } as const;
+const now = new Date('2026-12-01T10:00:00Z');
+const session = { token: 'session-token', expiresIn: 3600, humanId };
+const idToken = { token: 'id-token', expiresIn: 600, humanId };
+
+function fakeAuth() {
+  return {
+    mintSessionToken: vi.fn<HumanApiAuthClient['mintSessionToken']>(async () => session),
+    mintIdToken: vi.fn<HumanApiAuthClient['mintIdToken']>(async () => idToken),
+    mintAccessToken: vi.fn<HumanApiAuthClient['mintAccessToken']>(),
+  };
+}
+
+function memoryUsers(initial: ConnectUser[] = []): ConnectUserStore & { writes: ConnectUserWrite[] } {
+  const users = new Map(initial.map((user) => [user.clientUserId, user]));
+  const writes: ConnectUserWrite[] = [];
+  return {
+    writes,
+    async getConnectUser(clientUserId) {
+      return users.get(clientUserId);
+    },
+    async recordConnectUser(write) {
+      writes.push(write);
+      const previous = users.get(write.clientUserId);
+      users.set(write.clientUserId, {
+        clientUserId: write.clientUserId,
+        humanId: write.humanId,
+        connected: (previous?.connected ?? false) || write.connected,
+      });
+    },
+  };
+}
+
+describe('createConnectToken', () => {
+  let humanApiAuth: ReturnType<typeof fakeAuth>;
+  let secrets: ReturnType<typeof fakeSecrets>;
+
+  beforeEach(() => {
+    humanApiAuth = fakeAuth();
+    secrets = fakeSecrets('old-secret', 'new-secret');
+  });
+  const dependencies = (connectUsers: ConnectUserStore) => ({
+    clientId: CLIENT_ID,
+    humanApiAuth,
+    secrets,
+    connectUsers,
+    now: () => now,
+  });
+
+  it('mints a session token for a new user and records the humanId without tokens', async () => {
+    const users = memoryUsers();
+
+    const answer = await createConnectToken(
+      { clientUserId: 'alice', email: 'alice@example.com' },
+      trusted,
+      dependencies(users),
+    );
+
+    expect(answer).toEqual({ token: 'session-token', mode: 'create', expiresIn: 3600, humanId });
+    expect(humanApiAuth.mintSessionToken).toHaveBeenCalledWith({
+      clientId: CLIENT_ID,
+      clientSecret: 'old-secret',
+      clientUserId: 'alice',
+      email: 'alice@example.com',
+    });
+    expect(users.writes).toEqual([{ clientUserId: 'alice', humanId, clientId: CLIENT_ID, connected: false, now }]);
+  });
+
+  it('mints an id_token (edit), even with an email, for a user whose record shows a connection, writing nothing', async () => {
+    const users = memoryUsers([{ clientUserId: 'alice', humanId, connected: true }]);
+
+    const answer = await createConnectToken(
+      { clientUserId: 'alice', email: 'a@example.com' },
+      trusted,
+      dependencies(users),
+    );
+
+    expect(answer).toEqual({ token: 'id-token', mode: 'edit', expiresIn: 600, humanId });
+    expect(humanApiAuth.mintSessionToken).not.toHaveBeenCalled();
+    expect(users.writes).toEqual([]);
+  });
+
+  it('answers 400 naming email for a new user without one, calling nobody', async () => {
+    const users = memoryUsers();
+
+    const refusal = createConnectToken({ clientUserId: 'alice' }, trusted, dependencies(users));
+
+    await expect(refusal).rejects.toBeInstanceOf(RequestValidationError);
+    await expect(refusal).rejects.toMatchObject({ issues: [{ path: 'email' }] });
+    expect(humanApiAuth.mintIdToken).not.toHaveBeenCalled();
+    expect(humanApiAuth.mintSessionToken).not.toHaveBeenCalled();
+  });
+
+  it('tries an id_token for a known user without email, and marks the user connected when granted', async () => {
+    const users = memoryUsers([{ clientUserId: 'alice', humanId, connected: false }]);
+
+    const answer = await createConnectToken({ clientUserId: 'alice' }, trusted, dependencies(users));
+
+    expect(answer.mode).toBe('edit');
+    expect(users.writes).toEqual([{ clientUserId: 'alice', humanId, clientId: CLIENT_ID, connected: true, now }]);
+  });
+
+  it('answers 400 naming email when Human API refuses the known user an id_token', async () => {
+    humanApiAuth.mintIdToken.mockRejectedValue(new HumanApiRejectedError(404));
+    const users = memoryUsers([{ clientUserId: 'alice', humanId, connected: false }]);
+
+    await expect(createConnectToken({ clientUserId: 'alice' }, trusted, dependencies(users))).rejects.toMatchObject({
+      issues: [{ path: 'email' }],
+    });
+    expect(users.writes).toEqual([]);
+  });
+
+  it('falls back to an id_token when Human API refuses a session (the user exists)', async () => {
+    humanApiAuth.mintSessionToken.mockRejectedValue(new HumanApiRejectedError(409));
+    const users = memoryUsers();
+
+    const answer = await createConnectToken(
+      { clientUserId: 'alice', email: 'a@example.com' },
+      trusted,
+      dependencies(users),
+    );
+
+    expect(answer).toEqual({ token: 'id-token', mode: 'edit', expiresIn: 600, humanId });
+    expect(users.writes).toEqual([{ clientUserId: 'alice', humanId, clientId: CLIENT_ID, connected: true, now }]);
+  });
+
+  it('answers the session refusal when the id_token is refused too, writing nothing', async () => {
+    const refusal = new HumanApiRejectedError(400);
+    humanApiAuth.mintSessionToken.mockRejectedValue(refusal);
+    humanApiAuth.mintIdToken.mockRejectedValue(new HumanApiRejectedError(404));
+    const users = memoryUsers();
+
+    await expect(
+      createConnectToken({ clientUserId: 'alice', email: 'a@example.com' }, trusted, dependencies(users)),
+    ).rejects.toBe(refusal);
+    expect(users.writes).toEqual([]);
+  });
+
+  it('does not fall back when Human API fails or times out', async () => {
+    humanApiAuth.mintSessionToken.mockRejectedValueOnce(new HumanApiFailedError('500'));
+    humanApiAuth.mintSessionToken.mockRejectedValueOnce(new HumanApiTimeoutError(1000));
+    const users = memoryUsers();
+    const request = { clientUserId: 'alice', email: 'a@example.com' };
+
+    await expect(createConnectToken(request, trusted, dependencies(users))).rejects.toBeInstanceOf(HumanApiFailedError);
+    await expect(createConnectToken(request, trusted, dependencies(users))).rejects.toBeInstanceOf(
+      HumanApiTimeoutError,
+    );
+    expect(humanApiAuth.mintIdToken).not.toHaveBeenCalled();
+    expect(users.writes).toEqual([]);
+  });
+
+  it('re-reads the secret once when Human API refuses the credentials', async () => {
+    humanApiAuth.mintSessionToken.mockRejectedValueOnce(new HumanApiAuthError(401));
+
+    const answer = await createConnectToken(
+      { clientUserId: 'alice', email: 'a@example.com' },
+      trusted,
+      dependencies(memoryUsers()),
+    );
+
+    expect(answer.mode).toBe('create');
+    expect(humanApiAuth.mintSessionToken).toHaveBeenLastCalledWith(
+      expect.objectContaining({ clientSecret: 'new-secret' }),
+    );
+    expect(secrets.refreshes).toBe(1);
+  });
+
+  it('answers 502 and writes nothing when Human API names another humanId than the stored one', async () => {
+    humanApiAuth.mintIdToken.mockResolvedValue({ ...idToken, humanId: 'x'.repeat(24) });
+    const users = memoryUsers([{ clientUserId: 'alice', humanId, connected: true }]);
+
+    await expect(createConnectToken({ clientUserId: 'alice' }, trusted, dependencies(users))).rejects.toBeInstanceOf(
+      HumanApiFailedError,
+    );
+    expect(users.writes).toEqual([]);
+  });
+
+  it('answers the stored humanId when the id_token answer has none', async () => {
+    humanApiAuth.mintIdToken.mockResolvedValue({ ...idToken, humanId: undefined });
+    const users = memoryUsers([{ clientUserId: 'alice', humanId, connected: true }]);
+
+    const answer = await createConnectToken({ clientUserId: 'alice' }, trusted, dependencies(users));
+
+    expect(answer.humanId).toBe(humanId);
+  });
+
+  describe('caller rules', () => {
+    it('takes the signed-in caller as the user', async () => {
+      const answer = await createConnectToken(
+        { email: 'bob@example.com' },
+        { kind: 'user', userId: 'bob' },
+        dependencies(memoryUsers()),
+      );
+
+      expect(answer.mode).toBe('create');
+      expect(humanApiAuth.mintSessionToken).toHaveBeenCalledWith(expect.objectContaining({ clientUserId: 'bob' }));
+    });
+
+    it('refuses a signed-in caller naming another user, before any read or call', async () => {
+      const users = memoryUsers();
+      const read = vi.spyOn(users, 'getConnectUser');
+
+      await expect(
+        createConnectToken(
+          { clientUserId: 'alice', email: 'a@example.com' },
+          { kind: 'user', userId: 'mallory' },
+          dependencies(users),
+        ),
+      ).rejects.toBeInstanceOf(CallerMismatchError);
+      expect(read).not.toHaveBeenCalled();
+      expect(humanApiAuth.mintSessionToken).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 naming clientUserId to a trusted caller without one', async () => {
+      await expect(
+        createConnectToken({ email: 'a@example.com' }, trusted, dependencies(memoryUsers())),
+      ).rejects.toMatchObject({ issues: [{ path: 'clientUserId' }] });
+    });
+  });
+});

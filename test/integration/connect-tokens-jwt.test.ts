@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_AUTH_AUDIENCE } from '../../local/settings.js';
+import { findFreePort } from '../support/free-port.js';
+import { post } from '../support/http.js';
+import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+
+let local: LocalModeProcess;
+
+async function asUser(sub: string) {
+  const answer = await post(`${local.apiUrl}/sandbox/auth/token`, { sub });
+  return { headers: { authorization: `Bearer ${String(answer.json.token)}` } };
+}
+const connectTokens = async (body: unknown, sub?: string) =>
+  post(`${local.apiUrl}/connect-tokens`, body, sub === undefined ? {} : await asUser(sub));
+
+beforeAll(async () => {
+  const port = await findFreePort();
+  const issuer = `http://127.0.0.1:${port}/sandbox/auth`;
+  local = await startLocalModeProcess({
+    env: {
+      PORT: String(port),
+      AUTH_ISSUER: issuer,
+      AUTH_AUDIENCE: LOCAL_AUTH_AUDIENCE,
+      AUTH_JWKS_URL: `${issuer}/jwks.json`,
+    },
+  });
+});
+
+afterAll(async () => {
+  await local?.stop();
+});
+
+describe('POST /connect-tokens in JWT mode', () => {
+  it('mints for the caller: { email } for a new user, then {} once the user connected', async () => {
+    const created = await connectTokens({ email: 'olivia@example.com' }, 'olivia');
+    const popup = await post(`${local.apiUrl}/sandbox/humanapi-auth/connect/complete`, { token: created.json.token });
+
+    const edited = await connectTokens({}, 'olivia');
+
+    expect(created.json).toMatchObject({ mode: 'create' });
+    expect(popup.status).toBe(200);
+    expect(edited.json).toMatchObject({ mode: 'edit', humanId: created.json.humanId });
+    const record = await fetch(`${local.apiUrl}/sandbox/dynamodb/record?clientUserId=olivia`);
+    expect(((await record.json()) as { humanId: string }).humanId).toBe(created.json.humanId);
+  });
+
+  it('accepts the caller naming themself', async () => {
+    const answer = await connectTokens({ clientUserId: 'peggy', email: 'peggy@example.com' }, 'peggy');
+
+    expect(answer.status).toBe(200);
+  });
+
+  it('answers 403 to a caller naming another user, minting and storing nothing', async () => {
+    const answer = await connectTokens({ clientUserId: 'victim', email: 'victim@example.com' }, 'mallory');
+
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    expect((await fetch(`${local.apiUrl}/sandbox/dynamodb/record?clientUserId=victim`)).status).toBe(404);
+  });
+
+  it('answers 401 without a bearer token, as API Gateway would', async () => {
+    const answer = await connectTokens({ email: 'nobody@example.com' });
+
+    expect(answer.status).toBe(401);
+  });
+});

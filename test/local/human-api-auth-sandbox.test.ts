@@ -1,0 +1,114 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { close, listen } from '../../local/http-util.js';
+import { createHumanApiSandbox, type HumanApiSandbox } from '../../local/sandbox/human-api.js';
+import { createHumanApiAuthSandbox } from '../../local/sandbox/human-api-auth.js';
+import { post } from '../support/http.js';
+
+const clientId = 'c'.repeat(40);
+let server: Server;
+let base: string;
+let v1: HumanApiSandbox;
+
+beforeAll(async () => {
+  v1 = createHumanApiSandbox({ clientId, statePath: undefined, onSecretRotated: () => {} });
+  const auth = createHumanApiAuthSandbox({ clientId, v1, statePath: undefined });
+  server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    void auth.handle(request, response, path);
+  });
+  base = `http://127.0.0.1:${await listen(server, 0)}`;
+});
+
+afterAll(async () => {
+  await close(server);
+});
+
+const token = (type: string, clientUserId: string, extra: Record<string, unknown> = {}) =>
+  post(`${base}/sandbox/humanapi-auth/v1/connect/token`, {
+    client_id: clientId,
+    client_secret: v1.clientSecret,
+    client_user_id: clientUserId,
+    type,
+    ...extra,
+  });
+
+describe('current-generation Human API sandbox', () => {
+  it('mints access tokens only for a user who connected, for 24 hours', async () => {
+    const before = await token('access', 'quinn');
+    const session = await token('session', 'quinn', { client_user_email: 'quinn@example.com' });
+    await post(`${base}/sandbox/humanapi-auth/connect/complete`, { token: session.json.session_token });
+
+    const after = await token('access', 'quinn');
+
+    expect(before.status).toBe(404);
+    expect(after.status).toBe(200);
+    expect(after.json).toEqual({
+      access_token: expect.any(String),
+      expires_in: 86400,
+      token_type: 'Bearer',
+      refresh_token: expect.any(String),
+    });
+  });
+
+  it('gives the humanId the v1 sandbox has for the same clientUserId', async () => {
+    const v1Session = v1.mintSession('ruth');
+
+    const session = await token('session', 'ruth', { client_user_email: 'ruth@example.com' });
+
+    expect(session.json.human_id).toBe(v1Session.humanId);
+  });
+
+  it('answers 409 to a session for a user who connected, and an id_token instead', async () => {
+    const session = await token('session', 'sam', { client_user_email: 'sam@example.com' });
+    await post(`${base}/sandbox/humanapi-auth/connect/complete`, { token: session.json.session_token });
+
+    const again = await token('session', 'sam', { client_user_email: 'sam@example.com' });
+    const idToken = await token('id_token', 'sam');
+
+    expect(again.status).toBe(409);
+    expect(idToken.json).toEqual({ id_token: expect.any(String), expires_in: 3600, human_id: session.json.human_id });
+  });
+
+  it.each([
+    ['no email for a session', 'session', {}],
+    ['an unknown type', 'refresh', {}],
+  ])('answers 400 to %s', async (_, type, extra) => {
+    expect((await token(type, 'tina', extra)).status).toBe(400);
+  });
+
+  it('refuses the old secret after the v1 sandbox rotates it', async () => {
+    const old = v1.clientSecret;
+    v1.rotateSecret();
+
+    const answer = await post(`${base}/sandbox/humanapi-auth/v1/connect/token`, {
+      client_id: clientId,
+      client_secret: old,
+      client_user_id: 'uma',
+      client_user_email: 'uma@example.com',
+      type: 'session',
+    });
+
+    expect(answer.status).toBe(401);
+    expect((await token('session', 'uma', { client_user_email: 'uma@example.com' })).status).toBe(200);
+  });
+
+  it('applies the faults queued on the v1 sandbox', async () => {
+    v1.queueFault({ status: 503 });
+
+    const faulted = await token('session', 'vera', { client_user_email: 'vera@example.com' });
+
+    expect(faulted.status).toBe(503);
+    expect((await token('session', 'vera', { client_user_email: 'vera@example.com' })).status).toBe(200);
+  });
+
+  it('refuses an access token as the popup token', async () => {
+    const session = await token('session', 'walt', { client_user_email: 'walt@example.com' });
+    await post(`${base}/sandbox/humanapi-auth/connect/complete`, { token: session.json.session_token });
+    const access = await token('access', 'walt');
+
+    const popup = await post(`${base}/sandbox/humanapi-auth/connect/complete`, { token: access.json.access_token });
+
+    expect(popup.status).toBe(401);
+  });
+});
