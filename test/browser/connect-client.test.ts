@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
-import { signedPost } from '../support/signed-post.js';
+import { signedPost } from '../support/sigv4.js';
 import { useBrowsers } from './support/browser.js';
 
 let local: LocalModeProcess;

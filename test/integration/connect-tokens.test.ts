@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Answer, injectHumanApiFault, post } from '../support/http.js';
 import { scanForLeaks } from '../support/leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
-import { signedPost } from '../support/signed-post.js';
+import { signedPost } from '../support/sigv4.js';
 
 let local: LocalModeProcess;
 const connectTokens = (body: unknown) => signedPost(`${local.apiUrl}/connect-tokens`, body);
@@ -91,7 +91,7 @@ describe('POST /connect-tokens against the current-generation sandbox (IAM-signe
   it('lets /public-tokens find a current-generation user by humanId', async () => {
     const created = await connectTokens({ clientUserId: 'frank', email: 'frank@example.com' });
 
-    const recovered = await post(`${local.apiUrl}/public-tokens`, { humanId: created.json.humanId });
+    const recovered = await signedPost(`${local.apiUrl}/public-tokens`, { humanId: created.json.humanId });
 
     expect(recovered.status).toBe(200);
     expect(recovered.json).toMatchObject({ humanId: created.json.humanId, clientUserId: 'frank' });
