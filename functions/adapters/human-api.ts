@@ -11,6 +11,7 @@ import {
   HumanApiTimeoutError,
 } from '../commons/errors.js';
 import { errorFields, logger } from '../commons/observability.js';
+import { describeUpstreamError } from '../commons/upstream-detail.js';
 import { boundedToken } from '../http/schemas.js';
 
 const tokensAnswerSchema = z.object({
@@ -84,8 +85,8 @@ export function createHumanApiClient({
         throw new HumanApiFailedError('Could not reach Human API.', { cause: error });
       }
       if (status === 401 || status === 403) throw new HumanApiAuthError(status);
-      if (status >= 400 && status < 500) throw new HumanApiRejectedError(status);
-      if (status !== 200 && status !== 201) throw new HumanApiFailedError(`Human API answered ${status}.`);
+      if (status >= 400 && status < 500) throw new HumanApiRejectedError(status, describeUpstreamError(text));
+      if (status !== 200 && status !== 201) throw new HumanApiFailedError(`Human API answered ${status}.`, { upstreamStatus: status });
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -99,10 +100,6 @@ export function createHumanApiClient({
       logger.warn('Human API call failed', {
         path,
         ...errorFields(error),
-        upstreamStatus:
-          error instanceof HumanApiAuthError || error instanceof HumanApiRejectedError
-            ? error.upstreamStatus
-            : undefined,
         durationMs: Math.round(performance.now() - started),
       });
       throw error;

@@ -6,6 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError } from './errors.js';
 
 /** Service name: the logs' `service` key and the metrics' `service` dimension (the stack's alarms use it). */
 export const SERVICE_NAME = 'humanapi-connect';
@@ -25,16 +26,27 @@ export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRI
  */
 export const HUMAN_API_FAILURE_METRIC = 'HumanApiFailure';
 
-/** The log fields naming a caught value and its cause: names only, never messages (they may echo input). */
+/**
+ * The log fields naming a caught value and its cause: names only, never messages (they may echo
+ * input), plus Human API's status when Human API answered one.
+ */
 export type ErrorFields = {
   readonly errorName: string;
   readonly causeName?: string;
+  /** Human API's HTTP status, for its failures and refusals. */
+  readonly upstreamStatus?: number;
 };
 
 /** The {@link ErrorFields} of any caught value. */
 export function errorFields(error: unknown): ErrorFields {
   if (!(error instanceof Error)) return { errorName: typeof error };
-  return error.cause instanceof Error
-    ? { errorName: error.name, causeName: error.cause.name }
-    : { errorName: error.name };
+  const upstreamStatus =
+    error instanceof HumanApiRejectedError || error instanceof HumanApiAuthError || error instanceof HumanApiFailedError
+      ? error.upstreamStatus
+      : undefined;
+  return {
+    errorName: error.name,
+    ...(error.cause instanceof Error ? { causeName: error.cause.name } : {}),
+    ...(upstreamStatus === undefined ? {} : { upstreamStatus }),
+  };
 }

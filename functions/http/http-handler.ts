@@ -20,7 +20,7 @@ import { errorFields, HUMAN_API_FAILURE_METRIC, logger, metrics } from '../commo
 import type { Caller } from '../domain/caller.js';
 import { callerFrom } from './caller.js';
 import { jsonResponse, problemResponse } from './problem.js';
-import { toFieldIssues } from './schemas.js';
+import { requestIssueMessage, toFieldIssues } from './schemas.js';
 
 /** Largest accepted body (docs/api.md). */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -64,11 +64,28 @@ function publishMetrics(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   return { after: publish, onError: publish };
 }
 
+/** API Gateway's id of the request, as its access log and the problem bodies show it. */
+function requestIdOf(event: APIGatewayProxyEventV2): string | undefined {
+  // Typed as always present, but a hand-made event (a test, a console invoke) may lack it.
+  const context: Partial<APIGatewayProxyEventV2['requestContext']> | undefined = event.requestContext;
+  return context?.requestId;
+}
+
+/** Puts API Gateway's request id on every log line of the request (docs/api.md#request-ids). */
+function logRequestId(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  return {
+    before: ({ event }) => {
+      const requestId = requestIdOf(event);
+      if (requestId !== undefined) logger.appendKeys({ requestId });
+    },
+  };
+}
+
 /** Answers every error as problem+json, logging server-side faults without their payloads. */
 function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   return {
     onError: (request) => {
-      const response = problemResponse(request.error);
+      const response = problemResponse(request.error, requestIdOf(request.event));
       const status = response.statusCode ?? 500;
       const error = request.error;
       const fields = { status, ...errorFields(error) };
@@ -117,6 +134,7 @@ export interface HttpHandlerOptions<TBody> {
 export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: HttpHandlerOptions<TBody>) {
   return middy<APIGatewayProxyEventV2, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logRequestId())
     .use(publishMetrics())
     .use(problemDetails())
     .use(guardBody())
@@ -124,7 +142,7 @@ export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: H
     .use(parseFormBody)
     .handler(async (event, context) => {
       // The body parsers above replaced the raw string with the parsed value.
-      const parsed = bodySchema.safeParse(event.body as unknown);
+      const parsed = bodySchema.safeParse(event.body as unknown, { error: requestIssueMessage });
       if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
       const caller = callerFrom(event, jwtUserClaim);
       return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
