@@ -12,6 +12,7 @@ import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { close, listen, readBody, sendJson } from './http-util.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
+import { problemTitleOf, type RequestSummary } from './request-log.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
@@ -26,6 +27,8 @@ export interface LocalModeOptions {
   readonly settings: LocalSettings;
   /** Folder for persisted state. @default '.data' */
   readonly dataDir?: string;
+  /** Told of every answered API request (not `/sandbox/`), for the terminal's request lines. */
+  readonly onRequest?: (summary: RequestSummary) => void;
 }
 
 /** A running local mode. */
@@ -53,7 +56,12 @@ const ROUTES: Record<string, { routeKey: string; module: string; functionName: s
 };
 
 /** Starts local mode. */
-export async function startLocalMode({ env, settings, dataDir = '.data' }: LocalModeOptions): Promise<LocalMode> {
+export async function startLocalMode({
+  env,
+  settings,
+  dataDir = '.data',
+  onRequest,
+}: LocalModeOptions): Promise<LocalMode> {
   const dataPath = (name: string) => (settings.inMemory ? undefined : resolve(dataDir, name));
   const dynamoDb = await startLocalDynamoDb({ path: dataPath('dynamodb') });
   const secretStore = await startLocalSecretStore({ path: dataPath('secrets.json') });
@@ -138,11 +146,26 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     if (body === undefined) return sendJson(response, 413, { message: 'Request Entity Too Large' }, cors);
     const event = toHttpApiEvent(request, body, { routeKey: route.routeKey, jwtClaims });
     const result = await handler(event, createLambdaContext(route.functionName, timeoutMs));
+    const title = problemTitleOf(String(result.headers?.['Content-Type'] ?? ''), result.body);
+    if (title !== undefined) problemTitles.set(response, title);
     writeHandlerResult(response, result, cors);
   }
 
+  const problemTitles = new WeakMap<ServerResponse, string>();
   apiServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (onRequest !== undefined && !path.startsWith('/sandbox/')) {
+      const started = performance.now();
+      response.once('finish', () =>
+        onRequest({
+          method: request.method ?? 'GET',
+          path,
+          status: response.statusCode,
+          durationMs: performance.now() - started,
+          title: problemTitles.get(response),
+        }),
+      );
+    }
     const route = path.startsWith('/sandbox/') ? routeSandbox : routeApi;
     route(request, response, path).catch(() => {
       if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });

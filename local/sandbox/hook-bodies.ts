@@ -39,7 +39,10 @@ export const devTokenBody = z.strictObject({
 /** A hook body checked: its value, or the 400 answer naming what is wrong. */
 export type HookBody<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly problem: { error: string; message: string; errors: { path: string; message: string }[] } };
+  | {
+      readonly ok: false;
+      readonly problem: { error: string; message: string; errors: { path: string; message: string }[] };
+    };
 
 /**
  * Checks a hook body (already parsed as a JSON object, or `undefined` when it was not one).

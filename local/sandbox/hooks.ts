@@ -13,6 +13,7 @@ import { corsHeaders, preflightHeaders } from '../cors.js';
 import type { LocalDynamoDb } from '../dynamodb.js';
 import { parseJsonObject, readBody, sendJson } from '../http-util.js';
 import type { DevIssuer } from '../jwt-authorizer.js';
+import type { LocalSecretStore } from '../secret-store.js';
 import {
   checkHookBody,
   devTokenBody,
@@ -20,7 +21,6 @@ import {
   humanApiFaultBody,
   secretStoreFaultBody,
 } from './hook-bodies.js';
-import type { LocalSecretStore } from '../secret-store.js';
 import type { HumanApiFault, HumanApiSandbox } from './human-api.js';
 
 /** The offline connect.js, read once: it is served as is. */
