@@ -33,6 +33,7 @@ import {
 import { ConnectAlarms } from './alarms.js';
 import { ConnectFunction } from './connect-function.js';
 import { FUNCTION_ENTRIES } from './function-bundling.js';
+import { refusePlaceholderClientId } from './placeholder-client-id.js';
 import { type ConnectBackendStackProps, resolveStackSettings } from './stack-props.js';
 
 /** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
@@ -150,7 +151,7 @@ export class ConnectBackendStack extends Stack {
     // Name-imported secrets have no full ARN; GetSecretValue takes the name then.
     const secretId = this.clientSecret.secretFullArn ?? this.clientSecret.secretName;
     const environment: Record<string, string> = {
-      HUMANAPI_CLIENT_ID: settings.clientId,
+      HUMANAPI_CLIENT_ID: refusePlaceholderClientId(this, settings.clientId),
       HUMANAPI_SECRET_ID: secretId,
       HUMANAPI_BASE_URL: settings.humanApiBaseUrl,
       HUMANAPI_TIMEOUT_MS: String(settings.humanApiTimeoutMs),
