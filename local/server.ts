@@ -12,6 +12,7 @@ import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { close, listen, readBody, sendJson } from './http-util.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
+import { buildOpenApiDocument } from './openapi.js';
 import { problemTitleOf, type RequestSummary } from './request-log.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
@@ -132,6 +133,9 @@ export async function startLocalMode({
       return;
     }
     const cors = corsHeaders(origin, allowedOrigins);
+    if (path === '/openapi.json' && request.method === 'GET') {
+      return sendJson(response, 200, { ...buildOpenApiDocument(), servers: [{ url: apiUrl }] }, cors);
+    }
     if (route === undefined || handler === undefined || request.method !== 'POST') {
       return sendJson(response, 404, { message: 'Not Found' }, cors);
     }

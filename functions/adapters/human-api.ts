@@ -86,7 +86,8 @@ export function createHumanApiClient({
       }
       if (status === 401 || status === 403) throw new HumanApiAuthError(status);
       if (status >= 400 && status < 500) throw new HumanApiRejectedError(status, describeUpstreamError(text));
-      if (status !== 200 && status !== 201) throw new HumanApiFailedError(`Human API answered ${status}.`, { upstreamStatus: status });
+      if (status !== 200 && status !== 201)
+        throw new HumanApiFailedError(`Human API answered ${status}.`, { upstreamStatus: status });
       let json: unknown;
       try {
         json = JSON.parse(text);

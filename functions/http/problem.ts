@@ -148,7 +148,12 @@ function humanApiProblem(error: HumanApiError): Problem {
     );
   }
   if (error instanceof HumanApiFailedError && error.upstreamStatus !== undefined) {
-    return problem(502, 'humanapi-failed', 'Bad gateway', `Human API answered ${error.upstreamStatus}; try again later.`);
+    return problem(
+      502,
+      'humanapi-failed',
+      'Bad gateway',
+      `Human API answered ${error.upstreamStatus}; try again later.`,
+    );
   }
   // The other Human API failures carry messages this code base wrote (no answer, unreadable answer, …).
   return problem(502, 'humanapi-failed', 'Bad gateway', `${error.message} Try again later.`);
@@ -179,9 +184,5 @@ export function jsonResponse(
  */
 export function problemResponse(error: unknown, requestId?: string): APIGatewayProxyStructuredResultV2 {
   const body = toProblem(error);
-  return jsonResponse(
-    body.status,
-    requestId === undefined ? body : { ...body, requestId },
-    'application/problem+json',
-  );
+  return jsonResponse(body.status, requestId === undefined ? body : { ...body, requestId }, 'application/problem+json');
 }

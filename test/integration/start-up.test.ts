@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,5 +139,21 @@ describe('the terminal of a running local mode', () => {
     const logged = local.output.filter((line) => line.includes(requestId)).map((line) => JSON.parse(line));
     expect(logged).toContainEqual(expect.objectContaining({ message: 'Request refused', status: 400, requestId }));
     expect(local.output.some((line) => line.startsWith('POST /sessions'))).toBe(false);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('serves the committed OpenAPI document with the local server URL', async () => {
+    const local = await startLocalModeProcess();
+    try {
+      const response = await fetch(`${local.apiUrl}/openapi.json`, { signal: AbortSignal.timeout(10_000) });
+      const document = (await response.json()) as Record<string, unknown>;
+      const committed = JSON.parse(readFileSync(resolve(ROOT, 'docs/openapi.json'), 'utf8')) as Record<string, unknown>;
+
+      expect(response.status).toBe(200);
+      expect(document).toEqual({ ...committed, servers: [{ url: local.apiUrl }] });
+    } finally {
+      await local.stop();
+    }
   });
 });

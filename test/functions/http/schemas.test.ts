@@ -85,9 +85,7 @@ describe('requestIssueMessage', () => {
   });
 
   it('refuses a body that is not an object as a whole', () => {
-    expect(messagesOf('humanId=x')).toEqual([
-      { path: '', message: 'the body must be a JSON object or form fields' },
-    ]);
+    expect(messagesOf('humanId=x')).toEqual([{ path: '', message: 'the body must be a JSON object or form fields' }]);
   });
 
   it('keeps the words a schema gives its own rule', () => {
