@@ -10,7 +10,7 @@ import {
   HumanApiRejectedError,
   HumanApiTimeoutError,
 } from '../commons/errors.js';
-import { errorFields, logger } from '../commons/observability.js';
+import { errorFields, logger, traceHumanApiCall } from '../commons/observability.js';
 import { describeUpstreamError } from '../commons/upstream-detail.js';
 import { boundedToken } from '../http/schemas.js';
 
@@ -109,8 +109,12 @@ export function createHumanApiClient({
 
   return {
     exchangeSessionToken: ({ humanId, clientId, sessionToken, clientSecret }) =>
-      post('/v1/connect/tokens', { humanId, clientId, sessionToken, clientSecret }, tokensAnswerSchema),
+      traceHumanApiCall('/v1/connect/tokens', () =>
+        post('/v1/connect/tokens', { humanId, clientId, sessionToken, clientSecret }, tokensAnswerSchema),
+      ),
     createPublicToken: ({ humanId, clientId, clientSecret }) =>
-      post('/v1/connect/publictokens', { humanId, clientId, clientSecret }, publicTokensAnswerSchema),
+      traceHumanApiCall('/v1/connect/publictokens', () =>
+        post('/v1/connect/publictokens', { humanId, clientId, clientSecret }, publicTokensAnswerSchema),
+      ),
   };
 }

@@ -5,7 +5,8 @@
  * token or the client secret: log names, statuses and IDs only.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError } from './errors.js';
 
 /** Service name: the logs' `service` key and the metrics' `service` dimension (the stack's alarms use it). */
@@ -18,6 +19,49 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 
 /** The service's metrics, published as CloudWatch EMF after each request (`functions/http/http-handler.ts`). */
 export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE });
+
+/**
+ * The service's X-Ray tracer (active tracing on the functions; `POWERTOOLS_TRACE_ENABLED=false`
+ * and outside Lambda it does nothing). The handler's response is never captured: it holds the
+ * publicToken.
+ */
+export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
+
+/** Name of the metric holding each Human API call's duration, in milliseconds. */
+export const HUMAN_API_LATENCY_METRIC = 'HumanApiLatency';
+
+/**
+ * Runs one Human API call as an X-Ray subsegment (`Human API <path>`, annotated with the path and
+ * Human API's status, never a body, token or secret) and records its duration as
+ * {@link HUMAN_API_LATENCY_METRIC}.
+ *
+ * @param path - the Human API path called, e.g. `/v1/connect/tokens`
+ * @param call - the call; it resolves Human API's status, or throws
+ */
+export async function traceHumanApiCall<T>(path: string, call: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  const subsegment = parent?.addNewSubsegment(`Human API ${path}`);
+  if (subsegment !== undefined) {
+    tracer.setSegment(subsegment);
+    subsegment.addAnnotation('humanApiPath', path);
+  }
+  try {
+    return await call();
+  } catch (error) {
+    const { upstreamStatus } = errorFields(error);
+    if (upstreamStatus !== undefined) subsegment?.addAnnotation('upstreamStatus', upstreamStatus);
+    // The error's name only: messages are ours, but the X-Ray default would add a stack.
+    subsegment?.addAnnotation('errorName', error instanceof Error ? error.name : typeof error);
+    throw error;
+  } finally {
+    metrics.addMetric(HUMAN_API_LATENCY_METRIC, MetricUnit.Milliseconds, Math.round(performance.now() - started));
+    if (subsegment !== undefined && parent !== undefined) {
+      subsegment.close();
+      tracer.setSegment(parent);
+    }
+  }
+}
 
 /**
  * Name of the metric counting requests that failed because of Human API (answered 502 or 504:

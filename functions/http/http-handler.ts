@@ -5,6 +5,7 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
@@ -16,7 +17,7 @@ import {
   RequestValidationError,
   UnsupportedMediaTypeError,
 } from '../commons/errors.js';
-import { errorFields, HUMAN_API_FAILURE_METRIC, logger, metrics } from '../commons/observability.js';
+import { errorFields, HUMAN_API_FAILURE_METRIC, logger, metrics, tracer } from '../commons/observability.js';
 import type { Caller } from '../domain/caller.js';
 import { callerFrom } from './caller.js';
 import { jsonResponse, problemResponse } from './problem.js';
@@ -132,19 +133,23 @@ export interface HttpHandlerOptions<TBody> {
  * Creates a middy handler for an HTTP API (payload 2.0) route.
  */
 export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: HttpHandlerOptions<TBody>) {
-  return middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logRequestId())
-    .use(publishMetrics())
-    .use(problemDetails())
-    .use(guardBody())
-    .use(parseJsonBody)
-    .use(parseFormBody)
-    .handler(async (event, context) => {
-      // The body parsers above replaced the raw string with the parsed value.
-      const parsed = bodySchema.safeParse(event.body as unknown, { error: requestIssueMessage });
-      if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
-      const caller = callerFrom(event, jwtUserClaim);
-      return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
-    });
+  return (
+    middy<APIGatewayProxyEventV2, HttpResult>()
+      // The response holds the publicToken: never put it in a trace.
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logRequestId())
+      .use(publishMetrics())
+      .use(problemDetails())
+      .use(guardBody())
+      .use(parseJsonBody)
+      .use(parseFormBody)
+      .handler(async (event, context) => {
+        // The body parsers above replaced the raw string with the parsed value.
+        const parsed = bodySchema.safeParse(event.body as unknown, { error: requestIssueMessage });
+        if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
+        const caller = callerFrom(event, jwtUserClaim);
+        return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
+      })
+  );
 }
