@@ -115,7 +115,7 @@ describe('the terminal of a running local mode', () => {
   });
 
   it('prints one line per request, with the problem title on errors', async () => {
-    const local = await startLocalModeProcess();
+    const local = await startLocalModeProcess({ env: { LOG_FORMAT: 'line' } });
     running.push(local);
 
     const answer = await post(`${local.apiUrl}/sessions`, { humanId: 'h', clientId: 'c' });
