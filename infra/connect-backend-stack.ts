@@ -15,7 +15,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, TableGrants, type TablePropsV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -32,7 +32,9 @@ import {
 } from '../functions/commons/tables.js';
 import { ConnectAlarms } from './alarms.js';
 import { ConnectFunction } from './connect-function.js';
+import { ConnectDashboard } from './dashboard.js';
 import { FUNCTION_ENTRIES } from './function-bundling.js';
+import { refusePlaceholderClientId } from './placeholder-client-id.js';
 import { type ConnectBackendStackProps, resolveStackSettings } from './stack-props.js';
 
 /** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
@@ -102,6 +104,8 @@ export class ConnectBackendStack extends Stack {
   readonly recoverPublicToken: ConnectFunction;
   /** The alarms, all notifying `alarmTopicArn` when given. */
   readonly alarms: readonly Alarm[];
+  /** The operators' dashboard (dashboard.ts). */
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: ConnectBackendStackProps) {
     super(scope, id, props);
@@ -150,7 +154,7 @@ export class ConnectBackendStack extends Stack {
     // Name-imported secrets have no full ARN; GetSecretValue takes the name then.
     const secretId = this.clientSecret.secretFullArn ?? this.clientSecret.secretName;
     const environment: Record<string, string> = {
-      HUMANAPI_CLIENT_ID: settings.clientId,
+      HUMANAPI_CLIENT_ID: refusePlaceholderClientId(this, settings.clientId),
       HUMANAPI_SECRET_ID: secretId,
       HUMANAPI_BASE_URL: settings.humanApiBaseUrl,
       HUMANAPI_TIMEOUT_MS: String(settings.humanApiTimeoutMs),
@@ -222,6 +226,8 @@ export class ConnectBackendStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       throttle: settings.throttle,
+      // Per-route Count, 4xx, 5xx and Latency for the dashboard (dashboard.ts).
+      detailedMetricsEnabled: true,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
 
@@ -258,6 +264,14 @@ export class ConnectBackendStack extends Stack {
       functions: { FinishSession: this.finishSession, RecoverPublicToken: this.recoverPublicToken },
       alarmTopicArn: settings.alarmTopicArn,
     }).alarms;
+
+    // ---- Dashboard ----------------------------------------------------------
+    this.dashboard = new ConnectDashboard(this, 'Dashboard', {
+      api: this.api,
+      stage: this.stage,
+      routes: ['POST /sessions', 'POST /public-tokens'],
+      functions: { FinishSession: this.finishSession, RecoverPublicToken: this.recoverPublicToken },
+    }).dashboard;
 
     // ---- Outputs ------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', {

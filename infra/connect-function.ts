@@ -5,7 +5,7 @@
  * log group and nothing else until the stack grants more.
  */
 import { fileURLToPath } from 'node:url';
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -61,6 +61,12 @@ export class ConnectFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       bundling: toNodejsBundling(),
+    });
+    // Active tracing (function-defaults.ts) adds xray:PutTraceSegments and PutTelemetryRecords.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray trace segments have no resource ARN: xray:PutTraceSegments and xray:PutTelemetryRecords only accept Resource "*" (added by active tracing); the role has no other wildcard.',
     });
   }
 }

@@ -3,7 +3,14 @@
  * memory, logging and bundling. `ConnectFunction` applies it; nothing else
  * sets these properties.
  */
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FUNCTION_ESBUILD_OPTIONS } from './function-bundling.js';
 
@@ -23,6 +30,11 @@ export const FUNCTION_DEFAULTS = {
   loggingFormat: LoggingFormat.JSON,
   applicationLogLevelV2: ApplicationLogLevel.INFO,
   systemLogLevelV2: SystemLogLevel.INFO,
+  /**
+   * X-Ray active tracing: Powertools Tracer (functions/commons/observability.ts) adds the AWS SDK
+   * calls and each Human API call as subsegments, never a body, token or secret.
+   */
+  tracing: Tracing.ACTIVE,
   /** Lambda entry files export `handler`. */
   handler: 'handler',
 } as const;

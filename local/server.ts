@@ -15,6 +15,8 @@ import { close, listen, readBody, sendJson } from './http-util.js';
 import { createIamAuthorizer, type IamCredentials } from './iam-authorizer.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { problemTitleOf, type RequestSummary } from './request-log.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
@@ -30,6 +32,8 @@ export interface LocalModeOptions {
   readonly settings: LocalSettings;
   /** Folder for persisted state. @default '.data' */
   readonly dataDir?: string;
+  /** Told of every answered API request (not `/sandbox/`), for the terminal's request lines. */
+  readonly onRequest?: (summary: RequestSummary) => void;
 }
 
 /** A running local mode. */
@@ -66,7 +70,12 @@ const ROUTES: Record<string, { routeKey: string; module: string; functionName: s
 };
 
 /** Starts local mode. */
-export async function startLocalMode({ env, settings, dataDir = '.data' }: LocalModeOptions): Promise<LocalMode> {
+export async function startLocalMode({
+  env,
+  settings,
+  dataDir = '.data',
+  onRequest,
+}: LocalModeOptions): Promise<LocalMode> {
   const dataPath = (name: string) => (settings.inMemory ? undefined : resolve(dataDir, name));
   const dynamoDb = await startLocalDynamoDb({ path: dataPath('dynamodb') });
   const secretStore = await startLocalSecretStore({ path: dataPath('secrets.json') });
@@ -159,6 +168,9 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
       return;
     }
     const cors = corsHeaders(origin, allowedOrigins);
+    if (path === '/openapi.json' && request.method === 'GET') {
+      return sendJson(response, 200, { ...buildOpenApiDocument(), servers: [{ url: apiUrl }] }, cors);
+    }
     if (route === undefined || handler === undefined || request.method !== 'POST') {
       return sendJson(response, 404, { message: 'Not Found' }, cors);
     }
@@ -191,11 +203,26 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     }
     const event = toHttpApiEvent(request, body, { routeKey: route.routeKey, jwtClaims });
     const result = await handler(event, createLambdaContext(route.functionName, timeoutMs));
+    const title = problemTitleOf(String(result.headers?.['Content-Type'] ?? ''), result.body);
+    if (title !== undefined) problemTitles.set(response, title);
     writeHandlerResult(response, result, cors);
   }
 
+  const problemTitles = new WeakMap<ServerResponse, string>();
   apiServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (onRequest !== undefined && !path.startsWith('/sandbox/')) {
+      const started = performance.now();
+      response.once('finish', () =>
+        onRequest({
+          method: request.method ?? 'GET',
+          path,
+          status: response.statusCode,
+          durationMs: performance.now() - started,
+          title: problemTitles.get(response),
+        }),
+      );
+    }
     const route =
       authSandbox?.owns(path) === true ? authSandbox.handle : path.startsWith('/sandbox/') ? routeSandbox : routeApi;
     route(request, response, path).catch(() => {

@@ -8,6 +8,7 @@
  */
 
 import { type Config, ConfigError, readConfig } from '../functions/commons/config.js';
+import { allowedOriginProblem } from '../functions/commons/cors-rules.js';
 import { LOCAL_TABLE_NAMES } from './dynamodb.js';
 import { type IamCredentials, LOCAL_IAM_ACCESS_KEY_ID, LOCAL_IAM_SECRET_ACCESS_KEY } from './iam-authorizer.js';
 
@@ -70,6 +71,29 @@ export interface LocalSettings {
   readonly iamCredentials: IamCredentials;
   /** `POWERTOOLS_METRICS_DISABLED`: no EMF lines locally unless asked for. */
   readonly metricsDisabled: string;
+  /**
+   * What the terminal shows (`LOG_FORMAT`): `line`, one line per request, or `json`, the
+   * functions' Powertools JSON logs as Lambda writes them. @default 'line'
+   */
+  readonly logFormat: LogFormat;
+  /**
+   * `POWERTOOLS_LOG_LEVEL` the functions get: as set, else `SILENT` in `line` format (the
+   * request lines say what happened) and `INFO` in `json` format.
+   */
+  readonly functionLogLevel: string;
+}
+
+/** The values of `LOG_FORMAT`. */
+export const LOG_FORMATS = ['line', 'json'] as const;
+/** What local mode's terminal shows. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+function logFormat(env: Environment): LogFormat {
+  const raw = optional(env, 'LOG_FORMAT');
+  if (raw === undefined) return 'line';
+  const format = LOG_FORMATS.find((candidate) => candidate === raw.toLowerCase());
+  if (format === undefined) throw new ConfigError('LOG_FORMAT', `must be "line" or "json", got "${raw}"`);
+  return format;
 }
 
 function optional(env: Environment, variable: string): string | undefined {
@@ -102,10 +126,9 @@ function origins(env: Environment): readonly string[] | undefined {
     .map((origin) => origin.trim())
     .filter((origin) => origin !== '');
   for (const origin of list) {
-    // An origin is scheme://host[:port], nothing more: a path or a slash would never match the Origin header.
-    if (httpUrl('CORS_ALLOW_ORIGINS', origin) !== new URL(origin).origin) {
-      throw new ConfigError('CORS_ALLOW_ORIGINS', `must list origins (scheme://host[:port]), got "${origin}"`);
-    }
+    // The stack's own rule (no "*", scheme://host[:port] only), so local mode refuses what a deploy would.
+    const problem = allowedOriginProblem(origin);
+    if (problem !== undefined) throw new ConfigError('CORS_ALLOW_ORIGINS', problem);
   }
   return list;
 }
@@ -137,6 +160,7 @@ function jwtSettings(env: Environment): JwtSettings | undefined {
  */
 export function readLocalSettings(env: Environment, argv: readonly string[] = []): LocalSettings {
   const jwt = jwtSettings(env);
+  const format = logFormat(env);
   const settings: LocalSettings = {
     inMemory: argv.includes(IN_MEMORY_FLAG),
     apiPort: port(env, 'PORT', DEFAULT_API_PORT),
@@ -158,6 +182,8 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
       accessKeyId: optional(env, 'LOCAL_IAM_ACCESS_KEY_ID') ?? LOCAL_IAM_ACCESS_KEY_ID,
       secretAccessKey: optional(env, 'LOCAL_IAM_SECRET_ACCESS_KEY') ?? LOCAL_IAM_SECRET_ACCESS_KEY,
     },
+    logFormat: format,
+    functionLogLevel: optional(env, 'POWERTOOLS_LOG_LEVEL') ?? (format === 'line' ? 'SILENT' : 'INFO'),
   };
   // The functions' own variables (HUMANAPI_BASE_URL, HUMANAPI_TIMEOUT_MS, SECRET_TTL_SECONDS, …)
   // are checked by the functions' own rules, now, before a port is bound.
@@ -210,6 +236,9 @@ export function applyFunctionEnvironment(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_LAMBDA_FUNCTION_NAME: 'finishSession',
     POWERTOOLS_METRICS_DISABLED: settings.metricsDisabled,
+    POWERTOOLS_LOG_LEVEL: settings.functionLogLevel,
+    // No X-Ray daemon locally: the tracer would only warn.
+    POWERTOOLS_TRACE_ENABLED: 'false',
   });
   if (settings.jwt === undefined) delete env.JWT_USER_CLAIM;
   else env.JWT_USER_CLAIM = settings.jwt.userClaim;

@@ -1,42 +1,85 @@
 /**
- * `npm start [-- --in-memory]`: runs local mode until interrupted.
+ * `npm start [-- --in-memory]`: runs local mode until interrupted. Every start-up failure is
+ * one line on stderr naming the cause and what to change (docs/local-mode.md#the-terminal).
  */
+import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_HUMANAPI_AUTH_BASE_URL } from '../functions/commons/config.js';
+import { DataDirLockedError, lockDataDir } from './data-lock.js';
+import { formatRequestLine } from './request-log.js';
 import { type LocalMode, startLocalMode } from './server.js';
 import { type LocalSettings, readLocalSettings } from './settings.js';
 
-let settings: LocalSettings;
+const DATA_DIR = '.data';
+
+/** The one line a start-up failure prints. */
+function startupFailureLine(error: unknown, settings: LocalSettings | undefined): string {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) return error.message;
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  const port = error instanceof Error && 'port' in error ? Number(error.port) : undefined;
+  if (code === 'EADDRINUSE' && settings !== undefined && port !== undefined) {
+    const variables = [
+      ...(port === settings.apiPort ? ['PORT'] : []),
+      ...(port === settings.webPort ? ['WEB_PORT'] : []),
+    ];
+    const names = variables.length === 0 ? 'PORT or WEB_PORT' : variables.join(' and ');
+    return `Port ${port} is already in use (${names}): stop what listens there, or set ${names} to a free port (0 picks one)`;
+  }
+  if (code === 'EACCES' && port !== undefined) {
+    return `Port ${port} may not be opened by this user (PORT or WEB_PORT): choose a port above 1023`;
+  }
+  // Anything else: its first line, no stack trace.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `Local mode could not start: ${message.split('\n')[0]}`;
+}
+
+let settings: LocalSettings | undefined;
 let local: LocalMode;
 try {
   settings = readLocalSettings(process.env, process.argv);
-  local = await startLocalMode({ env: process.env, settings });
+  const releaseDataDir = settings.inMemory ? () => undefined : lockDataDir(resolve(DATA_DIR), `${DATA_DIR}/`);
+  const logFormat = settings.logFormat;
+  try {
+    local = await startLocalMode({
+      env: process.env,
+      settings,
+      dataDir: DATA_DIR,
+      ...(logFormat === 'line'
+        ? { onRequest: (summary) => process.stdout.write(`${formatRequestLine(summary)}\n`) }
+        : {}),
+    });
+  } catch (error) {
+    releaseDataDir();
+    throw error;
+  }
 } catch (error) {
-  // A configuration mistake deserves one clear line, not a stack trace.
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
+  process.stderr.write(`${startupFailureLine(error, settings)}\n`);
   process.exit(1);
 }
 
+const ready = settings;
 const lines = [
-  `Human Connect back end, local mode (${settings.inMemory ? 'in memory' : 'data in .data/'})`,
+  `Human Connect back end, local mode (${ready.inMemory ? 'in memory' : 'data in .data/'})`,
   `  API:        ${local.apiUrl}  (POST /sessions, POST /public-tokens, POST /connect-tokens)`,
   `  Front end:  ${local.webUrl}`,
   `  CORS:       ${local.allowedOrigins.join(', ')}`,
-  settings.humanApiBaseUrl === undefined
+  ready.humanApiBaseUrl === undefined
     ? `  Human API:  sandbox at ${local.apiUrl}/sandbox/humanapi`
-    : `  Human API:  ${settings.humanApiBaseUrl}`,
+    : `  Human API:  ${ready.humanApiBaseUrl}`,
   local.authSandboxMode
     ? `  Human API (current): sandbox at ${local.apiUrl}/sandbox/humanapi-auth`
-    : `  Human API (current): ${settings.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL}`,
-  settings.jwt === undefined
+    : `  Human API (current): ${ready.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL}`,
+  ready.jwt === undefined
     ? '  Identity:   no JWT: /sessions is open; /public-tokens requires AWS IAM (SigV4, service execute-api)'
-    : `  Identity:   JWT mode (issuer ${settings.jwt.issuer}); requests without a valid bearer token get 401`,
+    : `  Identity:   JWT mode (issuer ${ready.jwt.issuer}); requests without a valid bearer token get 401`,
   ...(local.iamCredentials === undefined
     ? []
     : [
         `  Local IAM:  access key ${local.iamCredentials.accessKeyId}, secret ${local.iamCredentials.secretAccessKey}`,
-        `              (curl --aws-sigv4 "aws:amz:${settings.awsRegion}:execute-api" --user KEY:SECRET …)`,
+        `              (curl --aws-sigv4 "aws:amz:${ready.awsRegion}:execute-api" --user KEY:SECRET …)`,
       ]),
+  ready.logFormat === 'line'
+    ? "  Logs:       one line per request (LOG_FORMAT=json for the functions' JSON logs)"
+    : "  Logs:       the functions' Powertools JSON logs (LOG_FORMAT=json)",
   'Ready.',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -6,12 +6,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from '../commons/observability.js';
 
 const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000 };
 
 /** Creates the DynamoDB client (the endpoint may be overridden with `AWS_ENDPOINT_URL_DYNAMODB`). */
 export function createDynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({ maxAttempts: 3, requestHandler });
+  return tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 3, requestHandler }));
 }
 
 /** Wraps a DynamoDB client for plain JavaScript values. */
@@ -21,5 +22,5 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
 
 /** Creates the Secrets Manager client (the endpoint may be overridden with `AWS_ENDPOINT_URL_SECRETS_MANAGER`). */
 export function createSecretsManagerClient(): SecretsManagerClient {
-  return new SecretsManagerClient({ maxAttempts: 3, requestHandler });
+  return tracer.captureAWSv3Client(new SecretsManagerClient({ maxAttempts: 3, requestHandler }));
 }

@@ -10,7 +10,8 @@ import {
   HumanApiRejectedError,
   HumanApiTimeoutError,
 } from '../commons/errors.js';
-import { errorFields, logger } from '../commons/observability.js';
+import { errorFields, logger, traceHumanApiCall } from '../commons/observability.js';
+import { describeUpstreamError } from '../commons/upstream-detail.js';
 import { boundedToken } from '../http/schemas.js';
 
 const tokensAnswerSchema = z.object({
@@ -84,8 +85,9 @@ export function createHumanApiClient({
         throw new HumanApiFailedError('Could not reach Human API.', { cause: error });
       }
       if (status === 401 || status === 403) throw new HumanApiAuthError(status);
-      if (status >= 400 && status < 500) throw new HumanApiRejectedError(status);
-      if (status !== 200 && status !== 201) throw new HumanApiFailedError(`Human API answered ${status}.`);
+      if (status >= 400 && status < 500) throw new HumanApiRejectedError(status, describeUpstreamError(text));
+      if (status !== 200 && status !== 201)
+        throw new HumanApiFailedError(`Human API answered ${status}.`, { upstreamStatus: status });
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -99,10 +101,6 @@ export function createHumanApiClient({
       logger.warn('Human API call failed', {
         path,
         ...errorFields(error),
-        upstreamStatus:
-          error instanceof HumanApiAuthError || error instanceof HumanApiRejectedError
-            ? error.upstreamStatus
-            : undefined,
         durationMs: Math.round(performance.now() - started),
       });
       throw error;
@@ -111,8 +109,12 @@ export function createHumanApiClient({
 
   return {
     exchangeSessionToken: ({ humanId, clientId, sessionToken, clientSecret }) =>
-      post('/v1/connect/tokens', { humanId, clientId, sessionToken, clientSecret }, tokensAnswerSchema),
+      traceHumanApiCall('/v1/connect/tokens', () =>
+        post('/v1/connect/tokens', { humanId, clientId, sessionToken, clientSecret }, tokensAnswerSchema),
+      ),
     createPublicToken: ({ humanId, clientId, clientSecret }) =>
-      post('/v1/connect/publictokens', { humanId, clientId, clientSecret }, publicTokensAnswerSchema),
+      traceHumanApiCall('/v1/connect/publictokens', () =>
+        post('/v1/connect/publictokens', { humanId, clientId, clientSecret }, publicTokensAnswerSchema),
+      ),
   };
 }

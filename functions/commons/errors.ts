@@ -83,11 +83,14 @@ export abstract class HumanApiError extends Error {}
 export class HumanApiRejectedError extends HumanApiError {
   /** Human API's status code. */
   readonly upstreamStatus: number;
+  /** Human API's error code or message, when it is safe to repeat (see `upstream-detail.ts`). */
+  readonly upstreamError: string | undefined;
 
-  constructor(upstreamStatus: number) {
+  constructor(upstreamStatus: number, upstreamError?: string) {
     super('Human API rejected the session token or humanId.');
     this.name = 'HumanApiRejectedError';
     this.upstreamStatus = upstreamStatus;
+    this.upstreamError = upstreamError;
   }
 }
 
@@ -105,9 +108,13 @@ export class HumanApiAuthError extends HumanApiError {
 
 /** Human API failed: a 5xx, a broken connection, or an unreadable or wrong-shaped answer. */
 export class HumanApiFailedError extends HumanApiError {
-  constructor(message: string, options?: ErrorOptions) {
+  /** Human API's status code, when it answered at all. */
+  readonly upstreamStatus: number | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { readonly upstreamStatus?: number }) {
     super(message, options);
     this.name = 'HumanApiFailedError';
+    this.upstreamStatus = options?.upstreamStatus;
   }
 }
 
@@ -119,11 +126,11 @@ export class HumanApiTimeoutError extends HumanApiError {
   }
 }
 
-/** A backing AWS service failed after the SDK's retries. */
-export type Dependency = 'DynamoDB' | 'Secrets Manager';
+/** A backing service failed after the SDK's retries; named as the 503 title names it ("<dependency> is unavailable"). */
+export type Dependency = 'DynamoDB' | 'Secrets Manager' | 'KMS' | 'the outbox';
 
 /**
- * The family of AWS dependency failures: DynamoDB or Secrets Manager is unavailable (after the
+ * The family of AWS dependency failures: DynamoDB, Secrets Manager, KMS or the outbox queue is unavailable (after the
  * SDK's retries), misconfigured, or answered data this code cannot use.
  */
 export class DependencyUnavailableError extends Error {

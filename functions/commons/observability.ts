@@ -5,7 +5,9 @@
  * token or the client secret: log names, statuses and IDs only.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError } from './errors.js';
 
 /** Service name: the logs' `service` key and the metrics' `service` dimension (the stack's alarms use it). */
 export const SERVICE_NAME = 'humanapi-connect';
@@ -19,22 +21,76 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE });
 
 /**
+ * The service's X-Ray tracer (active tracing on the functions; `POWERTOOLS_TRACE_ENABLED=false`
+ * and outside Lambda it does nothing). The handler's response is never captured: it holds the
+ * publicToken.
+ */
+export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
+
+/** Name of the metric holding each Human API call's duration, in milliseconds. */
+export const HUMAN_API_LATENCY_METRIC = 'HumanApiLatency';
+
+/**
+ * Runs one Human API call as an X-Ray subsegment (`Human API <path>`, annotated with the path and
+ * Human API's status, never a body, token or secret) and records its duration as
+ * {@link HUMAN_API_LATENCY_METRIC}.
+ *
+ * @param path - the Human API path called, e.g. `/v1/connect/tokens`
+ * @param call - the call; it resolves Human API's status, or throws
+ */
+export async function traceHumanApiCall<T>(path: string, call: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  const subsegment = parent?.addNewSubsegment(`Human API ${path}`);
+  if (subsegment !== undefined) {
+    tracer.setSegment(subsegment);
+    subsegment.addAnnotation('humanApiPath', path);
+  }
+  try {
+    return await call();
+  } catch (error) {
+    const { upstreamStatus } = errorFields(error);
+    if (upstreamStatus !== undefined) subsegment?.addAnnotation('upstreamStatus', upstreamStatus);
+    // The error's name only: messages are ours, but the X-Ray default would add a stack.
+    subsegment?.addAnnotation('errorName', error instanceof Error ? error.name : typeof error);
+    throw error;
+  } finally {
+    metrics.addMetric(HUMAN_API_LATENCY_METRIC, MetricUnit.Milliseconds, Math.round(performance.now() - started));
+    if (subsegment !== undefined && parent !== undefined) {
+      subsegment.close();
+      tracer.setSegment(parent);
+    }
+  }
+}
+
+/**
  * Name of the metric counting requests that failed because of Human API (answered 502 or 504:
  * its 5xx, timeouts, broken answers, credentials refused even after re-reading the secret).
  * A 401 that the secret re-read fixes is not a failure: rotations do not trip the alarm.
  */
 export const HUMAN_API_FAILURE_METRIC = 'HumanApiFailure';
 
-/** The log fields naming a caught value and its cause: names only, never messages (they may echo input). */
+/**
+ * The log fields naming a caught value and its cause: names only, never messages (they may echo
+ * input), plus Human API's status when Human API answered one.
+ */
 export type ErrorFields = {
   readonly errorName: string;
   readonly causeName?: string;
+  /** Human API's HTTP status, for its failures and refusals. */
+  readonly upstreamStatus?: number;
 };
 
 /** The {@link ErrorFields} of any caught value. */
 export function errorFields(error: unknown): ErrorFields {
   if (!(error instanceof Error)) return { errorName: typeof error };
-  return error.cause instanceof Error
-    ? { errorName: error.name, causeName: error.cause.name }
-    : { errorName: error.name };
+  const upstreamStatus =
+    error instanceof HumanApiRejectedError || error instanceof HumanApiAuthError || error instanceof HumanApiFailedError
+      ? error.upstreamStatus
+      : undefined;
+  return {
+    errorName: error.name,
+    ...(error.cause instanceof Error ? { causeName: error.cause.name } : {}),
+    ...(upstreamStatus === undefined ? {} : { upstreamStatus }),
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
@@ -16,11 +17,11 @@ import {
   RequestValidationError,
   UnsupportedMediaTypeError,
 } from '../commons/errors.js';
-import { errorFields, HUMAN_API_FAILURE_METRIC, logger, metrics } from '../commons/observability.js';
+import { errorFields, HUMAN_API_FAILURE_METRIC, logger, metrics, tracer } from '../commons/observability.js';
 import type { Caller } from '../domain/caller.js';
 import { callerFrom } from './caller.js';
 import { jsonResponse, problemResponse } from './problem.js';
-import { toFieldIssues } from './schemas.js';
+import { requestIssueMessage, toFieldIssues } from './schemas.js';
 
 /** Largest accepted body (docs/api.md). */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -64,11 +65,28 @@ function publishMetrics(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   return { after: publish, onError: publish };
 }
 
+/** API Gateway's id of the request, as its access log and the problem bodies show it. */
+function requestIdOf(event: APIGatewayProxyEventV2): string | undefined {
+  // Typed as always present, but a hand-made event (a test, a console invoke) may lack it.
+  const context: Partial<APIGatewayProxyEventV2['requestContext']> | undefined = event.requestContext;
+  return context?.requestId;
+}
+
+/** Puts API Gateway's request id on every log line of the request (docs/api.md#request-ids). */
+function logRequestId(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  return {
+    before: ({ event }) => {
+      const requestId = requestIdOf(event);
+      if (requestId !== undefined) logger.appendKeys({ requestId });
+    },
+  };
+}
+
 /** Answers every error as problem+json, logging server-side faults without their payloads. */
 function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   return {
     onError: (request) => {
-      const response = problemResponse(request.error);
+      const response = problemResponse(request.error, requestIdOf(request.event));
       const status = response.statusCode ?? 500;
       const error = request.error;
       const fields = { status, ...errorFields(error) };
@@ -115,18 +133,23 @@ export interface HttpHandlerOptions<TBody> {
  * Creates a middy handler for an HTTP API (payload 2.0) route.
  */
 export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: HttpHandlerOptions<TBody>) {
-  return middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(publishMetrics())
-    .use(problemDetails())
-    .use(guardBody())
-    .use(parseJsonBody)
-    .use(parseFormBody)
-    .handler(async (event, context) => {
-      // The body parsers above replaced the raw string with the parsed value.
-      const parsed = bodySchema.safeParse(event.body as unknown);
-      if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
-      const caller = callerFrom(event, jwtUserClaim);
-      return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
-    });
+  return (
+    middy<APIGatewayProxyEventV2, HttpResult>()
+      // The response holds the publicToken: never put it in a trace.
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logRequestId())
+      .use(publishMetrics())
+      .use(problemDetails())
+      .use(guardBody())
+      .use(parseJsonBody)
+      .use(parseFormBody)
+      .handler(async (event, context) => {
+        // The body parsers above replaced the raw string with the parsed value.
+        const parsed = bodySchema.safeParse(event.body as unknown, { error: requestIssueMessage });
+        if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
+        const caller = callerFrom(event, jwtUserClaim);
+        return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
+      })
+  );
 }

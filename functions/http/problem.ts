@@ -9,10 +9,13 @@ import { HttpError } from '@middy/util';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   CallerMismatchError,
+  type Dependency,
   DependencyUnavailableError,
   type FieldIssue,
   ForeignClientIdError,
+  HumanApiAuthError,
   HumanApiError,
+  HumanApiFailedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
   MalformedBodyError,
@@ -30,6 +33,11 @@ export interface Problem {
   readonly status: number;
   readonly detail?: string;
   readonly errors?: readonly FieldIssue[];
+  /**
+   * API Gateway's id of the request (`requestContext.requestId`): the key to its log lines
+   * (docs/api.md#request-ids). Set on every answer the handlers give.
+   */
+  readonly requestId?: string;
 }
 
 /** Headers on every answer: nothing here may be cached or sniffed. */
@@ -77,14 +85,8 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof HumanApiError) return humanApiProblem(error);
   // Powertools Idempotency could not read or write its records in DynamoDB.
-  if (error instanceof DependencyUnavailableError || error instanceof IdempotencyPersistenceLayerError) {
-    return problem(
-      503,
-      'dependency-unavailable',
-      'Service unavailable',
-      'A storage service is unavailable; try again later.',
-    );
-  }
+  if (error instanceof DependencyUnavailableError) return dependencyProblem(error.dependency);
+  if (error instanceof IdempotencyPersistenceLayerError) return dependencyProblem('DynamoDB');
   // Body parsers (middy) raise HttpErrors for unparseable bodies and forbidden keys.
   if (error instanceof HttpError && error.statusCode === 415) {
     return requestProblem(new UnsupportedMediaTypeError());
@@ -109,6 +111,16 @@ function requestProblem(error: RequestError): Problem {
   return problem(400, 'malformed-body', 'Malformed request body', error.message);
 }
 
+/** 503 naming the service that failed: "Secrets Manager is unavailable". */
+function dependencyProblem(dependency: Dependency): Problem {
+  return problem(
+    503,
+    'dependency-unavailable',
+    `${dependency} is unavailable`,
+    'A service this API depends on failed after retries; nothing was changed. Try again later.',
+  );
+}
+
 /**
  * Human API's outcomes: a rejected token or humanId is the caller's (422); a timeout is 504;
  * everything else (refused credentials, 5xx, broken answers) is 502. 502 and 504 feed the
@@ -116,12 +128,40 @@ function requestProblem(error: RequestError): Problem {
  */
 function humanApiProblem(error: HumanApiError): Problem {
   if (error instanceof HumanApiRejectedError) {
-    return problem(422, 'humanapi-rejected', 'Human API rejected the request', error.message);
+    const answer = upstreamAnswer(error.upstreamStatus, error.upstreamError);
+    return problem(
+      422,
+      'humanapi-rejected',
+      'Human API rejected the request',
+      `Human API answered ${answer} and did not accept the session token or humanId. A session token works once: open Human Connect again for a new one.`,
+    );
   }
   if (error instanceof HumanApiTimeoutError) {
-    return problem(504, 'humanapi-timeout', 'Gateway timeout', 'Human API did not answer in time; try again later.');
+    return problem(504, 'humanapi-timeout', 'Gateway timeout', `${error.message} Try again later.`);
   }
-  return problem(502, 'humanapi-failed', 'Bad gateway', 'Human API failed; try again later.');
+  if (error instanceof HumanApiAuthError) {
+    return problem(
+      502,
+      'humanapi-failed',
+      'Bad gateway',
+      `Human API answered ${error.upstreamStatus} to this app's credentials, also after the client secret was read again: the deployment's client ID or secret is wrong.`,
+    );
+  }
+  if (error instanceof HumanApiFailedError && error.upstreamStatus !== undefined) {
+    return problem(
+      502,
+      'humanapi-failed',
+      'Bad gateway',
+      `Human API answered ${error.upstreamStatus}; try again later.`,
+    );
+  }
+  // The other Human API failures carry messages this code base wrote (no answer, unreadable answer, …).
+  return problem(502, 'humanapi-failed', 'Bad gateway', `${error.message} Try again later.`);
+}
+
+/** "400" or "400 (invalid_token: Session token expired)". */
+function upstreamAnswer(status: number, upstreamError: string | undefined): string {
+  return upstreamError === undefined ? String(status) : `${status} (${upstreamError})`;
 }
 
 /** Builds an API Gateway answer with a JSON body and the security headers. */
@@ -137,8 +177,12 @@ export function jsonResponse(
   };
 }
 
-/** Builds the `application/problem+json` answer for a thrown value. */
-export function problemResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+/**
+ * Builds the `application/problem+json` answer for a thrown value.
+ *
+ * @param requestId - API Gateway's request id, quoted in the body for support tickets
+ */
+export function problemResponse(error: unknown, requestId?: string): APIGatewayProxyStructuredResultV2 {
   const body = toProblem(error);
-  return jsonResponse(body.status, body, 'application/problem+json');
+  return jsonResponse(body.status, requestId === undefined ? body : { ...body, requestId }, 'application/problem+json');
 }

@@ -8,11 +8,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type * as z from 'zod/mini';
 import { corsHeaders, preflightHeaders } from '../cors.js';
 import type { LocalDynamoDb } from '../dynamodb.js';
 import { parseJsonObject, readBody, sendJson } from '../http-util.js';
 import type { DevIssuer } from '../jwt-authorizer.js';
 import type { LocalSecretStore } from '../secret-store.js';
+import {
+  checkHookBody,
+  devTokenBody,
+  dynamoDbFaultBody,
+  humanApiFaultBody,
+  secretStoreFaultBody,
+} from './hook-bodies.js';
 import type { HumanApiFault, HumanApiSandbox } from './human-api.js';
 
 /** The offline connect.js, read once: it is served as is. */
@@ -39,9 +47,9 @@ export type SandboxRoutes = (request: IncomingMessage, response: ServerResponse,
 
 type Hook = (request: IncomingMessage, cors: Record<string, string>, response: ServerResponse) => Promise<void> | void;
 
-/** Reads a small JSON object body; `{}` when it is not one, so every field falls back to its default. */
-async function readSmallJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  return parseJsonObject(await readBody(request, 16 * 1024)) ?? {};
+/** Reads a small hook body and checks it: the value, or the 400 answer naming the field at fault. */
+async function readHookBody<T>(request: IncomingMessage, schema: z.ZodMiniType<T>, limitBytes = 16 * 1024) {
+  return checkHookBody(schema, parseJsonObject(await readBody(request, limitBytes)));
 }
 
 /** Creates the `/sandbox/*` routes. */
@@ -64,30 +72,32 @@ export function createSandboxRoutes({
     },
     'GET /sandbox/auth/jwks.json': (_request, cors, response) => sendJson(response, 200, devIssuer.jwks, cors),
     'POST /sandbox/auth/token': async (request, cors, response) => {
-      const body = await readSmallJson(request);
-      if (typeof body.sub !== 'string' || body.sub === '') {
-        return sendJson(response, 400, { error: 'sub is required' }, cors);
-      }
+      const body = await readHookBody(request, devTokenBody);
+      if (!body.ok) return sendJson(response, 400, body.problem, cors);
+      const { sub, audience, expiresInSeconds, notBeforeSeconds } = body.value;
       const token = await devIssuer.issue({
-        sub: body.sub,
-        ...(typeof body.audience === 'string' ? { audience: body.audience } : {}),
-        ...(typeof body.expiresInSeconds === 'number' ? { expiresInSeconds: body.expiresInSeconds } : {}),
-        ...(typeof body.notBeforeSeconds === 'number' ? { notBeforeSeconds: body.notBeforeSeconds } : {}),
+        sub,
+        ...(audience === undefined ? {} : { audience }),
+        ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }),
+        ...(notBeforeSeconds === undefined ? {} : { notBeforeSeconds }),
       });
       return sendJson(response, 201, { token }, cors);
     },
     'POST /sandbox/secretsmanager/faults': async (request, cors, response) => {
-      const { count } = await readSmallJson(request);
-      secretStore.injectFaults(typeof count === 'number' ? count : 1);
+      const body = await readHookBody(request, secretStoreFaultBody);
+      if (!body.ok) return sendJson(response, 400, body.problem, cors);
+      secretStore.injectFaults(body.value.count ?? 1);
       sendJson(response, 201, { ok: true }, cors);
     },
     'POST /sandbox/dynamodb/faults': async (request, cors, response) => {
-      const body = await readSmallJson(request);
+      const body = await readHookBody(request, dynamoDbFaultBody);
+      if (!body.ok) return sendJson(response, 400, body.problem, cors);
+      const { operation, tableName, count, kind } = body.value;
       dynamoDb.injectFault({
-        ...(typeof body.operation === 'string' ? { operation: body.operation } : {}),
-        ...(typeof body.tableName === 'string' ? { tableName: body.tableName } : {}),
-        ...(typeof body.count === 'number' ? { count: body.count } : {}),
-        ...(body.kind === 'throttle' || body.kind === 'reset' || body.kind === 'error' ? { kind: body.kind } : {}),
+        ...(operation === undefined ? {} : { operation }),
+        ...(tableName === undefined ? {} : { tableName }),
+        ...(count === undefined ? {} : { count }),
+        ...(kind === undefined ? {} : { kind }),
       });
       sendJson(response, 201, { ok: true }, cors);
     },
@@ -115,16 +125,15 @@ export function createSandboxRoutes({
         sendJson(response, 200, { exchangeCalls: sandbox.exchangeCalls }),
       [`POST ${HUMAN_API_SANDBOX_PATH}/faults`]: async (request, _cors, response) => {
         // A fault may carry a raw body of its own: allow more than the other hooks.
-        const body = parseJsonObject(await readBody(request, 64 * 1024));
-        if (body === undefined) {
-          return sendJson(response, 400, { error: 'Bad Request', message: 'Body must be a JSON object' });
-        }
+        const body = await readHookBody(request, humanApiFaultBody, 64 * 1024);
+        if (!body.ok) return sendJson(response, 400, body.problem);
+        const { status, delayMs, count, body: answerBody, reset } = body.value;
         const fault: HumanApiFault = {
-          ...(typeof body.status === 'number' ? { status: body.status } : {}),
-          ...(typeof body.delayMs === 'number' ? { delayMs: body.delayMs } : {}),
-          ...(typeof body.count === 'number' ? { count: body.count } : {}),
-          ...(typeof body.body === 'string' ? { body: body.body } : {}),
-          ...(body.reset === true ? { reset: true } : {}),
+          ...(status === undefined ? {} : { status }),
+          ...(delayMs === undefined ? {} : { delayMs }),
+          ...(count === undefined ? {} : { count }),
+          ...(answerBody === undefined ? {} : { body: answerBody }),
+          ...(reset === true ? { reset: true } : {}),
         };
         sendJson(response, 201, { queued: sandbox.queueFault(fault) });
       },

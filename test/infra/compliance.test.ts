@@ -99,14 +99,20 @@ describe('cdk-nag acknowledgements', () => {
         .sort(),
     ).toEqual([
       'HumanConnectBackend/ClientSecret AwsSolutions-SMG4',
+      'HumanConnectBackend/FinishSession/Role AwsSolutions-IAM5[Resource::*]',
       'HumanConnectBackend/HttpApi/POST--sessions AwsSolutions-APIG4',
+      'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',
     ]);
   });
 
   it('needs no acknowledgement for /sessions once a JWT authorizer guards it', () => {
     const { app } = synthesize({ ...BASE_PROPS, jwt: { issuer: 'https://issuer.example.com', audience: ['web'] } });
 
-    expect(acknowledgements(app).map(({ id }) => id)).toEqual(['AwsSolutions-SMG4']);
+    expect(
+      acknowledgements(app)
+        .map(({ id }) => id)
+        .sort(),
+    ).toEqual(['AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SMG4']);
   });
 });
 

@@ -141,3 +141,27 @@ describe('Human API sandbox', () => {
     expect(local.output.some((line) => line.includes(secret))).toBe(false);
   });
 });
+
+describe('sandbox hooks', () => {
+  it.each([
+    ['/sandbox/humanapi/faults', { status: '500' }, 'status'],
+    ['/sandbox/humanapi/faults', { stauts: 500 }, ''],
+    ['/sandbox/humanapi/faults', { status: 500, count: 0 }, 'count'],
+    ['/sandbox/dynamodb/faults', { kind: 'slow' }, 'kind'],
+    ['/sandbox/secretsmanager/faults', { count: 'three' }, 'count'],
+    ['/sandbox/auth/token', {}, 'sub'],
+  ])('refuses %s with %j, naming the field', async (path, body, field) => {
+    const answer = await post(`${local.apiUrl}${path}`, body);
+
+    expect(answer.status).toBe(400);
+    expect(answer.json.errors).toEqual([expect.objectContaining({ path: field })]);
+    expect(String(answer.json.message)).not.toBe('');
+  });
+
+  it('queues a well-formed fault', async () => {
+    const answer = await post(`${local.apiUrl}/sandbox/humanapi/faults`, { status: 500, count: 1 });
+    await post(`${local.apiUrl}/sandbox/humanapi/faults/reset`, {});
+
+    expect(answer.status).toBe(201);
+  });
+});

@@ -45,6 +45,8 @@ export async function startLocalModeProcess({
         HOME: process.env.HOME ?? '/tmp',
         PORT: '0',
         WEB_PORT: '0',
+        // The functions' JSON logs, which tests scan for leaks (a terminal gets request lines instead).
+        LOG_FORMAT: 'json',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -57,11 +57,39 @@ describe('toProblem', () => {
     });
   });
 
-  it('answers a storage failure without naming the item or the dependency', () => {
+  it('answers a storage failure naming the service but not the item', () => {
     const problem = toProblem(new UnreadableTokenRecordError(['accessToken']));
 
-    expect(problem.detail).toBe('A storage service is unavailable; try again later.');
+    expect(problem.title).toBe('DynamoDB is unavailable');
     expect(JSON.stringify(problem)).not.toContain('accessToken');
+  });
+
+  it.each([
+    [new DependencyUnavailableError('Secrets Manager'), 'Secrets Manager is unavailable'],
+    [new DependencyUnavailableError('KMS'), 'KMS is unavailable'],
+    [new DependencyUnavailableError('the outbox'), 'the outbox is unavailable'],
+    [new IdempotencyPersistenceLayerError('store down'), 'DynamoDB is unavailable'],
+  ])('names the failed service of %s in the 503 title', (error, title) => {
+    expect(toProblem(error)).toMatchObject({ status: 503, title });
+  });
+
+  it('says which Human API answer a 422 comes from, with its error code', () => {
+    const problem = toProblem(new HumanApiRejectedError(400, 'invalid_token: Session token expired'));
+
+    expect(problem.detail).toContain('Human API answered 400 (invalid_token: Session token expired)');
+  });
+
+  it('says which status Human API answered when it failed', () => {
+    expect(toProblem(new HumanApiFailedError('Human API answered 503.', { upstreamStatus: 503 })).detail).toContain(
+      'Human API answered 503',
+    );
+    expect(toProblem(new HumanApiAuthError(401)).detail).toContain('answered 401');
+  });
+
+  it('quotes the request id in the body', () => {
+    const response = problemResponse(new TokenRecordNotFoundError(), 'req-abc-123');
+
+    expect(JSON.parse(response.body ?? '')).toMatchObject({ status: 404, requestId: 'req-abc-123' });
   });
 
   it('lists the failing fields of a validation error', () => {

@@ -1,0 +1,144 @@
+/**
+ * The API's OpenAPI 3.1 description, generated from the zod schemas the functions validate
+ * with (zod 4's `toJSONSchema`), so it cannot say other than what the code accepts. Committed as
+ * `docs/openapi.json` (`npm run openapi` rewrites it; a test fails when it drifts) and served by
+ * local mode at `/openapi.json`.
+ */
+import * as z from 'zod/mini';
+import {
+  boundedToken,
+  clientUserIdSchema,
+  publicTokenRequestSchema,
+  sessionTokenObjectSchema,
+} from '../functions/http/schemas.js';
+
+/** What `POST /sessions` and `POST /public-tokens` answer with 200. */
+const userPublicTokenSchema = z.object({
+  humanId: boundedToken,
+  clientUserId: clientUserIdSchema,
+  publicToken: boundedToken,
+});
+
+/** An RFC 9457 problem, as functions/http/problem.ts builds it. */
+const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+  requestId: z.string(),
+});
+
+type JsonObject = Record<string, unknown>;
+
+/** A schema as an OpenAPI 3.1 component: JSON Schema 2020-12 without its `$schema`. */
+function component(schema: z.ZodMiniType): JsonObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' });
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function problemAnswer(description: string): JsonObject {
+  return { description, content: { 'application/problem+json': { schema: ref('Problem') } } };
+}
+
+/** The statuses both routes share (docs/api.md#errors). */
+const COMMON_PROBLEMS: Readonly<Record<string, string>> = {
+  '400': 'The body is not parseable or fails validation (`errors` names the field).',
+  '413': 'The body is larger than 16 KiB.',
+  '415': 'The content type is neither JSON nor form-urlencoded.',
+  '502': 'Human API failed (5xx, an unreadable or inconsistent answer, credentials refused).',
+  '503': 'DynamoDB, KMS, Secrets Manager or the outbox is unavailable (the title names which).',
+  '504': 'Human API did not answer within the timeout.',
+  '500': 'Anything unexpected.',
+};
+
+function operation(
+  summary: string,
+  bodySchema: string,
+  problems: Readonly<Record<string, string>>,
+  security: readonly JsonObject[],
+): JsonObject {
+  const schema = ref(bodySchema);
+  return {
+    summary,
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema }, 'application/x-www-form-urlencoded': { schema } },
+    },
+    responses: {
+      '200': {
+        description: 'The user\u2019s current publicToken.',
+        content: { 'application/json': { schema: ref('UserPublicToken') } },
+      },
+      ...Object.fromEntries(
+        Object.entries({ ...problems, ...COMMON_PROBLEMS }).map(([status, text]) => [status, problemAnswer(text)]),
+      ),
+    },
+    security,
+  };
+}
+
+/** Builds the OpenAPI document (deterministic: same schemas, same bytes). */
+export function buildOpenApiDocument(): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Human Connect token backend',
+      version: '1',
+      description:
+        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open and POST /public-tokens requires AWS IAM (SigV4, service execute-api); with one, both require a bearer JWT. Every answer carries Cache-Control: no-store.',
+    },
+    paths: {
+      '/sessions': {
+        post: operation(
+          'Finish a v1 Human Connect session',
+          'SessionTokenObject',
+          {
+            '401': 'JWT mode: the bearer token is missing or invalid (answered by API Gateway).',
+            '403': 'The clientId is not this app\u2019s, or the signed-in caller is not the user concerned.',
+            '409': 'The same sessionToken is being exchanged right now.',
+            '422': 'Human API rejected the session token or humanId.',
+          },
+          [{}, { jwt: [] }],
+        ),
+      },
+      '/public-tokens': {
+        post: operation(
+          'Recover (or refresh) a returning user\u2019s publicToken',
+          'PublicTokenRequest',
+          {
+            '401': 'JWT mode: the bearer token is missing or invalid (answered by API Gateway).',
+            '403': 'Not signed by an allowed principal (IAM), or the caller is not the user concerned.',
+            '404': 'No record exists for that user.',
+            '422': 'Human API rejected the humanId.',
+          },
+          [{ sigv4: [] }, { jwt: [] }],
+        ),
+      },
+    },
+    components: {
+      schemas: {
+        SessionTokenObject: component(sessionTokenObjectSchema),
+        PublicTokenRequest: component(publicTokenRequestSchema),
+        UserPublicToken: component(userPublicTokenSchema),
+        Problem: component(problemSchema),
+      },
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description: 'AWS Signature Version 4 for service execute-api (API Gateway IAM authorization).',
+        },
+        jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      },
+    },
+  };
+}
+
+/** The document as committed in docs/openapi.json. */
+export function openApiText(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The bodies the `/sandbox/` hooks accept (docs/local-mode.md#sandbox), checked as strictly as
+ * the API checks its own: a hook given `{"status":"500"}` or a misspelt field answers 400 naming
+ * the field, instead of silently injecting nothing.
+ */
+import * as z from 'zod/mini';
+import { requestIssueMessage, toFieldIssues } from '../../functions/http/schemas.js';
+
+const count = z.optional(z.int().check(z.minimum(1), z.maximum(1000)));
+
+/** `POST /sandbox/humanapi/faults`. */
+export const humanApiFaultBody = z.strictObject({
+  status: z.optional(z.int().check(z.minimum(100), z.maximum(599))),
+  delayMs: z.optional(z.int().check(z.minimum(0), z.maximum(120_000))),
+  count,
+  body: z.optional(z.string()),
+  reset: z.optional(z.boolean()),
+});
+
+/** `POST /sandbox/dynamodb/faults`. */
+export const dynamoDbFaultBody = z.strictObject({
+  operation: z.optional(z.string().check(z.minLength(1))),
+  tableName: z.optional(z.string().check(z.minLength(1))),
+  count,
+  kind: z.optional(z.enum(['throttle', 'error', 'reset'])),
+});
+
+/** `POST /sandbox/secretsmanager/faults`. */
+export const secretStoreFaultBody = z.strictObject({ count });
+
+/** `POST /sandbox/auth/token`. */
+export const devTokenBody = z.strictObject({
+  sub: z.string().check(z.minLength(1)),
+  audience: z.optional(z.string().check(z.minLength(1))),
+  expiresInSeconds: z.optional(z.number()),
+  notBeforeSeconds: z.optional(z.number()),
+});
+
+/** A hook body checked: its value, or the 400 answer naming what is wrong. */
+export type HookBody<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false;
+      readonly problem: { error: string; message: string; errors: { path: string; message: string }[] };
+    };
+
+/**
+ * Checks a hook body (already parsed as a JSON object, or `undefined` when it was not one).
+ */
+export function checkHookBody<T>(schema: z.ZodMiniType<T>, body: Record<string, unknown> | undefined): HookBody<T> {
+  if (body === undefined) {
+    return {
+      ok: false,
+      problem: { error: 'Bad Request', message: 'Body must be a JSON object', errors: [] },
+    };
+  }
+  const parsed = schema.safeParse(body, { error: requestIssueMessage });
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const errors = toFieldIssues(parsed.error.issues);
+  const message = errors.map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`));
+  return { ok: false, problem: { error: 'Bad Request', message: message.join('; '), errors } };
+}

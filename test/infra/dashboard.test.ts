@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { BASE_PROPS, onlyResource, synthesize } from './stack-fixture.js';
+
+describe('the operators\u2019 dashboard and tracing', () => {
+  const { template } = synthesize(BASE_PROPS);
+  const body = () => {
+    const { resource } = onlyResource(template, 'AWS::CloudWatch::Dashboard');
+    return JSON.stringify((resource.Properties as { DashboardBody: unknown }).DashboardBody);
+  };
+
+  it('shows requests, 4xx, 5xx and latency of each route', () => {
+    const text = body();
+
+    for (const title of ['Requests by route', '4xx by route', '5xx by route', 'Latency by route (ms)']) {
+      expect(text).toContain(title);
+    }
+    expect(text).toContain('\\"Resource\\",\\"/sessions\\"');
+    expect(text).toContain('\\"Resource\\",\\"/public-tokens\\"');
+    expect(text).toContain('p99');
+  });
+
+  it('shows Human API failures and latency, and Lambda throttles', () => {
+    const text = body();
+
+    expect(text).toContain('HumanApiFailure');
+    expect(text).toContain('HumanApiLatency');
+    expect(text).toContain('Throttles');
+  });
+
+  it('turns on the stage\u2019s per-route metrics the dashboard reads', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { DetailedMetricsEnabled: true },
+    });
+  });
+
+  it('traces both functions actively with X-Ray', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+  });
+});
