@@ -133,3 +133,15 @@ export class DependencyUnavailableError extends Error {
     this.dependency = dependency;
   }
 }
+
+/** Human API answered 429: too many requests; callers may retry after {@link retryAfterSeconds}. */
+export class HumanApiRateLimitedError extends Error {
+  /** Seconds to wait before retrying (Human API's `Retry-After`, or a default). */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('Human API is rate limiting this app; try again later.');
+    this.name = 'HumanApiRateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

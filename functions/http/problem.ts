@@ -14,6 +14,7 @@ import {
   ForeignClientIdError,
   HumanApiAuthError,
   HumanApiFailedError,
+  HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
   MalformedBodyError,
@@ -94,6 +95,9 @@ export function toProblem(error: unknown): Problem {
       'A storage service is unavailable; try again later.',
     );
   }
+  if (error instanceof HumanApiRateLimitedError) {
+    return problem(503, 'humanapi-rate-limited', 'Service unavailable', error.message);
+  }
   if (error instanceof HumanApiTimeoutError) {
     return problem(504, 'humanapi-timeout', 'Gateway timeout', 'Human API did not answer in time; try again later.');
   }
@@ -123,5 +127,10 @@ export function jsonResponse(
 /** Builds the `application/problem+json` answer for a thrown value. */
 export function problemResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
   const body = toProblem(error);
-  return jsonResponse(body.status, body, 'application/problem+json');
+  const response = jsonResponse(body.status, body, 'application/problem+json');
+  // Human API's own back-off, passed on so callers wait as long as it asked.
+  if (error instanceof HumanApiRateLimitedError) {
+    return { ...response, headers: { ...response.headers, 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  return response;
 }

@@ -7,6 +7,7 @@ import {
   ForeignClientIdError,
   HumanApiAuthError,
   HumanApiFailedError,
+  HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
   MalformedBodyError,
@@ -58,6 +59,14 @@ describe('toProblem', () => {
       title: 'Internal server error',
       status: 500,
     });
+  });
+
+  it("answers 503 with Human API's Retry-After when Human API rate limits the app", () => {
+    const response = problemResponse(new HumanApiRateLimitedError(17));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '17', 'Content-Type': 'application/problem+json' });
+    expect(JSON.parse(response.body ?? '')).toMatchObject({ type: 'urn:humanconnect:problem:humanapi-rate-limited' });
   });
 
   it('answers application/problem+json that must not be cached or sniffed', () => {
