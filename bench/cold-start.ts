@@ -44,6 +44,8 @@ export interface BundleSize {
   readonly sourceMapBytes: number;
   /** Output bytes by package (largest first, top 10), from esbuild's metafile. */
   readonly largestInputs: Readonly<Record<string, number>>;
+  /** Every package (or repository folder) with bytes in the bundle. */
+  readonly packages: readonly string[];
 }
 
 /** Cold-start timings of one subject, medians over the runs. */
@@ -113,18 +115,15 @@ export interface ColdStartOptions {
   readonly storedClientUserId: string;
 }
 
-function largestInputs(metafile: Metafile | undefined): Record<string, number> {
+function bytesByPackage(metafile: Metafile | undefined): [string, number][] {
   const output = Object.values(metafile?.outputs ?? {}).find((candidate) => candidate.entryPoint !== undefined);
   const byPackage: Record<string, number> = {};
   for (const [file, input] of Object.entries(output?.inputs ?? {})) {
+    if (input.bytesInOutput === 0) continue;
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split('/').slice(0, 2).join('/');
     byPackage[name] = (byPackage[name] ?? 0) + input.bytesInOutput;
   }
-  return Object.fromEntries(
-    Object.entries(byPackage)
-      .sort(([, a], [, b]) => b - a)
-      .slice(0, 10),
-  );
+  return Object.entries(byPackage).sort(([, a], [, b]) => b - a);
 }
 
 /** Bundles one entry with the stack's options into `<dir>/index.mjs`, as `NodejsFunction` does. */
@@ -135,6 +134,8 @@ export async function bundleEntry(entry: string, dir: string): Promise<BundleSiz
     // The same values; esbuild's types want mutable arrays.
     mainFields: [...FUNCTION_ESBUILD_OPTIONS.mainFields],
     external: [...FUNCTION_ESBUILD_OPTIONS.external],
+    alias: { ...FUNCTION_ESBUILD_OPTIONS.alias },
+    inject: [...FUNCTION_ESBUILD_OPTIONS.inject],
     entryPoints: [resolve(ROOT, entry)],
     outfile,
     absWorkingDir: ROOT,
@@ -146,7 +147,8 @@ export async function bundleEntry(entry: string, dir: string): Promise<BundleSiz
     minifiedBytes: code.length,
     gzippedBytes: gzipSync(code, { level: 9 }).length,
     sourceMapBytes: statSync(`${outfile}.map`).size,
-    largestInputs: largestInputs(result.metafile),
+    largestInputs: Object.fromEntries(bytesByPackage(result.metafile).slice(0, 10)),
+    packages: bytesByPackage(result.metafile).map(([name]) => name),
   };
 }
 

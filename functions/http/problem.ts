@@ -1,10 +1,6 @@
 /**
  * RFC 9457 problem details: the single place where errors become HTTP statuses.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyPersistenceLayerError,
-} from '@aws-lambda-powertools/idempotency';
 import { HttpError } from '@middy/util';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
@@ -59,6 +55,18 @@ function problem(
 }
 
 /**
+ * Whether `error` is the Powertools Idempotency error named `name`. By name, not `instanceof`,
+ * so that recoverPublicToken, which never uses Idempotency, need not bundle it (and JMESPath)
+ * to recognise its errors (docs/performance.md); neither class mapped here has subclasses.
+ */
+function isIdempotencyError(
+  error: unknown,
+  name: 'IdempotencyAlreadyInProgressError' | 'IdempotencyPersistenceLayerError',
+): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+/**
  * Maps any thrown value to its problem. Messages are exposed only for the
  * errors this code base raises with messages written for callers; anything
  * else is a generic 500.
@@ -72,7 +80,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof ForeignClientIdError) return problem(403, 'foreign-client-id', 'Forbidden', error.message);
   if (error instanceof CallerMismatchError) return problem(403, 'caller-mismatch', 'Forbidden', error.message);
   if (error instanceof TokenRecordNotFoundError) return problem(404, 'no-token-record', 'Not found', error.message);
-  if (error instanceof SessionInFlightError || error instanceof IdempotencyAlreadyInProgressError) {
+  if (error instanceof SessionInFlightError || isIdempotencyError(error, 'IdempotencyAlreadyInProgressError')) {
     return problem(409, 'session-in-flight', 'Conflict', new SessionInFlightError().message);
   }
   if (error instanceof PayloadTooLargeError)
@@ -87,7 +95,7 @@ export function toProblem(error: unknown): Problem {
     return problem(502, 'humanapi-failed', 'Bad gateway', 'Human API failed; try again later.');
   }
   // Powertools Idempotency could not read or write its records in DynamoDB.
-  if (error instanceof DependencyUnavailableError || error instanceof IdempotencyPersistenceLayerError) {
+  if (error instanceof DependencyUnavailableError || isIdempotencyError(error, 'IdempotencyPersistenceLayerError')) {
     return problem(
       503,
       'dependency-unavailable',
