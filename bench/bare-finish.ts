@@ -76,6 +76,15 @@ interface TokensAnswer {
   readonly clientUserId: string;
 }
 
+/**
+ * The client secret in a `SecretString` stored as `{"clientSecret": …}`, as local mode stores it.
+ * (Not the functions' `parseClientSecret`: its module brings Powertools Logger into a floor.)
+ */
+export function clientSecretOf(secretString: unknown): string {
+  const parsed: unknown = JSON.parse(String(secretString ?? '{}'));
+  return typeof parsed === 'object' && parsed !== null && 'clientSecret' in parsed ? String(parsed.clientSecret) : '';
+}
+
 /** A string attribute of an `UpdateItem` output's `Attributes` (`''` when absent). */
 function stringAttribute(output: unknown, name: string): string {
   if (typeof output !== 'object' || output === null || !('Attributes' in output)) return '';

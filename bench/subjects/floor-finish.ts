@@ -3,9 +3,8 @@
  * `bare-finish.ts`) over signed `node:http`, nothing else.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { parseClientSecret } from '../../functions/adapters/client-secret.js';
 import { readConfig } from '../../functions/commons/config.js';
-import { type BareSession, createBareFinish } from '../bare-finish.js';
+import { type BareSession, clientSecretOf, createBareFinish } from '../bare-finish.js';
 import { createAwsJsonCaller, post } from '../floor-http.js';
 
 const config = readConfig();
@@ -17,8 +16,8 @@ const finish = createBareFinish({
   dynamoDb: (operation: string, input: object) => dynamoDb(`DynamoDB_20120810.${operation}`, input),
   postJson: (url, body) => post(new URL(url), { 'content-type': 'application/json', accept: 'application/json' }, body),
   clientSecret: () => {
-    clientSecret ??= secretsManager('secretsmanager.GetSecretValue', { SecretId: config.secretId }).then(
-      (output) => parseClientSecret(String(output.SecretString ?? '')) ?? '',
+    clientSecret ??= secretsManager('secretsmanager.GetSecretValue', { SecretId: config.secretId }).then((output) =>
+      clientSecretOf(output.SecretString),
     );
     return clientSecret;
   },

@@ -8,9 +8,8 @@ import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createDynamoDbClient, createSecretsManagerClient } from '../../functions/adapters/aws-clients.js';
-import { parseClientSecret } from '../../functions/adapters/client-secret.js';
 import { readConfig } from '../../functions/commons/config.js';
-import { type BareSession, createBareFinish, type DynamoDbCall } from '../bare-finish.js';
+import { type BareSession, clientSecretOf, createBareFinish, type DynamoDbCall } from '../bare-finish.js';
 import { post } from '../floor-http.js';
 
 const config = readConfig();
@@ -18,7 +17,7 @@ const client = createDynamoDbClient();
 /** The client secret, read once at init (the warm process waits for it before its counters start). */
 export const ready = createSecretsManagerClient()
   .send(new GetSecretValueCommand({ SecretId: config.secretId }))
-  .then((output) => parseClientSecret(output.SecretString ?? '') ?? '');
+  .then((output) => clientSecretOf(output.SecretString));
 const dynamoDb: DynamoDbCall = (operation: 'PutItem' | 'UpdateItem', input: object) =>
   operation === 'PutItem'
     ? client.send(new PutItemCommand(input as PutItemCommand['input']))

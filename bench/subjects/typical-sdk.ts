@@ -10,7 +10,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type BareSession, createBareFinish, type DynamoDbCall } from '../bare-finish.js';
+import { type BareSession, clientSecretOf, createBareFinish, type DynamoDbCall } from '../bare-finish.js';
 
 const logger = new Logger({ serviceName: 'typical-sdk' });
 const dynamoDbClient = new DynamoDBClient({});
@@ -32,7 +32,7 @@ const finish = createBareFinish({
   clientSecret: () => {
     clientSecret ??= secretsManager
       .send(new GetSecretValueCommand({ SecretId: env('HUMANAPI_SECRET_ID') }))
-      .then((output) => (JSON.parse(output.SecretString ?? '{}') as { clientSecret: string }).clientSecret);
+      .then((output) => clientSecretOf(output.SecretString));
     return clientSecret;
   },
   humanApiBaseUrl: env('HUMANAPI_BASE_URL'),
