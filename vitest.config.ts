@@ -23,7 +23,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/functions/**/*.test.ts', 'test/local/**/*.test.ts', 'test/infra/**/*.test.ts'],
+          include: [
+            'test/functions/**/*.test.ts',
+            'test/local/**/*.test.ts',
+            'test/infra/**/*.test.ts',
+            'test/bench/**/*.test.ts',
+          ],
           env: unitEnv,
           setupFiles: ['test/setup-unit.ts'],
           testTimeout: 30_000,

@@ -1,23 +1,25 @@
 /**
- * The floor of `POST /sessions`: the same downstream requests the full
- * `finishSession` handler makes on its happy path, issued directly, with no
- * middleware, validation, idempotency library, logger or secret cache around
- * them:
+ * The downstream requests a first `finishSession` makes on its happy path, issued directly,
+ * with no middleware, validation, idempotency library, logger or secret cache around them:
  *
- * 1. `PutItem` of an in-progress record on the idempotency table (the item and
- *    condition Powertools Idempotency writes),
- * 2. `POST /v1/connect/tokens` to Human API with `fetch`,
+ * 1. `PutItem` of an in-progress record on the idempotency table (the item and condition
+ *    Powertools Idempotency writes),
+ * 2. `POST /v1/connect/tokens` to Human API,
  * 3. `UpdateItem` upsert of the user's tokens (the expressions of
- *    `functions/commons/clients/token-store.ts`: newest exchange wins, one
- *    write ID per call),
+ *    `functions/adapters/token-store.ts`: newest exchange wins, one write ID per call),
  * 4. `UpdateItem` completing the idempotency record with the answer.
  *
- * Used warm in-process by the overhead benchmark, and bundled as a cold-start
- * subject ("same requests, nothing else").
+ * Transport-agnostic: the floor sends them over signed `node:http` (`floor-http.ts`), the
+ * references through the AWS SDK (`subjects/`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { PutItemCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 
+/** Sends one DynamoDB request (wire-format input) and answers its output. */
+export interface DynamoDbCall {
+  (operation: 'PutItem', input: PutItemCommandInput): Promise<unknown>;
+  (operation: 'UpdateItem', input: UpdateItemCommandInput): Promise<unknown>;
+}
 /** The sessionTokenObject fields a finish forwards. */
 export interface BareSession {
   readonly humanId: string;
@@ -34,8 +36,10 @@ export interface BareFinishAnswer {
 
 /** Settings of {@link createBareFinish}. */
 export interface BareFinishOptions {
-  /** DynamoDB client (created like the handler's). */
-  readonly dynamoDb: DynamoDBClient;
+  /** DynamoDB requests. */
+  readonly dynamoDb: DynamoDbCall;
+  /** POSTs JSON to Human API and answers the status and body. */
+  readonly postJson: (url: string, body: string) => Promise<{ readonly status: number; readonly text: string }>;
   /** Human API origin, without a trailing slash. */
   readonly humanApiBaseUrl: string;
   /** The app's client secret, already at hand (the full handler caches it). */
@@ -54,7 +58,7 @@ const IN_PROGRESS_CONDITION =
   'attribute_not_exists(#id) OR #expiry < :now OR ' +
   '(#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)';
 
-/** The token upsert of `functions/commons/clients/token-store.ts` (the benchmark checks both store the same attributes). */
+/** The token upsert of `functions/adapters/token-store.ts` (the benchmark checks both store the same attributes). */
 const TOKEN_UPSERT =
   'SET humanId = :humanId, accessToken = :accessToken, publicToken = :publicToken, clientId = :clientId, ' +
   'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, exchangedAt = :exchangedAt, ' +
@@ -72,9 +76,27 @@ interface TokensAnswer {
   readonly clientUserId: string;
 }
 
+/**
+ * The client secret in a `SecretString` stored as `{"clientSecret": …}`, as local mode stores it.
+ * (Not the functions' `parseClientSecret`: its module brings Powertools Logger into a floor.)
+ */
+export function clientSecretOf(secretString: unknown): string {
+  const parsed: unknown = JSON.parse(String(secretString ?? '{}'));
+  return typeof parsed === 'object' && parsed !== null && 'clientSecret' in parsed ? String(parsed.clientSecret) : '';
+}
+
+/** A string attribute of an `UpdateItem` output's `Attributes` (`''` when absent). */
+function stringAttribute(output: unknown, name: string): string {
+  if (typeof output !== 'object' || output === null || !('Attributes' in output)) return '';
+  const attributes: unknown = output.Attributes;
+  if (typeof attributes !== 'object' || attributes === null || !(name in attributes)) return '';
+  const value: unknown = (attributes as Record<string, unknown>)[name];
+  return typeof value === 'object' && value !== null && 'S' in value && typeof value.S === 'string' ? value.S : '';
+}
+
 /** Creates the bare finish: one call makes the four requests in order and answers the public fields. */
 export function createBareFinish(options: BareFinishOptions): (session: BareSession) => Promise<BareFinishAnswer> {
-  const { dynamoDb, humanApiBaseUrl, tokensTableName, idempotencyTableName } = options;
+  const { dynamoDb, postJson, humanApiBaseUrl, tokensTableName, idempotencyTableName } = options;
   return async (session) => {
     const hash = createHash('md5')
       .update(JSON.stringify([session.sessionToken, null]))
@@ -83,91 +105,82 @@ export function createBareFinish(options: BareFinishOptions): (session: BareSess
     const nowMs = Date.now();
     const expiration = { N: String(Math.floor(nowMs / 1000) + options.expiresAfterSeconds) };
 
-    await dynamoDb.send(
-      new PutItemCommand({
-        TableName: idempotencyTableName,
-        Item: {
-          id,
-          expiration,
-          status: { S: 'INPROGRESS' },
-          in_progress_expiration: { N: String(nowMs + options.remainingTimeMs) },
-        },
-        ExpressionAttributeNames: {
-          '#id': 'id',
-          '#expiry': 'expiration',
-          '#in_progress_expiry': 'in_progress_expiration',
-          '#status': 'status',
-        },
-        ExpressionAttributeValues: {
-          ':now': { N: String(nowMs / 1000) },
-          ':now_in_millis': { N: String(nowMs) },
-          ':inprogress': { S: 'INPROGRESS' },
-        },
-        ConditionExpression: IN_PROGRESS_CONDITION,
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
+    await dynamoDb('PutItem', {
+      TableName: idempotencyTableName,
+      Item: {
+        id,
+        expiration,
+        status: { S: 'INPROGRESS' },
+        in_progress_expiration: { N: String(nowMs + options.remainingTimeMs) },
+      },
+      ExpressionAttributeNames: {
+        '#id': 'id',
+        '#expiry': 'expiration',
+        '#in_progress_expiry': 'in_progress_expiration',
+        '#status': 'status',
+      },
+      ExpressionAttributeValues: {
+        ':now': { N: String(nowMs / 1000) },
+        ':now_in_millis': { N: String(nowMs) },
+        ':inprogress': { S: 'INPROGRESS' },
+      },
+      ConditionExpression: IN_PROGRESS_CONDITION,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
 
-    const response = await fetch(`${humanApiBaseUrl}/v1/connect/tokens`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({
+    const response = await postJson(
+      `${humanApiBaseUrl}/v1/connect/tokens`,
+      JSON.stringify({
         humanId: session.humanId,
         clientId: session.clientId,
         sessionToken: session.sessionToken,
         clientSecret: await options.clientSecret(),
       }),
-    });
-    const text = await response.text();
+    );
     if (response.status !== 200 && response.status !== 201) throw new Error(`Human API answered ${response.status}`);
-    const grant = JSON.parse(text) as TokensAnswer;
+    const grant = JSON.parse(response.text) as TokensAnswer;
 
     const timestamp = new Date().toISOString();
-    const updated = await dynamoDb.send(
-      new UpdateItemCommand({
-        TableName: tokensTableName,
-        Key: { clientUserId: { S: grant.clientUserId } },
-        UpdateExpression: TOKEN_UPSERT,
-        ConditionExpression: TOKEN_UPSERT_CONDITION,
-        ExpressionAttributeValues: {
-          ':humanId': { S: grant.humanId },
-          ':accessToken': { S: grant.accessToken },
-          ':publicToken': { S: grant.publicToken },
-          ':clientId': { S: grant.clientId },
-          ':now': { S: timestamp },
-          ':exchangedAt': { S: timestamp },
-          ':writeId': { S: randomUUID() },
-          ':one': { N: '1' },
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const record = updated.Attributes ?? {};
+    const updated = await dynamoDb('UpdateItem', {
+      TableName: tokensTableName,
+      Key: { clientUserId: { S: grant.clientUserId } },
+      UpdateExpression: TOKEN_UPSERT,
+      ConditionExpression: TOKEN_UPSERT_CONDITION,
+      ExpressionAttributeValues: {
+        ':humanId': { S: grant.humanId },
+        ':accessToken': { S: grant.accessToken },
+        ':publicToken': { S: grant.publicToken },
+        ':clientId': { S: grant.clientId },
+        ':now': { S: timestamp },
+        ':exchangedAt': { S: timestamp },
+        ':writeId': { S: randomUUID() },
+        ':one': { N: '1' },
+      },
+      ReturnValues: 'ALL_NEW',
+    });
     const answer: BareFinishAnswer = {
-      humanId: record.humanId?.S ?? '',
-      clientUserId: record.clientUserId?.S ?? '',
-      publicToken: record.publicToken?.S ?? '',
+      humanId: stringAttribute(updated, 'humanId'),
+      clientUserId: stringAttribute(updated, 'clientUserId'),
+      publicToken: stringAttribute(updated, 'publicToken'),
     };
 
-    await dynamoDb.send(
-      new UpdateItemCommand({
-        TableName: idempotencyTableName,
-        Key: { id },
-        UpdateExpression: 'SET #expiry = :expiry, #status = :status, #response_data = :response_data',
-        ExpressionAttributeNames: { '#expiry': 'expiration', '#status': 'status', '#response_data': 'data' },
-        ExpressionAttributeValues: {
-          ':expiry': expiration,
-          ':status': { S: 'COMPLETED' },
-          ':response_data': {
-            M: {
-              humanId: { S: answer.humanId },
-              clientUserId: { S: answer.clientUserId },
-              publicToken: { S: answer.publicToken },
-            },
+    await dynamoDb('UpdateItem', {
+      TableName: idempotencyTableName,
+      Key: { id },
+      UpdateExpression: 'SET #expiry = :expiry, #status = :status, #response_data = :response_data',
+      ExpressionAttributeNames: { '#expiry': 'expiration', '#status': 'status', '#response_data': 'data' },
+      ExpressionAttributeValues: {
+        ':expiry': expiration,
+        ':status': { S: 'COMPLETED' },
+        ':response_data': {
+          M: {
+            humanId: { S: answer.humanId },
+            clientUserId: { S: answer.clientUserId },
+            publicToken: { S: answer.publicToken },
           },
         },
-      }),
-    );
+      },
+    });
     return answer;
   };
 }

@@ -1,37 +1,60 @@
 /**
- * Cold start: each function bundled with exactly the stack's esbuild options
- * (`infra/function-bundling.ts`), its size, and the time a fresh Node.js 24
- * process takes to load the bundle and serve a first invocation, against
- * reference bundles built the same way:
+ * Cold start: each subject bundled, its size, and the time a fresh Node.js 24 process takes to
+ * load it and serve a first invocation. Subjects, interleaved in a seeded random order per round,
+ * one fresh process each, against the local mode the benchmark started:
  *
- * - `reference`: only creates the same AWS SDK clients (`reference-clients.ts`),
- *   the floor the issue sets;
- * - `referenceWithRequests`: the same clients plus the first finish's
- *   downstream requests issued directly (`reference-requests.ts`).
- *
- * Subjects run interleaved, one fresh process each, in a seeded random order
- * per round, against the local mode the benchmark started.
+ * - `finishSession`, `recoverPublicToken`: the deployed bundles (the stack's esbuild options);
+ * - `floor`, `recoverFloor`: the same requests over signed `node:http` (`subjects/floor-*.ts`),
+ *   bundled the same way;
+ * - `typicalSdk`: the same requests as a careful team would write them with the AWS SDK,
+ *   Powertools Logger and middy (`subjects/typical-sdk.ts`), bundled with esbuild's defaults
+ *   plus minify and ESM, run with `--enable-source-maps`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { FUNCTION_ENTRIES, FUNCTION_ESBUILD_OPTIONS } from '../infra/function-bundling.js';
-import { jsonPostEvent } from '../test/support/api-gateway-event.js';
-import { type CpuProfile, type ProfileSummary, summarizeProfiles } from './cpu-profile.js';
 import { PROBE_MARKER, type ProbeResult } from './probe-protocol.js';
-import { createRandom, median, round } from './stats.js';
+import { createRandom, median, round, shuffle } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** The cold-start subjects: the two functions and the two references. */
-export type Subject = keyof typeof FUNCTION_ENTRIES | 'reference' | 'referenceWithRequests';
+/** The timed subjects. */
+export const COLD_SUBJECTS = ['finishSession', 'recoverPublicToken', 'floor', 'recoverFloor', 'typicalSdk'] as const;
+/** A timed subject. */
+export type Subject = (typeof COLD_SUBJECTS)[number];
+/** Everything bundled: the timed subjects and the warm reference. */
+export type Bundled = Subject | 'sdkReference';
 
-const SUBJECT_ENTRIES: Record<Subject, string> = {
+const ENTRIES: Record<Bundled, string> = {
   ...FUNCTION_ENTRIES,
-  reference: 'bench/reference-clients.ts',
-  referenceWithRequests: 'bench/reference-requests.ts',
+  floor: 'bench/subjects/floor-finish.ts',
+  recoverFloor: 'bench/subjects/floor-recover.ts',
+  typicalSdk: 'bench/subjects/typical-sdk.ts',
+  sdkReference: 'bench/subjects/sdk-reference.ts',
+};
+
+/** The stack's esbuild options, with the mutable arrays and maps esbuild's types want. */
+const STACK_OPTIONS: BuildOptions = {
+  ...FUNCTION_ESBUILD_OPTIONS,
+  mainFields: [...FUNCTION_ESBUILD_OPTIONS.mainFields],
+  external: [...FUNCTION_ESBUILD_OPTIONS.external],
+  alias: { ...FUNCTION_ESBUILD_OPTIONS.alias },
+  inject: [...FUNCTION_ESBUILD_OPTIONS.inject],
+};
+
+/** esbuild's defaults for a Node.js bundle, plus minify, ESM and a source map: what a careful team ships. */
+const TYPICAL_OPTIONS: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  minify: true,
+  sourcemap: true,
+  // ESM output has no `require`; some SDK dependencies call it (the stack needs the same banner).
+  banner: FUNCTION_ESBUILD_OPTIONS.banner,
 };
 
 /** A bundle's size. */
@@ -40,10 +63,12 @@ export interface BundleSize {
   readonly minifiedBytes: number;
   /** The same, gzip level 9 (what a deployment package compresses it to, roughly). */
   readonly gzippedBytes: number;
-  /** The source map shipped next to it (read only when an error is logged with `--enable-source-maps`). */
+  /** The source map shipped next to it. */
   readonly sourceMapBytes: number;
   /** Output bytes by package (largest first, top 10), from esbuild's metafile. */
   readonly largestInputs: Readonly<Record<string, number>>;
+  /** Every package (or repository folder) with bytes in the bundle. */
+  readonly packages: readonly string[];
 }
 
 /** Cold-start timings of one subject, medians over the runs. */
@@ -53,88 +78,58 @@ export interface ColdStartTimings {
   readonly medianFirstInvokeMs: number;
   /** Median of load + first invocation per run (the figure compared). */
   readonly medianLoadAndInvokeMs: number;
-  /** Median from process start to the first answer (includes Node.js's own boot). */
-  readonly medianProcessToAnswerMs: number;
-}
-
-/** What is timed: each subject, plus `finishSession` without the stack's `NODE_OPTIONS`. */
-export type TimedRun = Subject | 'finishSessionWithoutNodeOptions';
-
-/**
- * Where the time between `finishSession` (load + first invoke) and the
- * clients-only reference (load) goes, from the timed medians.
- */
-export interface ColdStartGap {
-  /** `finishSession` load + first invoke minus the reference's. */
-  readonly totalMs: number;
-  /** Loading what the reference does not have: Powertools, middy, zod, the handler code and its module-scope setup. */
-  readonly extraLoadMs: number;
-  /** The first invocation of the reference with the same requests: the SDK's and fetch's first requests, new connections. */
-  readonly firstRequestsFloorMs: number;
-  /** What the handler's first invocation takes beyond those requests. */
-  readonly handlerFirstInvokeOverheadMs: number;
 }
 
 /** What {@link measureColdStart} measured. */
 export interface ColdStartResult {
-  readonly nodeVersion: string;
-  /** `NODE_OPTIONS` the processes ran with (the stack's), except the `…WithoutNodeOptions` run. */
-  readonly nodeOptions: string | undefined;
-  readonly sizes: Readonly<Record<Subject, BundleSize>>;
-  readonly timings: Readonly<Record<TimedRun, ColdStartTimings>>;
-  readonly gap: ColdStartGap;
-  /** Median load + first invoke of each function over the clients-only reference. */
-  readonly ratioToReference: Readonly<Record<keyof typeof FUNCTION_ENTRIES, number>>;
-  /** Median load + first invoke of `finishSession` over the reference with the same requests. */
-  readonly finishRatioToReferenceWithRequests: number;
-  /** CPU profile summaries (average per run) of the profiled runs, by subject and phase. */
-  readonly profiles: Readonly<Partial<Record<Subject, { load: ProfileSummary; invoke: ProfileSummary }>>>;
+  readonly sizes: Readonly<Record<Bundled, BundleSize>>;
+  readonly timings: Readonly<Record<Subject, ColdStartTimings>>;
+  /** Median load + first invoke over each other, the ratios the targets name. */
+  readonly ratios: {
+    readonly finishToFloor: number;
+    readonly finishToTypicalSdk: number;
+    readonly recoverToFloor: number;
+  };
 }
 
 /** Settings of {@link measureColdStart}. */
 export interface ColdStartOptions {
-  /** Where bundles and profiles go (a fresh temporary folder). */
+  /** Where the bundles are (from {@link bundleSubjects}). */
   readonly workDir: string;
   /** The Node.js 24 binary. */
   readonly nodeBinary: string;
   /** Timed runs per subject (after one untimed round). */
   readonly runs: number;
-  /** Extra profiled runs per profiled subject (0: none). */
-  readonly profiledRuns: number;
   /** Seed of the per-round order. */
   readonly seed: number;
-  /** Stop starting new rounds after this long. */
+  /** Stop starting new rounds after this long (at least two rounds run). */
   readonly timeBudgetMs: number;
   /** The environment the functions get: their configuration, pointing at the local mode. */
   readonly functionEnvironment: Readonly<Record<string, string>>;
-  /** A fresh sessionTokenObject per call (from the sandbox). */
-  readonly mintSession: (clientUserId: string) => object;
-  /** A user with a stored token record, for the first recovery. */
-  readonly storedClientUserId: string;
+  /** The first invocation's event for a subject (a fresh session for a finish). */
+  readonly eventFor: (subject: Subject) => Promise<APIGatewayProxyEventV2>;
 }
 
-function largestInputs(metafile: Metafile | undefined): Record<string, number> {
+function bytesByPackage(metafile: Metafile | undefined): [string, number][] {
   const output = Object.values(metafile?.outputs ?? {}).find((candidate) => candidate.entryPoint !== undefined);
   const byPackage: Record<string, number> = {};
   for (const [file, input] of Object.entries(output?.inputs ?? {})) {
+    if (input.bytesInOutput === 0) continue;
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split('/').slice(0, 2).join('/');
     byPackage[name] = (byPackage[name] ?? 0) + input.bytesInOutput;
   }
-  return Object.fromEntries(
-    Object.entries(byPackage)
-      .sort(([, a], [, b]) => b - a)
-      .slice(0, 10),
-  );
+  return Object.entries(byPackage).sort(([, a], [, b]) => b - a);
 }
 
-/** Bundles one entry with the stack's options into `<dir>/index.mjs`, as `NodejsFunction` does. */
-export async function bundleEntry(entry: string, dir: string): Promise<BundleSize> {
+/** Bundles one entry into `<dir>/index.mjs` (the stack's options unless told otherwise). */
+export async function bundleEntry(
+  entry: string,
+  dir: string,
+  options: BuildOptions = STACK_OPTIONS,
+): Promise<BundleSize> {
   const outfile = join(dir, 'index.mjs');
   const result = await build({
-    ...FUNCTION_ESBUILD_OPTIONS,
-    // The same values; esbuild's types want mutable arrays.
-    mainFields: [...FUNCTION_ESBUILD_OPTIONS.mainFields],
-    external: [...FUNCTION_ESBUILD_OPTIONS.external],
+    ...options,
     entryPoints: [resolve(ROOT, entry)],
     outfile,
     absWorkingDir: ROOT,
@@ -146,23 +141,38 @@ export async function bundleEntry(entry: string, dir: string): Promise<BundleSiz
     minifiedBytes: code.length,
     gzippedBytes: gzipSync(code, { level: 9 }).length,
     sourceMapBytes: statSync(`${outfile}.map`).size,
-    largestInputs: largestInputs(result.metafile),
+    largestInputs: Object.fromEntries(bytesByPackage(result.metafile).slice(0, 10)),
+    packages: bytesByPackage(result.metafile).map(([name]) => name),
   };
 }
 
-async function bundleProbe(workDir: string): Promise<string> {
-  const outfile = join(workDir, 'probe.mjs');
-  await build({
-    entryPoints: [resolve(ROOT, 'bench/cold-start-probe.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    absWorkingDir: ROOT,
-    logLevel: 'silent',
-  });
-  return outfile;
+/** Bundles every subject and the probe into `workDir`; answers the sizes. */
+export async function bundleSubjects(workDir: string): Promise<Record<Bundled, BundleSize>> {
+  const sizes = {} as Record<Bundled, BundleSize>;
+  for (const [name, entry] of Object.entries(ENTRIES) as [Bundled, string][]) {
+    sizes[name] = await bundleEntry(
+      entry,
+      join(workDir, name),
+      name === 'typicalSdk' ? TYPICAL_OPTIONS : STACK_OPTIONS,
+    );
+  }
+  for (const tool of ['cold-start-probe', 'warm-process']) {
+    await build({
+      ...TYPICAL_OPTIONS,
+      minify: false,
+      sourcemap: false,
+      entryPoints: [resolve(ROOT, `bench/${tool}.ts`)],
+      outfile: join(workDir, `${tool}.mjs`),
+      absWorkingDir: ROOT,
+      logLevel: 'silent',
+    });
+  }
+  return sizes;
+}
+
+/** The bundle of `name` in `workDir`. */
+export function bundlePath(workDir: string, name: Bundled | 'warm-process'): string {
+  return name === 'warm-process' ? join(workDir, 'warm-process.mjs') : join(workDir, name, 'index.mjs');
 }
 
 function runProbe(
@@ -170,151 +180,79 @@ function runProbe(
   probe: string,
   bundle: string,
   env: Record<string, string>,
-  timeoutMs = 30_000,
 ): Promise<ProbeResult> {
   return new Promise((resolvePromise, reject) => {
-    const child: ChildProcess = spawn(nodeBinary, [probe, bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(nodeBinary, [probe, bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
     });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       const line = stdout.split('\n').find((candidate) => candidate.startsWith(PROBE_MARKER));
-      if (code !== 0 || line === undefined) {
-        reject(new Error(`cold-start probe of ${bundle} exited ${code}: ${stderr.slice(-2000)}`));
-        return;
-      }
-      const result = JSON.parse(line.slice(PROBE_MARKER.length)) as ProbeResult;
-      if (result.statusCode !== 200) {
-        reject(new Error(`the first invocation of ${bundle} answered ${result.statusCode}: ${stdout.slice(-2000)}`));
-        return;
-      }
-      resolvePromise(result);
+      const result = line === undefined ? undefined : (JSON.parse(line.slice(PROBE_MARKER.length)) as ProbeResult);
+      if (code !== 0 || result?.statusCode !== 200) {
+        reject(
+          new Error(
+            `cold-start probe of ${bundle} exited ${code} (${result?.statusCode}): ${(stderr || stdout).slice(-2000)}`,
+          ),
+        );
+      } else resolvePromise(result);
     });
   });
 }
 
-/** A Fisher–Yates shuffle with the given generator. */
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
-  const shuffled = [...items];
-  for (let index = shuffled.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(random() * (index + 1));
-    [shuffled[index], shuffled[other]] = [shuffled[other] as T, shuffled[index] as T];
-  }
-  return shuffled;
-}
-
-function readProfile(path: string): CpuProfile {
-  return JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
-}
-
-/** Bundles every subject, then times fresh processes loading each and serving a first invocation. */
-export async function measureColdStart(options: ColdStartOptions): Promise<ColdStartResult> {
-  const subjects = Object.keys(SUBJECT_ENTRIES) as Subject[];
-  const sizes = {} as Record<Subject, BundleSize>;
-  for (const subject of subjects) {
-    sizes[subject] = await bundleEntry(SUBJECT_ENTRIES[subject], join(options.workDir, subject));
-  }
-  const probe = await bundleProbe(options.workDir);
-
-  let sequence = 0;
-  const eventFor = (subject: Subject) => {
-    sequence += 1;
-    return subject === 'recoverPublicToken'
-      ? jsonPostEvent('POST /public-tokens', { clientUserId: options.storedClientUserId })
-      : jsonPostEvent('POST /sessions', options.mintSession(`cold-user-${sequence}`));
-  };
-  const subjectOf = (timed: TimedRun): Subject =>
-    timed === 'finishSessionWithoutNodeOptions' ? 'finishSession' : timed;
-  const run = (timed: TimedRun, extraEnv: Record<string, string> = {}) => {
-    const subject = subjectOf(timed);
-    const env: Record<string, string> = {
-      ...options.functionEnvironment,
-      AWS_LAMBDA_FUNCTION_NAME: subject,
-      BENCH_EVENT: JSON.stringify(eventFor(subject)),
-      ...extraEnv,
-    };
-    if (timed === 'finishSessionWithoutNodeOptions') delete env.NODE_OPTIONS;
-    return runProbe(options.nodeBinary, probe, join(options.workDir, subject, 'index.mjs'), env);
-  };
-
-  const timedRuns: TimedRun[] = [...subjects, 'finishSessionWithoutNodeOptions'];
+/** Times fresh processes loading each subject and serving a first invocation, interleaved. */
+export async function measureColdStart(
+  options: ColdStartOptions,
+  sizes: Record<Bundled, BundleSize>,
+): Promise<ColdStartResult> {
+  const probe = join(options.workDir, 'cold-start-probe.mjs');
   const random = createRandom(options.seed);
-  const results = Object.fromEntries(timedRuns.map((timed) => [timed, [] as ProbeResult[]])) as Record<
-    TimedRun,
+  const results = Object.fromEntries(COLD_SUBJECTS.map((subject) => [subject, [] as ProbeResult[]])) as Record<
+    Subject,
     ProbeResult[]
   >;
   const started = performance.now();
   // Round 0 warms the file cache and is not counted.
   for (let round = 0; round <= options.runs; round += 1) {
-    if (round > 1 && performance.now() - started > options.timeBudgetMs) break;
-    for (const timed of shuffle(timedRuns, random)) {
-      const result = await run(timed);
-      if (round > 0) results[timed].push(result);
+    if (round > 2 && performance.now() - started > options.timeBudgetMs) break;
+    for (const subject of shuffle(COLD_SUBJECTS, random)) {
+      const env: Record<string, string> = {
+        ...options.functionEnvironment,
+        AWS_LAMBDA_FUNCTION_NAME: subject,
+        BENCH_EVENT: JSON.stringify(await options.eventFor(subject)),
+        ...(subject === 'typicalSdk' ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      };
+      const result = await runProbe(options.nodeBinary, probe, bundlePath(options.workDir, subject), env);
+      if (round > 0) results[subject].push(result);
     }
   }
-
-  const timings = {} as Record<TimedRun, ColdStartTimings>;
-  for (const timed of timedRuns) {
-    const runs = results[timed];
-    timings[timed] = {
+  const timings = {} as Record<Subject, ColdStartTimings>;
+  for (const subject of COLD_SUBJECTS) {
+    const runs = results[subject];
+    timings[subject] = {
       runs: runs.length,
       medianLoadMs: round(median(runs.map((result) => result.loadMs))),
       medianFirstInvokeMs: round(median(runs.map((result) => result.firstInvokeMs))),
       medianLoadAndInvokeMs: round(median(runs.map((result) => result.loadMs + result.firstInvokeMs))),
-      medianProcessToAnswerMs: round(median(runs.map((result) => result.processToAnswerMs))),
     };
   }
-
-  const profiles: Partial<Record<Subject, { load: ProfileSummary; invoke: ProfileSummary }>> = {};
-  if (options.profiledRuns > 0) {
-    for (const subject of ['finishSession', 'reference', 'referenceWithRequests'] as const) {
-      const dirs: string[] = [];
-      for (let index = 0; index < options.profiledRuns; index += 1) {
-        const dir = join(options.workDir, 'profiles', `${subject}-${index}`);
-        mkdirSync(dir, { recursive: true });
-        await run(subject, { BENCH_PROFILE_DIR: dir });
-        dirs.push(dir);
-      }
-      const phase = (name: string) =>
-        summarizeProfiles(
-          dirs.flatMap((dir) =>
-            readdirSync(dir)
-              .filter((file) => file === `${name}.cpuprofile`)
-              .map((file) => readProfile(join(dir, file))),
-          ),
-        );
-      profiles[subject] = { load: phase('load'), invoke: phase('invoke') };
-    }
-  }
-
-  const finish = timings.finishSession;
-  const reference = timings.reference;
-  const withRequests = timings.referenceWithRequests;
+  const sum = (subject: Subject) => timings[subject].medianLoadAndInvokeMs;
   return {
-    nodeVersion: await nodeVersionOf(options.nodeBinary),
-    nodeOptions: options.functionEnvironment.NODE_OPTIONS,
     sizes,
     timings,
-    gap: {
-      totalMs: round(finish.medianLoadAndInvokeMs - reference.medianLoadAndInvokeMs),
-      extraLoadMs: round(finish.medianLoadMs - reference.medianLoadMs),
-      firstRequestsFloorMs: round(withRequests.medianFirstInvokeMs),
-      handlerFirstInvokeOverheadMs: round(finish.medianFirstInvokeMs - withRequests.medianFirstInvokeMs),
+    ratios: {
+      finishToFloor: round(sum('finishSession') / sum('floor')),
+      finishToTypicalSdk: round(sum('finishSession') / sum('typicalSdk')),
+      recoverToFloor: round(sum('recoverPublicToken') / sum('recoverFloor')),
     },
-    ratioToReference: {
-      finishSession: round(finish.medianLoadAndInvokeMs / reference.medianLoadAndInvokeMs),
-      recoverPublicToken: round(timings.recoverPublicToken.medianLoadAndInvokeMs / reference.medianLoadAndInvokeMs),
-    },
-    finishRatioToReferenceWithRequests: round(finish.medianLoadAndInvokeMs / withRequests.medianLoadAndInvokeMs),
-    profiles,
   };
 }
 

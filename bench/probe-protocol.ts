@@ -1,15 +1,13 @@
 /** What the cold-start probe (`cold-start-probe.ts`) prints, shared with the benchmark that reads it. */
 
-/** The probe's result. */
+/** The marker in front of the probe's result line on stdout. */
+export const PROBE_MARKER = 'BENCH_PROBE ';
+
+/** What the probe measured. */
 export interface ProbeResult {
   /** `import()` of the bundle: parse, compile, and its module-scope code. */
   readonly loadMs: number;
   /** The first invocation, until its answer. */
   readonly firstInvokeMs: number;
-  /** From process start (`performance.timeOrigin`) to the first answer. */
-  readonly processToAnswerMs: number;
   readonly statusCode: number;
 }
-
-/** The marker in front of the probe's result line on stdout. */
-export const PROBE_MARKER = 'BENCH_PROBE ';

@@ -1,100 +1,57 @@
 /**
- * `npm run bench`: warm overhead, cold start, I/O per request and cost of the
- * two functions, against their floors, in one run on loopback only.
+ * `npm run bench`: warm overhead, cold start, I/O per request and cost of the two functions,
+ * against their references, in one run on loopback only (docs/performance.md).
  *
- * Starts local mode in this process (dynalite, secret store, Human API
- * sandbox, the handler modules), measures, prints a table, and writes the
- * figures to `bench/results.json`.
- *
- * `BENCH_SMOKE=1 npm run bench` (or `npm run bench -- --smoke`) runs a few
- * iterations of everything for CI, writes `bench/results.smoke.json` instead
- * (never the figures of record), and exits non-zero unless it completed and
- * the file it wrote holds valid, complete results.
+ * Local mode runs in its own process (`local-mode-process.ts`); the warm loop in another
+ * (`warm-process.ts`), on the deployed bundles; each cold start in a fresh one. Prints a table
+ * and writes `bench/results.json`. `BENCH_SMOKE=1 npm run bench` (or `-- --smoke`) runs a few
+ * iterations of everything for CI, writes `bench/results.smoke.json` instead, and exits
+ * non-zero unless what it wrote reads back as complete results.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createDynamoDbClient } from '../functions/adapters/aws-clients.js';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEFAULT_HUMANAPI_TIMEOUT_MS, DEFAULT_SECRET_TTL_SECONDS } from '../functions/commons/config.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
-import type { HttpApiHandler } from '../local/lambda-adapter.js';
-import { startLocalMode } from '../local/server.js';
-import { IN_MEMORY_FLAG, readLocalSettings } from '../local/settings.js';
-import { measureColdStart, nodeVersionOf } from './cold-start.js';
+import { FUNCTION_BASE_ENVIRONMENT, FUNCTION_DEFAULTS } from '../infra/function-defaults.js';
+import { jsonPostEvent } from '../test/support/api-gateway-event.js';
+import { bundlePath, bundleSubjects, measureColdStart, nodeVersionOf, type Subject } from './cold-start.js';
 import { costPerMillion, finishRequestUnits, PRICES, recoveryRequestUnits } from './cost.js';
+import { type Channel, client, serve } from './ipc.js';
 import { describeMachine, loadAverage } from './machine.js';
-import { type BenchResults, checkTargets, formatReport, validateResults } from './report.js';
-import { round } from './stats.js';
-import { measureWarmOverhead } from './warm-overhead.js';
+import { type BenchResults, checkTargets, formatReport, type IoPerInvocation, validateResults } from './report.js';
+import { round, summarize } from './stats.js';
+import type { WarmSamples } from './warm-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const SEED = 20_250_701;
+/** Distinct users the warm loop signs in (returning users overwrite their record, as in production). */
+const USER_POOL = 500;
 
-/** How much of everything a run does. */
-interface Settings {
-  readonly warmPairs: number;
-  readonly warmupPairs: number;
-  readonly warmTimeBudgetMs: number;
-  readonly recoveries: number;
-  readonly coldRuns: number;
-  readonly profiledRuns: number;
-  readonly coldTimeBudgetMs: number;
-  readonly output: string;
-}
+const FULL = { pairs: 2000, warmupPairs: 300, warmBudgetMs: 150_000, ioRuns: 100, recoveries: 100, coldRuns: 21 };
+const SMOKE = { pairs: 30, warmupPairs: 5, warmBudgetMs: 20_000, ioRuns: 5, recoveries: 3, coldRuns: 2 };
 
-const FULL: Settings = {
-  warmPairs: 2000,
-  warmupPairs: 300,
-  warmTimeBudgetMs: 150_000,
-  recoveries: 200,
-  coldRuns: 21,
-  profiledRuns: 3,
-  coldTimeBudgetMs: 100_000,
-  output: join(ROOT, 'bench', 'results.json'),
-};
+/** Variables that would point local mode away from its sandbox, or change what is measured. */
+const IGNORED_VARIABLES =
+  /^(HUMANAPI_|AUTH_|JWT_|CORS_|POWERTOOLS_|AWS_|LOG_LEVEL$|NODE_OPTIONS$|TOKENS_|IDEMPOTENCY_)/;
 
-const SMOKE: Settings = {
-  warmPairs: 30,
-  warmupPairs: 5,
-  warmTimeBudgetMs: 20_000,
-  recoveries: 3,
-  coldRuns: 2,
-  profiledRuns: 1,
-  coldTimeBudgetMs: 30_000,
-  output: join(ROOT, 'bench', 'results.smoke.json'),
-};
-
-/** Variables that would point the handlers away from the local sandbox, or change what is measured. */
-const IGNORED_VARIABLES = [
-  'HUMANAPI_BASE_URL',
-  'HUMANAPI_CLIENT_ID',
-  'HUMANAPI_CLIENT_SECRET',
-  'HUMANAPI_SECRET_ID',
-  'HUMANAPI_TIMEOUT_MS',
-  'TOKENS_TABLE_NAME',
-  'IDEMPOTENCY_TABLE_NAME',
-  'JWT_USER_CLAIM',
-  'AUTH_ISSUER',
-  'AUTH_AUDIENCE',
-  'AUTH_JWKS_URL',
-  'AUTH_CLAIM',
-  'CORS_ALLOW_ORIGINS',
-  'POWERTOOLS_LOG_LEVEL',
-  'POWERTOOLS_DEV',
-  'AWS_LAMBDA_LOG_LEVEL',
-  'LOG_LEVEL',
-  'NODE_OPTIONS',
-];
-
-/** A Node.js 24 binary for the cold-start processes: this one when it is 24, else the project's. */
+/** A Node.js 24 binary for the measured processes: this one when it is 24, else the project's. */
 function nodeBinary(): string {
   return process.versions.node.startsWith('24.') ? process.execPath : join(ROOT, 'node_modules', '.bin', 'node');
 }
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`local mode did not set ${name}`);
-  return value;
+/** Spawns a process with an IPC channel and waits for its `ready` message. */
+async function startWithIpc(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess & Channel> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [message] = (await Promise.race([once(child, 'message'), once(child, 'exit')])) as unknown[];
+  if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'ready') {
+    throw new Error(`${args.at(-1)} did not start`);
+  }
+  return child;
 }
 
 async function main(): Promise<number> {
@@ -103,129 +60,200 @@ async function main(): Promise<number> {
   const started = performance.now();
   const date = new Date().toISOString();
   const machine = describeMachine();
-
-  // Local mode only, on free loopback ports, in memory; handlers read this environment at import.
-  for (const variable of IGNORED_VARIABLES) delete process.env[variable];
-  Object.assign(process.env, { PORT: '0', WEB_PORT: '0', SECRET_TTL_SECONDS: String(DEFAULT_SECRET_TTL_SECONDS) });
-  const localMode = await startLocalMode({
-    env: process.env,
-    settings: readLocalSettings(process.env, [IN_MEMORY_FLAG]),
-  });
-  const sandbox = localMode.sandbox;
-  if (sandbox === undefined) throw new Error('local mode started without the Human API sandbox');
   const workDir = mkdtempSync(join(tmpdir(), 'humanapi-connect-bench-'));
+
+  const localEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', WEB_PORT: '0' };
+  for (const [name, value] of Object.entries(process.env)) if (!IGNORED_VARIABLES.test(name)) localEnv[name] ??= value;
+  Object.assign(localEnv, { SECRET_TTL_SECONDS: String(DEFAULT_SECRET_TTL_SECONDS), POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  const localProcess = await startWithIpc(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/local-mode-process.ts')],
+    localEnv,
+  );
+  const local = client(localProcess);
+  let warmProcess: (ChildProcess & Channel) | undefined;
   try {
-    // The very modules local mode loaded: same instances, same clients and secret cache.
-    const finish = (await import('../functions/finish-session.js')) as { handler: HttpApiHandler };
-    const recover = (await import('../functions/recover-public-token.js')) as { handler: HttpApiHandler };
-    const functionTimeoutMs = functionTimeoutSeconds(DEFAULT_HUMANAPI_TIMEOUT_MS) * 1000;
+    const env = (await local('env')) as Record<string, string | undefined>;
+    const need = (name: string) => {
+      const value = env[name];
+      if (value === undefined || value === '') throw new Error(`local mode did not set ${name}`);
+      return value;
+    };
+    const mint = async (clientUserIds: string[]) => (await local('mint', clientUserIds)) as object[];
+    const counters = async () => (await local('counters')) as Record<string, number>;
 
-    process.stdout.write(`Warm overhead: ${settings.warmupPairs} + ${settings.warmPairs} interleaved pairs…\n`);
-    const warm = await measureWarmOverhead({
-      localMode,
-      finishHandler: finish.handler,
-      recoverHandler: recover.handler,
-      env: process.env,
-      createDynamoDbClient,
-      pairs: settings.warmPairs,
-      warmupPairs: settings.warmupPairs,
-      timeBudgetMs: settings.warmTimeBudgetMs,
-      seed: 20_250_701,
-      recoveries: settings.recoveries,
-      functionTimeoutMs,
+    process.stdout.write('Bundling the subjects…\n');
+    const sizes = await bundleSubjects(workDir);
+    const functionEnvironment: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      // What Lambda sets (credentials are fake: the endpoints are local).
+      AWS_REGION: need('AWS_REGION'),
+      AWS_DEFAULT_REGION: need('AWS_REGION'),
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SESSION_TOKEN: 'local',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_DEFAULTS.memorySize),
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+      AWS_LAMBDA_LOG_LEVEL: 'INFO',
+      // What the stack sets.
+      ...FUNCTION_BASE_ENVIRONMENT,
+      HUMANAPI_CLIENT_ID: need('HUMANAPI_CLIENT_ID'),
+      HUMANAPI_SECRET_ID: need('HUMANAPI_SECRET_ID'),
+      HUMANAPI_BASE_URL: need('HUMANAPI_BASE_URL'),
+      HUMANAPI_TIMEOUT_MS: String(DEFAULT_HUMANAPI_TIMEOUT_MS),
+      TOKENS_TABLE_NAME: need('TOKENS_TABLE_NAME'),
+      IDEMPOTENCY_TABLE_NAME: need('IDEMPOTENCY_TABLE_NAME'),
+      SECRET_TTL_SECONDS: String(DEFAULT_SECRET_TTL_SECONDS),
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      AWS_ENDPOINT_URL_DYNAMODB: need('AWS_ENDPOINT_URL_DYNAMODB'),
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: need('AWS_ENDPOINT_URL_SECRETS_MANAGER'),
+    };
+
+    // Warm: the handler process gets pre-minted sessions; marks snapshot local mode's counters.
+    const total = settings.warmupPairs + settings.pairs;
+    const pool = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, index) => `${prefix}-${index % USER_POOL}`);
+    const sessions = {
+      full: await mint(pool('bench-user', total)),
+      reference: await mint(pool('bench-reference', total)),
+      io: await mint(pool('bench-io', settings.ioRuns)),
+    };
+    process.stdout.write(`Warm: ${settings.warmupPairs} + ${settings.pairs} interleaved pairs in a handler process…\n`);
+    warmProcess = await startWithIpc(nodeBinary(), [bundlePath(workDir, 'warm-process')], {
+      ...functionEnvironment,
+      AWS_LAMBDA_FUNCTION_NAME: 'finishSession',
     });
-
-    // The stack's runtime settings (loaded only now: the CDK library is large).
-    const { FUNCTION_BASE_ENVIRONMENT, FUNCTION_DEFAULTS } = await import('../infra/function-defaults.js');
-    const memoryMb = FUNCTION_DEFAULTS.memorySize;
-    const architecture = FUNCTION_DEFAULTS.architecture.name;
-
-    process.stdout.write(`Cold start: bundling, then ${settings.coldRuns} fresh processes per subject…\n`);
-    const coldStart = await measureColdStart({
-      workDir,
-      nodeBinary: nodeBinary(),
-      runs: settings.coldRuns,
-      profiledRuns: settings.profiledRuns,
-      seed: 20_250_701,
-      timeBudgetMs: settings.coldTimeBudgetMs,
-      storedClientUserId: 'bench-user-0',
-      mintSession: (clientUserId) => sandbox.mintSession(clientUserId),
-      functionEnvironment: {
-        PATH: process.env.PATH ?? '',
-        LANG: 'en_US.UTF-8',
-        TZ: ':UTC',
-        // What Lambda sets (credentials are fake: the endpoints are local).
-        AWS_REGION: requireEnv('AWS_REGION'),
-        AWS_DEFAULT_REGION: requireEnv('AWS_REGION'),
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_SESSION_TOKEN: 'local',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
-        AWS_LAMBDA_LOG_FORMAT: 'JSON',
-        AWS_LAMBDA_LOG_LEVEL: 'INFO',
-        // What the stack sets.
-        ...FUNCTION_BASE_ENVIRONMENT,
-        HUMANAPI_CLIENT_ID: requireEnv('HUMANAPI_CLIENT_ID'),
-        HUMANAPI_SECRET_ID: requireEnv('HUMANAPI_SECRET_ID'),
-        HUMANAPI_BASE_URL: requireEnv('HUMANAPI_BASE_URL'),
-        HUMANAPI_TIMEOUT_MS: String(DEFAULT_HUMANAPI_TIMEOUT_MS),
-        TOKENS_TABLE_NAME: requireEnv('TOKENS_TABLE_NAME'),
-        IDEMPOTENCY_TABLE_NAME: requireEnv('IDEMPOTENCY_TABLE_NAME'),
-        SECRET_TTL_SECONDS: String(DEFAULT_SECRET_TTL_SECONDS),
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // Where local mode serves DynamoDB and Secrets Manager.
-        AWS_ENDPOINT_URL_DYNAMODB: requireEnv('AWS_ENDPOINT_URL_DYNAMODB'),
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: requireEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER'),
+    const marks = new Map<string, Record<string, number>>();
+    serve(warmProcess, { mark: async (label) => void marks.set(String(label), await counters()) });
+    const samples = (await client(warmProcess)('start', {
+      bundles: {
+        finish: bundlePath(workDir, 'finishSession'),
+        recover: bundlePath(workDir, 'recoverPublicToken'),
+        reference: bundlePath(workDir, 'sdkReference'),
       },
-    });
+      sessions,
+      warmupPairs: settings.warmupPairs,
+      timeBudgetMs: settings.warmBudgetMs,
+      seed: SEED,
+      recoveries: settings.recoveries,
+      functionTimeoutMs: functionTimeoutSeconds(DEFAULT_HUMANAPI_TIMEOUT_MS) * 1000,
+    })) as WarmSamples;
+    const perInvocation = (label: string, invocations: number): IoPerInvocation => {
+      const before = marks.get(label) ?? {};
+      const after = marks.get(`${label}-end`) ?? {};
+      const requests: Record<string, number> = {};
+      for (const [name, value] of Object.entries(after)) {
+        const delta = value - (before[name] ?? 0);
+        if (delta !== 0) requests[name] = round(delta / Math.max(1, invocations));
+      }
+      return { invocations, requests };
+    };
+    const recoveries = samples.recoveryMs.length;
+    const loopPairs = samples.full.length + settings.warmupPairs;
+    const io: BenchResults['io'] = {
+      secretReadsInLoop: (marks.get('loop-end')?.SecretsManager ?? 0) - (marks.get('loop')?.SecretsManager ?? 0),
+      finishInvocationsInLoop: loopPairs,
+      secretTtlSeconds: DEFAULT_SECRET_TTL_SECONDS,
+      perFinish: perInvocation('finish', settings.ioRuns),
+      perRecovery: {
+        byClientUserId: perInvocation('byClientUserId', recoveries),
+        byHumanId: perInvocation('byHumanId', recoveries),
+        refresh: perInvocation('refresh', recoveries),
+      },
+      recoveryLatency: summarize(samples.recoveryMs),
+    };
+    const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    const full = summarize(samples.full.map((sample) => sample.ms));
+    const reference = summarize(samples.reference.map((sample) => sample.ms));
+    const cpuFull = mean(samples.full.map((sample) => sample.cpuMs));
+    const cpuReference = mean(samples.reference.map((sample) => sample.cpuMs));
+    const [handlerAttributes, referenceAttributes] = (await Promise.all([
+      // A user only the handler's I/O phase stored (the loop's users are recovered with a refresh).
+      local('attributes', 'bench-io-0'),
+      local('attributes', 'bench-reference-0'),
+    ])) as [string[], string[]];
 
-    const signInUnits = finishRequestUnits(warm.io.perFinish.dynamoDb.byOperation);
-    const recoveryUnits = recoveryRequestUnits(warm.io.perRecovery.byClientUserId.dynamoDb.byOperation);
-    const { io, ...warmFigures } = warm;
+    process.stdout.write(`Cold start: ${settings.coldRuns} fresh processes per subject, interleaved…\n`);
+    let sequence = 0;
+    const eventFor = async (subject: Subject): Promise<APIGatewayProxyEventV2> => {
+      if (subject === 'recoverPublicToken' || subject === 'recoverFloor') {
+        return jsonPostEvent('POST /public-tokens', { clientUserId: 'bench-user-0' });
+      }
+      sequence += 1;
+      const [session] = await mint([`cold-user-${sequence}`]);
+      return jsonPostEvent('POST /sessions', session);
+    };
+    const coldStart = await measureColdStart(
+      {
+        workDir,
+        nodeBinary: nodeBinary(),
+        runs: settings.coldRuns,
+        seed: SEED,
+        timeBudgetMs: 120_000,
+        functionEnvironment,
+        eventFor,
+      },
+      sizes,
+    );
+
+    const operations = (perInvocationIo: IoPerInvocation) =>
+      Object.fromEntries(
+        Object.entries(perInvocationIo.requests)
+          .filter(([name]) => name.startsWith('DynamoDB.'))
+          .map(([name, value]) => [name.slice('DynamoDB.'.length), value]),
+      );
+    const memoryMb = FUNCTION_DEFAULTS.memorySize;
     const partial: Omit<BenchResults, 'targets'> = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       mode: smoke ? 'smoke' : 'full',
       date,
       durationSeconds: round((performance.now() - started) / 1000, 1),
       machine: { ...machine, loadAverageAtEnd: loadAverage() },
-      node: { bench: process.version, coldStart: await nodeVersionOf(nodeBinary()) },
-      warm: warmFigures,
+      node: await nodeVersionOf(nodeBinary()),
+      warm: {
+        full,
+        reference,
+        p50Ratio: round(full.p50 / reference.p50),
+        addedP99Ms: round(full.p99 - reference.p99),
+        cpuMs: { full: round(cpuFull), reference: round(cpuReference), ratio: round(cpuFull / cpuReference) },
+        stoppedByTimeBudget: samples.stoppedByTimeBudget,
+        referenceParity: { handlerAttributes, referenceAttributes },
+      },
       io,
       coldStart,
       cost: {
         prices: PRICES,
-        architecture,
+        architecture: FUNCTION_DEFAULTS.architecture.name,
         memoryMb,
         perMillionSignIns: costPerMillion({
           memoryMb,
-          durationMs: warm.full.mean,
-          requestUnits: signInUnits,
-          secretsManagerCallsPerInvocation: io.secretsManager.reads / Math.max(1, io.secretsManager.invocations),
+          durationMs: full.mean,
+          requestUnits: finishRequestUnits(operations(io.perFinish)),
+          secretsManagerCallsPerInvocation: io.secretReadsInLoop / Math.max(1, loopPairs),
         }),
         perMillionRecoveries: costPerMillion({
           memoryMb,
           durationMs: io.recoveryLatency.mean,
-          requestUnits: recoveryUnits,
-          secretsManagerCallsPerInvocation: io.perRecovery.byClientUserId.secretsManager,
+          requestUnits: recoveryRequestUnits(operations(io.perRecovery.byClientUserId)),
+          secretsManagerCallsPerInvocation: io.perRecovery.byClientUserId.requests.SecretsManager ?? 0,
         }),
       },
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial) };
-    writeFileSync(settings.output, `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(`\n${formatReport(results)}\n\nWrote ${settings.output}\n`);
-
-    if (smoke) {
-      // CI's check: the run completed and what it wrote reads back as complete results.
-      const problems = validateResults(JSON.parse(readFileSync(settings.output, 'utf8')));
-      for (const problem of problems) process.stderr.write(`invalid results: ${problem}\n`);
-      return problems.length === 0 ? 0 : 1;
-    }
-    return 0;
+    const output = join(ROOT, 'bench', smoke ? 'results.smoke.json' : 'results.json');
+    writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\n${formatReport(results)}\n\nWrote ${output}\n`);
+    // CI's check: the run completed and what it wrote reads back as complete results.
+    const problems = validateResults(JSON.parse(readFileSync(output, 'utf8')));
+    for (const problem of problems) process.stderr.write(`invalid results: ${problem}\n`);
+    return problems.length === 0 ? 0 : 1;
   } finally {
-    await localMode.close();
+    warmProcess?.kill();
+    localProcess.kill();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -28,10 +28,15 @@ export const ESM_REQUIRE_BANNER =
  * - the credential providers after `fromEnv` in the default chain: shared
  *   config/credentials files (`ini`, with its STS, SSO and login clients),
  *   IAM Identity Center (`sso`), `credential_process` (`process`) and web
- *   identity token files (`web-identity`). Lambda always hands the function
- *   its role's credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/
- *   `AWS_SESSION_TOKEN`, so `fromEnv` answers first. (The container/IMDS
- *   providers stay bundled.)
+ *   identity token files (`web-identity`), and the remote providers tried
+ *   last (`@smithy/credential-provider-imds` for the container and EC2
+ *   metadata endpoints, `@aws-sdk/credential-provider-http`). Lambda always
+ *   hands the function its role's credentials in `AWS_ACCESS_KEY_ID`/
+ *   `AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, so `fromEnv` answers first
+ *   and the chain never imports the others (the default chain is in
+ *   `@aws-sdk/credential-provider-node/dist-es/defaultProvider.js`; every
+ *   provider after `fromEnv` is an `await import(…)`). Lambda sets
+ *   `AWS_REGION` too, so the region never comes from instance metadata.
  * - event-stream (de)serialization: DynamoDB and Secrets Manager have no
  *   event-stream operations.
  *
@@ -45,8 +50,31 @@ export const NEVER_LOADED_MODULES = [
   '@aws-sdk/credential-provider-process',
   '@aws-sdk/credential-provider-sso',
   '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
   '@smithy/core/event-streams',
 ] as const;
+
+/**
+ * Node.js modules replaced in the bundles by stand-ins that load the real module on first use
+ * (functions/bundle-shims/): on Node.js 24 an ESM import of `node:http` evaluates its lazy
+ * `WebSocket` getters and loads all of undici at init, 20–30 ms of every cold start. Paths are
+ * relative to the repository root, the working directory of both esbuild runs.
+ */
+export const LAZY_BUILTIN_ALIASES = {
+  'node:http': './functions/bundle-shims/http.ts',
+  http: './functions/bundle-shims/http.ts',
+  'node:https': './functions/bundle-shims/https.ts',
+  https: './functions/bundle-shims/https.ts',
+  'node:http2': './functions/bundle-shims/http2.ts',
+  http2: './functions/bundle-shims/http2.ts',
+} as const;
+
+/**
+ * Maps stack frames to the sources when a stack is first formatted, instead of
+ * `--enable-source-maps` (8–16 ms of every cold start, docs/performance.md).
+ */
+export const LAZY_SOURCE_MAP = './functions/bundle-shims/lazy-source-map.ts';
 
 /**
  * esbuild options shared by the stack and the benchmark: ESM, minified,
@@ -61,10 +89,12 @@ export const FUNCTION_ESBUILD_OPTIONS = {
   minify: true,
   sourcemap: true,
   // Mapped stack traces need names and lines, not the sources: a map a quarter the size,
-  // parsed at every cold start under --enable-source-maps.
+  // read only when a stack is first formatted (LAZY_SOURCE_MAP).
   sourcesContent: false,
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
   external: [...NEVER_LOADED_MODULES] as string[],
+  alias: LAZY_BUILTIN_ALIASES,
+  inject: [LAZY_SOURCE_MAP],
   legalComments: 'none',
 } as const;

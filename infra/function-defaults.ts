@@ -40,10 +40,10 @@ export const FUNCTION_DEFAULTS = {
 } as const;
 
 /** Environment every function gets, on top of its own configuration (docs/deploy.md#configuration). */
-export const FUNCTION_BASE_ENVIRONMENT = {
-  /** Stack traces point at the TypeScript sources (the bundle ships its source map). */
-  NODE_OPTIONS: '--enable-source-maps',
-} as const;
+export const FUNCTION_BASE_ENVIRONMENT: Readonly<Record<string, string>> = {
+  // No NODE_OPTIONS=--enable-source-maps: it costs 8–16 ms of every cold start. The bundles map
+  // their stack traces themselves, lazily (functions/bundle-shims/lazy-source-map.ts).
+};
 
 /** An esbuild option `toNodejsBundling` does not know how to express as `NodejsFunction` bundling. */
 export class UnsupportedBundlingOptionError extends Error {
@@ -86,7 +86,7 @@ export function toNodejsBundling(
     forceDockerBundling: false,
     bundleAwsSDK: true,
   };
-  const esbuildArgs: Record<string, string> = {};
+  const esbuildArgs: Record<string, string | string[]> = {};
   for (const [option, value] of Object.entries(options)) {
     switch (option) {
       case 'bundle':
@@ -122,6 +122,14 @@ export function toNodejsBundling(
         break;
       case 'legalComments':
         esbuildArgs['--legal-comments'] = String(value);
+        break;
+      case 'alias':
+        esbuildArgs['--alias'] = Object.entries(value as Readonly<Record<string, string>>).map(
+          ([from, to]) => `${from}=${to}`,
+        );
+        break;
+      case 'inject':
+        bundling.inject = [...(value as readonly string[])];
         break;
       case 'sourcesContent':
         esbuildArgs['--sources-content'] = String(value === true);

@@ -9,6 +9,7 @@ import {
   DEFAULT_HUMANAPI_BASE_URL,
   DEFAULT_HUMANAPI_TIMEOUT_MS,
   DEFAULT_SECRET_TTL_SECONDS,
+  isLoopbackHost,
 } from '../functions/commons/config.js';
 import { allowedOriginProblem } from '../functions/commons/cors-rules.js';
 import {
@@ -142,12 +143,22 @@ function requireOrigins(origins: readonly string[]): string[] {
   });
 }
 
-function requireHttpUrl(prop: string, value: string, { httpsOnly }: { httpsOnly: boolean }): string {
+function requireHttpUrl(
+  prop: string,
+  value: string,
+  { httpsOnly }: { httpsOnly: boolean | 'except-loopback' },
+): string {
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
     throw new InvalidStackPropsError(prop, `must be an absolute URL, got "${value}"`);
+  }
+  if (httpsOnly === 'except-loopback') {
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
+      throw new InvalidStackPropsError(prop, `must be an https URL (http only on a loopback host), got "${value}"`);
+    }
+    return value;
   }
   const allowed = httpsOnly ? ['https:'] : ['https:', 'http:'];
   if (!allowed.includes(parsed.protocol)) {
@@ -222,7 +233,7 @@ export function resolveStackSettings(props: ConnectBackendStackProps): StackSett
       'seconds',
     ),
     humanApiBaseUrl: requireHttpUrl('humanApiBaseUrl', props.humanApiBaseUrl ?? DEFAULT_HUMANAPI_BASE_URL, {
-      httpsOnly: false,
+      httpsOnly: 'except-loopback',
     }).replace(/\/+$/, ''),
     humanApiTimeoutMs,
     lambdaTimeout: lambdaTimeoutFor(humanApiTimeoutMs),

@@ -79,6 +79,11 @@ function optionalInteger(env: Environment, variable: string, fallback: number, {
   return value;
 }
 
+/** Whether `hostname` (as `URL` parses it) is this machine: 127.0.0.0/8, `localhost` or `::1`. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
 function optionalHttpUrl(env: Environment, variable: string, fallback: string): string {
   const raw = optionalString(env, variable) ?? fallback;
   let url: URL;
@@ -87,8 +92,9 @@ function optionalHttpUrl(env: Environment, variable: string, fallback: string): 
   } catch {
     throw new ConfigError(variable, `must be an absolute URL, got "${raw}"`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(variable, `must be an http(s) URL, got "${raw}"`);
+  // Plain http only to this machine (local mode's sandbox): the body carries the client secret.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new ConfigError(variable, `must be an https URL (http only on a loopback host), got "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
 }

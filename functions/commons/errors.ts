@@ -158,3 +158,27 @@ export class UnreadableTokenRecordError extends DependencyUnavailableError {
     this.fields = fields;
   }
 }
+
+/** Human API answered 429: too many requests; callers may retry after {@link retryAfterSeconds}. */
+export class HumanApiRateLimitedError extends HumanApiError {
+  /** Seconds to wait before retrying (Human API's `Retry-After`, or a default). */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('Human API is rate limiting this app; try again later.');
+    this.name = 'HumanApiRateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * The same request (the same idempotency key) is being worked on by another invocation right
+ * now: a duplicate in flight (409). Raised by `functions/commons/idempotency.ts`, which
+ * translates Powertools Idempotency's own errors so nothing else needs to know them.
+ */
+export class RequestInFlightError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('This session is being finished by another request; retry shortly.', options);
+    this.name = 'RequestInFlightError';
+  }
+}

@@ -1,11 +1,13 @@
 /**
  * Powertools Idempotency over the idempotency table, as one factory: a call with a key already
  * completed answers the stored result, a call whose key is in flight elsewhere fails with
- * `IdempotencyAlreadyInProgressError` (409 in `functions/http/problem.ts`), and a store that
- * cannot be read or written fails with `IdempotencyPersistenceLayerError` (503) — unless the
- * work itself already succeeded (docs/reliability.md).
+ * {@link RequestInFlightError} (409), and a store that cannot be read or written fails with a
+ * DynamoDB {@link DependencyUnavailableError} (503) — unless the work itself already succeeded
+ * (docs/reliability.md). Powertools' own errors are translated here, so nothing else (the
+ * problem mapping of every route among them) needs to import Powertools Idempotency.
  */
 import {
+  IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
   IdempotencyPersistenceLayerError,
   makeIdempotent,
@@ -13,6 +15,7 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { DependencyUnavailableError, RequestInFlightError } from './errors.js';
 import { errorFields, logger } from './observability.js';
 
 /** An idempotency key: a flat object of JSON scalars, hashed whole. */
@@ -66,9 +69,11 @@ export function createIdempotency<TKey extends IdempotencyKey, TResult extends o
         return result;
       });
     } catch (error) {
+      if (error instanceof IdempotencyAlreadyInProgressError) throw new RequestInFlightError({ cause: error });
+      if (!(error instanceof IdempotencyPersistenceLayerError)) throw error;
       // The work succeeded and only completing the idempotency record failed: answering 503
       // would report a failure for a request that changed the record.
-      if (!(error instanceof IdempotencyPersistenceLayerError) || done === undefined) throw error;
+      if (done === undefined) throw new DependencyUnavailableError('DynamoDB', { cause: error });
       logger.warn('The work succeeded, but the idempotency record could not be completed', errorFields(error));
       return done.result;
     }

@@ -1,10 +1,6 @@
 /**
  * RFC 9457 problem details: the single place where errors become HTTP statuses.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyPersistenceLayerError,
-} from '@aws-lambda-powertools/idempotency';
 import { HttpError } from '@middy/util';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
@@ -16,11 +12,13 @@ import {
   HumanApiAuthError,
   HumanApiError,
   HumanApiFailedError,
+  HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
   MalformedBodyError,
   PayloadTooLargeError,
   RequestError,
+  RequestInFlightError,
   RequestValidationError,
   TokenRecordNotFoundError,
   UnsupportedMediaTypeError,
@@ -74,19 +72,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof ForeignClientIdError) return problem(403, 'foreign-client-id', 'Forbidden', error.message);
   if (error instanceof CallerMismatchError) return problem(403, 'caller-mismatch', 'Forbidden', error.message);
   if (error instanceof TokenRecordNotFoundError) return problem(404, 'no-token-record', 'Not found', error.message);
-  // Powertools Idempotency: the same session (and caller) is being finished by another request.
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return problem(
-      409,
-      'session-in-flight',
-      'Conflict',
-      'This session is being finished by another request; retry shortly.',
-    );
-  }
+  if (error instanceof RequestInFlightError) return problem(409, 'session-in-flight', 'Conflict', error.message);
   if (error instanceof HumanApiError) return humanApiProblem(error);
-  // Powertools Idempotency could not read or write its records in DynamoDB.
   if (error instanceof DependencyUnavailableError) return dependencyProblem(error.dependency);
-  if (error instanceof IdempotencyPersistenceLayerError) return dependencyProblem('DynamoDB');
   // Body parsers (middy) raise HttpErrors for unparseable bodies and forbidden keys.
   if (error instanceof HttpError && error.statusCode === 415) {
     return requestProblem(new UnsupportedMediaTypeError());
@@ -122,8 +110,8 @@ function dependencyProblem(dependency: Dependency): Problem {
 }
 
 /**
- * Human API's outcomes: a rejected token or humanId is the caller's (422); a timeout is 504;
- * everything else (refused credentials, 5xx, broken answers) is 502. 502 and 504 feed the
+ * Human API's outcomes: a rejected token or humanId is the caller's (422); a rate limit is 503
+ * with Human API's `Retry-After`; a timeout is 504; everything else (refused credentials, 5xx, broken answers) is 502. 502 and 504 feed the
  * `HumanApiFailure` alarm (docs/deploy.md#alarms).
  */
 function humanApiProblem(error: HumanApiError): Problem {
@@ -134,6 +122,14 @@ function humanApiProblem(error: HumanApiError): Problem {
       'humanapi-rejected',
       'Human API rejected the request',
       `Human API answered ${answer} and did not accept the session token or humanId. A session token works once: open Human Connect again for a new one.`,
+    );
+  }
+  if (error instanceof HumanApiRateLimitedError) {
+    return problem(
+      503,
+      'humanapi-rate-limited',
+      'Human API is rate limiting this app',
+      `Human API answered 429; try again in ${error.retryAfterSeconds} s.`,
     );
   }
   if (error instanceof HumanApiTimeoutError) {
@@ -184,5 +180,14 @@ export function jsonResponse(
  */
 export function problemResponse(error: unknown, requestId?: string): APIGatewayProxyStructuredResultV2 {
   const body = toProblem(error);
-  return jsonResponse(body.status, requestId === undefined ? body : { ...body, requestId }, 'application/problem+json');
+  const response = jsonResponse(
+    body.status,
+    requestId === undefined ? body : { ...body, requestId },
+    'application/problem+json',
+  );
+  // Human API's own back-off, passed on so callers wait as long as it asked.
+  if (error instanceof HumanApiRateLimitedError) {
+    return { ...response, headers: { ...response.headers, 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  return response;
 }

@@ -13,10 +13,12 @@ import { HUMAN_API_FAILURE_METRIC, metrics } from '../../functions/commons/obser
 import { MAX_BODY_BYTES } from '../../functions/http/http-handler.js';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
 import { httpApiEvent } from '../support/api-gateway-event.js';
+import { serveFetchHandler } from '../support/loopback-fetch-server.js';
 
 const CLIENT_ID = process.env.HUMANAPI_CLIENT_ID ?? '';
 const humanApi = vi.fn<typeof fetch>();
-vi.stubGlobal('fetch', humanApi);
+// Human API on loopback, answering what each test scripts (the handler reads its URL at import).
+process.env.HUMANAPI_BASE_URL = await serveFetchHandler(humanApi);
 const { handler } = await import('../../functions/finish-session.js');
 
 const dynamoDb = mockClient(DynamoDBClient);

@@ -4,9 +4,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
 import { httpApiEvent } from '../support/api-gateway-event.js';
+import { serveFetchHandler } from '../support/loopback-fetch-server.js';
 
 const humanApi = vi.fn<typeof fetch>();
-vi.stubGlobal('fetch', humanApi);
+// Human API on loopback, answering what each test scripts (the handler reads its URL at import).
+process.env.HUMANAPI_BASE_URL = await serveFetchHandler(humanApi);
 const { handler } = await import('../../functions/recover-public-token.js');
 
 const documents = mockClient(DynamoDBDocumentClient);

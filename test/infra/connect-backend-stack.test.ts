@@ -168,7 +168,6 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         SECRET_TTL_SECONDS: '300',
         POWERTOOLS_SERVICE_NAME: 'humanapi-connect',
         POWERTOOLS_METRICS_NAMESPACE: 'HumanConnect',
-        NODE_OPTIONS: '--enable-source-maps',
       });
     }
   });

@@ -18,7 +18,19 @@ describe('toNodejsBundling', () => {
       mainFields: ['module', 'main'],
       banner: ESM_REQUIRE_BANNER,
       externalModules: [...FUNCTION_ESBUILD_OPTIONS.external],
-      esbuildArgs: { '--legal-comments': 'none', '--sources-content': 'false' },
+      inject: ['./functions/bundle-shims/lazy-source-map.ts'],
+      esbuildArgs: {
+        '--legal-comments': 'none',
+        '--sources-content': 'false',
+        '--alias': [
+          'node:http=./functions/bundle-shims/http.ts',
+          'http=./functions/bundle-shims/http.ts',
+          'node:https=./functions/bundle-shims/https.ts',
+          'https=./functions/bundle-shims/https.ts',
+          'node:http2=./functions/bundle-shims/http2.ts',
+          'http2=./functions/bundle-shims/http2.ts',
+        ],
+      },
     });
   });
 

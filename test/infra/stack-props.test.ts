@@ -83,6 +83,7 @@ describe('resolveStackSettings', () => {
     ['a JWT without audience', { jwt: { issuer: 'https://issuer.example.com', audience: [] } }],
     ['an empty JWT claim', { jwt: { issuer: 'https://issuer.example.com', audience: ['web'], claim: '' } }],
     ['a Human API URL that is not a URL', { humanApiBaseUrl: 'user.humanapi.co' }],
+    ['a Human API URL over plain http to another host', { humanApiBaseUrl: 'http://user.humanapi.co' }],
     ['a zero rate limit', { throttle: { rateLimit: 0, burstLimit: 10 } }],
     ['an empty secret name', { clientSecret: { secretName: ' ' } }],
     [

@@ -209,7 +209,7 @@ describe('POST /sessions when a dependency fails: the documented status, the sto
   it.each<[string, number, Parameters<typeof injectHumanApiFault>[1]]>([
     ['a Human API 500', 502, { status: 500 }],
     ['a Human API 503', 502, { status: 503 }],
-    ['a Human API 429', 422, { status: 429 }],
+    ['a Human API 429', 503, { status: 429 }],
     ['unreadable JSON from Human API', 502, { status: 200, body: '{"humanId":' }],
     ['a wrong-shaped answer from Human API', 502, { status: 201, body: '{"ok":true}' }],
     ['a dropped connection', 502, { reset: true }],
@@ -219,6 +219,17 @@ describe('POST /sessions when a dependency fails: the documented status, the sto
     await injectHumanApiFault(local.apiUrl, fault);
 
     expectProblem(await finish(session), status);
+    expect(await storedPublicToken(user)).toBe(storedBefore);
+  });
+
+  it("passes Human API's rate limiting on as 503 with a Retry-After", async () => {
+    const session = await mintSession(local.apiUrl, user);
+    await injectHumanApiFault(local.apiUrl, { status: 429 });
+
+    const answer = await finish(session);
+
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('5');
     expect(await storedPublicToken(user)).toBe(storedBefore);
   });
 

@@ -63,6 +63,13 @@ describe('readConfig', () => {
     );
   });
 
+  it.each(['http://localhost:3000', 'http://127.0.0.2:8080', 'http://[::1]:3000'])(
+    'accepts plain http to the loopback host of %s',
+    (url) => {
+      expect(readConfig({ ...required, HUMANAPI_BASE_URL: url }).humanApiBaseUrl).toBe(url);
+    },
+  );
+
   it.each([
     ['HUMANAPI_TIMEOUT_MS', 'soon'],
     ['HUMANAPI_TIMEOUT_MS', '50'],
@@ -72,6 +79,8 @@ describe('readConfig', () => {
     ['SECRET_TTL_SECONDS', '86401'],
     ['HUMANAPI_BASE_URL', 'not a url'],
     ['HUMANAPI_BASE_URL', 'ftp://example.com'],
+    ['HUMANAPI_BASE_URL', 'http://user.humanapi.co'],
+    ['HUMANAPI_BASE_URL', 'http://10.0.0.1:3000'],
   ])('fails naming %s when it is %s', (variable, value) => {
     expect(() => readConfig({ ...required, [variable]: value })).toThrow(
       new RegExp(`^Environment variable ${variable} `),

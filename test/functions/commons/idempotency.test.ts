@@ -1,8 +1,4 @@
 import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyPersistenceLayerError,
-} from '@aws-lambda-powertools/idempotency';
-import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
@@ -11,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { DependencyUnavailableError, RequestInFlightError } from '../../../functions/commons/errors.js';
 import { createIdempotency } from '../../../functions/commons/idempotency.js';
 import { createLambdaContext } from '../../../local/lambda-adapter.js';
 
@@ -81,15 +78,18 @@ describe('createIdempotency', () => {
     dynamoDb.on(PutItemCommand).rejects(existingRecord('INPROGRESS'));
     const work = vi.fn(async () => result);
 
-    await expect(idempotentRunner()(key, context, work)).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
+    await expect(idempotentRunner()(key, context, work)).rejects.toBeInstanceOf(RequestInFlightError);
     expect(work).not.toHaveBeenCalled();
   });
 
-  it('fails with IdempotencyPersistenceLayerError, without running the work, when the record cannot be written', async () => {
+  it('fails naming DynamoDB (503), without running the work, when the record cannot be written', async () => {
     dynamoDb.on(PutItemCommand).rejects(new Error('ProvisionedThroughputExceeded'));
     const work = vi.fn(async () => result);
 
-    await expect(idempotentRunner()(key, context, work)).rejects.toBeInstanceOf(IdempotencyPersistenceLayerError);
+    const failure: unknown = await idempotentRunner()(key, context, work).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(DependencyUnavailableError);
+    expect(failure).toMatchObject({ dependency: 'DynamoDB' });
     expect(work).not.toHaveBeenCalled();
   });
 

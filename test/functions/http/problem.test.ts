@@ -1,7 +1,3 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyPersistenceLayerError,
-} from '@aws-lambda-powertools/idempotency';
 import { createError } from '@middy/util';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,10 +6,12 @@ import {
   ForeignClientIdError,
   HumanApiAuthError,
   HumanApiFailedError,
+  HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
   MalformedBodyError,
   PayloadTooLargeError,
+  RequestInFlightError,
   RequestValidationError,
   TokenRecordNotFoundError,
   UnreadableTokenRecordError,
@@ -30,7 +28,7 @@ describe('toProblem', () => {
     [new ForeignClientIdError(), 403],
     [new CallerMismatchError(), 403],
     [new TokenRecordNotFoundError(), 404],
-    [new IdempotencyAlreadyInProgressError('in progress'), 409],
+    [new RequestInFlightError(), 409],
     [new PayloadTooLargeError(16384), 413],
     [new UnsupportedMediaTypeError(), 415],
     [createError(415, 'Unsupported Media Type'), 415],
@@ -40,7 +38,7 @@ describe('toProblem', () => {
     [new DependencyUnavailableError('DynamoDB'), 503],
     [new DependencyUnavailableError('Secrets Manager'), 503],
     [new UnreadableTokenRecordError(['version']), 503],
-    [new IdempotencyPersistenceLayerError('store down'), 503],
+    [new HumanApiRateLimitedError(5), 503],
     [new HumanApiTimeoutError(1000), 504],
     [new Error('something internal with a token abc123'), 500],
     ['a string', 500],
@@ -49,7 +47,7 @@ describe('toProblem', () => {
   });
 
   it('answers 409 with its own message while the same session is being finished', () => {
-    expect(toProblem(new IdempotencyAlreadyInProgressError('record abc in progress'))).toEqual({
+    expect(toProblem(new RequestInFlightError())).toEqual({
       type: 'urn:humanconnect:problem:session-in-flight',
       title: 'Conflict',
       status: 409,
@@ -68,7 +66,7 @@ describe('toProblem', () => {
     [new DependencyUnavailableError('Secrets Manager'), 'Secrets Manager is unavailable'],
     [new DependencyUnavailableError('KMS'), 'KMS is unavailable'],
     [new DependencyUnavailableError('the outbox'), 'the outbox is unavailable'],
-    [new IdempotencyPersistenceLayerError('store down'), 'DynamoDB is unavailable'],
+    [new DependencyUnavailableError('DynamoDB'), 'DynamoDB is unavailable'],
   ])('names the failed service of %s in the 503 title', (error, title) => {
     expect(toProblem(error)).toMatchObject({ status: 503, title });
   });
@@ -107,6 +105,14 @@ describe('toProblem', () => {
       title: 'Internal server error',
       status: 500,
     });
+  });
+
+  it("answers 503 with Human API's Retry-After when Human API rate limits the app", () => {
+    const response = problemResponse(new HumanApiRateLimitedError(17));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '17', 'Content-Type': 'application/problem+json' });
+    expect(JSON.parse(response.body ?? '')).toMatchObject({ type: 'urn:humanconnect:problem:humanapi-rate-limited' });
   });
 
   it('answers application/problem+json that must not be cached or sniffed', () => {

@@ -1,0 +1,53 @@
+/**
+ * `finishSession` as a careful team would write it with the usual tools: AWS SDK v3 clients,
+ * Powertools Logger, middy with its JSON body parser, `fetch` to Human API, the secret cached
+ * per instance. The same five requests (`bare-finish.ts`). Bundled with esbuild's defaults
+ * plus minify and ESM, and run with `--enable-source-maps` (bench/cold-start.ts).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type BareSession, clientSecretOf, createBareFinish, type DynamoDbCall } from '../bare-finish.js';
+
+const logger = new Logger({ serviceName: 'typical-sdk' });
+const dynamoDbClient = new DynamoDBClient({});
+const secretsManager = new SecretsManagerClient({});
+let clientSecret: Promise<string> | undefined;
+const env = (name: string) => process.env[name] ?? '';
+
+const dynamoDb: DynamoDbCall = (operation: 'PutItem' | 'UpdateItem', input: object) =>
+  operation === 'PutItem'
+    ? dynamoDbClient.send(new PutItemCommand(input as PutItemCommand['input']))
+    : dynamoDbClient.send(new UpdateItemCommand(input as UpdateItemCommand['input']));
+
+const finish = createBareFinish({
+  dynamoDb,
+  postJson: async (url, body) => {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return { status: response.status, text: await response.text() };
+  },
+  clientSecret: () => {
+    clientSecret ??= secretsManager
+      .send(new GetSecretValueCommand({ SecretId: env('HUMANAPI_SECRET_ID') }))
+      .then((output) => clientSecretOf(output.SecretString));
+    return clientSecret;
+  },
+  humanApiBaseUrl: env('HUMANAPI_BASE_URL'),
+  tokensTableName: env('TOKENS_TABLE_NAME'),
+  idempotencyTableName: env('IDEMPOTENCY_TABLE_NAME'),
+  keyPrefix: 'finishSession.typical',
+  expiresAfterSeconds: 3600,
+  remainingTimeMs: 10_000,
+});
+
+/** Finishes the session in the (parsed) body. */
+export const handler = middy<APIGatewayProxyEventV2 & { body: BareSession }, APIGatewayProxyStructuredResultV2>()
+  .use(httpJsonBodyParser())
+  .handler(async (event) => {
+    const answer = await finish(event.body);
+    logger.info('session finished', { humanId: answer.humanId });
+    return { statusCode: 200, body: JSON.stringify(answer) };
+  });

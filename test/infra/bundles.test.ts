@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BundleSize, bundleEntry } from '../../bench/cold-start.js';
+import { FUNCTION_ENTRIES } from '../../infra/function-bundling.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+type FunctionName = keyof typeof FUNCTION_ENTRIES;
+const names = Object.keys(FUNCTION_ENTRIES) as FunctionName[];
+
+/** The Node.js 24 binary the functions run on. */
+const node = process.versions.node.startsWith('24.') ? process.execPath : join(ROOT, 'node_modules', '.bin', 'node');
+
+/** Imports `file` in a fresh process (no NODE_OPTIONS, as in Lambda) and runs `script` after it. */
+function inFreshProcess(file: string, script: string): string {
+  return execFileSync(
+    node,
+    ['--input-type=module', '-e', `const bundle = await import(${JSON.stringify(pathToFileURL(file).href)});${script}`],
+    {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        HUMANAPI_CLIENT_ID: 'test-client-id',
+        HUMANAPI_SECRET_ID: 'test/secret',
+        TOKENS_TABLE_NAME: 'tokens',
+        IDEMPOTENCY_TABLE_NAME: 'idempotency',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
+    },
+  );
+}
+
+let workDir: string;
+const sizes = {} as Record<FunctionName | 'fixture', BundleSize>;
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'bundles-test-'));
+  for (const name of names) sizes[name] = await bundleEntry(FUNCTION_ENTRIES[name], join(workDir, name));
+  sizes.fixture = await bundleEntry('test/infra/fixtures/throws-in-bundle.ts', join(workDir, 'fixture'));
+}, 60_000);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+describe('the Lambda bundles (built with the stack’s esbuild options)', () => {
+  it.each(names)('%s loads neither undici nor node:http (nor its WebSocket getters) at import', (name) => {
+    const loaded: unknown = JSON.parse(
+      inFreshProcess(join(workDir, name, 'index.mjs'), 'console.log(JSON.stringify(process.moduleLoadList));'),
+    );
+
+    expect(loaded).toEqual(expect.arrayContaining(['NativeModule https']));
+    expect(loaded).not.toContain('NativeModule internal/deps/undici/undici');
+    expect(loaded).not.toContain('NativeModule http');
+    expect(loaded).not.toContain('NativeModule http2');
+  });
+
+  it('keeps Powertools Idempotency and JMESPath out of recoverPublicToken, which never uses them', () => {
+    expect(sizes.recoverPublicToken.packages).not.toContain('@aws-lambda-powertools/idempotency');
+    expect(sizes.recoverPublicToken.packages).not.toContain('@aws-lambda-powertools/jmespath');
+    expect(sizes.finishSession.packages).toContain('@aws-lambda-powertools/idempotency');
+  });
+
+  it('leaves out the credential providers Lambda never reaches (its role’s credentials are in the environment)', () => {
+    for (const name of names) {
+      expect(sizes[name].packages).toContain('@aws-sdk/credential-provider-env');
+      expect(sizes[name].packages).not.toContain('@smithy/credential-provider-imds');
+      expect(sizes[name].packages).not.toContain('@aws-sdk/credential-provider-ini');
+    }
+  });
+
+  it('holds each bundle under its measured size (docs/performance.md)', () => {
+    // Over the 300,000 B target since tracing came in: the X-Ray SDK (with semver) is ~130 KB.
+    expect(sizes.recoverPublicToken.minifiedBytes).toBeLessThanOrEqual(425_000);
+    // And Idempotency with JMESPath, which only this function needs.
+    expect(sizes.finishSession.minifiedBytes).toBeLessThanOrEqual(470_000);
+  });
+
+  it('maps stack frames to the TypeScript sources without --enable-source-maps', () => {
+    const stack = inFreshProcess(join(workDir, 'fixture', 'index.mjs'), 'console.log(bundle.failDeepInside());');
+
+    expect(stack).toMatch(/^Error: thrown inside the bundle\n/);
+    // The function name is the minified one; the file and line are the source's.
+    expect(stack).toMatch(/\n {4}at \S+ \((?:[^()]*\/)?test\/infra\/fixtures\/throws-in-bundle\.ts:4:\d+\)\n/);
+  });
+});
