@@ -69,6 +69,9 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
   );
 }
 
+/** Synthesis with the three packs, allowed time on a busy machine. */
+const SYNTH_TIMEOUT_MS = 60_000;
+
 const isAtOrUnder = (path: string, ancestor: string) => path === ancestor || path.startsWith(`${ancestor}/`);
 
 describe.each([
@@ -86,9 +89,10 @@ describe.each([
 ])('cdk-nag AwsSolutions, HIPAA Security and NIST 800-53 R5 on the app %s', (_case, build) => {
   let synthesized: SynthesizedStack;
 
+  // Three rule packs over the whole app: seconds, more on a loaded machine.
   beforeAll(() => {
     synthesized = build();
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('runs the three packs and leaves no finding of any unacknowledged', () => {
     expect(synthesized.checks.map((pack) => pack.readPackName)).toEqual([
