@@ -2,13 +2,18 @@
  * `npm start [-- --in-memory]`: runs local mode until interrupted.
  */
 import { ConfigError } from '../functions/commons/config.js';
+import { OWNER_ONLY_UMASK, restrictDataDir } from './data-permissions.js';
 import { type LocalMode, startLocalMode } from './server.js';
 import { type LocalSettings, readLocalSettings } from './settings.js';
+
+// Before anything writes a file: the secret, the sandbox's state and dynalite's tokens stay owner-only.
+process.umask(OWNER_ONLY_UMASK);
 
 let settings: LocalSettings;
 let local: LocalMode;
 try {
   settings = readLocalSettings(process.env, process.argv);
+  if (!settings.inMemory) await restrictDataDir('.data');
   local = await startLocalMode({ env: process.env, settings });
 } catch (error) {
   // A configuration mistake deserves one clear line, not a stack trace.
