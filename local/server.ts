@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
+import { refuseForeignHost } from './host-check.js';
 import { close, listen, readBody, sendJson } from './http-util.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
@@ -142,6 +143,7 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
   }
 
   apiServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (refuseForeignHost(request, response)) return;
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     const route = path.startsWith('/sandbox/') ? routeSandbox : routeApi;
     route(request, response, path).catch(() => {

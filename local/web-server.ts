@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { refuseForeignHost } from './host-check.js';
 
 /** The example front end's sources: `index.html` and `src/`. */
 export const WEB_SOURCE_DIR = resolve(import.meta.dirname, '../web');
@@ -92,6 +93,7 @@ export function createWebServer({ root, pageConfig, build: shouldBuild = true }:
   });
 
   return createServer(async (request, response) => {
+    if (refuseForeignHost(request, response)) return;
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === '/config.json') {
       response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
