@@ -104,7 +104,8 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     clientId,
     connectJsUrl: sandboxMode ? `${apiUrl}/sandbox/connect.js` : 'https://connect.humanapi.co/connect.js',
     jwtMode: jwt !== undefined,
-    devIssuerUrl: jwt === undefined ? undefined : devIssuerUrl,
+    // The development issuer is a sandbox route: it exists only while the sandbox serves.
+    devIssuerUrl: jwt === undefined || !sandboxMode ? undefined : devIssuerUrl,
   };
   const routeSandbox = createSandboxRoutes({
     devIssuer,
