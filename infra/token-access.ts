@@ -5,10 +5,11 @@
  * the same key, which DynamoDB uses on the caller's behalf (`kms:ViaService`), so "may use the
  * table" never implies "may decrypt an access token".
  */
-import { Aws } from 'aws-cdk-lib';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Annotations, Aws, Tags } from 'aws-cdk-lib';
+import { Grant, type IGrantable, Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RECOVERY_READABLE_ATTRIBUTES, RECOVERY_WRITE_ATTRIBUTES } from '../functions/commons/token-attributes.js';
+import { ACCESS_TOKEN_READER_TAG } from './token-key.js';
 
 /** The encryption context key that binds an access token's ciphertext to its record. */
 export const ACCESS_TOKEN_CONTEXT_KEY = 'clientUserId';
@@ -79,6 +80,15 @@ export function grantPublicTokenRecovery(grantee: IGrantable, tableArn: string, 
  * `{ clientUserId }`) plus the table key through DynamoDB.
  */
 export function grantAccessTokenRead(key: IKey, tableArn: string, grantee: IGrantable): void {
+  // The key policy refuses access-token decrypts to untagged principals (token-key.ts).
+  const principal = grantee.grantPrincipal;
+  if (principal instanceof Role) {
+    Tags.of(principal).add(ACCESS_TOKEN_READER_TAG.key, ACCESS_TOKEN_READER_TAG.value);
+  } else {
+    Annotations.of(key).addInfo(
+      `grantAccessTokenRead: tag the granted principal ${ACCESS_TOKEN_READER_TAG.key}=${ACCESS_TOKEN_READER_TAG.value} yourself; only roles defined in CDK are tagged here (docs/security.md)`,
+    );
+  }
   Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [tableArn] });
   grantTableKeyThroughDynamoDb(key, grantee, { write: false });
   Grant.addToPrincipal({

@@ -5,9 +5,16 @@
  */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { CfnGlobalTable, type TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+
+/**
+ * The principal tag that names who may decrypt access tokens: the key policy refuses a per-record
+ * decrypt to every principal without it, whatever its IAM policies say. `grantAccessTokenRead`
+ * sets it on the roles it grants.
+ */
+export const ACCESS_TOKEN_READER_TAG = { key: 'humanapi-connect:access-token-reader', value: 'true' } as const;
 
 /** Props of {@link TokenKey}. */
 export interface TokenKeyProps {
@@ -29,8 +36,8 @@ export class TokenKey extends Construct {
       return;
     }
     // The default key policy gives the account's root principal the key, so IAM policies decide
-    // who uses it; the stack's roles get only what they need (token-access.ts), and no role the
-    // stack creates may decrypt an access token.
+    // who uses it; the stack's roles get only what they need (token-access.ts). Decrypting an
+    // access token additionally takes the reader tag (below): an IAM policy alone is not enough.
     const key = new Key(this, 'Key', {
       alias,
       description:
@@ -52,6 +59,21 @@ export class TokenKey extends Construct {
           ArnLike: {
             'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
           },
+        },
+      }),
+    );
+    // Only principals tagged as readers decrypt a ciphertext bound to a record (context
+    // clientUserId). Table keys (DynamoDB's context), the secret and logs are not concerned.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyAccessTokenDecryptToAllButTaggedReaders',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          Null: { 'kms:EncryptionContext:clientUserId': 'false' },
+          StringNotEquals: { [`aws:PrincipalTag/${ACCESS_TOKEN_READER_TAG.key}`]: ACCESS_TOKEN_READER_TAG.value },
         },
       }),
     );

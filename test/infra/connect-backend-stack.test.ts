@@ -333,6 +333,26 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     expect(JSON.stringify(logs?.Condition)).toContain(':log-group:*');
   });
 
+  it('names in the key policy who may decrypt an access token: only principals tagged as readers', () => {
+    const key = template.toJSON().Resources[TOKEN_KEY_ID];
+    const statements = key.Properties.KeyPolicy.Statement as { Sid?: string }[];
+
+    expect(statements.find((statement) => statement.Sid === 'DenyAccessTokenDecryptToAllButTaggedReaders')).toEqual({
+      Sid: 'DenyAccessTokenDecryptToAllButTaggedReaders',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: {
+        Null: { 'kms:EncryptionContext:clientUserId': 'false' },
+        StringNotEquals: { 'aws:PrincipalTag/humanapi-connect:access-token-reader': 'true' },
+      },
+    });
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(JSON.stringify(role.Properties.Tags ?? [])).not.toContain('access-token-reader');
+    }
+  });
+
   it('encrypts the idempotency table, the secret and every log group with the key', () => {
     const idempotency = template.toJSON().Resources[IDEMPOTENCY_TABLE_ID];
     expect(idempotency.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
@@ -700,6 +720,8 @@ describe('ConnectBackendStack.grantAccessTokenRead', () => {
       },
       { Action: 'kms:Decrypt', Effect: 'Allow', Resource: getAtt(TOKEN_KEY_ID), Condition: ACCESS_TOKEN_CONTEXT },
     ]);
+    const role = template.toJSON().Resources[logicalIdAt(template, 'HumanConnectBackend/ReaderRole/Resource')];
+    expect(role.Properties.Tags).toEqual([{ Key: 'humanapi-connect:access-token-reader', Value: 'true' }]);
   });
 });
 
