@@ -177,14 +177,29 @@ describe('token store', () => {
     await expect(store.upsertTokenRecord(grant, { exchangedAt, now })).rejects.toBeInstanceOf(
       UnreadableTokenRecordError,
     );
-    if (item.accessToken !== undefined) {
-      // Recovery reads never see the access token, so only the other faults concern them.
-      await expect(store.findRecoveryRecordByHumanId(grant.humanId)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
-      await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
-    }
     expect(logged).toHaveBeenCalled();
     expect(JSON.stringify(logged.mock.calls)).not.toContain(grant.publicToken);
     expect(JSON.stringify(logged.mock.calls)).not.toContain(grant.humanId);
     logged.mockRestore();
+  });
+
+  // Recovery reads never see the access token: only the attributes they read can be wrong.
+  it.each([
+    [
+      'a version that is not a number',
+      { clientUserId: 'alice', humanId: grant.humanId, publicToken: 'p', version: '3' },
+    ],
+    [
+      'a publicToken that is not a string',
+      { clientUserId: 'alice', humanId: grant.humanId, publicToken: 1, version: 3 },
+    ],
+  ])('refuses a recovery read with %s as a DynamoDB failure', async (_, item) => {
+    dynamoDb.on(GetCommand).resolves({ Item: item });
+    dynamoDb.on(QueryCommand).resolves({ Items: [item] });
+    dynamoDb.on(UpdateCommand).resolves({ Attributes: item });
+
+    await expect(store.getRecoveryRecord('alice')).rejects.toBeInstanceOf(UnreadableTokenRecordError);
+    await expect(store.findRecoveryRecordByHumanId(grant.humanId)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
+    await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
   });
 });
