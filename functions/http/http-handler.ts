@@ -115,22 +115,20 @@ export interface HttpHandlerOptions<TBody> {
  * Creates a middy handler for an HTTP API (payload 2.0) route.
  */
 export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: HttpHandlerOptions<TBody>) {
-  return (
-    middy<APIGatewayProxyEventV2, HttpResult>()
-      // logEvent forced off: the event holds session tokens and the answer publicTokens, so
-      // POWERTOOLS_LOGGER_LOG_EVENT=true must not print it (docs/security.md).
-      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-      .use(publishMetrics())
-      .use(problemDetails())
-      .use(guardBody())
-      .use(parseJsonBody)
-      .use(parseFormBody)
-      .handler(async (event, context) => {
-        // The body parsers above replaced the raw string with the parsed value.
-        const parsed = bodySchema.safeParse(event.body as unknown);
-        if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
-        const caller = callerFrom(event, jwtUserClaim);
-        return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
-      })
-  );
+  // logEvent forced off: the event holds session tokens and the answer publicTokens, so
+  // POWERTOOLS_LOGGER_LOG_EVENT=true must not print it (docs/security.md).
+  return middy<APIGatewayProxyEventV2, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(publishMetrics())
+    .use(problemDetails())
+    .use(guardBody())
+    .use(parseJsonBody)
+    .use(parseFormBody)
+    .handler(async (event, context) => {
+      // The body parsers above replaced the raw string with the parsed value.
+      const parsed = bodySchema.safeParse(event.body as unknown);
+      if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
+      const caller = callerFrom(event, jwtUserClaim);
+      return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
+    });
 }
