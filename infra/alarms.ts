@@ -9,6 +9,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HUMAN_API_FAILURE_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
+import { acknowledgeComplianceRule } from './compliance.js';
 import type { ConnectFunction } from './connect-function.js';
 
 /** Alarm tuning: evaluated over 5-minute periods. */
@@ -90,6 +91,13 @@ export class ConnectAlarms extends Construct {
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
       }
+    } else {
+      // With a topic every alarm notifies it, and the rule holds; without one it is the team's choice.
+      acknowledgeComplianceRule(
+        this,
+        'CloudWatchAlarmAction',
+        'No alarmTopicArn was given, so the alarms change state in CloudWatch without notifying anyone; set alarmTopicArn (docs/deploy.md#alarms) to have every alarm notify an SNS topic when it goes off and when it recovers.',
+      );
     }
   }
 }

@@ -1,21 +1,47 @@
 /**
- * cdk-nag's AWS Solutions rules on the whole app. cdk-nag 3 runs as a CDK
- * policy-validation plugin: an unacknowledged finding (error or warning) makes
- * synthesis fail, so `cdk synth` and `cdk deploy` stop on it. Findings are
- * acknowledged next to the construct they concern, each with its reason
+ * cdk-nag's AWS Solutions, HIPAA Security and NIST 800-53 rev. 5 rules on the whole app. cdk-nag 3
+ * runs as a CDK policy-validation plugin: an unacknowledged finding (error or warning) makes
+ * synthesis fail, so `cdk synth` and `cdk deploy` stop on it. Findings are acknowledged next to
+ * the construct they concern, each with its reason
  * (`Validations.of(construct).acknowledge({ id, reason })`).
+ *
+ * cdk-nag's DynamoDB rules inspect `AWS::DynamoDB::Table` only, and the stack's `TableV2`
+ * synthesizes `AWS::DynamoDB::GlobalTable`: the stack tests assert the token table's key,
+ * recovery, deletion protection and index projection themselves (docs/security.md).
  */
 import { type App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, type NagPack, NIST80053R5Checks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 
 /**
- * Registers `AwsSolutionsChecks` on `app`; acknowledged findings are also
- * written into the templates' metadata (`cdk_nag.rules_to_suppress`) as an audit trail.
+ * Registers the three rule packs on `app`; acknowledged findings are also written into the
+ * templates' metadata (`cdk_nag.rules_to_suppress`) as an audit trail.
  *
- * @returns the rule pack, whose `validateScope(app)` lists the open findings
+ * @returns the rule packs, whose `validateScope(app)` lists the open findings
  */
-export function addComplianceChecks(app: App): AwsSolutionsChecks {
-  const checks = new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true });
-  Validations.of(app).addPlugins(checks);
-  return checks;
+export function addComplianceChecks(app: App): readonly NagPack[] {
+  const props = { verbose: true, writeSuppressionsToCloudFormation: true };
+  const packs = [
+    new AwsSolutionsChecks(app, props),
+    new HIPAASecurityChecks(app, props),
+    new NIST80053R5Checks(app, props),
+  ];
+  Validations.of(app).addPlugins(...packs);
+  return packs;
+}
+
+/** Prefixes of the packs whose rules share names (`HIPAA.Security-LambdaDLQ`, `NIST.800.53.R5-LambdaDLQ`). */
+const COMPLIANCE_PACK_PREFIXES = ['HIPAA.Security', 'NIST.800.53.R5'] as const;
+
+/**
+ * Acknowledges one rule of both compliance packs (HIPAA Security and NIST 800-53 R5) on
+ * `construct` and everything under it.
+ *
+ * @param rule - the rule name without its pack prefix, e.g. `LambdaDLQ`
+ * @param reason - why the finding is accepted here: specific to this construct
+ */
+export function acknowledgeComplianceRule(construct: IConstruct, rule: string, reason: string): void {
+  for (const prefix of COMPLIANCE_PACK_PREFIXES) {
+    Validations.of(construct).acknowledge({ id: `${prefix}-${rule}`, reason });
+  }
 }

@@ -16,8 +16,16 @@ import {
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, Billing, TableGrants, type TablePropsV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant } from 'aws-cdk-lib/aws-iam';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  TableGrants,
+  type TablePropsV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -30,12 +38,21 @@ import {
   type TableDefinition,
   TOKEN_TABLE,
 } from '../functions/commons/tables.js';
+import { RECOVERY_READ_ATTRIBUTES, TOKEN_TABLE_KEY_ATTRIBUTES } from '../functions/commons/token-attributes.js';
 import { ConnectAlarms } from './alarms.js';
+import { acknowledgeComplianceRule } from './compliance.js';
 import { ConnectFunction } from './connect-function.js';
 import { ConnectDashboard } from './dashboard.js';
 import { FUNCTION_ENTRIES } from './function-bundling.js';
 import { refusePlaceholderClientId } from './placeholder-client-id.js';
 import { type ConnectBackendStackProps, resolveStackSettings } from './stack-props.js';
+import {
+  grantAccessTokenEncrypt,
+  grantAccessTokenRead,
+  grantPublicTokenRecovery,
+  grantTableKeyThroughDynamoDb,
+} from './token-access.js';
+import { encryptTableWithKey, TokenKey } from './token-key.js';
 
 /** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
 export const CLIENT_SECRET_PLACEHOLDER = '{"clientSecret":""}';
@@ -57,6 +74,16 @@ function tablePropsOf(definition: TableDefinition): TablePropsV2 {
     globalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
       indexName: index.indexName,
       partitionKey: key(index.partitionKey),
+      // The humanId index serves public-token recovery only: it projects what recovery reads,
+      // never an access token (docs/security.md).
+      ...(index.indexName === HUMAN_ID_INDEX_NAME
+        ? {
+            projectionType: ProjectionType.INCLUDE,
+            nonKeyAttributes: RECOVERY_READ_ATTRIBUTES.filter(
+              (name) => !(TOKEN_TABLE_KEY_ATTRIBUTES as readonly string[]).includes(name),
+            ),
+          }
+        : {}),
     })),
     ...(definition.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: definition.timeToLiveAttribute }),
   };
@@ -88,6 +115,11 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
  * `POST /public-tokens` (recoverPublicToken) on an HTTP API.
  */
 export class ConnectBackendStack extends Stack {
+  /**
+   * The customer-managed key of the tables, the outbox queues, the secret, the log groups and,
+   * per record, the access tokens (docs/security.md).
+   */
+  readonly tokenKey: IKey;
   /** The user token table (retained, PITR, deletion protection). */
   readonly tokenTable: TableV2;
   /** Powertools Idempotency records of `POST /sessions`. */
@@ -112,6 +144,10 @@ export class ConnectBackendStack extends Stack {
     const settings = resolveStackSettings(props);
 
     // ---- Data -------------------------------------------------------------
+    this.tokenKey = new TokenKey(this, 'TokenKey', {
+      existingKey: settings.tokenKey,
+      alias: `alias/${this.stackName}/tokens`,
+    }).key;
     this.tokenTable = new TableV2(this, 'TokenTable', {
       ...tablePropsOf(TOKEN_TABLE),
       billing: Billing.onDemand(),
@@ -126,19 +162,21 @@ export class ConnectBackendStack extends Stack {
       billing: Billing.onDemand(),
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    encryptTableWithKey(this.tokenTable, this.tokenKey);
+    encryptTableWithKey(this.idempotencyTable, this.tokenKey);
 
     if (settings.clientSecret === undefined) {
       const secret = new Secret(this, 'ClientSecret', {
         description: 'Human API client secret of the Human Connect backend: {"clientSecret":"..."}',
         // Set once; CloudFormation rewrites it only if this placeholder changes, so ops' value survives updates.
         secretStringValue: SecretValue.unsafePlainText(CLIENT_SECRET_PLACEHOLDER),
+        encryptionKey: this.tokenKey,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (docs/deploy.md#the-client-secret); the functions pick the new value up without a redeploy.',
-      });
+      const noRotation =
+        'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (docs/deploy.md#the-client-secret); the functions pick the new value up without a redeploy.';
+      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: noRotation });
+      acknowledgeComplianceRule(secret, 'SecretsManagerRotationEnabled', noRotation);
       this.clientSecret = secret;
     } else if ('secretName' in settings.clientSecret) {
       this.clientSecret = Secret.fromSecretNameV2(this, 'ImportedClientSecret', settings.clientSecret.secretName);
@@ -161,6 +199,7 @@ export class ConnectBackendStack extends Stack {
       TOKENS_TABLE_NAME: this.tokenTable.tableName,
       IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
       SECRET_TTL_SECONDS: String(settings.secretTtlSeconds),
+      TOKEN_KEY_ID: this.tokenKey.keyArn,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       ...(settings.jwt === undefined ? {} : { JWT_USER_CLAIM: settings.jwt.claim }),
@@ -169,6 +208,8 @@ export class ConnectBackendStack extends Stack {
       environment,
       timeout: settings.lambdaTimeout,
       logRetention: settings.logRetention,
+      logKey: this.tokenKey,
+      reservedConcurrency: settings.reservedConcurrency,
     };
     this.finishSession = new ConnectFunction(this, 'FinishSession', {
       ...functionProps,
@@ -195,13 +236,16 @@ export class ConnectBackendStack extends Stack {
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     );
-    tokenTableOnly.actions(this.recoverPublicToken.role, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    // CDK has no grant on one index: Query is allowed on humanId-index and nowhere else.
-    Grant.addToPrincipal({
-      grantee: this.recoverPublicToken.role,
-      actions: ['dynamodb:Query'],
-      resourceArns: [`${this.tokenTable.tableArn}/index/${HUMAN_ID_INDEX_NAME}`],
-    });
+    grantTableKeyThroughDynamoDb(this.tokenKey, this.finishSession.role, { write: true });
+    grantAccessTokenEncrypt(this.tokenKey, this.finishSession.role);
+    // Recovery never sees an access token: attribute-level conditions on the table, Query on
+    // humanId-index and nowhere else, and no KMS call of its own.
+    grantPublicTokenRecovery(
+      this.recoverPublicToken.role,
+      this.tokenTable.tableArn,
+      `${this.tokenTable.tableArn}/index/${HUMAN_ID_INDEX_NAME}`,
+    );
+    grantTableKeyThroughDynamoDb(this.tokenKey, this.recoverPublicToken.role, { write: true });
     this.clientSecret.grantRead(this.finishSession.role);
     this.clientSecret.grantRead(this.recoverPublicToken.role);
 
@@ -219,6 +263,7 @@ export class ConnectBackendStack extends Stack {
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: settings.logRetention,
+      encryptionKey: this.tokenKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stage = new HttpStage(this, 'DefaultStage', {
@@ -292,5 +337,15 @@ export class ConnectBackendStack extends Stack {
         value: this.api.arnForExecuteApi('POST', '/public-tokens', '$default'),
       });
     }
+  }
+
+  /**
+   * Lets a service of the team read access tokens with the reader module
+   * (functions/reader/read-access-token.ts): `GetItem` on the token table and `kms:Decrypt` of
+   * per-record ciphertexts, whose encryption context names the record (docs/security.md).
+   * No role of this stack holds it.
+   */
+  grantAccessTokenRead(grantee: IGrantable): void {
+    grantAccessTokenRead(this.tokenKey, this.tokenTable.tableArn, grantee);
   }
 }

@@ -7,9 +7,11 @@
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeComplianceRule } from './compliance.js';
 import { FUNCTION_BASE_ENVIRONMENT, FUNCTION_DEFAULTS, toNodejsBundling } from './function-defaults.js';
 
 /** The repository root: entry paths, the lock file and esbuild resolve from here. */
@@ -27,6 +29,10 @@ export interface ConnectFunctionProps {
   readonly timeout: Duration;
   /** How long the function's logs are kept. */
   readonly logRetention: RetentionDays;
+  /** The key that encrypts the function's log group. */
+  readonly logKey: IKey;
+  /** Executions reserved for the function (its maximum concurrency too). */
+  readonly reservedConcurrency: number;
 }
 
 /** A Lambda function with the stack's defaults, its log group and its role. */
@@ -43,6 +49,7 @@ export class ConnectFunction extends Construct {
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
+      encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // A role of our own instead of AWSLambdaBasicExecutionRole, whose
@@ -57,6 +64,7 @@ export class ConnectFunction extends Construct {
       depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
       description: props.description,
       timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { ...FUNCTION_BASE_ENVIRONMENT, ...props.environment },
       logGroup: this.logGroup,
       role: this.role,
@@ -68,5 +76,21 @@ export class ConnectFunction extends Construct {
       reason:
         'X-Ray trace segments have no resource ARN: xray:PutTraceSegments and xray:PutTelemetryRecords only accept Resource "*" (added by active tracing); the role has no other wildcard.',
     });
+
+    acknowledgeComplianceRule(
+      this.function,
+      'LambdaInsideVPC',
+      'The functions call only public endpoints (Human API over https, and DynamoDB, KMS, Secrets Manager and SQS through their AWS endpoints); a VPC would add NAT gateways and their cost, and no private resource to reach (docs/security.md).',
+    );
+    acknowledgeComplianceRule(
+      this.function,
+      'LambdaDLQ',
+      'API Gateway invokes the function synchronously and returns its answer to the caller, so a dead-letter queue would never receive anything; failed grants go to the outbox queue, which has its own dead-letter queue (docs/design.md#outbox).',
+    );
+    acknowledgeComplianceRule(
+      this.role,
+      'IAMNoInlinePolicy',
+      "The role's one policy is attached to this role alone and lists exactly the calls this function makes on the resources it touches; a managed policy would grant the same and invite reuse by other roles (docs/security.md).",
+    );
   }
 }

@@ -4,6 +4,7 @@
  * {@link InvalidStackPropsError} naming the prop (docs/deploy.md#configuration).
  */
 import { Duration, type StackProps } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   DEFAULT_HUMANAPI_BASE_URL,
@@ -96,6 +97,19 @@ export interface ConnectBackendStackProps extends StackProps {
    * @default no notifications (the alarms are still created)
    */
   readonly alarmTopicArn?: string;
+  /**
+   * The customer-managed KMS key that encrypts the access tokens, the tables, the outbox, the
+   * secret the stack creates and the log groups. A key given here must allow CloudWatch Logs
+   * of this account (docs/security.md).
+   * @default a new key with rotation on, retained when the stack is deleted
+   */
+  readonly tokenKey?: IKey;
+  /**
+   * Reserved concurrency of each function (whole number, 1 to 1000): a ceiling on cost and on
+   * load passed to Human API, and a floor other functions of the account cannot take.
+   * @default 50
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** Stack props that cannot work. */
@@ -110,6 +124,8 @@ export class InvalidStackPropsError extends Error {
 export const DEFAULT_THROTTLE: ApiThrottleProps = { rateLimit: 100, burstLimit: 200 };
 /** Default log retention. */
 export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_MONTH;
+/** Default reserved concurrency per function: well above the default throttle's need (100 rps × ~0.3 s). */
+export const DEFAULT_RESERVED_CONCURRENCY = 50;
 /** Default JWT claim naming the user (docs/design.md#security-model). */
 export const DEFAULT_JWT_CLAIM = 'sub';
 
@@ -126,6 +142,8 @@ export interface StackSettings {
   readonly throttle: ApiThrottleProps;
   readonly logRetention: RetentionDays;
   readonly alarmTopicArn: string | undefined;
+  readonly tokenKey: IKey | undefined;
+  readonly reservedConcurrency: number;
 }
 
 function requireText(prop: string, value: string): string {
@@ -251,5 +269,12 @@ export function resolveStackSettings(props: ConnectBackendStackProps): StackSett
       props.alarmTopicArn === undefined
         ? undefined
         : requirePattern('alarmTopicArn', props.alarmTopicArn, SNS_TOPIC_ARN, 'an SNS topic ARN'),
+    tokenKey: props.tokenKey,
+    reservedConcurrency: requireWholeNumber(
+      'reservedConcurrency',
+      props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY,
+      { min: 1, max: 1000 },
+      'executions',
+    ),
   };
 }

@@ -1,32 +1,69 @@
 /**
  * Local emulation of an HTTP API JWT authorizer (docs/design.md#security-model): verifies
- * `Authorization: Bearer` tokens against a JWKS the way API Gateway does
- * (signature, `iss`, `aud`, `exp`, `nbf`), and a development issuer that
- * signs such tokens for the example front end and the tests.
+ * `Authorization: Bearer` tokens against a JWKS the way API Gateway does, and only that: RS256
+ * only, a `kid` matched in the JWKS, `iss` exactly the issuer, `aud` (or, without `aud`,
+ * `client_id`) one of the audiences, `exp` required and in the future, `nbf` respected, `iat` not
+ * in the future. Also a development issuer that signs such tokens for the example front end and
+ * the tests.
  */
-import { createRemoteJWKSet, exportJWK, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
 /** Verifies a bearer token; resolves its claims, or `undefined` when API Gateway would answer 401. */
 export type JwtVerifier = (authorization: string | undefined) => Promise<JWTPayload | undefined>;
 
-/** Creates a verifier for tokens of `issuer` meant for `audience`, signed by a key in the JWKS at `jwksUrl`. */
+/** How far in the future an `iat` may be before the token is refused: clocks of issuers drift a little. */
+export const JWT_IAT_SKEW_SECONDS = 60;
+
+/** API Gateway's audience rule: `aud` must hold one of the audiences; `client_id` counts only without `aud`. */
+function audienceMatches(payload: JWTPayload, audiences: readonly string[]): boolean {
+  if (payload.aud !== undefined) {
+    return [payload.aud].flat().some((value) => typeof value === 'string' && audiences.includes(value));
+  }
+  const clientId = payload.client_id;
+  return typeof clientId === 'string' && audiences.includes(clientId);
+}
+
+/**
+ * Creates a verifier for tokens of `issuer` meant for one of `audience`, signed by a key in the
+ * JWKS at `jwksUrl`.
+ *
+ * @param keys - the key set to use instead of fetching `jwksUrl` (tests)
+ */
 export function createJwtVerifier({
   issuer,
   audience,
   jwksUrl,
+  keys,
 }: {
   issuer: string;
-  audience: string;
+  audience: string | readonly string[];
   jwksUrl: string;
+  keys?: JWTVerifyGetKey;
 }): JwtVerifier {
-  const jwks = createRemoteJWKSet(new URL(jwksUrl));
+  const audiences: readonly string[] = typeof audience === 'string' ? [audience] : audience;
+  const getKey = keys ?? createRemoteJWKSet(new URL(jwksUrl));
   return async (authorization) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-    if (match?.[1] === undefined) return undefined;
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (token === undefined) return undefined;
     try {
-      const { payload } = await jwtVerify(match[1], jwks, { issuer, audience, algorithms: ['RS256', 'ES256'] });
+      const header = decodeProtectedHeader(token);
+      // API Gateway picks the key by kid: a token without one has no key to check it with.
+      if (header.alg !== 'RS256' || typeof header.kid !== 'string' || header.kid === '') return undefined;
+      const { payload } = await jwtVerify(token, getKey, { issuer, algorithms: ['RS256'], requiredClaims: ['exp'] });
+      if (!audienceMatches(payload, audiences)) return undefined;
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + JWT_IAT_SKEW_SECONDS) return undefined;
       return payload;
     } catch {
+      // A malformed token, a bad signature, an unknown kid or a failed claim check: all 401.
       return undefined;
     }
   };

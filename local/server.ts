@@ -11,6 +11,7 @@ import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
+import { refuseForeignHost } from './host-check.js';
 import { close, listen, readBody, sendJson } from './http-util.js';
 import { createIamAuthorizer, type IamCredentials } from './iam-authorizer.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
@@ -146,7 +147,8 @@ export async function startLocalMode({
     clientId,
     connectJsUrl: sandboxMode ? `${apiUrl}/sandbox/connect.js` : 'https://connect.humanapi.co/connect.js',
     jwtMode: jwt !== undefined,
-    devIssuerUrl: jwt === undefined ? undefined : devIssuerUrl,
+    // The development issuer is a sandbox route: it exists only while the sandbox serves.
+    devIssuerUrl: jwt === undefined || !sandboxMode ? undefined : devIssuerUrl,
     appBackend: appRoutes !== undefined,
   };
   const routeSandbox = createSandboxRoutes({
@@ -210,6 +212,7 @@ export async function startLocalMode({
 
   const problemTitles = new WeakMap<ServerResponse, string>();
   apiServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (refuseForeignHost(request, response)) return;
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (onRequest !== undefined && !path.startsWith('/sandbox/')) {
       const started = performance.now();

@@ -5,11 +5,15 @@
 import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_HUMANAPI_AUTH_BASE_URL } from '../functions/commons/config.js';
 import { DataDirLockedError, lockDataDir } from './data-lock.js';
+import { OWNER_ONLY_UMASK, restrictDataDir } from './data-permissions.js';
 import { formatRequestLine } from './request-log.js';
 import { type LocalMode, startLocalMode } from './server.js';
 import { type LocalSettings, readLocalSettings } from './settings.js';
 
 const DATA_DIR = '.data';
+
+// Before anything writes a file: the secret, the sandbox's state and dynalite's tokens stay owner-only.
+process.umask(OWNER_ONLY_UMASK);
 
 /** The one line a start-up failure prints. */
 function startupFailureLine(error: unknown, settings: LocalSettings | undefined): string {
@@ -37,6 +41,7 @@ let local: LocalMode;
 try {
   settings = readLocalSettings(process.env, process.argv);
   const releaseDataDir = settings.inMemory ? () => undefined : lockDataDir(resolve(DATA_DIR), `${DATA_DIR}/`);
+  if (!settings.inMemory) await restrictDataDir(DATA_DIR);
   const logFormat = settings.logFormat;
   try {
     local = await startLocalMode({

@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { refuseForeignHost } from './host-check.js';
 
 /** The example front end's sources: `index.html` and `src/`. */
 export const WEB_SOURCE_DIR = resolve(import.meta.dirname, '../web');
@@ -100,6 +101,7 @@ export function createWebServer({ root, pageConfig, build: shouldBuild = true, r
   });
 
   return createServer(async (request, response) => {
+    if (refuseForeignHost(request, response)) return;
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     try {
       if ((await routes?.()?.(request, response, path)) === true) return;

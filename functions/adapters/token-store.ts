@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { DependencyUnavailableError, UnreadableTokenRecordError } from '../commons/errors.js';
 import { errorFields, logger } from '../commons/observability.js';
 import { HUMAN_ID_INDEX_NAME } from '../commons/tables.js';
+import { RECOVERY_READ_ATTRIBUTES } from '../commons/token-attributes.js';
 
 /**
  * The stored shape of a user token record. Items are parsed, not cast: the table can hold what
@@ -36,6 +37,28 @@ const tokenRecordSchema = z.readonly(
 /** A stored user token record. */
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
+/**
+ * What public-token recovery reads of a record: never an access token. Its role may read no more
+ * (DynamoDB fine-grained access, docs/security.md), and the `humanId` index projects no more.
+ */
+const recoveryRecordSchema = z.readonly(
+  z.object({
+    clientUserId: z.string(),
+    humanId: z.string(),
+    publicToken: z._default(z.string(), ''),
+    version: z.number(),
+  }),
+);
+
+/** The part of a token record public-token recovery sees. */
+export type RecoveryRecord = z.infer<typeof recoveryRecordSchema>;
+
+/** `ProjectionExpression` and its names for a read of {@link RECOVERY_READ_ATTRIBUTES}. */
+const RECOVERY_PROJECTION = {
+  ProjectionExpression: RECOVERY_READ_ATTRIBUTES.map((_, index) => `#r${index}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(RECOVERY_READ_ATTRIBUTES.map((name, index) => [`#r${index}`, name])),
+};
+
 /** The tokens a finished session yields. */
 export type TokenGrant = Pick<TokenRecord, 'clientUserId' | 'humanId' | 'accessToken' | 'publicToken' | 'clientId'>;
 
@@ -55,17 +78,20 @@ export interface TokenStore {
   upsertTokenRecord(grant: TokenGrant, times: { readonly exchangedAt: Date; readonly now: Date }): Promise<TokenRecord>;
   /** Reads a user's record by `clientUserId` (strongly consistent). */
   getTokenRecord(clientUserId: string): Promise<TokenRecord | undefined>;
-  /** Finds a user's record by `humanId` through the GSI. */
-  findTokenRecordByHumanId(humanId: string): Promise<TokenRecord | undefined>;
+  /** Reads what recovery may see of a user's record by `clientUserId` (strongly consistent, projected). */
+  getRecoveryRecord(clientUserId: string): Promise<RecoveryRecord | undefined>;
+  /** Finds what recovery may see of a user's record by `humanId` through the GSI (projected). */
+  findRecoveryRecordByHumanId(humanId: string): Promise<RecoveryRecord | undefined>;
   /**
    * Stores a fresh publicToken only if the record is still the one that was read
    * (same `humanId` and `version`). Returns `undefined` when a concurrent write won.
+   * Answers only what it updated (`UPDATED_NEW`), as recovery's role requires.
    */
   replacePublicToken(
     current: Pick<TokenRecord, 'clientUserId' | 'humanId' | 'version'>,
     publicToken: string,
     now: Date,
-  ): Promise<TokenRecord | undefined>;
+  ): Promise<RecoveryRecord | undefined>;
 }
 
 async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
@@ -87,6 +113,16 @@ async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
 function parseTokenRecord(operation: string, item: Record<string, unknown> | undefined): TokenRecord | undefined {
   if (item === undefined) return undefined;
   const parsed = tokenRecordSchema.safeParse(item);
+  if (parsed.success) return parsed.data;
+  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))];
+  logger.error('DynamoDB answered an item that is not a token record', { operation, fields });
+  throw new UnreadableTokenRecordError(fields);
+}
+
+/** Parses a projected recovery read like {@link parseTokenRecord}. */
+function parseRecoveryRecord(operation: string, item: Record<string, unknown> | undefined): RecoveryRecord | undefined {
+  if (item === undefined) return undefined;
+  const parsed = recoveryRecordSchema.safeParse(item);
   if (parsed.success) return parsed.data;
   const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))];
   logger.error('DynamoDB answered an item that is not a token record', { operation, fields });
@@ -144,7 +180,16 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
 
     getTokenRecord,
 
-    async findTokenRecordByHumanId(humanId) {
+    async getRecoveryRecord(clientUserId) {
+      const output = await call('GetItem', () =>
+        client.send(
+          new GetCommand({ TableName: tableName, Key: { clientUserId }, ConsistentRead: true, ...RECOVERY_PROJECTION }),
+        ),
+      );
+      return parseRecoveryRecord('GetItem', output.Item);
+    },
+
+    async findRecoveryRecordByHumanId(humanId) {
       const output = await call('Query', () =>
         client.send(
           new QueryCommand({
@@ -152,11 +197,13 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
             IndexName: HUMAN_ID_INDEX_NAME,
             KeyConditionExpression: 'humanId = :humanId',
             ExpressionAttributeValues: { ':humanId': humanId },
+            Select: 'SPECIFIC_ATTRIBUTES',
+            ...RECOVERY_PROJECTION,
             Limit: 1,
           }),
         ),
       );
-      return parseTokenRecord('Query', output.Items?.[0]);
+      return parseRecoveryRecord('Query', output.Items?.[0]);
     },
 
     async replacePublicToken(current, publicToken, now) {
@@ -176,11 +223,16 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
                 ':version': current.version,
                 ':one': 1,
               },
-              ReturnValues: 'ALL_NEW',
+              ReturnValues: 'UPDATED_NEW',
             }),
           ),
         );
-        return parseTokenRecord('UpdateItem', output.Attributes);
+        // UPDATED_NEW holds publicToken and version; the key and humanId are the ones conditioned on.
+        return parseRecoveryRecord('UpdateItem', {
+          ...output.Attributes,
+          clientUserId: current.clientUserId,
+          humanId: current.humanId,
+        });
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return undefined;
         throw error;

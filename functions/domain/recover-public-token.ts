@@ -1,6 +1,6 @@
 import type { ClientSecretSource } from '../adapters/client-secret.js';
 import type { HumanApiClient } from '../adapters/human-api.js';
-import type { TokenRecord, TokenStore } from '../adapters/token-store.js';
+import type { RecoveryRecord, TokenStore } from '../adapters/token-store.js';
 import { HumanApiFailedError, TokenRecordNotFoundError } from '../commons/errors.js';
 import type { PublicTokenRequest } from '../http/schemas.js';
 import { assertCallerIs, type Caller } from './caller.js';
@@ -17,7 +17,7 @@ export interface RecoverPublicTokenDependencies {
   readonly now?: () => Date;
 }
 
-const toUserPublicToken = ({ humanId, clientUserId, publicToken }: TokenRecord): UserPublicToken => ({
+const toUserPublicToken = ({ humanId, clientUserId, publicToken }: RecoveryRecord): UserPublicToken => ({
   humanId,
   clientUserId,
   publicToken,
@@ -37,13 +37,14 @@ export async function recoverPublicToken(
   caller: Caller,
   { clientId, humanApi, secrets, tokenStore, now = () => new Date() }: RecoverPublicTokenDependencies,
 ): Promise<UserPublicToken> {
-  let record: TokenRecord | undefined;
+  // Recovery reads only what its role may read: never an access token (docs/security.md).
+  let record: RecoveryRecord | undefined;
   if ('clientUserId' in request) {
     // Refused before the read: a signed-in user learns nothing about another user's record.
     assertCallerIs(caller, request.clientUserId);
-    record = await tokenStore.getTokenRecord(request.clientUserId);
+    record = await tokenStore.getRecoveryRecord(request.clientUserId);
   } else {
-    record = await tokenStore.findTokenRecordByHumanId(request.humanId);
+    record = await tokenStore.findRecoveryRecordByHumanId(request.humanId);
   }
   if (record === undefined) throw new TokenRecordNotFoundError();
   assertCallerIs(caller, record.clientUserId);
@@ -57,7 +58,7 @@ export async function recoverPublicToken(
   const updated = await tokenStore.replacePublicToken(record, grant.publicToken, now());
   if (updated !== undefined) return toUserPublicToken(updated);
 
-  const latest = await tokenStore.getTokenRecord(record.clientUserId);
+  const latest = await tokenStore.getRecoveryRecord(record.clientUserId);
   if (latest === undefined) throw new TokenRecordNotFoundError();
   return toUserPublicToken(latest);
 }

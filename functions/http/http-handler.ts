@@ -133,11 +133,13 @@ export interface HttpHandlerOptions<TBody> {
  * Creates a middy handler for an HTTP API (payload 2.0) route.
  */
 export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: HttpHandlerOptions<TBody>) {
+  // logEvent forced off: the event holds session tokens and the answer publicTokens, so
+  // POWERTOOLS_LOGGER_LOG_EVENT=true must not print it (docs/security.md).
   return (
     middy<APIGatewayProxyEventV2, HttpResult>()
       // The response holds the publicToken: never put it in a trace.
       .use(captureLambdaHandler(tracer, { captureResponse: false }))
-      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
       .use(logRequestId())
       .use(publishMetrics())
       .use(problemDetails())

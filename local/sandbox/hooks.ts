@@ -4,7 +4,8 @@
  * issuer, and the hooks tests drive: fault injection into DynamoDB, the
  * secret store and the Human API sandbox, request counters, a read-only view
  * of a stored record (never its accessToken), and secret rotation. Paths of
- * Human API itself (`/sandbox/humanapi/v1/...`) go to the sandbox.
+ * Human API itself (`/sandbox/humanapi/v1/...`) go to the sandbox. All of it exists only while
+ * the sandbox serves: with a real Human API, every `/sandbox/` path is 404.
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -61,6 +62,11 @@ export function createSandboxRoutes({
   tokensTableName,
   allowedOrigins,
 }: SandboxHooksOptions): SandboxRoutes {
+  if (sandbox === undefined) {
+    // With a real Human API nothing under /sandbox/ exists: no faults, counters or records to
+    // reach from a browser, and no issuer minting tokens the API would accept.
+    return async (_request, response) => sendJson(response, 404, { message: 'Not Found' });
+  }
   const hooks: Record<string, Hook> = {
     'GET /sandbox/connect.js': (_request, cors, response) => {
       response.writeHead(200, {

@@ -2,7 +2,7 @@
 import { vi } from 'vitest';
 import type { ClientSecretSource } from '../../functions/adapters/client-secret.js';
 import type { HumanApiClient, SessionExchange } from '../../functions/adapters/human-api.js';
-import type { TokenRecord, TokenStore } from '../../functions/adapters/token-store.js';
+import type { RecoveryRecord, TokenRecord, TokenStore } from '../../functions/adapters/token-store.js';
 
 /** This app's client ID in domain tests. */
 export const CLIENT_ID = 'c'.repeat(40);
@@ -36,6 +36,11 @@ export function fakeSecrets(current = 'old-secret', rotated = current): ClientSe
   return source;
 }
 
+/** What recovery may see of a record, as the projected reads answer it: no access token. */
+function recoveryView({ clientUserId, humanId, publicToken, version }: TokenRecord): RecoveryRecord {
+  return { clientUserId, humanId, publicToken, version };
+}
+
 /** An in-memory token store with the same upsert and condition semantics as DynamoDB's. */
 export function memoryTokenStore(): TokenStore & { records: Map<string, TokenRecord>; failWrites: boolean } {
   const records = new Map<string, TokenRecord>();
@@ -63,8 +68,13 @@ export function memoryTokenStore(): TokenStore & { records: Map<string, TokenRec
     async getTokenRecord(clientUserId: string) {
       return records.get(clientUserId);
     },
-    async findTokenRecordByHumanId(humanId: string) {
-      return [...records.values()].find((record) => record.humanId === humanId);
+    async getRecoveryRecord(clientUserId: string) {
+      const record = records.get(clientUserId);
+      return record === undefined ? undefined : recoveryView(record);
+    },
+    async findRecoveryRecordByHumanId(humanId: string) {
+      const record = [...records.values()].find((candidate) => candidate.humanId === humanId);
+      return record === undefined ? undefined : recoveryView(record);
     },
     async replacePublicToken(
       current: Pick<TokenRecord, 'clientUserId' | 'humanId' | 'version'>,
@@ -82,7 +92,7 @@ export function memoryTokenStore(): TokenStore & { records: Map<string, TokenRec
         version: record.version + 1,
       };
       records.set(current.clientUserId, updated);
-      return updated;
+      return recoveryView(updated);
     },
   };
   return store;

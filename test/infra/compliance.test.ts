@@ -1,28 +1,58 @@
 import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks, type IApplyRule, NagRuleCompliance } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  type IApplyRule,
+  NagRuleCompliance,
+  NIST80053R5Checks,
+} from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BASE_PROPS, type SynthesizedStack, synthesize, synthesizeFromContext } from './stack-fixture.js';
 
-/** AwsSolutionsChecks that also records every finding, acknowledged or not. */
-class AllFindings extends AwsSolutionsChecks {
-  readonly findings: { path: string; id: string }[] = [];
+type Finding = { path: string; id: string };
 
-  protected override applyRule(params: IApplyRule): void {
-    const path = params.node.node.path;
-    const ruleId = `${this.readPackName}-${params.ruleSuffixOverride ?? params.rule.name}`;
-    try {
-      const result = params.rule(params.node);
-      if (result === NagRuleCompliance.NON_COMPLIANT) this.findings.push({ path, id: ruleId });
-      if (Array.isArray(result))
-        this.findings.push(...result.map((finding) => ({ path, id: `${ruleId}[${finding}]` })));
-    } catch {
-      this.findings.push({ path, id: ruleId });
-    }
-    super.applyRule(params);
+/** Records every finding a pack's rule makes, acknowledged or not. */
+function recordFinding(findings: Finding[], packName: string, params: IApplyRule): void {
+  const path = params.node.node.path;
+  const ruleId = `${packName}-${params.ruleSuffixOverride ?? params.rule.name}`;
+  try {
+    const result = params.rule(params.node);
+    if (result === NagRuleCompliance.NON_COMPLIANT) findings.push({ path, id: ruleId });
+    if (Array.isArray(result)) findings.push(...result.map((finding) => ({ path, id: `${ruleId}[${finding}]` })));
+  } catch {
+    findings.push({ path, id: ruleId });
   }
+}
+
+/** The three packs the app runs, each also recording every finding, acknowledged or not. */
+function allFindings(scope: IConstruct): Finding[] {
+  const findings: Finding[] = [];
+  const packs = [
+    new (class extends AwsSolutionsChecks {
+      protected override applyRule(params: IApplyRule): void {
+        recordFinding(findings, this.readPackName, params);
+        super.applyRule(params);
+      }
+    })(),
+    new (class extends HIPAASecurityChecks {
+      protected override applyRule(params: IApplyRule): void {
+        recordFinding(findings, this.readPackName, params);
+        super.applyRule(params);
+      }
+    })(),
+    new (class extends NIST80053R5Checks {
+      protected override applyRule(params: IApplyRule): void {
+        recordFinding(findings, this.readPackName, params);
+        super.applyRule(params);
+      }
+    })(),
+  ];
+  for (const pack of packs) pack.validateScope(scope);
+  return findings;
 }
 
 /** Every acknowledgement in the tree: where, which rule, why. */
@@ -39,6 +69,9 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
   );
 }
 
+/** Synthesis with the three packs, allowed time on a busy machine. */
+const SYNTH_TIMEOUT_MS = 60_000;
+
 const isAtOrUnder = (path: string, ancestor: string) => path === ancestor || path.startsWith(`${ancestor}/`);
 
 describe.each([
@@ -53,30 +86,37 @@ describe.each([
         alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
       }),
   ],
-])('cdk-nag AwsSolutions on the app %s', (_case, build) => {
+])('cdk-nag AwsSolutions, HIPAA Security and NIST 800-53 R5 on the app %s', (_case, build) => {
   let synthesized: SynthesizedStack;
 
+  // Three rule packs over the whole app: seconds, more on a loaded machine.
   beforeAll(() => {
     synthesized = build();
-  });
+  }, SYNTH_TIMEOUT_MS);
 
-  it('leaves no finding unacknowledged', () => {
-    const report = synthesized.checks.validateScope(synthesized.app);
+  it('runs the three packs and leaves no finding of any unacknowledged', () => {
+    expect(synthesized.checks.map((pack) => pack.readPackName)).toEqual([
+      'AwsSolutions',
+      'HIPAA.Security',
+      'NIST.800.53.R5',
+    ]);
+    for (const pack of synthesized.checks) {
+      const report = pack.validateScope(synthesized.app);
 
-    expect(report.violations).toEqual([]);
-    expect(report.success).toBe(true);
+      expect(report.violations).toEqual([]);
+      expect(report.success).toBe(true);
+    }
   });
 
   it('acknowledges only findings that exist, each with a reason', () => {
-    const all = new AllFindings();
-    all.validateScope(synthesized.app);
+    const findings = allFindings(synthesized.app);
     const acknowledged = acknowledgements(synthesized.app);
 
-    for (const finding of all.findings) {
+    for (const finding of findings) {
       expect(acknowledged.some((ack) => ack.id === finding.id && isAtOrUnder(finding.path, ack.path))).toBe(true);
     }
     for (const ack of acknowledged) {
-      expect(all.findings.some((finding) => finding.id === ack.id && isAtOrUnder(finding.path, ack.path))).toBe(true);
+      expect(findings.some((finding) => finding.id === ack.id && isAtOrUnder(finding.path, ack.path))).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(80);
     }
   });
@@ -90,29 +130,46 @@ describe.each([
 });
 
 describe('cdk-nag acknowledgements', () => {
-  it('acknowledges exactly the open /sessions route and the hand-rotated secret in IAM mode', () => {
-    const { app } = synthesize(BASE_PROPS);
+  const paths = (app: IConstruct) =>
+    acknowledgements(app)
+      .map(({ path, id }) => `${path} ${id}`)
+      .sort();
+  /** Findings accepted in every variant, next to the functions and the created secret. */
+  const common = [
+    ...['FinishSession', 'RecoverPublicToken'].flatMap((name) =>
+      ['HIPAA.Security', 'NIST.800.53.R5'].flatMap((pack) => [
+        `HumanConnectBackend/${name}/Function ${pack}-LambdaDLQ`,
+        `HumanConnectBackend/${name}/Function ${pack}-LambdaInsideVPC`,
+        `HumanConnectBackend/${name}/Role ${pack}-IAMNoInlinePolicy`,
+      ]),
+    ),
+    'HumanConnectBackend/ClientSecret AwsSolutions-SMG4',
+    'HumanConnectBackend/ClientSecret HIPAA.Security-SecretsManagerRotationEnabled',
+    'HumanConnectBackend/ClientSecret NIST.800.53.R5-SecretsManagerRotationEnabled',
+    // Active tracing: X-Ray accepts only Resource "*".
+    'HumanConnectBackend/FinishSession/Role AwsSolutions-IAM5[Resource::*]',
+    'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',
+  ];
 
-    expect(
-      acknowledgements(app)
-        .map(({ path, id }) => `${path} ${id}`)
-        .sort(),
-    ).toEqual([
-      'HumanConnectBackend/ClientSecret AwsSolutions-SMG4',
-      'HumanConnectBackend/FinishSession/Role AwsSolutions-IAM5[Resource::*]',
-      'HumanConnectBackend/HttpApi/POST--sessions AwsSolutions-APIG4',
-      'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',
-    ]);
+  it('acknowledges the open /sessions route, the hand-rotated secret, synchronous functions outside a VPC and topic-less alarms in IAM mode', () => {
+    expect(paths(synthesize(BASE_PROPS).app)).toEqual(
+      [
+        ...common,
+        'HumanConnectBackend/Alarms HIPAA.Security-CloudWatchAlarmAction',
+        'HumanConnectBackend/Alarms NIST.800.53.R5-CloudWatchAlarmAction',
+        'HumanConnectBackend/HttpApi/POST--sessions AwsSolutions-APIG4',
+      ].sort(),
+    );
   });
 
-  it('needs no acknowledgement for /sessions once a JWT authorizer guards it', () => {
-    const { app } = synthesize({ ...BASE_PROPS, jwt: { issuer: 'https://issuer.example.com', audience: ['web'] } });
+  it('needs no acknowledgement for /sessions once a JWT authorizer guards it, nor for alarms once a topic is given', () => {
+    const { app } = synthesize({
+      ...BASE_PROPS,
+      jwt: { issuer: 'https://issuer.example.com', audience: ['web'] },
+      alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+    });
 
-    expect(
-      acknowledgements(app)
-        .map(({ id }) => id)
-        .sort(),
-    ).toEqual(['AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SMG4']);
+    expect(paths(app)).toEqual([...common].sort());
   });
 });
 
@@ -136,5 +193,30 @@ describe('synthesis with a new cdk-nag finding', () => {
     const report = [(failure as Error).message, ...printed.mock.calls.flat()].join('\n');
     expect(report).toContain('AwsSolutions-SMG4');
     expect(report).toContain('HumanConnectBackend/UnrotatedSecret');
+  });
+});
+
+describe('synthesis with a new HIPAA or NIST finding', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('fails on an unencrypted log group and names both packs and the construct', () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let failure: unknown;
+
+    try {
+      synthesize(BASE_PROPS, {
+        extend: (stack) => new LogGroup(stack, 'PlainLogGroup', { retention: RetentionDays.ONE_MONTH }),
+      });
+    } catch (error) {
+      failure = error;
+    }
+
+    expect(failure).toBeInstanceOf(Error);
+    const report = [(failure as Error).message, ...printed.mock.calls.flat()].join('\n');
+    expect(report).toContain('HIPAA.Security-CloudWatchLogGroupEncrypted');
+    expect(report).toContain('NIST.800.53.R5-CloudWatchLogGroupEncrypted');
+    expect(report).toContain('HumanConnectBackend/PlainLogGroup');
   });
 });

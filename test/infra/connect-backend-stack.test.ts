@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { acknowledgeComplianceRule } from '../../infra/compliance.js';
 import { ConnectBackendStack } from '../../infra/connect-backend-stack.js';
 import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD_OPTIONS } from '../../infra/function-bundling.js';
 import { type ConnectBackendStackProps, InvalidStackPropsError } from '../../infra/stack-props.js';
@@ -14,6 +17,24 @@ import { BASE_PROPS, logicalIdAt, onlyResource, type SynthesizedStack, synthesiz
 const TOKEN_TABLE_ID = 'TokenTable3625D248';
 const IDEMPOTENCY_TABLE_ID = 'IdempotencyTable22A5A209';
 const CLIENT_SECRET_ID = 'ClientSecret6773D8CE';
+const TOKEN_KEY_ID = 'TokenKey812BBFC4';
+
+/** The attributes that hold access tokens: recovery may neither read nor write them. */
+const ACCESS_TOKEN_ATTRIBUTES = [
+  'accessToken',
+  'accessTokenCiphertext',
+  'mintedAccessTokenCiphertext',
+  'mintedAccessTokenExpiresAt',
+];
+const region = { Ref: 'AWS::Region' };
+const viaService = (service: string) => ({
+  StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, region, '.amazonaws.com']] } },
+});
+/** A KMS call on one access token: encryption context `{ clientUserId }` and nothing else. */
+const ACCESS_TOKEN_CONTEXT = {
+  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['clientUserId'] },
+  Null: { 'kms:EncryptionContext:clientUserId': 'false' },
+};
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:humanapi/client-secret-AbC123';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
@@ -51,12 +72,17 @@ function lambdaFunction(template: Template, name: 'FinishSession' | 'RecoverPubl
 function policyStatements(template: Template, name: 'FinishSession' | 'RecoverPublicToken') {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Role/DefaultPolicy/Resource`);
   const policy = template.toJSON().Resources[id] as {
-    Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string; Resource: unknown }[] } };
+    Properties: {
+      PolicyDocument: {
+        Statement: { Action: string | string[]; Effect: string; Resource: unknown; Condition?: unknown }[];
+      };
+    };
   };
   return policy.Properties.PolicyDocument.Statement.map((statement) => ({
     effect: statement.Effect,
     actions: [statement.Action].flat().sort(),
     resource: statement.Resource,
+    ...(statement.Condition === undefined ? {} : { condition: statement.Condition }),
   }));
 }
 
@@ -97,13 +123,19 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
           {
             IndexName: 'humanId-index',
             KeySchema: [{ AttributeName: 'humanId', KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'ALL' },
+            // Only what recovery reads; the keys clientUserId and humanId are always projected.
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['clientId', 'publicToken', 'publicTokenIssuedAt', 'version'],
+            },
           },
         ],
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
         Replicas: [
           Match.objectLike({
             DeletionProtectionEnabled: true,
             PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { KMSMasterKeyId: getAtt(TOKEN_KEY_ID) },
           }),
         ],
       },
@@ -166,6 +198,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         TOKENS_TABLE_NAME: { Ref: TOKEN_TABLE_ID },
         IDEMPOTENCY_TABLE_NAME: { Ref: IDEMPOTENCY_TABLE_ID },
         SECRET_TTL_SECONDS: '300',
+        TOKEN_KEY_ID: getAtt(TOKEN_KEY_ID),
         POWERTOOLS_SERVICE_NAME: 'humanapi-connect',
         POWERTOOLS_METRICS_NAMESPACE: 'HumanConnect',
       });
@@ -181,7 +214,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('grants finishSession exactly UpdateItem and GetItem on the token table, the idempotency calls, its logs and the secret', () => {
+  it('grants finishSession exactly UpdateItem and GetItem on the token table, the idempotency calls, the table key through DynamoDB, Encrypt of access tokens, its logs and the secret', () => {
     expect(policyStatements(template, 'FinishSession')).toEqual([
       {
         effect: 'Allow',
@@ -197,13 +230,34 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       },
       {
         effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resource: getAtt(TOKEN_KEY_ID),
+        condition: viaService('dynamodb'),
+      },
+      { effect: 'Allow', actions: ['kms:Encrypt'], resource: getAtt(TOKEN_KEY_ID), condition: ACCESS_TOKEN_CONTEXT },
+      {
+        effect: 'Allow',
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         resource: { Ref: CLIENT_SECRET_ID },
       },
     ]);
   });
 
-  it('grants recoverPublicToken exactly GetItem and UpdateItem on the table, Query on humanId-index, its logs and the secret', () => {
+  it('grants recoverPublicToken reads and writes of the non-token attributes only, Query on humanId-index, the table key through DynamoDB, its logs and the secret', () => {
+    const readable = [
+      'clientUserId',
+      'humanId',
+      'clientId',
+      'publicToken',
+      'publicTokenIssuedAt',
+      'version',
+      'createdAt',
+      'updatedAt',
+      'exchangedAt',
+      'lastWriteId',
+      'connectedAt',
+      'accessTokenIssuedAt',
+    ];
     expect(policyStatements(template, 'RecoverPublicToken')).toEqual([
       {
         effect: 'Allow',
@@ -211,11 +265,32 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/RecoverPublicToken/LogGroup/Resource')),
       },
       { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
-      { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: getAtt(TOKEN_TABLE_ID) },
       {
         effect: 'Allow',
-        actions: ['dynamodb:Query'],
-        resource: { 'Fn::Join': ['', [getAtt(TOKEN_TABLE_ID), '/index/humanId-index']] },
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resource: [getAtt(TOKEN_TABLE_ID), { 'Fn::Join': ['', [getAtt(TOKEN_TABLE_ID), '/index/humanId-index']] }],
+        condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': readable },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      },
+      {
+        effect: 'Allow',
+        actions: ['dynamodb:UpdateItem'],
+        resource: getAtt(TOKEN_TABLE_ID),
+        condition: {
+          // accessTokenIssuedAt may be read (newest-wins checks) but never written by recovery.
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': readable.filter((name) => name !== 'accessTokenIssuedAt'),
+          },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+        },
+      },
+      {
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resource: getAtt(TOKEN_KEY_ID),
+        condition: viaService('dynamodb'),
       },
       {
         effect: 'Allow',
@@ -223,6 +298,76 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         resource: { Ref: CLIENT_SECRET_ID },
       },
     ]);
+  });
+
+  it('lets no role of the stack decrypt an access token, nor recovery name an access-token attribute', () => {
+    const statements = (['FinishSession', 'RecoverPublicToken'] as const).flatMap((name) =>
+      policyStatements(template, name),
+    );
+    for (const statement of statements.filter(({ actions }) => actions.some((action) => /^kms:Decrypt/.test(action)))) {
+      expect(statement.condition).toEqual(viaService('dynamodb'));
+    }
+    const recovery = JSON.stringify(policyStatements(template, 'RecoverPublicToken'));
+    for (const attribute of ACCESS_TOKEN_ATTRIBUTES) expect(recovery).not.toContain(`"${attribute}"`);
+    expect(JSON.stringify(template.toJSON().Resources[TOKEN_TABLE_ID])).not.toMatch(/"accessToken/);
+  });
+
+  it('creates a retained customer-managed key with rotation and an alias, usable by CloudWatch Logs of this account only', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true, PendingWindowInDays: 30 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/HumanConnectBackend/tokens',
+      TargetKeyId: getAtt(TOKEN_KEY_ID),
+    });
+    const key = template.toJSON().Resources[TOKEN_KEY_ID];
+    const statements = key.Properties.KeyPolicy.Statement as {
+      Sid?: string;
+      Principal: unknown;
+      Condition?: unknown;
+    }[];
+    const logs = statements.find((statement) => statement.Sid === 'AllowCloudWatchLogsForThisAccountsLogGroups');
+    expect(logs?.Principal).toEqual({ Service: { 'Fn::Join': ['', ['logs.', region, '.amazonaws.com']] } });
+    expect(JSON.stringify(logs?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
+    expect(JSON.stringify(logs?.Condition)).toContain(':log-group:*');
+  });
+
+  it('names in the key policy who may decrypt an access token: only principals tagged as readers', () => {
+    const key = template.toJSON().Resources[TOKEN_KEY_ID];
+    const statements = key.Properties.KeyPolicy.Statement as { Sid?: string }[];
+
+    expect(statements.find((statement) => statement.Sid === 'DenyAccessTokenDecryptToAllButTaggedReaders')).toEqual({
+      Sid: 'DenyAccessTokenDecryptToAllButTaggedReaders',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: {
+        Null: { 'kms:EncryptionContext:clientUserId': 'false' },
+        StringNotEquals: { 'aws:PrincipalTag/humanapi-connect:access-token-reader': 'true' },
+      },
+    });
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(JSON.stringify(role.Properties.Tags ?? [])).not.toContain('access-token-reader');
+    }
+  });
+
+  it('encrypts the idempotency table, the secret and every log group with the key', () => {
+    const idempotency = template.toJSON().Resources[IDEMPOTENCY_TABLE_ID];
+    expect(idempotency.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(idempotency.Properties.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: getAtt(TOKEN_KEY_ID) });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: getAtt(TOKEN_KEY_ID) });
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(logGroup.Properties.KmsKeyId).toEqual(getAtt(TOKEN_KEY_ID));
+    }
+  });
+
+  it('reserves 50 concurrent executions for each function', () => {
+    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+      expect(lambdaFunction(template, name).resource.Properties.ReservedConcurrentExecutions).toBe(50);
+    }
   });
 
   it('gives the roles no AWS managed policy and no other policy', () => {
@@ -518,6 +663,66 @@ describe('ConnectBackendStack with an existing secret', () => {
       statement.actions.includes('secretsmanager:GetSecretValue'),
     );
     expect(JSON.stringify(secretStatement?.resource)).toContain(':secret:humanapi/client-secret-??????');
+  });
+});
+
+describe('ConnectBackendStack with a key given by prop', () => {
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+
+  it('creates no key and encrypts the tables, the secret and the logs with the given one', () => {
+    // An imported key is its ARN, a plain string: any scope can hold the import.
+    const tokenKey = Key.fromKeyArn(new Stack(), 'GivenKey', KEY_ARN);
+    const { template } = synthesize({ ...BASE_PROPS, tokenKey });
+
+    expect(template.findResources('AWS::KMS::Key')).toEqual({});
+    const table = template.toJSON().Resources[TOKEN_TABLE_ID];
+    expect(table.Properties.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: KEY_ARN });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: KEY_ARN });
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(logGroup.Properties.KmsKeyId).toBe(KEY_ARN);
+    }
+    expect(lambdaFunction(template, 'FinishSession').resource.Properties.Environment.Variables.TOKEN_KEY_ID).toBe(
+      KEY_ARN,
+    );
+  });
+});
+
+describe('ConnectBackendStack reserved concurrency', () => {
+  it('reserves the executions the prop asks for', () => {
+    const { template } = synthesize({ ...BASE_PROPS, reservedConcurrency: 7 });
+
+    expect(lambdaFunction(template, 'RecoverPublicToken').resource.Properties.ReservedConcurrentExecutions).toBe(7);
+  });
+});
+
+describe('ConnectBackendStack.grantAccessTokenRead', () => {
+  it('lets a service GetItem on the token table and decrypt only ciphertexts bound to a clientUserId', () => {
+    const { template } = synthesize(BASE_PROPS, {
+      extend: (stack) => {
+        const reader = new Role(stack, 'ReaderRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+        stack.grantAccessTokenRead(reader);
+        acknowledgeComplianceRule(
+          reader,
+          'IAMNoInlinePolicy',
+          'A test role standing in for a service of the team; its inline policy holds only what grantAccessTokenRead adds.',
+        );
+      },
+    });
+    const id = logicalIdAt(template, 'HumanConnectBackend/ReaderRole/DefaultPolicy/Resource');
+    const statements = template.toJSON().Resources[id].Properties.PolicyDocument.Statement;
+
+    expect(statements).toEqual([
+      { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: getAtt(TOKEN_TABLE_ID) },
+      {
+        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        Effect: 'Allow',
+        Resource: getAtt(TOKEN_KEY_ID),
+        Condition: viaService('dynamodb'),
+      },
+      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: getAtt(TOKEN_KEY_ID), Condition: ACCESS_TOKEN_CONTEXT },
+    ]);
+    const role = template.toJSON().Resources[logicalIdAt(template, 'HumanConnectBackend/ReaderRole/Resource')];
+    expect(role.Properties.Tags).toEqual([{ Key: 'humanapi-connect:access-token-reader', Value: 'true' }]);
   });
 });
 

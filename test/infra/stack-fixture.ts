@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { AwsSolutionsChecks } from 'cdk-nag';
+import type { NagPack } from 'cdk-nag';
 import { appSettingsFromContext } from '../../infra/app-settings.js';
 import { addComplianceChecks } from '../../infra/compliance.js';
 import { ConnectBackendStack } from '../../infra/connect-backend-stack.js';
@@ -30,7 +30,8 @@ export function featureFlags(): Record<string, unknown> {
 export interface SynthesizedStack {
   readonly app: App;
   readonly stack: ConnectBackendStack;
-  readonly checks: AwsSolutionsChecks;
+  /** The registered rule packs: AWS Solutions, HIPAA Security, NIST 800-53 R5. */
+  readonly checks: readonly NagPack[];
   readonly template: Template;
   /** The cloud assembly directory (assets included when bundled). */
   readonly assemblyDirectory: string;

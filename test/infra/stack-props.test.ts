@@ -29,6 +29,8 @@ describe('resolveStackSettings', () => {
       throttle: { rateLimit: 100, burstLimit: 200 },
       logRetention: RetentionDays.ONE_MONTH,
       alarmTopicArn: undefined,
+      tokenKey: undefined,
+      reservedConcurrency: 50,
     });
   });
 
@@ -91,6 +93,8 @@ describe('resolveStackSettings', () => {
       { clientSecret: { secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:humanapi' } },
     ],
     ['an alarm topic that is not an SNS ARN', { alarmTopicArn: 'ops-alarms' }],
+    ['no reserved concurrency at all (it would stop the functions)', { reservedConcurrency: 0 }],
+    ['a fractional reserved concurrency', { reservedConcurrency: 2.5 }],
   ] as [string, Partial<ConnectBackendStackProps>][])('refuses %s', (_case, props) => {
     expect(settingsWith(props)).toThrow(InvalidStackPropsError);
   });

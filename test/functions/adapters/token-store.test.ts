@@ -73,14 +73,41 @@ describe('token store', () => {
     expect(dynamoDb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true, Key: { clientUserId: 'alice' } });
   });
 
-  it('reads by clientUserId consistently and by humanId through the GSI', async () => {
+  it('reads a whole record by clientUserId consistently', async () => {
     dynamoDb.on(GetCommand).resolves({ Item: stored });
-    dynamoDb.on(QueryCommand).resolves({ Items: [stored] });
 
     expect(await store.getTokenRecord('alice')).toEqual(stored);
-    expect(await store.findTokenRecordByHumanId(grant.humanId)).toEqual(stored);
     expect(dynamoDb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true, Key: { clientUserId: 'alice' } });
-    expect(dynamoDb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'humanId-index' });
+  });
+
+  it('reads for recovery by clientUserId and by humanId naming only non-token attributes, as its role requires', async () => {
+    const projected = {
+      ProjectionExpression: '#r0, #r1, #r2, #r3, #r4, #r5',
+      ExpressionAttributeNames: {
+        '#r0': 'clientUserId',
+        '#r1': 'humanId',
+        '#r2': 'clientId',
+        '#r3': 'publicToken',
+        '#r4': 'publicTokenIssuedAt',
+        '#r5': 'version',
+      },
+    };
+    const seen = { clientUserId: 'alice', humanId: grant.humanId, publicToken: grant.publicToken, version: 3 };
+    dynamoDb.on(GetCommand).resolves({ Item: { ...seen, clientId: grant.clientId } });
+    dynamoDb.on(QueryCommand).resolves({ Items: [seen] });
+
+    expect(await store.getRecoveryRecord('alice')).toEqual(seen);
+    expect(await store.findRecoveryRecordByHumanId(grant.humanId)).toEqual(seen);
+    expect(dynamoDb).toHaveReceivedCommandWith(GetCommand, {
+      ConsistentRead: true,
+      Key: { clientUserId: 'alice' },
+      ...projected,
+    });
+    expect(dynamoDb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'humanId-index',
+      Select: 'SPECIFIC_ATTRIBUTES',
+      ...projected,
+    });
   });
 
   it('answers undefined when there is no record', async () => {
@@ -88,16 +115,25 @@ describe('token store', () => {
     dynamoDb.on(QueryCommand).resolves({ Items: [] });
 
     expect(await store.getTokenRecord('nobody')).toBeUndefined();
-    expect(await store.findTokenRecordByHumanId('unknown')).toBeUndefined();
+    expect(await store.getRecoveryRecord('nobody')).toBeUndefined();
+    expect(await store.findRecoveryRecordByHumanId('unknown')).toBeUndefined();
   });
 
   it('replaces the publicToken only if humanId and version are unchanged', async () => {
-    dynamoDb.on(UpdateCommand).resolves({ Attributes: { ...stored, publicToken: 'n'.repeat(32), version: 4 } });
+    // UPDATED_NEW: DynamoDB answers the attributes the update set, not the record.
+    const updated = {
+      publicToken: 'n'.repeat(32),
+      updatedAt: now.toISOString(),
+      exchangedAt: now.toISOString(),
+      version: 4,
+    };
+    dynamoDb.on(UpdateCommand).resolves({ Attributes: updated });
 
     const record = await store.replacePublicToken(stored, 'n'.repeat(32), now);
 
-    expect(record?.publicToken).toBe('n'.repeat(32));
+    expect(record).toEqual({ clientUserId: 'alice', humanId: grant.humanId, publicToken: 'n'.repeat(32), version: 4 });
     expect(dynamoDb).toHaveReceivedCommandWith(UpdateCommand, {
+      ReturnValues: 'UPDATED_NEW',
       ConditionExpression: 'humanId = :humanId AND version = :version',
       ExpressionAttributeValues: expect.objectContaining({ ':humanId': grant.humanId, ':version': 3 }),
     });
@@ -116,7 +152,8 @@ describe('token store', () => {
       DependencyUnavailableError,
     );
     await expect(store.getTokenRecord('alice')).rejects.toBeInstanceOf(DependencyUnavailableError);
-    await expect(store.findTokenRecordByHumanId('h')).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(store.getRecoveryRecord('alice')).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(store.findRecoveryRecordByHumanId('h')).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 
@@ -144,14 +181,32 @@ describe('token store', () => {
     dynamoDb.on(UpdateCommand).resolves({ Attributes: item });
 
     await expect(store.getTokenRecord('alice')).rejects.toBeInstanceOf(UnreadableTokenRecordError);
-    await expect(store.findTokenRecordByHumanId(grant.humanId)).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(store.upsertTokenRecord(grant, { exchangedAt, now })).rejects.toBeInstanceOf(
       UnreadableTokenRecordError,
     );
-    await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
     expect(logged).toHaveBeenCalled();
     expect(JSON.stringify(logged.mock.calls)).not.toContain(grant.publicToken);
     expect(JSON.stringify(logged.mock.calls)).not.toContain(grant.humanId);
     logged.mockRestore();
+  });
+
+  // Recovery reads never see the access token: only the attributes they read can be wrong.
+  it.each([
+    [
+      'a version that is not a number',
+      { clientUserId: 'alice', humanId: grant.humanId, publicToken: 'p', version: '3' },
+    ],
+    [
+      'a publicToken that is not a string',
+      { clientUserId: 'alice', humanId: grant.humanId, publicToken: 1, version: 3 },
+    ],
+  ])('refuses a recovery read with %s as a DynamoDB failure', async (_, item) => {
+    dynamoDb.on(GetCommand).resolves({ Item: item });
+    dynamoDb.on(QueryCommand).resolves({ Items: [item] });
+    dynamoDb.on(UpdateCommand).resolves({ Attributes: item });
+
+    await expect(store.getRecoveryRecord('alice')).rejects.toBeInstanceOf(UnreadableTokenRecordError);
+    await expect(store.findRecoveryRecordByHumanId(grant.humanId)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
+    await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
   });
 });

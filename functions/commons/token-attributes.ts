@@ -1,0 +1,56 @@
+/**
+ * Which token-table attributes hold access tokens and which ones `recoverPublicToken` may touch
+ * (docs/security.md). One list, used by the stack's fine-grained DynamoDB permissions, the `humanId`
+ * index projection and the token store's projected reads, so the three cannot drift apart.
+ */
+
+/**
+ * Attributes that hold an access token or describe a minted one: never readable nor writable by
+ * the public-token recovery path, never projected into the `humanId` index.
+ */
+export const ACCESS_TOKEN_ATTRIBUTES = [
+  /** Legacy plaintext access token (records written before per-record encryption). */
+  'accessToken',
+  /** The v1 access token, KMS ciphertext bound to the record's `clientUserId`. */
+  'accessTokenCiphertext',
+  /** The current generation's minted access token, KMS ciphertext. */
+  'mintedAccessTokenCiphertext',
+  /** When the minted access token expires. */
+  'mintedAccessTokenExpiresAt',
+] as const;
+
+/**
+ * What public-token recovery reads, and so what the `humanId` index projects (keys included:
+ * DynamoDB projects them anyway). Nothing here is an access token.
+ */
+export const RECOVERY_READ_ATTRIBUTES = [
+  'clientUserId',
+  'humanId',
+  'clientId',
+  'publicToken',
+  'publicTokenIssuedAt',
+  'version',
+] as const;
+
+/**
+ * Every attribute public-token recovery may name in a write (update and condition expressions):
+ * the read list plus the bookkeeping a publicToken refresh sets or checks.
+ */
+export const RECOVERY_WRITE_ATTRIBUTES = [
+  ...RECOVERY_READ_ATTRIBUTES,
+  'createdAt',
+  'updatedAt',
+  /** Legacy: when Human API issued the stored tokens. */
+  'exchangedAt',
+  'lastWriteId',
+  'connectedAt',
+] as const;
+
+/**
+ * Every attribute public-token recovery may name in a read: the write list plus
+ * `accessTokenIssuedAt`, a timestamp it may read (newest-wins checks) but never writes.
+ */
+export const RECOVERY_READABLE_ATTRIBUTES = [...RECOVERY_WRITE_ATTRIBUTES, 'accessTokenIssuedAt'] as const;
+
+/** The key attributes of the token table and its index, projected into the index without being named. */
+export const TOKEN_TABLE_KEY_ATTRIBUTES = ['clientUserId', 'humanId'] as const;

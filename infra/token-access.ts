@@ -1,0 +1,100 @@
+/**
+ * Who may do what with the stored tokens (docs/security.md): the IAM statements of the stack's
+ * functions and of the services the team grants with `grantAccessTokenRead`. Access tokens are
+ * KMS ciphertext bound to an encryption context `{ clientUserId }`; the tables are encrypted with
+ * the same key, which DynamoDB uses on the caller's behalf (`kms:ViaService`), so "may use the
+ * table" never implies "may decrypt an access token".
+ */
+import { Annotations, Aws, Tags } from 'aws-cdk-lib';
+import { Grant, type IGrantable, Role } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { RECOVERY_READABLE_ATTRIBUTES, RECOVERY_WRITE_ATTRIBUTES } from '../functions/commons/token-attributes.js';
+import { ACCESS_TOKEN_READER_TAG } from './token-key.js';
+
+/** The encryption context key that binds an access token's ciphertext to its record. */
+export const ACCESS_TOKEN_CONTEXT_KEY = 'clientUserId';
+
+/** Conditions that match only KMS calls on a per-record access token (context `{ clientUserId }` alone). */
+const ACCESS_TOKEN_CONTEXT = {
+  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [ACCESS_TOKEN_CONTEXT_KEY] },
+  Null: { [`kms:EncryptionContext:${ACCESS_TOKEN_CONTEXT_KEY}`]: 'false' },
+};
+
+/**
+ * Lets `grantee` use tables encrypted with `key` through DynamoDB only: DynamoDB calls KMS with
+ * the caller's permissions to read and write the table's own data key. Calls made directly to
+ * KMS (an access token's ciphertext) do not match `kms:ViaService`.
+ */
+export function grantTableKeyThroughDynamoDb(key: IKey, grantee: IGrantable, { write }: { write: boolean }): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
+    resourceArns: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+  });
+}
+
+/** Lets `grantee` encrypt access tokens for their records (`kms:Encrypt` with the record's context), not decrypt them. */
+export function grantAccessTokenEncrypt(key: IKey, grantee: IGrantable): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Encrypt'],
+    resourceArns: [key.keyArn],
+    conditions: ACCESS_TOKEN_CONTEXT,
+  });
+}
+
+/**
+ * Public-token recovery on the token table with DynamoDB fine-grained access: reads must name
+ * their attributes (`ProjectionExpression`, `Select: SPECIFIC_ATTRIBUTES`) from the readable list,
+ * writes may name only the write list and return only what they updated. No access-token attribute
+ * is in either list (functions/commons/token-attributes.ts).
+ *
+ * @param tableArn - the token table
+ * @param indexArn - the `humanId` index, queried by recovery
+ */
+export function grantPublicTokenRecovery(grantee: IGrantable, tableArn: string, indexArn: string): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    resourceArns: [tableArn, indexArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RECOVERY_READABLE_ATTRIBUTES] },
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+    },
+  });
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [tableArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RECOVERY_WRITE_ATTRIBUTES] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+    },
+  });
+}
+
+/**
+ * Lets `grantee` read access tokens with the reader module (functions/reader/read-access-token.ts):
+ * `GetItem` on the token table, and `kms:Decrypt` of per-record ciphertexts (context
+ * `{ clientUserId }`) plus the table key through DynamoDB.
+ */
+export function grantAccessTokenRead(key: IKey, tableArn: string, grantee: IGrantable): void {
+  // The key policy refuses access-token decrypts to untagged principals (token-key.ts).
+  const principal = grantee.grantPrincipal;
+  if (principal instanceof Role) {
+    Tags.of(principal).add(ACCESS_TOKEN_READER_TAG.key, ACCESS_TOKEN_READER_TAG.value);
+  } else {
+    Annotations.of(key).addInfo(
+      `grantAccessTokenRead: tag the granted principal ${ACCESS_TOKEN_READER_TAG.key}=${ACCESS_TOKEN_READER_TAG.value} yourself; only roles defined in CDK are tagged here (docs/security.md)`,
+    );
+  }
+  Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [tableArn] });
+  grantTableKeyThroughDynamoDb(key, grantee, { write: false });
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [key.keyArn],
+    conditions: ACCESS_TOKEN_CONTEXT,
+  });
+}

@@ -1,0 +1,118 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DecryptCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  AccessTokenUndecryptableError,
+  NotConnectedError,
+  readAccessToken,
+  TokenRecordNotFoundError,
+} from '../../../functions/reader/read-access-token.js';
+
+const dynamoDbMock = mockClient(DynamoDBDocumentClient);
+const kmsMock = mockClient(KMSClient);
+const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const kms = new KMSClient({});
+const options = { tableName: 'tokens', keyId: 'arn:aws:kms:eu-west-1:123456789012:key/k-1', dynamoDb, kms };
+
+const ACCESS_TOKEN = 'a'.repeat(40);
+/** What KMS would have answered Encrypt for alice's token: opaque bytes, bound to `{ clientUserId: 'alice' }`. */
+const ALICE_CIPHERTEXT = Uint8Array.from([1, 2, 3, 4, 5]);
+
+/** KMS as it behaves: the ciphertext decrypts only with the encryption context it was made with. */
+function kmsBindingCiphertextTo(clientUserId: string) {
+  kmsMock
+    .on(DecryptCommand)
+    .callsFake((input: { CiphertextBlob: Uint8Array; EncryptionContext?: Record<string, string> }) => {
+      const same = Buffer.from(input.CiphertextBlob).equals(Buffer.from(ALICE_CIPHERTEXT));
+      if (!same || input.EncryptionContext?.clientUserId !== clientUserId) {
+        throw new InvalidCiphertextException({ message: 'invalid ciphertext', $metadata: {} });
+      }
+      return { Plaintext: new TextEncoder().encode(ACCESS_TOKEN) };
+    });
+}
+
+describe('readAccessToken', () => {
+  beforeEach(() => {
+    dynamoDbMock.reset();
+    kmsMock.reset();
+  });
+
+  it('decrypts the stored ciphertext with the record’s clientUserId as encryption context and the stack’s key', async () => {
+    dynamoDbMock.on(GetCommand).resolves({ Item: { clientUserId: 'alice', accessTokenCiphertext: ALICE_CIPHERTEXT } });
+    kmsBindingCiphertextTo('alice');
+
+    await expect(readAccessToken({ clientUserId: 'alice' }, options)).resolves.toBe(ACCESS_TOKEN);
+    expect(kmsMock).toHaveReceivedCommandWith(DecryptCommand, {
+      EncryptionContext: { clientUserId: 'alice' },
+      KeyId: options.keyId,
+    });
+    expect(dynamoDbMock).toHaveReceivedCommandWith(GetCommand, {
+      TableName: 'tokens',
+      Key: { clientUserId: 'alice' },
+      ConsistentRead: true,
+    });
+  });
+
+  it('reads a ciphertext stored as base64 text', async () => {
+    dynamoDbMock.on(GetCommand).resolves({
+      Item: { clientUserId: 'alice', accessTokenCiphertext: Buffer.from(ALICE_CIPHERTEXT).toString('base64') },
+    });
+    kmsBindingCiphertextTo('alice');
+
+    await expect(readAccessToken({ clientUserId: 'alice' }, options)).resolves.toBe(ACCESS_TOKEN);
+  });
+
+  it('refuses a ciphertext copied from another user’s record: KMS will not decrypt it under this clientUserId', async () => {
+    dynamoDbMock
+      .on(GetCommand)
+      .resolves({ Item: { clientUserId: 'mallory', accessTokenCiphertext: ALICE_CIPHERTEXT } });
+    kmsBindingCiphertextTo('alice');
+
+    await expect(readAccessToken({ clientUserId: 'mallory' }, options)).rejects.toBeInstanceOf(
+      AccessTokenUndecryptableError,
+    );
+    expect(kmsMock).toHaveReceivedCommandWith(DecryptCommand, { EncryptionContext: { clientUserId: 'mallory' } });
+  });
+
+  it('reads a legacy plaintext record as it is, without calling KMS', async () => {
+    dynamoDbMock.on(GetCommand).resolves({ Item: { clientUserId: 'alice', accessToken: ACCESS_TOKEN } });
+
+    await expect(readAccessToken({ clientUserId: 'alice' }, options)).resolves.toBe(ACCESS_TOKEN);
+    expect(kmsMock).not.toHaveReceivedCommand(DecryptCommand);
+  });
+
+  it('prefers the ciphertext when a record holds both', async () => {
+    dynamoDbMock.on(GetCommand).resolves({
+      Item: { clientUserId: 'alice', accessToken: 'stale-plaintext', accessTokenCiphertext: ALICE_CIPHERTEXT },
+    });
+    kmsBindingCiphertextTo('alice');
+
+    await expect(readAccessToken({ clientUserId: 'alice' }, options)).resolves.toBe(ACCESS_TOKEN);
+  });
+
+  it('throws TokenRecordNotFoundError when the user has no record', async () => {
+    dynamoDbMock.on(GetCommand).resolves({});
+
+    await expect(readAccessToken({ clientUserId: 'nobody' }, options)).rejects.toBeInstanceOf(TokenRecordNotFoundError);
+  });
+
+  it('throws NotConnectedError when the record holds no access token', async () => {
+    dynamoDbMock.on(GetCommand).resolves({ Item: { clientUserId: 'alice' } });
+
+    await expect(readAccessToken({ clientUserId: 'alice' }, options)).rejects.toBeInstanceOf(NotConnectedError);
+  });
+
+  it('names the missing table setting instead of calling DynamoDB without one', async () => {
+    const { TOKENS_TABLE_NAME: _unset, ...environment } = process.env;
+    const saved = process.env;
+    process.env = environment;
+    try {
+      await expect(readAccessToken({ clientUserId: 'alice' }, { dynamoDb, kms })).rejects.toThrow(/TOKENS_TABLE_NAME/);
+    } finally {
+      process.env = saved;
+    }
+    expect(dynamoDbMock).not.toHaveReceivedCommand(GetCommand);
+  });
+});
