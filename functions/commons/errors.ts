@@ -120,7 +120,7 @@ export class HumanApiTimeoutError extends HumanApiError {
 }
 
 /** A backing AWS service failed after the SDK's retries. */
-export type Dependency = 'DynamoDB' | 'Secrets Manager';
+export type Dependency = 'DynamoDB' | 'Secrets Manager' | 'KMS' | 'the outbox';
 
 /**
  * The family of AWS dependency failures: DynamoDB or Secrets Manager is unavailable (after the
