@@ -11,11 +11,13 @@ import { corsHeaders, preflightHeaders } from './cors.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { close, listen, readBody, sendJson } from './http-util.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
+import { type LocalKms, startLocalKms } from './kms.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
 import { applyFunctionEnvironment, type LocalSettings } from './settings.js';
+import { type LocalSqs, type SqsHandler, startLocalSqs, startOutboxDrain } from './sqs.js';
 import { createWebServer } from './web-server.js';
 
 /** Settings of {@link startLocalMode}. */
@@ -39,6 +41,8 @@ export interface LocalMode {
   readonly sandboxMode: boolean;
   readonly dynamoDb: LocalDynamoDb;
   readonly secretStore: LocalSecretStore;
+  readonly kms: LocalKms;
+  readonly sqs: LocalSqs;
   readonly sandbox: HumanApiSandbox | undefined;
   close(): Promise<void>;
 }
@@ -57,6 +61,8 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
   const dataPath = (name: string) => (settings.inMemory ? undefined : resolve(dataDir, name));
   const dynamoDb = await startLocalDynamoDb({ path: dataPath('dynamodb') });
   const secretStore = await startLocalSecretStore({ path: dataPath('secrets.json') });
+  const kms = await startLocalKms({ keyPath: dataPath('kms-key') });
+  const sqs = await startLocalSqs({ path: dataPath('outbox.json') });
 
   // Bind both ports first: the sandbox URL and the default CORS origins depend on them.
   const apiServer: Server = createServer();
@@ -89,6 +95,9 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     humanApiBaseUrl: settings.humanApiBaseUrl ?? `${apiUrl}${HUMAN_API_SANDBOX_PATH}`,
     dynamoDbEndpoint: dynamoDb.endpoint,
     secretsManagerEndpoint: secretStore.endpoint,
+    kmsEndpoint: kms.endpoint,
+    sqsEndpoint: sqs.endpoint,
+    outboxQueueUrl: sqs.outboxQueueUrl,
   });
   const timeoutMs = functionTimeoutSeconds(config.humanApiTimeoutMs) * 1000;
 
@@ -97,6 +106,15 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     const module = (await import(route.module)) as { handler: HttpApiHandler };
     handlers.set(path, module.handler);
   }
+
+  // The outbox drain: the same handler module Lambda runs, fed as its SQS event source would.
+  const drainModule = (await import('../functions/drain-outbox.js')) as { handler: SqsHandler };
+  const drain = startOutboxDrain({
+    endpoint: sqs.endpoint,
+    queueUrl: sqs.outboxQueueUrl,
+    handler: drainModule.handler,
+    context: () => createLambdaContext('drainOutbox', 30_000),
+  });
 
   const pageConfig = {
     apiUrl,
@@ -109,6 +127,8 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     devIssuer,
     dynamoDb,
     secretStore,
+    kms,
+    sqs,
     sandbox,
     tokensTableName: config.tokensTableName,
     allowedOrigins,
@@ -158,10 +178,15 @@ export async function startLocalMode({ env, settings, dataDir = '.data' }: Local
     sandboxMode,
     dynamoDb,
     secretStore,
+    kms,
+    sqs,
     sandbox,
     async close() {
       await close(apiServer);
       await close(webServer);
+      await drain.stop();
+      await sqs.close();
+      await kms.close();
       await dynamoDb.close();
       await secretStore.close();
     },
