@@ -129,6 +129,22 @@ describe('finishSession handler', () => {
     expect(encoded.statusCode).toBe(200);
   });
 
+  it.each([
+    ['application/json ; charset=utf-8', 'json'],
+    ['Application/JSON', 'json'],
+    ['application/vnd.api+json;charset=UTF-8', 'json'],
+    ['application/x-www-form-urlencoded ;charset=UTF-8', 'form'],
+    ['application/x-www-form-urlencoded ; charset=utf-8', 'form'],
+  ])('parses a body sent as %s exactly like the plain type', async (contentType, encoding) => {
+    humanApi.mockImplementation(async () => answer(201, exchange));
+    const body = encoding === 'json' ? JSON.stringify(session) : new URLSearchParams(session).toString();
+
+    const result = await invoke(httpApiEvent({ body, contentType }));
+
+    expect(result.statusCode, result.body).toBe(200);
+    expect(result.json.publicToken).toBe(exchange.publicToken);
+  });
+
   it('answers a replay with the user’s current publicToken, without a second exchange (idempotency record completed)', async () => {
     dynamoDb.on(PutItemCommand).rejects(
       new ConditionalCheckFailedException({
