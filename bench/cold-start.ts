@@ -84,7 +84,7 @@ export interface ColdStartResult {
   readonly timings: Readonly<Record<TimedRun, ColdStartTimings>>;
   readonly gap: ColdStartGap;
   /** Median load + first invoke of each function over the clients-only reference. */
-  readonly ratioToReference: Readonly<Record<keyof typeof FUNCTION_ENTRIES, number>>;
+  readonly ratioToReference: Readonly<Record<'finishSession' | 'recoverPublicToken', number>>;
   /** Median load + first invoke of `finishSession` over the reference with the same requests. */
   readonly finishRatioToReferenceWithRequests: number;
   /** CPU profile summaries (average per run) of the profiled runs, by subject and phase. */

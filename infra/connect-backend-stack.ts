@@ -18,8 +18,11 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, TableGrants, type TablePropsV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../functions/commons/cors-rules.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
@@ -34,6 +37,11 @@ import { ConnectAlarms } from './alarms.js';
 import { ConnectFunction } from './connect-function.js';
 import { FUNCTION_ENTRIES } from './function-bundling.js';
 import { type ConnectBackendStackProps, resolveStackSettings } from './stack-props.js';
+
+/** Time the drain has for one batch of 10 grants (each one UpdateItem, rarely a few more). */
+export const OUTBOX_DRAIN_TIMEOUT_SECONDS = 30;
+/** Receives after which a queued grant goes to the dead-letter queue (and the alarm goes off). */
+export const OUTBOX_MAX_RECEIVE_COUNT = 5;
 
 /** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
 export const CLIENT_SECRET_PLACEHOLDER = '{"clientSecret":""}';
@@ -100,6 +108,14 @@ export class ConnectBackendStack extends Stack {
   readonly finishSession: ConnectFunction;
   /** `POST /public-tokens`. */
   readonly recoverPublicToken: ConnectFunction;
+  /** The KMS key each record's accessToken is encrypted with (`TOKEN_KEY_ID`). */
+  readonly tokenKey: Key;
+  /** The outbox: grants whose token write failed (docs/design.md#outbox). */
+  readonly outbox: Queue;
+  /** Grants the drain could not apply after 5 receives; alarmed on. */
+  readonly outboxDeadLetters: Queue;
+  /** Applies queued grants to the token table. */
+  readonly drainOutbox: ConnectFunction;
   /** The alarms, all notifying `alarmTopicArn` when given. */
   readonly alarms: readonly Alarm[];
 
@@ -121,6 +137,27 @@ export class ConnectBackendStack extends Stack {
       ...tablePropsOf(IDEMPOTENCY_TABLE),
       billing: Billing.onDemand(),
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Per-record encryption of access tokens (docs/design.md#security-model).
+    this.tokenKey = new Key(this, 'TokenKey', {
+      description: 'Encrypts each stored Human API accessToken (encryption context: clientUserId)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The outbox (docs/design.md#outbox): 14 days to drain, then a dead-letter queue after 5 receives.
+    this.outboxDeadLetters = new Queue(this, 'OutboxDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.outbox = new Queue(this, 'Outbox', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Six times the drain's timeout, as Lambda's SQS event source asks.
+      visibilityTimeout: Duration.seconds(6 * OUTBOX_DRAIN_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: this.outboxDeadLetters, maxReceiveCount: OUTBOX_MAX_RECEIVE_COUNT },
     });
 
     if (settings.clientSecret === undefined) {
@@ -157,6 +194,8 @@ export class ConnectBackendStack extends Stack {
       TOKENS_TABLE_NAME: this.tokenTable.tableName,
       IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
       SECRET_TTL_SECONDS: String(settings.secretTtlSeconds),
+      TOKEN_KEY_ID: this.tokenKey.keyArn,
+      OUTBOX_QUEUE_URL: this.outbox.queueUrl,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       ...(settings.jwt === undefined ? {} : { JWT_USER_CLAIM: settings.jwt.claim }),
@@ -176,6 +215,17 @@ export class ConnectBackendStack extends Stack {
       entry: FUNCTION_ENTRIES.recoverPublicToken,
       description: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
     });
+
+    this.drainOutbox = new ConnectFunction(this, 'DrainOutbox', {
+      ...functionProps,
+      timeout: Duration.seconds(OUTBOX_DRAIN_TIMEOUT_SECONDS),
+      entry: FUNCTION_ENTRIES.drainOutbox,
+      description: 'Outbox: applies queued token grants to the token table, newest token wins',
+    });
+    // Consume only (receive, delete, change visibility); failed records are reported one by one.
+    this.drainOutbox.function.addEventSource(
+      new SqsEventSource(this.outbox, { batchSize: 10, reportBatchItemFailures: true }),
+    );
 
     // Exactly the calls each function makes (functions/adapters/token-store.ts,
     // Powertools' DynamoDBPersistenceLayer), on exactly the resources it touches.
@@ -200,6 +250,15 @@ export class ConnectBackendStack extends Stack {
     });
     this.clientSecret.grantRead(this.finishSession.role);
     this.clientSecret.grantRead(this.recoverPublicToken.role);
+    // finishSession encrypts access tokens and queues grants; it can neither decrypt nor receive.
+    this.tokenKey.grant(this.finishSession.role, 'kms:Encrypt');
+    Grant.addToPrincipal({
+      grantee: this.finishSession.role,
+      actions: ['sqs:SendMessage'],
+      resourceArns: [this.outbox.queueArn],
+    });
+    // The drain writes queued grants with the same upsert (UpdateItem, and GetItem on a lost condition).
+    tokenTableOnly.actions(this.drainOutbox.role, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
 
     // ---- HTTP API -----------------------------------------------------------
     this.api = new HttpApi(this, 'HttpApi', {
@@ -255,8 +314,13 @@ export class ConnectBackendStack extends Stack {
     // ---- Alarms -------------------------------------------------------------
     this.alarms = new ConnectAlarms(this, 'Alarms', {
       api: this.api,
-      functions: { FinishSession: this.finishSession, RecoverPublicToken: this.recoverPublicToken },
+      functions: {
+        FinishSession: this.finishSession,
+        RecoverPublicToken: this.recoverPublicToken,
+        DrainOutbox: this.drainOutbox,
+      },
       alarmTopicArn: settings.alarmTopicArn,
+      outboxDeadLetters: this.outboxDeadLetters,
     }).alarms;
 
     // ---- Outputs ------------------------------------------------------------
