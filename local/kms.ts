@@ -67,11 +67,15 @@ function contextOf(value: unknown): Record<string, string> | undefined {
   return context;
 }
 
-/** Starts the stand-in; `keyPath` undefined keeps the key in memory. */
-export async function startLocalKms({ keyPath }: { keyPath: string | undefined }): Promise<LocalKms> {
-  const key = loadKeyMaterial(keyPath);
-  let faults = 0;
+/** The stand-in's cryptography over one key: what KMS does with its key material. */
+export interface LocalKeyring {
+  encrypt(plaintext: Buffer, context: Record<string, string>): Buffer;
+  /** `undefined` when the blob was not sealed with this key and this context. */
+  decrypt(blob: Buffer, context: Record<string, string>): Buffer | undefined;
+}
 
+/** A keyring over 32 bytes of key material (a stopped local mode's `.data/kms-key`, for tests). */
+export function createLocalKeyring(key: Buffer): LocalKeyring {
   const encrypt = (plaintext: Buffer, context: Record<string, string>): Buffer => {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -90,6 +94,13 @@ export async function startLocalKms({ keyPath }: { keyPath: string | undefined }
       return undefined;
     }
   };
+  return { encrypt, decrypt };
+}
+
+/** Starts the stand-in; `keyPath` undefined keeps the key in memory. */
+export async function startLocalKms({ keyPath }: { keyPath: string | undefined }): Promise<LocalKms> {
+  const { encrypt, decrypt } = createLocalKeyring(loadKeyMaterial(keyPath));
+  let faults = 0;
 
   const awsError = (response: Parameters<typeof sendJson>[0], status: number, type: string, message: string) =>
     sendJson(
