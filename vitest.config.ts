@@ -9,6 +9,8 @@ const unitEnv = {
   TOKENS_TABLE_NAME: 'test-tokens',
   IDEMPOTENCY_TABLE_NAME: 'test-idempotency',
   SECRET_TTL_SECONDS: '300',
+  TOKEN_KEY_ID: 'alias/test-token-key',
+  OUTBOX_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/test-outbox',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',

@@ -7,6 +7,7 @@ import { createDependencies } from './commons/dependencies.js';
 import { createIdempotency } from './commons/idempotency.js';
 import {
   assertOwnClientId,
+  currentPublicToken,
   type FinishSessionKey,
   finishSession,
   finishSessionKey,
@@ -22,6 +23,8 @@ const once = createIdempotency<FinishSessionKey, UserPublicToken>({
   tableName: config.idempotencyTableName,
   dynamoDb: dependencies.dynamoDb,
   expiresAfterSeconds: 3600,
+  // A replay answers the user's current publicToken: a later finish or refresh may have replaced it.
+  onReplay: (stored) => currentPublicToken(stored, dependencies.tokenStore),
 });
 
 /** The `finishSession` Lambda handler (API Gateway HTTP API, payload 2.0). */

@@ -7,6 +7,7 @@ import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, MathExpression, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HUMAN_API_FAILURE_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
 import { acknowledgeComplianceRule } from './compliance.js';
@@ -29,6 +30,8 @@ export interface ConnectAlarmsProps {
   readonly functions: Readonly<Record<string, ConnectFunction>>;
   /** SNS topic notified when an alarm goes off and when it recovers; none when undefined. */
   readonly alarmTopicArn: string | undefined;
+  /** The outbox's dead-letter queue: any message in it is a grant the drain could not apply. */
+  readonly outboxDeadLetters?: IQueue;
 }
 
 /** The alarms of the Human Connect backend, all notifying one optional topic. */
@@ -36,7 +39,7 @@ export class ConnectAlarms extends Construct {
   /** Every alarm created. */
   readonly alarms: readonly Alarm[];
 
-  constructor(scope: Construct, id: string, { api, functions, alarmTopicArn }: ConnectAlarmsProps) {
+  constructor(scope: Construct, id: string, { api, functions, alarmTopicArn, outboxDeadLetters }: ConnectAlarmsProps) {
     super(scope, id);
     const serverErrorRate = new MathExpression({
       expression: `IF(requests >= ${SERVER_ERROR_RATE_MIN_REQUESTS}, 100 * FILL(errors, 0) / requests, 0)`,
@@ -84,6 +87,22 @@ export class ConnectAlarms extends Construct {
             treatMissingData: TreatMissingData.NOT_BREACHING,
           }),
       ),
+      ...(outboxDeadLetters === undefined
+        ? []
+        : [
+            new Alarm(this, 'OutboxDeadLettersAlarm', {
+              alarmDescription:
+                'A grant in the outbox dead-letter queue: its tokens are not in the token table (docs/reliability.md). Inspect it and redrive it once the cause is fixed.',
+              metric: outboxDeadLetters.metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(1),
+                statistic: Stats.MAXIMUM,
+              }),
+              threshold: 1,
+              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              evaluationPeriods: 1,
+              treatMissingData: TreatMissingData.NOT_BREACHING,
+            }),
+          ]),
     ];
     if (alarmTopicArn !== undefined) {
       const action = new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn));

@@ -24,10 +24,12 @@ import {
   type TablePropsV2,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../functions/commons/cors-rules.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
@@ -50,9 +52,15 @@ import {
   grantAccessTokenEncrypt,
   grantAccessTokenRead,
   grantPublicTokenRecovery,
+  grantQueueKeyThroughSqs,
   grantTableKeyThroughDynamoDb,
 } from './token-access.js';
 import { encryptTableWithKey, TokenKey } from './token-key.js';
+
+/** Time the drain has for one batch of 10 grants (each one UpdateItem, rarely a few more). */
+export const OUTBOX_DRAIN_TIMEOUT_SECONDS = 30;
+/** Receives after which a queued grant goes to the dead-letter queue (and the alarm goes off). */
+export const OUTBOX_MAX_RECEIVE_COUNT = 5;
 
 /** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
 export const CLIENT_SECRET_PLACEHOLDER = '{"clientSecret":""}';
@@ -134,6 +142,12 @@ export class ConnectBackendStack extends Stack {
   readonly finishSession: ConnectFunction;
   /** `POST /public-tokens`. */
   readonly recoverPublicToken: ConnectFunction;
+  /** The outbox: grants whose token write failed (docs/design.md#outbox). */
+  readonly outbox: Queue;
+  /** Grants the drain could not apply after 5 receives; alarmed on. */
+  readonly outboxDeadLetters: Queue;
+  /** Applies queued grants to the token table. */
+  readonly drainOutbox: ConnectFunction;
   /** The alarms, all notifying `alarmTopicArn` when given. */
   readonly alarms: readonly Alarm[];
   /** The operators' dashboard (dashboard.ts). */
@@ -164,6 +178,23 @@ export class ConnectBackendStack extends Stack {
     });
     encryptTableWithKey(this.tokenTable, this.tokenKey);
     encryptTableWithKey(this.idempotencyTable, this.tokenKey);
+
+    // The outbox (docs/design.md#outbox): 14 days to drain, then a dead-letter queue after 5 receives.
+    this.outboxDeadLetters = new Queue(this, 'OutboxDeadLetters', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.tokenKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.outbox = new Queue(this, 'Outbox', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.tokenKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Six times the drain's timeout, as Lambda's SQS event source asks.
+      visibilityTimeout: Duration.seconds(6 * OUTBOX_DRAIN_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: this.outboxDeadLetters, maxReceiveCount: OUTBOX_MAX_RECEIVE_COUNT },
+    });
 
     if (settings.clientSecret === undefined) {
       const secret = new Secret(this, 'ClientSecret', {
@@ -200,6 +231,7 @@ export class ConnectBackendStack extends Stack {
       IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
       SECRET_TTL_SECONDS: String(settings.secretTtlSeconds),
       TOKEN_KEY_ID: this.tokenKey.keyArn,
+      OUTBOX_QUEUE_URL: this.outbox.queueUrl,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       ...(settings.jwt === undefined ? {} : { JWT_USER_CLAIM: settings.jwt.claim }),
@@ -221,6 +253,17 @@ export class ConnectBackendStack extends Stack {
       entry: FUNCTION_ENTRIES.recoverPublicToken,
       description: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
     });
+
+    this.drainOutbox = new ConnectFunction(this, 'DrainOutbox', {
+      ...functionProps,
+      timeout: Duration.seconds(OUTBOX_DRAIN_TIMEOUT_SECONDS),
+      entry: FUNCTION_ENTRIES.drainOutbox,
+      description: 'Outbox: applies queued token grants to the token table, newest token wins',
+    });
+    // Consume only (receive, delete, change visibility); failed records are reported one by one.
+    this.drainOutbox.function.addEventSource(
+      new SqsEventSource(this.outbox, { batchSize: 10, reportBatchItemFailures: true }),
+    );
 
     // Exactly the calls each function makes (functions/adapters/token-store.ts,
     // Powertools' DynamoDBPersistenceLayer), on exactly the resources it touches.
@@ -248,6 +291,16 @@ export class ConnectBackendStack extends Stack {
     grantTableKeyThroughDynamoDb(this.tokenKey, this.recoverPublicToken.role, { write: true });
     this.clientSecret.grantRead(this.finishSession.role);
     this.clientSecret.grantRead(this.recoverPublicToken.role);
+    // finishSession queues grants (SendMessage only: it cannot receive them back).
+    grantQueueKeyThroughSqs(this.tokenKey, this.finishSession.role, { send: true });
+    Grant.addToPrincipal({
+      grantee: this.finishSession.role,
+      actions: ['sqs:SendMessage'],
+      resourceArns: [this.outbox.queueArn],
+    });
+    // The drain writes queued grants with the same upsert (UpdateItem, and GetItem on a lost condition).
+    tokenTableOnly.actions(this.drainOutbox.role, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+    grantTableKeyThroughDynamoDb(this.tokenKey, this.drainOutbox.role, { write: true });
 
     // ---- HTTP API -----------------------------------------------------------
     this.api = new HttpApi(this, 'HttpApi', {
@@ -306,8 +359,13 @@ export class ConnectBackendStack extends Stack {
     // ---- Alarms -------------------------------------------------------------
     this.alarms = new ConnectAlarms(this, 'Alarms', {
       api: this.api,
-      functions: { FinishSession: this.finishSession, RecoverPublicToken: this.recoverPublicToken },
+      functions: {
+        FinishSession: this.finishSession,
+        RecoverPublicToken: this.recoverPublicToken,
+        DrainOutbox: this.drainOutbox,
+      },
       alarmTopicArn: settings.alarmTopicArn,
+      outboxDeadLetters: this.outboxDeadLetters,
     }).alarms;
 
     // ---- Dashboard ----------------------------------------------------------

@@ -34,6 +34,20 @@ export function grantTableKeyThroughDynamoDb(key: IKey, grantee: IGrantable, { w
   });
 }
 
+/**
+ * Lets `grantee` use `key` only as SQS does for the outbox queues it encrypts: a producer needs a
+ * data key (GenerateDataKey, and Decrypt of SQS's cached data key), a consumer Decrypt. Only through
+ * SQS (`kms:ViaService`): the grantee cannot call KMS with it directly.
+ */
+export function grantQueueKeyThroughSqs(key: IKey, grantee: IGrantable, { send }: { send: boolean }): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt', ...(send ? ['kms:GenerateDataKey'] : [])],
+    resourceArns: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+  });
+}
+
 /** Lets `grantee` encrypt access tokens for their records (`kms:Encrypt` with the record's context), not decrypt them. */
 export function grantAccessTokenEncrypt(key: IKey, grantee: IGrantable): void {
   Grant.addToPrincipal({

@@ -15,6 +15,7 @@ import { refuseForeignHost } from './host-check.js';
 import { close, listen, readBody, sendJson } from './http-util.js';
 import { createIamAuthorizer, type IamCredentials } from './iam-authorizer.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
+import { type LocalKms, startLocalKms } from './kms.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { problemTitleOf, type RequestSummary } from './request-log.js';
@@ -23,6 +24,7 @@ import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api
 import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
 import { applyFunctionEnvironment, type LocalSettings } from './settings.js';
+import { type LocalSqs, type SqsHandler, startLocalSqs, startOutboxDrain } from './sqs.js';
 import { createWebServer } from './web-server.js';
 
 /** Settings of {@link startLocalMode}. */
@@ -50,6 +52,8 @@ export interface LocalMode {
   readonly authSandboxMode: boolean;
   readonly dynamoDb: LocalDynamoDb;
   readonly secretStore: LocalSecretStore;
+  readonly kms: LocalKms;
+  readonly sqs: LocalSqs;
   readonly sandbox: HumanApiSandbox | undefined;
   /** The principal whose SigV4 signature `/public-tokens` requires without JWT; `undefined` in JWT mode. */
   readonly iamCredentials: IamCredentials | undefined;
@@ -80,6 +84,8 @@ export async function startLocalMode({
   const dataPath = (name: string) => (settings.inMemory ? undefined : resolve(dataDir, name));
   const dynamoDb = await startLocalDynamoDb({ path: dataPath('dynamodb') });
   const secretStore = await startLocalSecretStore({ path: dataPath('secrets.json') });
+  const kms = await startLocalKms({ keyPath: dataPath('kms-key') });
+  const sqs = await startLocalSqs({ path: dataPath('outbox.json') });
 
   // Bind both ports first: the sandbox URL and the default CORS origins depend on them.
   const apiServer: Server = createServer();
@@ -133,6 +139,9 @@ export async function startLocalMode({
     humanApiAuthBaseUrl: authSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_AUTH_SANDBOX_PATH}`,
     dynamoDbEndpoint: dynamoDb.endpoint,
     secretsManagerEndpoint: secretStore.endpoint,
+    kmsEndpoint: kms.endpoint,
+    sqsEndpoint: sqs.endpoint,
+    outboxQueueUrl: sqs.outboxQueueUrl,
   });
   const timeoutMs = functionTimeoutSeconds(config.humanApiTimeoutMs) * 1000;
 
@@ -141,6 +150,15 @@ export async function startLocalMode({
     const module = (await import(route.module)) as { handler: HttpApiHandler };
     handlers.set(path, module.handler);
   }
+
+  // The outbox drain: the same handler module Lambda runs, fed as its SQS event source would.
+  const drainModule = (await import('../functions/drain-outbox.js')) as { handler: SqsHandler };
+  const drain = startOutboxDrain({
+    endpoint: sqs.endpoint,
+    queueUrl: sqs.outboxQueueUrl,
+    handler: drainModule.handler,
+    context: () => createLambdaContext('drainOutbox', 30_000),
+  });
 
   const pageConfig = {
     apiUrl,
@@ -155,6 +173,8 @@ export async function startLocalMode({
     devIssuer,
     dynamoDb,
     secretStore,
+    kms,
+    sqs,
     sandbox,
     tokensTableName: config.tokensTableName,
     allowedOrigins,
@@ -243,11 +263,16 @@ export async function startLocalMode({
     authSandboxMode: authSandbox !== undefined,
     dynamoDb,
     secretStore,
+    kms,
+    sqs,
     sandbox,
     iamCredentials,
     async close() {
       await close(apiServer);
       await close(webServer);
+      await drain.stop();
+      await sqs.close();
+      await kms.close();
       await dynamoDb.close();
       await secretStore.close();
     },

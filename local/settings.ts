@@ -11,6 +11,7 @@ import { type Config, ConfigError, readConfig } from '../functions/commons/confi
 import { allowedOriginProblem } from '../functions/commons/cors-rules.js';
 import { LOCAL_TABLE_NAMES } from './dynamodb.js';
 import { type IamCredentials, LOCAL_IAM_ACCESS_KEY_ID, LOCAL_IAM_SECRET_ACCESS_KEY } from './iam-authorizer.js';
+import { LOCAL_TOKEN_KEY_ID } from './kms.js';
 
 /** Client ID of the app the sandbox knows (40 hex characters, like a real one). */
 export const LOCAL_CLIENT_ID = '0c1e4f2a9b7d3e5f6a8c0b1d2e3f4a5b6c7d8e9f';
@@ -186,8 +187,9 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
     functionLogLevel: optional(env, 'POWERTOOLS_LOG_LEVEL') ?? (format === 'line' ? 'SILENT' : 'INFO'),
   };
   // The functions' own variables (HUMANAPI_BASE_URL, HUMANAPI_TIMEOUT_MS, SECRET_TTL_SECONDS, …)
-  // are checked by the functions' own rules, now, before a port is bound.
-  readConfig({ ...env, ...functionVariables(settings) });
+  // are checked by the functions' own rules, now, before a port is bound. The outbox queue's URL
+  // names the SQS stand-in's port, bound later: a stand-in URL of the same form is checked here.
+  readConfig({ ...env, ...functionVariables(settings), OUTBOX_QUEUE_URL: 'http://127.0.0.1/000000000000/outbox' });
   return settings;
 }
 
@@ -198,6 +200,7 @@ function functionVariables(settings: LocalSettings): Record<string, string> {
     HUMANAPI_SECRET_ID: settings.secretId,
     TOKENS_TABLE_NAME: settings.tokensTableName,
     IDEMPOTENCY_TABLE_NAME: settings.idempotencyTableName,
+    TOKEN_KEY_ID: LOCAL_TOKEN_KEY_ID,
   };
 }
 
@@ -208,6 +211,9 @@ export interface LocalEndpoints {
   readonly humanApiAuthBaseUrl?: string | undefined;
   readonly dynamoDbEndpoint: string;
   readonly secretsManagerEndpoint: string;
+  readonly kmsEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly outboxQueueUrl: string;
 }
 
 /**
@@ -231,6 +237,9 @@ export function applyFunctionEnvironment(
     ...(endpoints.humanApiAuthBaseUrl === undefined ? {} : { HUMANAPI_AUTH_BASE_URL: endpoints.humanApiAuthBaseUrl }),
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDbEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManagerEndpoint,
+    AWS_ENDPOINT_URL_KMS: endpoints.kmsEndpoint,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
+    OUTBOX_QUEUE_URL: endpoints.outboxQueueUrl,
     AWS_REGION: settings.awsRegion,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

@@ -4,7 +4,9 @@
  * with the SDK's jittered backoff, then a 503.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from '../commons/observability.js';
 
@@ -23,4 +25,14 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
 /** Creates the Secrets Manager client (the endpoint may be overridden with `AWS_ENDPOINT_URL_SECRETS_MANAGER`). */
 export function createSecretsManagerClient(): SecretsManagerClient {
   return tracer.captureAWSv3Client(new SecretsManagerClient({ maxAttempts: 3, requestHandler }));
+}
+
+/** Creates the KMS client (the endpoint may be overridden with `AWS_ENDPOINT_URL_KMS`). */
+export function createKmsClient(): KMSClient {
+  return new KMSClient({ maxAttempts: 3, requestHandler });
+}
+
+/** Creates the SQS client of the outbox (the endpoint may be overridden with `AWS_ENDPOINT_URL_SQS`). */
+export function createSqsClient(): SQSClient {
+  return new SQSClient({ maxAttempts: 3, requestHandler });
 }

@@ -26,6 +26,10 @@ export interface Config {
   readonly idempotencyTableName: string;
   /** How long the client secret is cached (`SECRET_TTL_SECONDS`). */
   readonly secretTtlSeconds: number;
+  /** KMS key (ID, ARN or alias) the access tokens are encrypted with (`TOKEN_KEY_ID`). */
+  readonly tokenKeyId: string;
+  /** SQS queue of grants whose write failed (`OUTBOX_QUEUE_URL`, docs/design.md#outbox). */
+  readonly outboxQueueUrl: string;
   /**
    * JWT claim naming the caller (`JWT_USER_CLAIM`); set only when the HTTP API
    * has a JWT authorizer. `undefined` means "no JWT" identity mode.
@@ -84,6 +88,14 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
+function requireHttpUrl(env: Environment, variable: string): string {
+  const raw = requireString(env, variable);
+  if (!URL.canParse(raw) || !['https:', 'http:'].includes(new URL(raw).protocol)) {
+    throw new ConfigError(variable, `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  return raw;
+}
+
 function optionalHttpUrl(env: Environment, variable: string, fallback: string): string {
   const raw = optionalString(env, variable) ?? fallback;
   let url: URL;
@@ -132,6 +144,8 @@ export function readConfig(env: Environment = process.env): Config {
     tokensTableName: requireString(env, 'TOKENS_TABLE_NAME'),
     idempotencyTableName: requireString(env, 'IDEMPOTENCY_TABLE_NAME'),
     secretTtlSeconds: optionalInteger(env, 'SECRET_TTL_SECONDS', DEFAULT_SECRET_TTL_SECONDS, SECRET_TTL_SECONDS_RANGE),
+    tokenKeyId: requireString(env, 'TOKEN_KEY_ID'),
+    outboxQueueUrl: requireHttpUrl(env, 'OUTBOX_QUEUE_URL'),
     jwtUserClaim: optionalString(env, 'JWT_USER_CLAIM'),
   };
 }

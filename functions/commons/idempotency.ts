@@ -5,6 +5,8 @@
  * DynamoDB {@link DependencyUnavailableError} (503) — unless the work itself already succeeded
  * (docs/reliability.md). Powertools' own errors are translated here, so nothing else (the
  * problem mapping of every route among them) needs to import Powertools Idempotency.
+ * A replay can be answered from the current state instead of the stored result (`onReplay`): a
+ * finish's replay answers the user's current publicToken, not the one stored an hour ago.
  */
 import {
   IdempotencyAlreadyInProgressError,
@@ -18,17 +20,30 @@ import type { Context } from 'aws-lambda';
 import { DependencyUnavailableError, RequestInFlightError } from './errors.js';
 import { errorFields, logger } from './observability.js';
 
+/** The field the response hook wraps a replayed result in. */
+const REPLAYED = 'replayed';
+
+/** The stored result inside a replay's mark. */
+function replayedResult(answer: unknown): unknown {
+  return typeof answer === 'object' && answer !== null && REPLAYED in answer ? answer[REPLAYED] : answer;
+}
+
 /** An idempotency key: a flat object of JSON scalars, hashed whole. */
 export type IdempotencyKey = { readonly [field: string]: string | number | boolean | null };
 
 /** Settings of {@link createIdempotency}. */
-export interface IdempotencyOptions {
+export interface IdempotencyOptions<TResult extends object> {
   /** The idempotency table. */
   readonly tableName: string;
   /** The DynamoDB client the table is reached with. */
   readonly dynamoDb: DynamoDBClient;
   /** How long a completed result is answered to replays. */
   readonly expiresAfterSeconds: number;
+  /**
+   * Turns the stored result of a replay (as read from the table: parse it) into its answer.
+   * Powertools' `responseHook` runs for replays only; this runs after it.
+   */
+  readonly onReplay: (stored: unknown) => Promise<TResult>;
 }
 
 /**
@@ -50,9 +65,15 @@ export function createIdempotency<TKey extends IdempotencyKey, TResult extends o
   tableName,
   dynamoDb,
   expiresAfterSeconds,
-}: IdempotencyOptions): Idempotent<TKey, TResult> {
+  onReplay,
+}: IdempotencyOptions<TResult>): Idempotent<TKey, TResult> {
   // No eventKeyJmesPath: the key argument is hashed whole, so no field is matched by a string.
-  const config = new IdempotencyConfig({ expiresAfterSeconds });
+  // The hook marks replays: Powertools calls it only when it answers a stored result. The mark is
+  // a wrapper object, so concurrent invocations (local mode runs them in one process) never mix.
+  const config = new IdempotencyConfig({
+    expiresAfterSeconds,
+    responseHook: (response) => ({ [REPLAYED]: response }),
+  });
   const runOnce = makeIdempotent((_key: TKey, work: () => Promise<TResult>) => work(), {
     persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamoDb }),
     config,
@@ -63,11 +84,13 @@ export function createIdempotency<TKey extends IdempotencyKey, TResult extends o
     config.registerLambdaContext(context);
     let done: { readonly result: TResult } | undefined;
     try {
-      return await runOnce(key, async () => {
+      const answer: unknown = await runOnce(key, async () => {
         const result = await work();
         done = { result };
         return result;
       });
+      if (done !== undefined) return done.result;
+      return await onReplay(replayedResult(answer));
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) throw new RequestInFlightError({ cause: error });
       if (!(error instanceof IdempotencyPersistenceLayerError)) throw error;

@@ -1,8 +1,12 @@
+import * as z from 'zod/mini';
 import type { ClientSecretSource } from '../adapters/client-secret.js';
-import type { HumanApiClient } from '../adapters/human-api.js';
-import type { TokenStore } from '../adapters/token-store.js';
-import { ForeignClientIdError, HumanApiFailedError } from '../commons/errors.js';
-import type { SessionTokenObject } from '../http/schemas.js';
+import type { HumanApiClient, SessionExchange } from '../adapters/human-api.js';
+import type { Outbox } from '../adapters/outbox.js';
+import type { TokenCipher } from '../adapters/token-cipher.js';
+import type { TokenGrant, TokenStore } from '../adapters/token-store.js';
+import { DependencyUnavailableError, ForeignClientIdError, HumanApiFailedError } from '../commons/errors.js';
+import { errorFields, logger } from '../commons/observability.js';
+import { clientUserIdSchema, type SessionTokenObject } from '../http/schemas.js';
 import { assertCallerIs, type Caller } from './caller.js';
 import type { UnsavedExchanges } from './unsaved-exchanges.js';
 import { withClientSecret } from './with-client-secret.js';
@@ -21,9 +25,15 @@ export interface FinishSessionDependencies {
   readonly humanApi: HumanApiClient;
   readonly secrets: ClientSecretSource;
   readonly tokenStore: TokenStore;
+  /** Encrypts the accessToken right after Human API answered: plaintext stays in memory only. */
+  readonly tokenCipher: TokenCipher;
+  /** Where a grant goes when the token write fails (docs/design.md#outbox). */
+  readonly outbox: Outbox;
   readonly unsavedExchanges: UnsavedExchanges;
   readonly now?: () => Date;
 }
+
+const userPublicTokenSchema = z.object({ humanId: z.string(), clientUserId: z.string(), publicToken: z.string() });
 
 /**
  * What makes two finishes the same request: one exchange per session token and caller, so a
@@ -52,16 +62,49 @@ export function assertOwnClientId(session: SessionTokenObject, clientId: string)
 }
 
 /**
+ * Checks Human API's exchange answer before anything is stored (docs/design.md#human-api): it
+ * must be about the posted humanId, for this app, and name a clientUserId the API itself would
+ * accept as input (and DynamoDB as a key).
+ *
+ * @throws {HumanApiFailedError} when the answer is inconsistent (502)
+ */
+export function assertConsistentExchange(
+  exchange: SessionExchange,
+  session: SessionTokenObject,
+  clientId: string,
+): void {
+  if (exchange.humanId !== session.humanId) throw new HumanApiFailedError('Human API answered for another humanId.');
+  if (exchange.clientId !== clientId) throw new HumanApiFailedError('Human API answered for another app.');
+  if (!clientUserIdSchema.safeParse(exchange.clientUserId).success) {
+    throw new HumanApiFailedError('Human API answered a clientUserId this API cannot store.');
+  }
+}
+
+/**
  * Finishes a Human Connect session (docs/design.md#connect-flows): signs the sessionTokenObject
- * with the client secret, exchanges it with Human API, and upserts the user's
- * tokens. Call {@link assertOwnClientId} first.
+ * with the client secret, exchanges it with Human API, encrypts the accessToken, and upserts the
+ * user's tokens, each only if newer than the stored one (docs/design.md#storage-and-integrity).
+ * When the write fails after the SDK's retries, the grant goes to the outbox and the answer is
+ * still the publicToken (docs/design.md#outbox); only when the outbox fails too is the exchange
+ * held in memory for the client's retry, and the error thrown (503). Call
+ * {@link assertOwnClientId} first.
  *
  * @throws {CallerMismatchError} when a signed-in caller is not the session's user
+ * @throws {HumanApiFailedError} when Human API's answer is inconsistent
  */
 export async function finishSession(
   session: SessionTokenObject,
   caller: Caller,
-  { clientId, humanApi, secrets, tokenStore, unsavedExchanges, now = () => new Date() }: FinishSessionDependencies,
+  {
+    clientId,
+    humanApi,
+    secrets,
+    tokenStore,
+    tokenCipher,
+    outbox,
+    unsavedExchanges,
+    now = () => new Date(),
+  }: FinishSessionDependencies,
 ): Promise<UserPublicToken> {
   // A retry after a failed write stores the exchange held for it: the session token is spent.
   const held = unsavedExchanges.find(session.sessionToken);
@@ -75,18 +118,57 @@ export async function finishSession(
         clientSecret,
       }),
     ));
+  // Both tokens were issued when Human API answered: this time orders them against every other write.
   const exchangedAt = held?.exchangedAt ?? now();
-  if (exchange.clientId !== clientId) throw new HumanApiFailedError('Human API answered for another app.');
+  assertConsistentExchange(exchange, session, clientId);
   assertCallerIs(caller, exchange.clientUserId);
 
-  let record: Awaited<ReturnType<TokenStore['upsertTokenRecord']>>;
+  let grant: TokenGrant | undefined;
   try {
-    // Tokens from a later exchange (a racing finish) stand, and are answered.
-    record = await tokenStore.upsertTokenRecord(exchange, { exchangedAt, now: now() });
+    const issuedAt = exchangedAt.toISOString();
+    grant = {
+      clientUserId: exchange.clientUserId,
+      humanId: exchange.humanId,
+      clientId: exchange.clientId,
+      accessTokenCiphertext: await tokenCipher.encrypt(exchange.clientUserId, exchange.accessToken),
+      accessTokenIssuedAt: issuedAt,
+      publicToken: exchange.publicToken,
+      publicTokenIssuedAt: issuedAt,
+    };
+    // A token issued later (a racing finish or refresh) stands, and is answered.
+    const record = await tokenStore.upsertTokenRecord(grant, now());
+    unsavedExchanges.forget(session.sessionToken);
+    return { humanId: record.humanId, clientUserId: record.clientUserId, publicToken: record.publicToken };
   } catch (error) {
+    if (grant !== undefined && error instanceof DependencyUnavailableError) {
+      try {
+        await outbox.send(grant);
+        logger.warn('The token write failed; the grant went to the outbox', errorFields(error));
+        unsavedExchanges.forget(session.sessionToken);
+        return { humanId: grant.humanId, clientUserId: grant.clientUserId, publicToken: grant.publicToken };
+      } catch (outboxError) {
+        logger.error('The outbox failed too; the exchange is held in memory', errorFields(outboxError));
+      }
+    }
     unsavedExchanges.keep(session.sessionToken, exchange, exchangedAt);
     throw error;
   }
-  unsavedExchanges.forget(session.sessionToken);
+}
+
+/**
+ * What a replay of a finished session answers (docs/api.md): the user's current publicToken,
+ * which a later finish or refresh may have replaced since the stored answer was written. The
+ * stored answer stands when the record is not there (yet: its grant may still be in the outbox)
+ * or belongs to another humanId.
+ *
+ * @param replayed - the stored answer, as read from the idempotency table
+ */
+export async function currentPublicToken(replayed: unknown, tokenStore: TokenStore): Promise<UserPublicToken> {
+  const parsed = userPublicTokenSchema.safeParse(replayed);
+  // Only this code writes idempotency records; one of another shape is a storage fault.
+  if (!parsed.success) throw new DependencyUnavailableError('DynamoDB');
+  const stored = parsed.data;
+  const record = await tokenStore.getTokenRecord(stored.clientUserId);
+  if (record === undefined || record.humanId !== stored.humanId) return stored;
   return { humanId: record.humanId, clientUserId: record.clientUserId, publicToken: record.publicToken };
 }

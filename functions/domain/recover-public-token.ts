@@ -26,8 +26,8 @@ const toUserPublicToken = ({ humanId, clientUserId, publicToken }: RecoveryRecor
 /**
  * Recovers a returning user's publicToken (docs/design.md#connect-flows): the stored one, or a
  * fresh one from Human API when none is stored or `refresh` is asked. The
- * fresh token is stored only if the record did not change meanwhile; when a
- * concurrent finish won, its newer tokens stand and are answered.
+ * fresh token replaces the stored one only if it was issued later; the answer is the stored
+ * publicToken after the write (a concurrent finish's, when Human API issued that one later).
  *
  * @throws {CallerMismatchError} when a signed-in caller asks about another user
  * @throws {TokenRecordNotFoundError} when the user has no record
@@ -54,11 +54,14 @@ export async function recoverPublicToken(
   const grant = await withClientSecret(secrets, (clientSecret) =>
     humanApi.createPublicToken({ humanId: record.humanId, clientId, clientSecret }),
   );
+  // Issued when Human API answered: it replaces only a publicToken issued before (a finish racing
+  // this refresh keeps its accessToken, and its publicToken only if issued later).
+  const publicTokenIssuedAt = now().toISOString();
   if (grant.humanId !== record.humanId) throw new HumanApiFailedError('Human API answered for another user.');
-  const updated = await tokenStore.replacePublicToken(record, grant.publicToken, now());
-  if (updated !== undefined) return toUserPublicToken(updated);
-
-  const latest = await tokenStore.getRecoveryRecord(record.clientUserId);
-  if (latest === undefined) throw new TokenRecordNotFoundError();
-  return toUserPublicToken(latest);
+  const stored = await tokenStore.storePublicToken(
+    { clientUserId: record.clientUserId, humanId: record.humanId, publicToken: grant.publicToken, publicTokenIssuedAt },
+    now(),
+  );
+  if (stored === undefined) throw new TokenRecordNotFoundError();
+  return toUserPublicToken(stored);
 }

@@ -26,8 +26,19 @@ import { requestIssueMessage, toFieldIssues } from './schemas.js';
 /** Largest accepted body (docs/api.md). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
-const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;.*)?$/i;
+const JSON_CONTENT_TYPE = /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+const FORM_CONTENT_TYPE = /^\s*application\/x-www-form-urlencoded\s*(?:;.*)?$/i;
+
+/**
+ * The media type alone, as middy's body parsers match it: they test their own regexes, which
+ * miss valid forms such as `application/json ; charset=utf-8` (whitespace before `;`) or
+ * `Application/JSON`. The body is UTF-8 either way (checked in {@link guardBody}).
+ */
+function canonicalContentType(contentType: string): string | undefined {
+  if (JSON_CONTENT_TYPE.test(contentType)) return 'application/json';
+  if (FORM_CONTENT_TYPE.test(contentType)) return 'application/x-www-form-urlencoded';
+  return undefined;
+}
 
 type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -38,10 +49,10 @@ function guardBody(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
       const body = event.body ?? '';
       const bytes = event.isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body);
       if (bytes > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-      const contentType = event.headers?.['content-type'] ?? '';
-      if (!JSON_CONTENT_TYPE.test(contentType) && !FORM_CONTENT_TYPE.test(contentType)) {
-        throw new UnsupportedMediaTypeError();
-      }
+      const contentType = canonicalContentType(event.headers?.['content-type'] ?? '');
+      if (contentType === undefined) throw new UnsupportedMediaTypeError();
+      // Parameters and whitespace parse exactly like the plain type (docs/api.md).
+      event.headers = { ...event.headers, 'content-type': contentType };
       // A body that is not valid UTF-8 is not JSON or form data of ours.
       if (event.isBase64Encoded && !isUtf8(Buffer.from(body, 'base64'))) throw new MalformedBodyError();
     },

@@ -22,14 +22,21 @@ export const boundedToken = z
   .string()
   .check(z.minLength(1), z.maxLength(512), z.regex(TOKEN_PATTERN, { error: 'must be printable ASCII without spaces' }));
 
-/** The app's ID for its user: 1–256 characters, no control characters, well-formed Unicode. */
-export const clientUserIdSchema = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(256),
-    z.regex(TEXT_PATTERN, { error: 'must not contain control characters or lone surrogates' }),
-  );
+/** DynamoDB's limit on a partition key value, in UTF-8 bytes: `clientUserId` is the token table's key. */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+
+/**
+ * The app's ID for its user: 1–256 characters, no control characters, well-formed Unicode, and
+ * short enough in UTF-8 to be a DynamoDB key. Human API's answers are held to it too.
+ */
+export const clientUserIdSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(256),
+  z.regex(TEXT_PATTERN, { error: 'must not contain control characters or lone surrogates' }),
+  z.refine((value) => new TextEncoder().encode(value).length <= MAX_PARTITION_KEY_BYTES, {
+    error: `must be at most ${MAX_PARTITION_KEY_BYTES} bytes in UTF-8`,
+  }),
+);
 
 /**
  * The sessionTokenObject that connect.js's `finish` delivers. Only the three

@@ -28,6 +28,12 @@ export const dynamoDbFaultBody = z.strictObject({
 /** `POST /sandbox/secretsmanager/faults`. */
 export const secretStoreFaultBody = z.strictObject({ count });
 
+/** `POST /sandbox/kms/faults`. */
+export const kmsFaultBody = z.strictObject({ count });
+
+/** `POST /sandbox/sqs/faults`: `operation` is an SQS action such as `SendMessage`. */
+export const sqsFaultBody = z.strictObject({ count, operation: z.optional(z.string().check(z.minLength(1))) });
+
 /** `POST /sandbox/auth/token`. */
 export const devTokenBody = z.strictObject({
   sub: z.string().check(z.minLength(1)),

@@ -14,13 +14,17 @@ import { corsHeaders, preflightHeaders } from '../cors.js';
 import type { LocalDynamoDb } from '../dynamodb.js';
 import { parseJsonObject, readBody, sendJson } from '../http-util.js';
 import type { DevIssuer } from '../jwt-authorizer.js';
+import type { LocalKms } from '../kms.js';
 import type { LocalSecretStore } from '../secret-store.js';
+import type { LocalSqs } from '../sqs.js';
 import {
   checkHookBody,
   devTokenBody,
   dynamoDbFaultBody,
   humanApiFaultBody,
+  kmsFaultBody,
   secretStoreFaultBody,
+  sqsFaultBody,
 } from './hook-bodies.js';
 import type { HumanApiFault, HumanApiSandbox } from './human-api.js';
 
@@ -35,6 +39,9 @@ export interface SandboxHooksOptions {
   readonly devIssuer: DevIssuer;
   readonly dynamoDb: LocalDynamoDb;
   readonly secretStore: LocalSecretStore;
+  readonly kms: LocalKms;
+  /** The SQS stand-in holding the outbox. */
+  readonly sqs: LocalSqs;
   /** The Human API sandbox; `undefined` when a real Human API is configured. */
   readonly sandbox: HumanApiSandbox | undefined;
   /** Table of the stored records `GET /sandbox/dynamodb/record` shows. */
@@ -58,6 +65,8 @@ export function createSandboxRoutes({
   devIssuer,
   dynamoDb,
   secretStore,
+  kms,
+  sqs,
   sandbox,
   tokensTableName,
   allowedOrigins,
@@ -107,19 +116,54 @@ export function createSandboxRoutes({
       });
       sendJson(response, 201, { ok: true }, cors);
     },
+    'POST /sandbox/kms/faults': async (request, cors, response) => {
+      const body = await readHookBody(request, kmsFaultBody);
+      if (!body.ok) return sendJson(response, 400, body.problem, cors);
+      kms.injectFaults(body.value.count ?? 1);
+      sendJson(response, 201, { ok: true }, cors);
+    },
+    'POST /sandbox/sqs/faults': async (request, cors, response) => {
+      const body = await readHookBody(request, sqsFaultBody);
+      if (!body.ok) return sendJson(response, 400, body.problem, cors);
+      sqs.injectFaults(body.value.count ?? 1, body.value.operation);
+      sendJson(response, 201, { ok: true }, cors);
+    },
+    'GET /sandbox/sqs/stats': (_request, cors, response) => sendJson(response, 200, sqs.depths(), cors),
     'GET /sandbox/dynamodb/stats': (_request, cors, response) =>
       sendJson(response, 200, { requestCounts: dynamoDb.requestCounts }, cors),
     'GET /sandbox/dynamodb/record': async (request, cors, response) => {
       // Read-only view of a stored token record for tests; the accessToken never leaves.
       const clientUserId = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('clientUserId');
       const item = clientUserId === null ? undefined : await dynamoDb.readItem(tokensTableName, { clientUserId });
-      if (item === undefined) return sendJson(response, 404, { message: 'Not Found' }, cors);
-      const { humanId, publicToken, version, createdAt, updatedAt } = item;
-      return sendJson(response, 200, { clientUserId, humanId, publicToken, version, createdAt, updatedAt }, cors);
+      if (clientUserId === null || item === undefined) return sendJson(response, 404, { message: 'Not Found' }, cors);
+      const { humanId, publicToken, version, createdAt, updatedAt, accessTokenIssuedAt, publicTokenIssuedAt } = item;
+      // Whether the stored ciphertext decrypts for this record (its context), never the token itself.
+      const ciphertext = item.accessTokenCiphertext;
+      const accessTokenSealed =
+        typeof ciphertext === 'string' && kms.decrypt(ciphertext, { clientUserId }) !== undefined;
+      return sendJson(
+        response,
+        200,
+        {
+          clientUserId,
+          humanId,
+          publicToken,
+          version,
+          createdAt,
+          updatedAt,
+          accessTokenIssuedAt,
+          publicTokenIssuedAt,
+          accessTokenSealed,
+          plaintextAccessToken: 'accessToken' in item,
+        },
+        cors,
+      );
     },
     'POST /sandbox/faults/reset': (_request, cors, response) => {
       dynamoDb.resetFaults();
       secretStore.resetFaults();
+      kms.resetFaults();
+      sqs.resetFaults();
       sendJson(response, 200, { ok: true }, cors);
     },
   };

@@ -2,7 +2,10 @@
 import { vi } from 'vitest';
 import type { ClientSecretSource } from '../../functions/adapters/client-secret.js';
 import type { HumanApiClient, SessionExchange } from '../../functions/adapters/human-api.js';
-import type { RecoveryRecord, TokenRecord, TokenStore } from '../../functions/adapters/token-store.js';
+import type { Outbox } from '../../functions/adapters/outbox.js';
+import type { TokenCipher } from '../../functions/adapters/token-cipher.js';
+import type { TokenGrant } from '../../functions/adapters/token-store.js';
+import { DependencyUnavailableError } from '../../functions/commons/errors.js';
 
 /** This app's client ID in domain tests. */
 export const CLIENT_ID = 'c'.repeat(40);
@@ -36,64 +39,31 @@ export function fakeSecrets(current = 'old-secret', rotated = current): ClientSe
   return source;
 }
 
-/** What recovery may see of a record, as the projected reads answer it: no access token. */
-function recoveryView({ clientUserId, humanId, publicToken, version }: TokenRecord): RecoveryRecord {
-  return { clientUserId, humanId, publicToken, version };
-}
+/** What the fake cipher makes of an accessToken: readable by tests, and bound to the user like KMS's context. */
+export const fakeCiphertext = (clientUserId: string, plaintext: string) =>
+  Buffer.from(`${clientUserId}|${plaintext}`).toString('base64');
 
-/** An in-memory token store with the same upsert and condition semantics as DynamoDB's. */
-export function memoryTokenStore(): TokenStore & { records: Map<string, TokenRecord>; failWrites: boolean } {
-  const records = new Map<string, TokenRecord>();
-  const store = {
-    records,
-    failWrites: false,
-    async upsertTokenRecord(
-      grant: Parameters<TokenStore['upsertTokenRecord']>[0],
-      { exchangedAt, now }: Parameters<TokenStore['upsertTokenRecord']>[1],
-    ) {
-      if (store.failWrites) throw new Error('write failed');
-      const previous = records.get(grant.clientUserId);
-      // Tokens from a later exchange stand, as DynamoDB's condition keeps them.
-      if (previous?.exchangedAt !== undefined && previous.exchangedAt > exchangedAt.toISOString()) return previous;
-      const record: TokenRecord = {
-        ...grant,
-        createdAt: previous?.createdAt ?? now.toISOString(),
-        updatedAt: now.toISOString(),
-        exchangedAt: exchangedAt.toISOString(),
-        version: (previous?.version ?? 0) + 1,
-      };
-      records.set(grant.clientUserId, record);
-      return record;
-    },
-    async getTokenRecord(clientUserId: string) {
-      return records.get(clientUserId);
-    },
-    async getRecoveryRecord(clientUserId: string) {
-      const record = records.get(clientUserId);
-      return record === undefined ? undefined : recoveryView(record);
-    },
-    async findRecoveryRecordByHumanId(humanId: string) {
-      const record = [...records.values()].find((candidate) => candidate.humanId === humanId);
-      return record === undefined ? undefined : recoveryView(record);
-    },
-    async replacePublicToken(
-      current: Pick<TokenRecord, 'clientUserId' | 'humanId' | 'version'>,
-      publicToken: string,
-      now: Date,
-    ) {
-      const record = records.get(current.clientUserId);
-      if (record === undefined || record.humanId !== current.humanId || record.version !== current.version)
-        return undefined;
-      const updated = {
-        ...record,
-        publicToken,
-        updatedAt: now.toISOString(),
-        exchangedAt: now.toISOString(),
-        version: record.version + 1,
-      };
-      records.set(current.clientUserId, updated);
-      return recoveryView(updated);
+/** A cipher that "encrypts" reversibly (see {@link fakeCiphertext}), or fails while `failing`. */
+export function fakeCipher(): TokenCipher & { failing: boolean } {
+  const cipher = {
+    failing: false,
+    async encrypt(clientUserId: string, plaintext: string) {
+      if (cipher.failing) throw new DependencyUnavailableError('KMS');
+      return fakeCiphertext(clientUserId, plaintext);
     },
   };
-  return store;
+  return cipher;
+}
+
+/** An outbox that keeps what it was sent, or fails while `failing`. */
+export function fakeOutbox(): Outbox & { sent: TokenGrant[]; failing: boolean } {
+  const outbox = {
+    sent: [] as TokenGrant[],
+    failing: false,
+    async send(grant: TokenGrant) {
+      if (outbox.failing) throw new DependencyUnavailableError('the outbox');
+      outbox.sent.push(grant);
+    },
+  };
+  return outbox;
 }

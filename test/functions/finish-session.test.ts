@@ -5,8 +5,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { HUMAN_API_FAILURE_METRIC, metrics } from '../../functions/commons/observability.js';
@@ -24,6 +26,8 @@ const { handler } = await import('../../functions/finish-session.js');
 const dynamoDb = mockClient(DynamoDBClient);
 const documents = mockClient(DynamoDBDocumentClient);
 const secretsManager = mockClient(SecretsManagerClient);
+const kms = mockClient(KMSClient);
+const sqs = mockClient(SQSClient);
 
 const session = {
   humanId: 'a1'.repeat(12),
@@ -53,7 +57,11 @@ describe('finishSession handler', () => {
     dynamoDb.reset();
     documents.reset();
     secretsManager.reset();
+    kms.reset();
+    sqs.reset();
     humanApi.mockReset();
+    kms.on(EncryptCommand).resolves({ CiphertextBlob: new Uint8Array([1, 2, 3]) });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
     dynamoDb.on(PutItemCommand).resolves({});
     dynamoDb.on(UpdateItemCommand).resolves({});
     dynamoDb.on(DeleteItemCommand).resolves({});
@@ -62,7 +70,7 @@ describe('finishSession handler', () => {
       Attributes: {
         clientUserId: exchange.clientUserId,
         humanId: input.ExpressionAttributeValues[':humanId'],
-        accessToken: input.ExpressionAttributeValues[':accessToken'],
+        accessTokenCiphertext: input.ExpressionAttributeValues[':accessTokenCiphertext'],
         publicToken: input.ExpressionAttributeValues[':publicToken'],
         clientId: CLIENT_ID,
         createdAt: 'now',
@@ -92,7 +100,15 @@ describe('finishSession handler', () => {
       sessionToken: session.sessionToken,
       clientSecret: 'the-secret',
     });
-    expect(documents).toHaveReceivedCommandWith(UpdateCommand, { TableName: 'test-tokens' });
+    expect(documents).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: 'test-tokens',
+      ExpressionAttributeValues: expect.objectContaining({ ':accessTokenCiphertext': 'AQID' }),
+    });
+    expect(kms).toHaveReceivedCommandWith(EncryptCommand, {
+      KeyId: 'alias/test-token-key',
+      EncryptionContext: { clientUserId: 'alice@example.com' },
+    });
+    expect(JSON.stringify(documents.commandCalls(UpdateCommand)[0]?.args[0].input)).not.toContain(exchange.accessToken);
     expect(dynamoDb).toHaveReceivedCommandWith(PutItemCommand, { TableName: 'test-idempotency' });
   });
 
@@ -115,7 +131,23 @@ describe('finishSession handler', () => {
     expect(encoded.statusCode).toBe(200);
   });
 
-  it('answers the stored result to a replay without a second exchange (idempotency record completed)', async () => {
+  it.each([
+    ['application/json ; charset=utf-8', 'json'],
+    ['Application/JSON', 'json'],
+    ['application/vnd.api+json;charset=UTF-8', 'json'],
+    ['application/x-www-form-urlencoded ;charset=UTF-8', 'form'],
+    ['application/x-www-form-urlencoded ; charset=utf-8', 'form'],
+  ])('parses a body sent as %s exactly like the plain type', async (contentType, encoding) => {
+    humanApi.mockImplementation(async () => answer(201, exchange));
+    const body = encoding === 'json' ? JSON.stringify(session) : new URLSearchParams(session).toString();
+
+    const result = await invoke(httpApiEvent({ body, contentType }));
+
+    expect(result.statusCode, result.body).toBe(200);
+    expect(result.json.publicToken).toBe(exchange.publicToken);
+  });
+
+  it('answers a replay with the user’s current publicToken, without a second exchange (idempotency record completed)', async () => {
     dynamoDb.on(PutItemCommand).rejects(
       new ConditionalCheckFailedException({
         message: 'exists',
@@ -135,10 +167,27 @@ describe('finishSession handler', () => {
       }),
     );
 
-    const result = await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+    documents
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolves({
+        Item: {
+          clientUserId: 'alice@example.com',
+          humanId: session.humanId,
+          clientId: CLIENT_ID,
+          publicToken: 'current',
+          createdAt: 't0',
+          updatedAt: 't1',
+          version: 2,
+        },
+      });
 
-    expect(result.statusCode).toBe(200);
-    expect(result.json.publicToken).toBe('stored');
+    const beforeTheRecord = await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+    const afterANewerToken = await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+
+    expect(beforeTheRecord.statusCode).toBe(200);
+    expect(beforeTheRecord.json.publicToken).toBe('stored');
+    expect(afterANewerToken.json.publicToken).toBe('current');
     expect(humanApi).not.toHaveBeenCalled();
   });
 
@@ -263,14 +312,26 @@ describe('finishSession handler', () => {
     expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 1);
   });
 
-  it('answers 503 when DynamoDB answers an item that is not a token record, without echoing it', async () => {
+  it('queues the grant and answers 200 when the token write fails; 503 when the outbox fails too', async () => {
     humanApi.mockImplementation(async () => answer(201, exchange));
-    documents.on(UpdateCommand).resolves({ Attributes: { clientUserId: exchange.clientUserId, version: 'one' } });
+    documents.on(UpdateCommand).rejects(new Error('Service unavailable'));
 
-    const result = await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+    const queued = await invoke(httpApiEvent({ body: JSON.stringify(session) }));
+    sqs.on(SendMessageCommand).rejects(new Error('Service unavailable'));
+    const unavailable = await invoke(
+      httpApiEvent({ body: JSON.stringify({ ...session, sessionToken: 'e1'.repeat(16) }) }),
+    );
 
-    expect(result.statusCode).toBe(503);
-    expect(result.body).not.toContain(exchange.clientUserId);
+    expect(queued.statusCode).toBe(200);
+    expect(queued.json.publicToken).toBe(exchange.publicToken);
+    const message = JSON.parse(String(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody));
+    expect(message).toMatchObject({ accessTokenCiphertext: 'AQID', publicToken: exchange.publicToken });
+    expect(JSON.stringify(message)).not.toContain(exchange.accessToken);
+    expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
+      QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/test-outbox',
+    });
+    expect(unavailable.statusCode).toBe(503);
+    expect(unavailable.body).not.toContain(exchange.clientUserId);
   });
 
   it('in JWT mode, the claim is read from the authorizer context (no claim: 403)', async () => {

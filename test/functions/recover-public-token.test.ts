@@ -61,7 +61,7 @@ describe('recoverPublicToken handler', () => {
     expect(documents).toHaveReceivedCommandWith(QueryCommand, { TableName: 'test-tokens', IndexName: 'humanId-index' });
   });
 
-  it('refreshes through Human API and stores the new publicToken conditionally', async () => {
+  it('refreshes through Human API and stores the new publicToken only over an earlier-issued one', async () => {
     documents.on(GetCommand).resolves({ Item: record });
     documents.on(UpdateCommand).resolves({ Attributes: { ...record, publicToken: 'n'.repeat(32), version: 3 } });
     humanApi.mockImplementation(
@@ -78,7 +78,8 @@ describe('recoverPublicToken handler', () => {
       clientSecret: 'plain-secret',
     });
     expect(documents).toHaveReceivedCommandWith(UpdateCommand, {
-      ConditionExpression: 'humanId = :humanId AND version = :version',
+      ConditionExpression: expect.stringContaining('publicTokenIssuedAt < :publicTokenIssuedAt'),
+      UpdateExpression: expect.not.stringContaining('accessToken'),
     });
   });
 

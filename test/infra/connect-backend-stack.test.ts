@@ -198,7 +198,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         TOKENS_TABLE_NAME: { Ref: TOKEN_TABLE_ID },
         IDEMPOTENCY_TABLE_NAME: { Ref: IDEMPOTENCY_TABLE_ID },
         SECRET_TTL_SECONDS: '300',
-        TOKEN_KEY_ID: getAtt(TOKEN_KEY_ID),
+        OUTBOX_QUEUE_URL: { Ref: logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource') },
         POWERTOOLS_SERVICE_NAME: 'humanapi-connect',
         POWERTOOLS_METRICS_NAMESPACE: 'HumanConnect',
       });
@@ -208,7 +208,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('keeps every log group for one month by default and deletes it with the stack', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    expect(logGroups).toHaveLength(3);
+    expect(logGroups).toHaveLength(4);
     for (const logGroup of logGroups) {
       expect(logGroup).toMatchObject({ Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
     }
@@ -297,6 +297,16 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         resource: { Ref: CLIENT_SECRET_ID },
       },
+      {
+        effect: 'Allow',
+        actions: ['kms:Encrypt'],
+        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/TokenKey/Resource')),
+      },
+      {
+        effect: 'Allow',
+        actions: ['sqs:SendMessage'],
+        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource')),
+      },
     ]);
   });
 
@@ -375,7 +385,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
     }
-    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(3);
   });
 
   it('answers CORS preflights for the allowed origins with the methods and headers local mode uses', () => {
@@ -437,7 +447,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -492,14 +502,16 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the four alarms in one Alarms construct', () => {
+  it('keeps the six alarms in one Alarms construct', () => {
     const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (alarm) => alarm.Metadata['aws:cdk:path'],
     );
 
     expect(paths.sort()).toEqual([
+      'HumanConnectBackend/Alarms/DrainOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/FinishSessionThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanApiFailureAlarm/Resource',
+      'HumanConnectBackend/Alarms/OutboxDeadLettersAlarm/Resource',
       'HumanConnectBackend/Alarms/RecoverPublicTokenThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/ServerErrorRateAlarm/Resource',
     ]);
@@ -625,7 +637,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);

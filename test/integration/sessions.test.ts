@@ -233,13 +233,14 @@ describe('POST /sessions when a dependency fails: the documented status, the sto
     expect(await storedPublicToken(user)).toBe(storedBefore);
   });
 
-  it('DynamoDB failing past the SDK retries answers 503; the retry of the same object stores the exchanged tokens', async () => {
+  it('DynamoDB and the outbox failing past the SDK retries answers 503; the retry of the same object stores the exchanged tokens', async () => {
     const session = await mintSession(local.apiUrl, user);
     await post(`${local.apiUrl}/sandbox/dynamodb/faults`, {
       operation: 'UpdateItem',
       tableName: 'humanapi-tokens',
       count: 3,
     });
+    await post(`${local.apiUrl}/sandbox/sqs/faults`, { operation: 'SendMessage', count: 3 });
 
     expectProblem(await finish(session), 503);
     expect(await storedPublicToken(user)).toBe(storedBefore);
@@ -259,6 +260,7 @@ describe('POST /sessions when a dependency fails: the documented status, the sto
       tableName: 'humanapi-tokens',
       count: 3,
     });
+    await post(`${local.apiUrl}/sandbox/sqs/faults`, { operation: 'SendMessage', count: 3 });
     expectProblem(await finish(older), 503);
     const finishedNewer = await finish(newer);
 

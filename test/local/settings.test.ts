@@ -6,6 +6,9 @@ const endpoints = {
   humanApiBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi',
   dynamoDbEndpoint: 'http://127.0.0.1:4000',
   secretsManagerEndpoint: 'http://127.0.0.1:4001',
+  kmsEndpoint: 'http://127.0.0.1:4002',
+  sqsEndpoint: 'http://127.0.0.1:4003',
+  outboxQueueUrl: 'http://127.0.0.1:4003/000000000000/humanapi-outbox',
 };
 
 const failure = (run: () => unknown): ConfigError => {
@@ -95,6 +98,10 @@ describe('applyFunctionEnvironment', () => {
     expect(env).toMatchObject({
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4000',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4001',
+      AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:4002',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4003',
+      OUTBOX_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-outbox',
+      TOKEN_KEY_ID: 'alias/humanapi-connect-tokens',
       AWS_ACCESS_KEY_ID: 'local',
     });
     expect(env.AWS_SESSION_TOKEN).toBeUndefined();

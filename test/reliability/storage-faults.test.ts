@@ -4,8 +4,8 @@
  * endpoint). Short failures are absorbed by the SDK's retries inside the
  * function's time budget; longer ones answer 503 and change no stored record.
  * The window where Human API has exchanged the session but the write failed
- * is covered by the client's retry, and the one case where it is not is
- * shown.
+ * is covered by the outbox (drained into the table), by the client's retry
+ * when the outbox fails too, and the one case where neither helps is shown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionTimeoutSeconds } from '../../functions/commons/time-budget.js';
@@ -212,13 +212,51 @@ describe('DynamoDB failing for a while', () => {
 });
 
 describe('the window where Human API exchanged the session but the write failed', () => {
+  /** The outbox (SQS stand-in) refusing this many SendMessage calls: past the SDK's retries. */
+  const failOutbox = () => harness.post('/sandbox/sqs/faults', { operation: 'SendMessage', count: PAST_RETRIES });
+  const outboxDepth = async () => (await harness.get('/sandbox/sqs/stats')).json.outbox;
+
+  async function eventuallyHeld(clientUserId: string, expected: Partial<StoredRecordView>): Promise<boolean> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const actual = await harness.storedRecord(clientUserId);
+      const held =
+        actual !== undefined &&
+        Object.entries(expected).every(([key, value]) => actual[key as keyof StoredRecordView] === value);
+      if (held || Date.now() > deadline) return (await harness.checkRecord(clientUserId, expected)).held;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+
   it.each(KINDS)(
-    'stores the exchanged tokens on the client\u2019s retry, without a second exchange (%s)',
+    'answers 200 and queues the grant in the outbox; the drain stores it once DynamoDB recovers (%s)',
     async (kind) => {
       // Prepare
       const { clientUserId, record } = await returningUser();
       const session = await harness.mintSession(clientUserId);
       await harness.injectDynamoDbFault({ operation: 'UpdateItem', tableName: TOKENS, count: PAST_RETRIES, kind });
+      const callsBefore = await harness.humanApiCalls();
+
+      // Act
+      const answer = await harness.finish(session);
+
+      // Assess: exchanged once, answered, and stored by the drain.
+      expect(answer.status, answer.text).toBe(200);
+      expect(await harness.humanApiCalls()).toBe(callsBefore + 1);
+      expect(await eventuallyHeld(clientUserId, newRecord(answer, record))).toBe(true);
+      const replay = await harness.finish(session);
+      expect(replay.json).toEqual(answer.json);
+    },
+  );
+
+  it.each(KINDS)(
+    'answers 503 when the outbox fails too, and stores the exchanged tokens on the client\u2019s retry, without a second exchange (%s)',
+    async (kind) => {
+      // Prepare
+      const { clientUserId, record } = await returningUser();
+      const session = await harness.mintSession(clientUserId);
+      await harness.injectDynamoDbFault({ operation: 'UpdateItem', tableName: TOKENS, count: PAST_RETRIES, kind });
+      await failOutbox();
       const callsBefore = await harness.humanApiCalls();
 
       // Act
@@ -245,6 +283,7 @@ describe('the window where Human API exchanged the session but the write failed'
     // Prepare
     const session = await harness.mintSession('window-first-timer@example.com');
     await harness.injectDynamoDbFault({ operation: 'UpdateItem', tableName: TOKENS, count: PAST_RETRIES });
+    await failOutbox();
 
     // Act
     const answer = await harness.finish(session);
@@ -265,11 +304,29 @@ describe('the window where Human API exchanged the session but the write failed'
     ).toBe(true);
   });
 
-  it('loses the exchange when the retry lands on a recycled environment (documented)', async () => {
+  it('keeps a queued grant across a recycled environment: the drain stores it after the restart', async () => {
+    // Prepare: the drain cannot receive; the write fails into the outbox.
+    const { clientUserId, record } = await returningUser();
+    const session = await harness.mintSession(clientUserId);
+    await harness.post('/sandbox/sqs/faults', { operation: 'ReceiveMessage', count: 100_000 });
+    await harness.injectDynamoDbFault({ operation: 'UpdateItem', tableName: TOKENS, count: PAST_RETRIES });
+    const answer = await harness.finish(session);
+    expect(answer.status, answer.text).toBe(200);
+    expect(await outboxDepth()).toBe(1);
+
+    // Act: the environment is recycled (the queue is not: it is SQS, kept in .data/ locally).
+    await harness.restart();
+
+    // Assess
+    expect(await eventuallyHeld(clientUserId, newRecord(answer, record))).toBe(true);
+  });
+
+  it('loses the exchange when DynamoDB and the outbox both fail and the retry lands on a recycled environment (documented)', async () => {
     // Prepare
     const { clientUserId, record } = await returningUser();
     const session = await harness.mintSession(clientUserId);
     await harness.injectDynamoDbFault({ operation: 'UpdateItem', tableName: TOKENS, count: PAST_RETRIES });
+    await failOutbox();
     const answer = await harness.finish(session);
 
     // Act: the environment holding the exchange is gone (same table, same Human API state).
@@ -283,7 +340,7 @@ describe('the window where Human API exchanged the session but the write failed'
     expect((await harness.checkRecord(clientUserId, record)).held).toBe(true);
     harness.figures.extra.documentedLosses = {
       ...(harness.figures.extra.documentedLosses as object),
-      'retry on another (or a recycled) environment': 1,
+      'DynamoDB and the outbox down, then the retry on another (or a recycled) environment': 1,
     };
   });
 });

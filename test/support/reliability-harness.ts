@@ -18,6 +18,7 @@ import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { LOCAL_TABLE_NAMES } from '../../local/dynamodb.js';
 import { close, listen } from '../../local/http-util.js';
+import { createLocalKeyring } from '../../local/kms.js';
 import { LOCAL_SECRET_ID } from '../../local/settings.js';
 import type { Answer, SessionTokenObject } from './http.js';
 import { API_ROUTES, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
@@ -88,6 +89,8 @@ export interface RequestOptions {
 /** A running local mode with everything recorded. */
 export interface Harness {
   readonly name: string;
+  /** The folder local mode runs in (its state is under `.data/`). */
+  readonly dataDir: string;
   /** API origin of the current process (it changes on {@link Harness.restart}). */
   readonly apiUrl: string;
   /** Every log line printed so far, across restarts. */
@@ -148,8 +151,12 @@ export interface Harness {
   closeAndScan(): Promise<LeakScan & { readonly records: readonly StoredRecord[] }>;
 }
 
-/** Reads every record of the token table from a stopped local mode's data folder. */
+/**
+ * Reads every record of the token table from a stopped local mode's data folder, each
+ * accessToken decrypted with the local KMS key (`.data/kms-key`) under its record's context.
+ */
 export async function readStoredRecords(dataDir: string): Promise<StoredRecord[]> {
+  const keyring = createLocalKeyring(readFileSync(resolve(dataDir, '.data/kms-key')));
   const server = dynalite({ path: resolve(dataDir, '.data/dynamodb') });
   const port = await listen(server, 0);
   const client = DynamoDBDocumentClient.from(
@@ -162,7 +169,14 @@ export async function readStoredRecords(dataDir: string): Promise<StoredRecord[]
   try {
     const records: StoredRecord[] = [];
     for await (const page of paginateScan({ client }, { TableName: LOCAL_TABLE_NAMES.tokens })) {
-      records.push(...((page.Items ?? []) as StoredRecord[]));
+      for (const item of page.Items ?? []) {
+        const { accessTokenCiphertext, clientUserId } = item;
+        const accessToken =
+          typeof accessTokenCiphertext === 'string' && typeof clientUserId === 'string'
+            ? keyring.decrypt(Buffer.from(accessTokenCiphertext, 'base64'), { clientUserId })?.toString('utf8')
+            : undefined;
+        records.push({ ...item, accessToken: accessToken ?? '' } as StoredRecord);
+      }
     }
     return records;
   } finally {
@@ -280,6 +294,7 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
 
   const harness: Harness = {
     name,
+    dataDir,
     get apiUrl() {
       return local.apiUrl;
     },
@@ -365,7 +380,7 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
       if (scanned !== undefined) return scanned;
       await stop();
       const records = await readStoredRecords(dataDir);
-      const accessTokens = new Set(records.map((record) => record.accessToken));
+      const accessTokens = new Set(records.map((record) => record.accessToken).filter((token) => token !== ''));
       const logLines = harness.logLines;
       const findings = scanForLeaks({ logLines, responses, secrets, accessTokens, publicTokens, sessionTokens });
       scanned = {

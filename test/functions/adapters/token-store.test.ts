@@ -1,212 +1,456 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTokenStore } from '../../../functions/adapters/token-store.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createTokenStore,
+  type PublicTokenUpdate,
+  type TokenGrant,
+  type TokenStore,
+} from '../../../functions/adapters/token-store.js';
 import { DependencyUnavailableError, UnreadableTokenRecordError } from '../../../functions/commons/errors.js';
 import { logger } from '../../../functions/commons/observability.js';
+import { gate, startTokenTable, type TokenTable } from '../../support/token-table.js';
 
-const dynamoDb = mockClient(DynamoDBDocumentClient);
-const store = createTokenStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'tokens');
-const now = new Date('2026-11-21T10:00:00.000Z');
-const exchangedAt = new Date('2026-11-21T09:59:59.000Z');
-const grant = {
-  clientUserId: 'alice',
-  humanId: 'h'.repeat(24),
-  accessToken: 'a'.repeat(40),
-  publicToken: 'p'.repeat(32),
-  clientId: 'c'.repeat(40),
+const HUMAN_ID = 'h'.repeat(24);
+const CLIENT_ID = 'c'.repeat(40);
+const now = new Date('2026-11-21T12:00:00.000Z');
+/** Issue times, one per second: `at(2)` is issued after `at(1)`. */
+const at = (second: number) => new Date(Date.UTC(2026, 10, 21, 10, 0, second)).toISOString();
+
+let table: TokenTable;
+let store: TokenStore;
+let users = 0;
+const newUser = () => {
+  users += 1;
+  return `user-${users}@example.com`;
 };
-const stored = { ...grant, createdAt: now.toISOString(), updatedAt: now.toISOString(), version: 3 };
 
-describe('token store', () => {
-  beforeEach(() => {
-    dynamoDb.reset();
+const finish = (clientUserId: string, name: string, issuedAt: string): TokenGrant => ({
+  clientUserId,
+  humanId: HUMAN_ID,
+  clientId: CLIENT_ID,
+  accessTokenCiphertext: `ciphertext-${name}`,
+  accessTokenIssuedAt: issuedAt,
+  publicToken: `public-${name}`,
+  publicTokenIssuedAt: issuedAt,
+});
+const refresh = (clientUserId: string, name: string, issuedAt: string): PublicTokenUpdate => ({
+  clientUserId,
+  humanId: HUMAN_ID,
+  publicToken: `public-${name}`,
+  publicTokenIssuedAt: issuedAt,
+});
+const rawItem = (clientUserId: string) => table.local.readItem(table.tableName, { clientUserId });
+const updateItems = () => table.local.requestCounts.UpdateItem ?? 0;
+
+beforeAll(async () => {
+  table = await startTokenTable();
+  store = createTokenStore(table.client, table.tableName);
+});
+
+afterAll(async () => {
+  await table?.close();
+});
+
+beforeEach(() => {
+  table.hook = async () => 'pass';
+  table.local.resetFaults();
+});
+
+describe('token store: one write per finish in the common case', () => {
+  it('creates a record with both issue times, version 1 and createdAt, in one UpdateItem', async () => {
+    const clientUserId = newUser();
+    const writes = updateItems();
+
+    const record = await store.upsertTokenRecord(finish(clientUserId, 'a', at(1)), now);
+
+    expect(updateItems() - writes).toBe(1);
+    expect(record).toMatchObject({
+      publicToken: 'public-a',
+      accessTokenCiphertext: 'ciphertext-a',
+      accessTokenIssuedAt: at(1),
+      publicTokenIssuedAt: at(1),
+      createdAt: now.toISOString(),
+      version: 1,
+    });
   });
 
-  it('upserts in one UpdateItem that keeps createdAt, adds 1 to version and records the exchange time', async () => {
-    dynamoDb.on(UpdateCommand).resolves({ Attributes: stored });
+  it('replaces both tokens with later-issued ones in one UpdateItem, keeping createdAt', async () => {
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'a', at(1)), now);
+    const writes = updateItems();
+    const later = new Date(now.getTime() + 60_000);
 
-    const record = await store.upsertTokenRecord(grant, { exchangedAt, now });
+    const record = await store.upsertTokenRecord(finish(clientUserId, 'b', at(2)), later);
 
-    expect(record).toEqual(stored);
-    expect(dynamoDb).toHaveReceivedCommandTimes(UpdateCommand, 1);
-    expect(dynamoDb).toHaveReceivedCommandWith(UpdateCommand, {
-      TableName: 'tokens',
-      Key: { clientUserId: 'alice' },
-      UpdateExpression: expect.stringMatching(/createdAt = if_not_exists\(createdAt, :now\).*ADD version :one/),
-      ExpressionAttributeValues: expect.objectContaining({
-        ':accessToken': grant.accessToken,
-        ':one': 1,
-        ':now': now.toISOString(),
-        ':exchangedAt': exchangedAt.toISOString(),
-        ':writeId': expect.any(String),
+    expect(updateItems() - writes).toBe(1);
+    expect(record).toMatchObject({
+      publicToken: 'public-b',
+      accessTokenCiphertext: 'ciphertext-b',
+      createdAt: now.toISOString(),
+      updatedAt: later.toISOString(),
+      version: 2,
+    });
+  });
+
+  it('keeps a later-issued record when an earlier-issued finish arrives late, and answers it', async () => {
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'b', at(2)), now);
+
+    const record = await store.upsertTokenRecord(finish(clientUserId, 'a', at(1)), now);
+
+    expect(record).toMatchObject({ publicToken: 'public-b', accessTokenCiphertext: 'ciphertext-b', version: 1 });
+  });
+});
+
+type Write = { readonly kind: 'finish' | 'refresh'; readonly name: string; readonly second: number };
+
+/** Every permutation of a list. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) =>
+    permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+const ISSUE_ORDERS = permutations(['A', 'B', 'R']);
+const LANDING_ORDERS = permutations(['A', 'B', 'R']);
+const cases = ISSUE_ORDERS.flatMap((issue) => LANDING_ORDERS.map((landing) => ({ issue, landing })));
+
+describe('token store: newest wins per token, whatever the order writes land in', () => {
+  it.each(cases)(
+    'finishes A, B and refresh R issued in order $issue, landing in order $landing',
+    async ({ issue, landing }) => {
+      // Prepare: a record issued before all three; issue times 10 s, 20 s, 30 s in the given order.
+      const clientUserId = newUser();
+      await store.upsertTokenRecord(finish(clientUserId, 'seed', at(1)), now);
+      const second = (name: string) => 10 * (issue.indexOf(name) + 1);
+      const writes: Record<string, Write> = {
+        A: { kind: 'finish', name: 'A', second: second('A') },
+        B: { kind: 'finish', name: 'B', second: second('B') },
+        R: { kind: 'refresh', name: 'R', second: second('R') },
+      };
+
+      // Act
+      for (const name of landing) {
+        const write = writes[name];
+        if (write === undefined) throw new Error(name);
+        if (write.kind === 'finish') await store.upsertTokenRecord(finish(clientUserId, name, at(write.second)), now);
+        else await store.storePublicToken(refresh(clientUserId, name, at(write.second)), now);
+      }
+
+      // Assess: the accessToken of the later finish; the publicToken issued last of all three.
+      const laterFinish = issue.indexOf('A') > issue.indexOf('B') ? 'A' : 'B';
+      const lastIssued = issue[2];
+      const item = await rawItem(clientUserId);
+      expect(item?.accessTokenCiphertext).toBe(`ciphertext-${laterFinish}`);
+      expect(item?.publicToken).toBe(`public-${lastIssued}`);
+    },
+  );
+
+  it('keeps finish B\u2019s accessToken and a later refresh\u2019s publicToken when B\u2019s write fails once and the refresh lands in the gap', async () => {
+    // Prepare: finish A stored; B (issued later) fails its first attempt; meanwhile R lands.
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'A', at(1)), now);
+    const paused = gate();
+    const reached = gate();
+    let updates = 0;
+    table.hook = async (operation) => {
+      if (operation !== 'UpdateItem') return 'pass';
+      updates += 1;
+      if (updates !== 1) return 'pass';
+      reached.open();
+      await paused.opened;
+      return 'fail-before';
+    };
+
+    // Act
+    const finishing = store.upsertTokenRecord(finish(clientUserId, 'B', at(2)), now);
+    await reached.opened;
+    await store.storePublicToken(refresh(clientUserId, 'R', at(3)), now);
+    paused.open();
+    const answered = await finishing;
+
+    // Assess
+    expect(answered).toMatchObject({ accessTokenCiphertext: 'ciphertext-B', publicToken: 'public-R', version: 3 });
+    expect(await rawItem(clientUserId)).toMatchObject({
+      accessTokenCiphertext: 'ciphertext-B',
+      publicToken: 'public-R',
+    });
+  });
+
+  it('keeps a slow refresh\u2019s own publicToken when a finish issued before it landed first', async () => {
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'seed', at(1)), now);
+    await store.upsertTokenRecord(finish(clientUserId, 'F', at(2)), now);
+
+    const answered = await store.storePublicToken(refresh(clientUserId, 'R', at(3)), now);
+
+    expect(answered).toMatchObject({ publicToken: 'public-R' });
+    expect(await rawItem(clientUserId)).toMatchObject({
+      publicToken: 'public-R',
+      accessTokenCiphertext: 'ciphertext-F',
+    });
+  });
+
+  it('counts a write whose answer was lost and the SDK retried exactly once', async () => {
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'A', at(1)), now);
+    let lost = false;
+    table.hook = async (operation) => {
+      if (operation !== 'UpdateItem' || lost) return 'pass';
+      lost = true;
+      return 'lose-answer';
+    };
+
+    const answered = await store.upsertTokenRecord(finish(clientUserId, 'B', at(2)), now);
+
+    expect(lost).toBe(true);
+    expect(answered).toMatchObject({ publicToken: 'public-B', version: 2 });
+    expect((await rawItem(clientUserId))?.version).toBe(2);
+  });
+
+  it('re-reads and applies only what is still newer when another write lands between its read and its write', async () => {
+    // Prepare: accessToken from t1, publicToken refreshed at t3; finish B (t2) must read, then write.
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'A', at(1)), now);
+    await store.storePublicToken(refresh(clientUserId, 'R', at(3)), now);
+    const paused = gate();
+    const reached = gate();
+    let updates = 0;
+    table.hook = async (operation) => {
+      if (operation !== 'UpdateItem') return 'pass';
+      updates += 1;
+      if (updates !== 2) return 'pass';
+      reached.open();
+      await paused.opened;
+      return 'pass';
+    };
+
+    // Act: B's version-conditioned write waits; finish C (t4) lands; B's write then loses its condition.
+    const finishing = store.upsertTokenRecord(finish(clientUserId, 'B', at(2)), now);
+    await reached.opened;
+    await store.upsertTokenRecord(finish(clientUserId, 'C', at(4)), now);
+    paused.open();
+    const answered = await finishing;
+
+    // Assess
+    expect(answered).toMatchObject({ accessTokenCiphertext: 'ciphertext-C', publicToken: 'public-C' });
+    expect(await rawItem(clientUserId)).toMatchObject({ accessTokenCiphertext: 'ciphertext-C', version: 3 });
+  });
+});
+
+describe('token store: refreshes', () => {
+  it('never touches the accessToken', async () => {
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'A', at(1)), now);
+
+    const answered = await store.storePublicToken(refresh(clientUserId, 'R', at(2)), now);
+
+    expect(answered).toEqual({ clientUserId, humanId: HUMAN_ID, publicToken: 'public-R', version: 2 });
+    expect(await rawItem(clientUserId)).toMatchObject({
+      publicToken: 'public-R',
+      publicTokenIssuedAt: at(2),
+      accessTokenCiphertext: 'ciphertext-A',
+      accessTokenIssuedAt: at(1),
+      version: 2,
+    });
+  });
+
+  it('creates no record for a user without one, and leaves a record of another humanId alone', async () => {
+    const absent = newUser();
+    const other = newUser();
+    await store.upsertTokenRecord({ ...finish(other, 'A', at(1)), humanId: 'x'.repeat(24) }, now);
+
+    expect(await store.storePublicToken(refresh(absent, 'R', at(2)), now)).toBeUndefined();
+    expect(await rawItem(absent)).toBeUndefined();
+    expect(await store.storePublicToken(refresh(other, 'R', at(2)), now)).toMatchObject({ publicToken: 'public-A' });
+  });
+});
+
+describe('token store: records written before per-token issue times', () => {
+  async function legacyRecord(clientUserId: string): Promise<void> {
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          clientUserId,
+          humanId: HUMAN_ID,
+          clientId: CLIENT_ID,
+          accessToken: 'plaintext-legacy',
+          publicToken: 'public-legacy',
+          exchangedAt: at(5),
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+          version: 7,
+          lastWriteId: 'legacy-write',
+        },
       }),
+    );
+  }
+
+  it('reads exchangedAt as the issue time of both tokens', async () => {
+    const clientUserId = newUser();
+    await legacyRecord(clientUserId);
+
+    expect(await store.getTokenRecord(clientUserId)).toMatchObject({
+      accessTokenIssuedAt: at(5),
+      publicTokenIssuedAt: at(5),
+      accessTokenCiphertext: undefined,
+    });
+    expect(await store.upsertTokenRecord(finish(clientUserId, 'old', at(4)), now)).toMatchObject({
+      publicToken: 'public-legacy',
+      version: 7,
     });
   });
 
-  it('writes only if the stored tokens are not from a later exchange, and not twice for one write ID', async () => {
-    dynamoDb.on(UpdateCommand).resolves({ Attributes: stored });
+  it('drops the plaintext accessToken and exchangedAt on the first later finish', async () => {
+    const clientUserId = newUser();
+    await legacyRecord(clientUserId);
 
-    await store.upsertTokenRecord(grant, { exchangedAt, now });
-    await store.upsertTokenRecord(grant, { exchangedAt, now });
+    await store.upsertTokenRecord(finish(clientUserId, 'new', at(6)), now);
 
-    const writeIds = dynamoDb
-      .commandCalls(UpdateCommand)
-      .map((call) => call.args[0].input.ExpressionAttributeValues?.[':writeId']);
-    expect(new Set(writeIds).size).toBe(2);
-    expect(dynamoDb).toHaveReceivedCommandWith(UpdateCommand, {
-      ConditionExpression:
-        '(attribute_not_exists(lastWriteId) OR lastWriteId <> :writeId) AND ' +
-        '(attribute_not_exists(exchangedAt) OR exchangedAt <= :exchangedAt)',
-    });
+    const item = await rawItem(clientUserId);
+    expect(item).toMatchObject({ accessTokenCiphertext: 'ciphertext-new', version: 8, createdAt: now.toISOString() });
+    expect(item).not.toHaveProperty('accessToken');
+    expect(item).not.toHaveProperty('exchangedAt');
   });
 
-  it('answers the stored record when the condition fails (a newer exchange, or its own committed retry)', async () => {
-    const newer = { ...stored, publicToken: 'N'.repeat(32), version: 4 };
-    dynamoDb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'newer', $metadata: {} }));
-    dynamoDb.on(GetCommand).resolves({ Item: newer });
+  it('keeps the plaintext accessToken on a refresh, which cannot encrypt it', async () => {
+    const clientUserId = newUser();
+    await legacyRecord(clientUserId);
 
-    const record = await store.upsertTokenRecord(grant, { exchangedAt, now });
+    await store.storePublicToken(refresh(clientUserId, 'R', at(6)), now);
 
-    expect(record).toEqual(newer);
-    expect(dynamoDb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true, Key: { clientUserId: 'alice' } });
+    expect(await rawItem(clientUserId)).toMatchObject({ accessToken: 'plaintext-legacy', publicToken: 'public-R' });
+    expect(await store.getTokenRecord(clientUserId)).toMatchObject({ accessTokenIssuedAt: at(5) });
   });
+});
 
-  it('reads a whole record by clientUserId consistently', async () => {
-    dynamoDb.on(GetCommand).resolves({ Item: stored });
+describe('token store: failures', () => {
+  it('turns DynamoDB failing past the SDK retries into DependencyUnavailableError', async () => {
+    const clientUserId = newUser();
+    table.local.injectFault({ count: 1000 });
 
-    expect(await store.getTokenRecord('alice')).toEqual(stored);
-    expect(dynamoDb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true, Key: { clientUserId: 'alice' } });
-  });
-
-  it('reads for recovery by clientUserId and by humanId naming only non-token attributes, as its role requires', async () => {
-    const projected = {
-      ProjectionExpression: '#r0, #r1, #r2, #r3, #r4, #r5',
-      ExpressionAttributeNames: {
-        '#r0': 'clientUserId',
-        '#r1': 'humanId',
-        '#r2': 'clientId',
-        '#r3': 'publicToken',
-        '#r4': 'publicTokenIssuedAt',
-        '#r5': 'version',
-      },
-    };
-    const seen = { clientUserId: 'alice', humanId: grant.humanId, publicToken: grant.publicToken, version: 3 };
-    dynamoDb.on(GetCommand).resolves({ Item: { ...seen, clientId: grant.clientId } });
-    dynamoDb.on(QueryCommand).resolves({ Items: [seen] });
-
-    expect(await store.getRecoveryRecord('alice')).toEqual(seen);
-    expect(await store.findRecoveryRecordByHumanId(grant.humanId)).toEqual(seen);
-    expect(dynamoDb).toHaveReceivedCommandWith(GetCommand, {
-      ConsistentRead: true,
-      Key: { clientUserId: 'alice' },
-      ...projected,
-    });
-    expect(dynamoDb).toHaveReceivedCommandWith(QueryCommand, {
-      IndexName: 'humanId-index',
-      Select: 'SPECIFIC_ATTRIBUTES',
-      ...projected,
-    });
-  });
-
-  it('answers undefined when there is no record', async () => {
-    dynamoDb.on(GetCommand).resolves({});
-    dynamoDb.on(QueryCommand).resolves({ Items: [] });
-
-    expect(await store.getTokenRecord('nobody')).toBeUndefined();
-    expect(await store.getRecoveryRecord('nobody')).toBeUndefined();
-    expect(await store.findRecoveryRecordByHumanId('unknown')).toBeUndefined();
-  });
-
-  it('replaces the publicToken only if humanId and version are unchanged', async () => {
-    // UPDATED_NEW: DynamoDB answers the attributes the update set, not the record.
-    const updated = {
-      publicToken: 'n'.repeat(32),
-      updatedAt: now.toISOString(),
-      exchangedAt: now.toISOString(),
-      version: 4,
-    };
-    dynamoDb.on(UpdateCommand).resolves({ Attributes: updated });
-
-    const record = await store.replacePublicToken(stored, 'n'.repeat(32), now);
-
-    expect(record).toEqual({ clientUserId: 'alice', humanId: grant.humanId, publicToken: 'n'.repeat(32), version: 4 });
-    expect(dynamoDb).toHaveReceivedCommandWith(UpdateCommand, {
-      ReturnValues: 'UPDATED_NEW',
-      ConditionExpression: 'humanId = :humanId AND version = :version',
-      ExpressionAttributeValues: expect.objectContaining({ ':humanId': grant.humanId, ':version': 3 }),
-    });
-  });
-
-  it('answers undefined when a concurrent write won the condition', async () => {
-    dynamoDb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'lost', $metadata: {} }));
-
-    expect(await store.replacePublicToken(stored, 'n'.repeat(32), now)).toBeUndefined();
-  });
-
-  it('turns DynamoDB failures into DependencyUnavailableError', async () => {
-    dynamoDb.onAnyCommand().rejects(new Error('ProvisionedThroughputExceeded'));
-
-    await expect(store.upsertTokenRecord(grant, { exchangedAt, now })).rejects.toBeInstanceOf(
+    await expect(store.upsertTokenRecord(finish(clientUserId, 'A', at(1)), now)).rejects.toBeInstanceOf(
       DependencyUnavailableError,
     );
-    await expect(store.getTokenRecord('alice')).rejects.toBeInstanceOf(DependencyUnavailableError);
-    await expect(store.getRecoveryRecord('alice')).rejects.toBeInstanceOf(DependencyUnavailableError);
-    await expect(store.findRecoveryRecordByHumanId('h')).rejects.toBeInstanceOf(DependencyUnavailableError);
-    await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(DependencyUnavailableError);
-  });
-
-  it('answers the stored attributes of a record, without write bookkeeping such as lastWriteId', async () => {
-    dynamoDb.on(GetCommand).resolves({ Item: { ...stored, exchangedAt: now.toISOString(), lastWriteId: 'w-1' } });
-
-    expect(await store.getTokenRecord('alice')).toEqual({ ...stored, exchangedAt: now.toISOString() });
-  });
-
-  it('reads a current-generation record, which holds no token yet, with empty tokens', async () => {
-    const { accessToken: _access, publicToken: _public, ...withoutTokens } = stored;
-    dynamoDb.on(GetCommand).resolves({ Item: withoutTokens });
-
-    expect(await store.getTokenRecord('alice')).toEqual({ ...withoutTokens, accessToken: '', publicToken: '' });
-  });
-
-  it.each([
-    ['a missing humanId', { ...stored, humanId: undefined }],
-    ['a version that is not a number', { ...stored, version: '3' }],
-    ['a publicToken that is not a string', { ...stored, publicToken: { S: 'p' } }],
-  ])('refuses an item with %s as a DynamoDB failure, logging field names but no values', async (_, item) => {
-    const logged = vi.spyOn(logger, 'error');
-    dynamoDb.on(GetCommand).resolves({ Item: item });
-    dynamoDb.on(QueryCommand).resolves({ Items: [item] });
-    dynamoDb.on(UpdateCommand).resolves({ Attributes: item });
-
-    await expect(store.getTokenRecord('alice')).rejects.toBeInstanceOf(UnreadableTokenRecordError);
-    await expect(store.upsertTokenRecord(grant, { exchangedAt, now })).rejects.toBeInstanceOf(
-      UnreadableTokenRecordError,
+    await expect(store.storePublicToken(refresh(clientUserId, 'R', at(1)), now)).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
     );
+    await expect(store.getTokenRecord(clientUserId)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(store.getRecoveryRecord(clientUserId)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(store.findRecoveryRecordByHumanId(HUMAN_ID)).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('refuses an item that is not a token record, logging field names but no values', async () => {
+    const clientUserId = newUser();
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { clientUserId, humanId: HUMAN_ID, publicToken: 'public-odd', version: '3' },
+      }),
+    );
+    const logged = vi.spyOn(logger, 'error');
+
+    await expect(store.getTokenRecord(clientUserId)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
+    await expect(store.upsertTokenRecord(finish(clientUserId, 'A', at(1)), now)).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
+
     expect(logged).toHaveBeenCalled();
-    expect(JSON.stringify(logged.mock.calls)).not.toContain(grant.publicToken);
-    expect(JSON.stringify(logged.mock.calls)).not.toContain(grant.humanId);
+    expect(JSON.stringify(logged.mock.calls)).not.toContain('public-odd');
     logged.mockRestore();
   });
+});
 
-  // Recovery reads never see the access token: only the attributes they read can be wrong.
-  it.each([
-    [
-      'a version that is not a number',
-      { clientUserId: 'alice', humanId: grant.humanId, publicToken: 'p', version: '3' },
-    ],
-    [
-      'a publicToken that is not a string',
-      { clientUserId: 'alice', humanId: grant.humanId, publicToken: 1, version: 3 },
-    ],
-  ])('refuses a recovery read with %s as a DynamoDB failure', async (_, item) => {
-    dynamoDb.on(GetCommand).resolves({ Item: item });
-    dynamoDb.on(QueryCommand).resolves({ Items: [item] });
-    dynamoDb.on(UpdateCommand).resolves({ Attributes: item });
+describe('token store: recovery names only what its role may touch (docs/security.md)', () => {
+  // The attributes recoverPublicToken's IAM policy lets it name, written out here by hand.
+  const readable = new Set([
+    'clientUserId',
+    'humanId',
+    'clientId',
+    'publicToken',
+    'publicTokenIssuedAt',
+    'version',
+    'createdAt',
+    'updatedAt',
+    'exchangedAt',
+    'lastWriteId',
+    'connectedAt',
+    'accessTokenIssuedAt',
+  ]);
+  const writable = new Set([...readable].filter((name) => name !== 'accessTokenIssuedAt'));
 
-    await expect(store.getRecoveryRecord('alice')).rejects.toBeInstanceOf(UnreadableTokenRecordError);
-    await expect(store.findRecoveryRecordByHumanId(grant.humanId)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
-    await expect(store.replacePublicToken(stored, 'x', now)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
+  /** Every command the store sends while `run` runs, as plain inputs. */
+  async function commandsOf(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+    const send = vi.spyOn(table.client, 'send');
+    try {
+      await run();
+      return send.mock.calls.map(([command]) => ({ name: command.constructor.name, ...(command.input as object) }));
+    } finally {
+      send.mockRestore();
+    }
+  }
+
+  /** The attribute names a command's expressions name (through `#` placeholders or bare). */
+  function namedAttributes(input: Record<string, unknown>): string[] {
+    const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    const expressions = [input.ProjectionExpression, input.UpdateExpression, input.ConditionExpression]
+      .filter((value): value is string => typeof value === 'string')
+      .join(' ');
+    // Placeholders of values (`:now`) are not attribute names.
+    const words = (expressions.match(/[#:]?[A-Za-z_][A-Za-z0-9_]*/g) ?? []).filter((word) => !word.startsWith(':'));
+    const keywords = new Set(['SET', 'REMOVE', 'ADD', 'AND', 'OR', 'NOT', 'attribute_exists', 'attribute_not_exists']);
+    return words
+      .filter((word) => !keywords.has(word))
+      .map((word) => (word.startsWith('#') ? (names[word] ?? word) : word));
+  }
+
+  it('reads by clientUserId and by humanId with a projection of recovery attributes only', async () => {
+    const user = newUser();
+    await store.upsertTokenRecord(finish(user, 'one', at(1)), now);
+
+    const commands = await commandsOf(async () => {
+      expect(await store.getRecoveryRecord(user)).toEqual({
+        clientUserId: user,
+        humanId: HUMAN_ID,
+        publicToken: 'public-one',
+        version: 1,
+      });
+      expect(await store.findRecoveryRecordByHumanId(HUMAN_ID)).toMatchObject({ humanId: HUMAN_ID });
+    });
+
+    expect(commands.map(({ name }) => name)).toEqual(['GetCommand', 'QueryCommand']);
+    for (const command of commands) {
+      expect(command.ProjectionExpression).toBeTypeOf('string');
+      for (const name of namedAttributes(command)) expect(readable).toContain(name);
+    }
+    expect(commands[1]).toMatchObject({ Select: 'SPECIFIC_ATTRIBUTES', IndexName: 'humanId-index' });
+  });
+
+  it('refreshes naming only writable attributes and returning only what it updated, on the lost-condition path too', async () => {
+    const user = newUser();
+    await store.upsertTokenRecord(finish(user, 'one', at(1)), now);
+    // A finish lands first with a later publicToken: the refresh's first write loses and it reads.
+    await store.upsertTokenRecord(finish(user, 'two', at(5)), now);
+
+    const commands = await commandsOf(async () => {
+      expect(await store.storePublicToken(refresh(user, 'refresh', at(3)), now)).toMatchObject({
+        publicToken: 'public-two',
+      });
+      expect(await store.storePublicToken(refresh(user, 'later', at(9)), now)).toMatchObject({
+        publicToken: 'public-later',
+      });
+    });
+
+    expect(commands.map(({ name }) => name)).toEqual(['UpdateCommand', 'GetCommand', 'UpdateCommand']);
+    for (const command of commands) {
+      const allowed = command.name === 'GetCommand' ? readable : writable;
+      for (const name of namedAttributes(command)) expect(allowed).toContain(name);
+      if (command.name === 'GetCommand') expect(command.ProjectionExpression).toBeTypeOf('string');
+      else expect(command.ReturnValues).toBe('UPDATED_NEW');
+    }
+    const item = await rawItem(user);
+    expect(item).toMatchObject({ accessTokenCiphertext: 'ciphertext-two', accessTokenIssuedAt: at(5) });
   });
 });

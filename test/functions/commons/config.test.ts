@@ -6,6 +6,8 @@ const required = {
   HUMANAPI_SECRET_ID: 'secret-id',
   TOKENS_TABLE_NAME: 'tokens',
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
+  TOKEN_KEY_ID: 'alias/tokens',
+  OUTBOX_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/outbox',
 };
 
 describe('readConfig', () => {
@@ -21,8 +23,14 @@ describe('readConfig', () => {
       tokensTableName: 'tokens',
       idempotencyTableName: 'idempotency',
       secretTtlSeconds: 300,
+      tokenKeyId: 'alias/tokens',
+      outboxQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/outbox',
       jwtUserClaim: undefined,
     });
+  });
+
+  it('fails naming OUTBOX_QUEUE_URL when it is not a URL', () => {
+    expect(() => readConfig({ ...required, OUTBOX_QUEUE_URL: 'outbox' })).toThrow(/OUTBOX_QUEUE_URL must be/);
   });
 
   it('reads the optional variables and drops a trailing slash from the base URL', () => {

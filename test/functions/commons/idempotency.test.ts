@@ -18,11 +18,15 @@ const context = createLambdaContext('finishSession', 10_000);
 const result = { publicToken: 'p'.repeat(32) };
 const key: Key = { sessionToken: 's'.repeat(32), callerId: null };
 
+/** Replays answer what the stored result says, marked so a test can tell. */
+const replayed = vi.fn(async (stored: unknown) => ({ publicToken: `replayed:${JSON.stringify(stored)}` }));
+
 function idempotentRunner() {
   return createIdempotency<Key, typeof result>({
     tableName: 'idempotency',
     dynamoDb: new DynamoDBClient({}),
     expiresAfterSeconds: 3600,
+    onReplay: replayed,
   });
 }
 
@@ -66,12 +70,19 @@ describe('createIdempotency', () => {
     });
   });
 
-  it('answers the stored result to a replay without running the work', async () => {
+  it('answers a replay through onReplay, handing it the stored result, without running the work', async () => {
     dynamoDb.on(PutItemCommand).rejects(existingRecord('COMPLETED', { publicToken: 'stored' }));
     const work = vi.fn(async () => result);
 
-    expect(await idempotentRunner()(key, context, work)).toEqual({ publicToken: 'stored' });
+    expect(await idempotentRunner()(key, context, work)).toEqual({ publicToken: 'replayed:{"publicToken":"stored"}' });
     expect(work).not.toHaveBeenCalled();
+  });
+
+  it('does not call onReplay for a first run', async () => {
+    replayed.mockClear();
+
+    expect(await idempotentRunner()(key, context, async () => result)).toEqual(result);
+    expect(replayed).not.toHaveBeenCalled();
   });
 
   it('refuses a duplicate while the same key is in flight, without running the work', async () => {

@@ -1,8 +1,6 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createTokenStore } from '../../../functions/adapters/token-store.js';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTokenStore, type TokenStore } from '../../../functions/adapters/token-store.js';
 import {
   CallerMismatchError,
   HumanApiAuthError,
@@ -10,24 +8,50 @@ import {
   TokenRecordNotFoundError,
 } from '../../../functions/commons/errors.js';
 import { recoverPublicToken } from '../../../functions/domain/recover-public-token.js';
-import { CLIENT_ID, exchangeFor, fakeHumanApi, fakeSecrets, memoryTokenStore } from '../fakes.js';
+import { startTokenTable, type TokenTable } from '../../support/token-table.js';
+import { CLIENT_ID, fakeHumanApi, fakeSecrets } from '../fakes.js';
 
 const humanId = 'h'.repeat(24);
 const trusted = { kind: 'trusted' } as const;
+const seeded = '2026-11-20T10:00:00.000Z';
+
+let table: TokenTable;
+let tokenStore: TokenStore;
+
+beforeAll(async () => {
+  table = await startTokenTable();
+  tokenStore = createTokenStore(table.client, table.tableName);
+});
+
+afterAll(async () => {
+  await table?.close();
+});
+
+const record = () => table.local.readItem(table.tableName, { clientUserId: 'alice' });
 
 describe('recoverPublicToken', () => {
   let humanApi: ReturnType<typeof fakeHumanApi>;
-  let tokenStore: ReturnType<typeof memoryTokenStore>;
   let secrets: ReturnType<typeof fakeSecrets>;
   let dependencies: Parameters<typeof recoverPublicToken>[2];
 
   beforeEach(async () => {
     humanApi = fakeHumanApi();
-    tokenStore = memoryTokenStore();
     secrets = fakeSecrets('old-secret', 'new-secret');
     dependencies = { clientId: CLIENT_ID, humanApi, secrets, tokenStore, now: () => new Date('2026-11-21T10:00:00Z') };
-    const seeded = new Date('2026-11-20T10:00:00Z');
-    await tokenStore.upsertTokenRecord(exchangeFor('alice'), { exchangedAt: seeded, now: seeded });
+    // A fresh alice for every test.
+    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { clientUserId: 'alice' } }));
+    await tokenStore.upsertTokenRecord(
+      {
+        clientUserId: 'alice',
+        humanId,
+        clientId: CLIENT_ID,
+        accessTokenCiphertext: 'ciphertext-seed',
+        accessTokenIssuedAt: seeded,
+        publicToken: 'p'.repeat(32),
+        publicTokenIssuedAt: seeded,
+      },
+      new Date(seeded),
+    );
   });
 
   it('answers the stored publicToken by clientUserId, without calling Human API', async () => {
@@ -63,22 +87,12 @@ describe('recoverPublicToken', () => {
       clientId: CLIENT_ID,
       clientSecret: 'old-secret',
     });
-    expect(tokenStore.records.get('alice')).toMatchObject({
+    expect(await record()).toMatchObject({
       publicToken: 'n'.repeat(32),
-      accessToken: 'a'.repeat(40),
-      version: 2,
+      publicTokenIssuedAt: '2026-11-21T10:00:00.000Z',
+      accessTokenCiphertext: 'ciphertext-seed',
+      accessTokenIssuedAt: seeded,
     });
-  });
-
-  it('gets a fresh publicToken when none is stored', async () => {
-    const record = tokenStore.records.get('alice');
-    if (record === undefined) throw new Error('seed missing');
-    tokenStore.records.set('alice', { ...record, publicToken: '' });
-    humanApi.createPublicToken.mockResolvedValue({ humanId, publicToken: 'n'.repeat(32) });
-
-    const answer = await recoverPublicToken({ clientUserId: 'alice' }, trusted, dependencies);
-
-    expect(answer.publicToken).toBe('n'.repeat(32));
   });
 
   it('re-reads the secret once when Human API refuses the credentials', async () => {
@@ -97,12 +111,12 @@ describe('recoverPublicToken', () => {
 
   it('leaves the record unchanged when Human API fails during a refresh', async () => {
     humanApi.createPublicToken.mockRejectedValue(new HumanApiFailedError('503'));
-    const before = structuredClone(tokenStore.records.get('alice'));
+    const before = await record();
 
     await expect(
       recoverPublicToken({ clientUserId: 'alice', refresh: true }, trusted, dependencies),
     ).rejects.toBeInstanceOf(HumanApiFailedError);
-    expect(tokenStore.records.get('alice')).toEqual(before);
+    expect(await record()).toEqual(before);
   });
 
   it('refuses an answer for another humanId', async () => {
@@ -111,7 +125,7 @@ describe('recoverPublicToken', () => {
     await expect(
       recoverPublicToken({ clientUserId: 'alice', refresh: true }, trusted, dependencies),
     ).rejects.toBeInstanceOf(HumanApiFailedError);
-    expect(tokenStore.records.get('alice')?.publicToken).toBe('p'.repeat(32));
+    expect((await record())?.publicToken).toBe('p'.repeat(32));
   });
 
   it('in JWT mode, serves the caller', async () => {
@@ -131,45 +145,5 @@ describe('recoverPublicToken', () => {
       CallerMismatchError,
     );
     expect(humanApi.createPublicToken).not.toHaveBeenCalled();
-  });
-});
-
-describe('recoverPublicToken racing a finish (DynamoDB conditional update)', () => {
-  const dynamoDb = mockClient(DynamoDBDocumentClient);
-  const read = { ...exchangeFor('alice'), createdAt: 't0', updatedAt: 't0', version: 3 };
-  const newerFromFinish = {
-    ...read,
-    accessToken: 'A'.repeat(40),
-    publicToken: 'F'.repeat(32),
-    updatedAt: 't1',
-    version: 4,
-  };
-
-  beforeEach(() => {
-    dynamoDb.reset();
-  });
-
-  it('does not clobber the newer tokens of a concurrent finish, and answers them', async () => {
-    dynamoDb.on(GetCommand).resolvesOnce({ Item: read }).resolves({ Item: newerFromFinish });
-    dynamoDb
-      .on(UpdateCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'version changed', $metadata: {} }));
-    const humanApi = fakeHumanApi();
-    humanApi.createPublicToken.mockResolvedValue({ humanId, publicToken: 'R'.repeat(32) });
-    const tokenStore = createTokenStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'tokens');
-
-    const answer = await recoverPublicToken({ clientUserId: 'alice', refresh: true }, trusted, {
-      clientId: CLIENT_ID,
-      humanApi,
-      secrets: fakeSecrets(),
-      tokenStore,
-    });
-
-    expect(answer.publicToken).toBe('F'.repeat(32));
-    expect(dynamoDb).toHaveReceivedCommandTimes(UpdateCommand, 1);
-    expect(dynamoDb).toHaveReceivedCommandWith(UpdateCommand, {
-      ConditionExpression: 'humanId = :humanId AND version = :version',
-      ExpressionAttributeValues: expect.objectContaining({ ':version': 3, ':publicToken': 'R'.repeat(32) }),
-    });
   });
 });

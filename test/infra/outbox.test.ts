@@ -1,0 +1,93 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BASE_PROPS, logicalIdAt, synthesize } from './stack-fixture.js';
+
+/** Logical IDs of the stateful resources: a change here replaces the key (undecryptable tokens) or a queue (lost grants). */
+const TOKEN_KEY_ID = 'TokenKeyD1D1A236';
+const OUTBOX_ID = 'Outbox27BBF20A';
+const DEAD_LETTERS_ID = 'OutboxDeadLettersA73F12D9';
+
+describe('the outbox and the token key in the stack', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = synthesize(BASE_PROPS).template;
+  });
+
+  it('keeps the logical IDs of the token key, the outbox and its dead-letter queue', () => {
+    expect(logicalIdAt(template, 'HumanConnectBackend/TokenKey/Resource')).toBe(TOKEN_KEY_ID);
+    expect(logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource')).toBe(OUTBOX_ID);
+    expect(logicalIdAt(template, 'HumanConnectBackend/OutboxDeadLetters/Resource')).toBe(DEAD_LETTERS_ID);
+  });
+
+  it('creates a retained, rotating token key', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('encrypts both queues, keeps grants 14 days and dead-letters a grant after 5 receives', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+      VisibilityTimeout: 180,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [DEAD_LETTERS_ID, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('drains the outbox with partial batch responses, batches of 10', () => {
+    const drain = logicalIdAt(template, 'HumanConnectBackend/DrainOutbox/Function/Resource');
+
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [OUTBOX_ID, 'Arn'] },
+      FunctionName: { Ref: drain },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('lets the drain consume the outbox and update or read the token table, and nothing else', () => {
+    const id = logicalIdAt(template, 'HumanConnectBackend/DrainOutbox/Role/DefaultPolicy/Resource');
+    const statements = template.toJSON().Resources[id].Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const actions = statements.map((statement) => [statement.Action].flat().sort());
+
+    expect(actions).toEqual([
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ],
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('kms:');
+  });
+
+  it('alarms as soon as one grant is in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [DEAD_LETTERS_ID, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+});
