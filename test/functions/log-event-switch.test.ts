@@ -4,6 +4,7 @@
  * reach stdout or stderr anyway.
  */
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -77,10 +78,14 @@ describe('logs with POWERTOOLS_LOGGER_LOG_EVENT=true at DEBUG', () => {
     mockClient(SecretsManagerClient)
       .on(GetSecretValueCommand)
       .resolves({ SecretString: JSON.stringify({ clientSecret: SECRET }) });
+    mockClient(KMSClient)
+      .on(EncryptCommand)
+      .resolves({ CiphertextBlob: new Uint8Array([1, 2, 3]) });
+    const { accessToken: _plaintext, ...stored } = exchange;
     mockClient(DynamoDBDocumentClient)
       .on(UpdateCommand)
       .resolves({
-        Attributes: { ...exchange, createdAt: 'now', updatedAt: 'now', version: 1 },
+        Attributes: { ...stored, accessTokenCiphertext: 'AQID', createdAt: 'now', updatedAt: 'now', version: 1 },
       });
     humanApi.mockImplementation(
       async () =>

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Answer, injectHumanApiFault, mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+import { signedPost } from '../support/sigv4.js';
 
 const TOKENS = 'humanapi-tokens';
 /** Past the SDK's 3 attempts. */
@@ -25,7 +26,7 @@ interface RecordView {
 
 const finish = (body: unknown, contentType?: string) =>
   post(`${local.apiUrl}/sessions`, body, contentType === undefined ? {} : { contentType });
-const refresh = (clientUserId: string) => post(`${local.apiUrl}/public-tokens`, { clientUserId, refresh: true });
+const refresh = (clientUserId: string) => signedPost(`${local.apiUrl}/public-tokens`, { clientUserId, refresh: true });
 const hook = async (path: string, body: object) => {
   const answer = await post(`${local.apiUrl}${path}`, body);
   if (answer.status >= 300) throw new Error(`${path} answered ${answer.status}`);
@@ -102,7 +103,7 @@ describe('newest tokens win, over HTTP', () => {
     const stored = await record(user);
     expect(refreshed).not.toBe(finished);
     expect(stored?.publicToken).toBe(refreshed);
-    expect(ok(await post(`${local.apiUrl}/public-tokens`, { clientUserId: user }))).toBe(refreshed);
+    expect(ok(await signedPost(`${local.apiUrl}/public-tokens`, { clientUserId: user }))).toBe(refreshed);
   });
 
   it('answers 200 when the token write fails after Human API answered, and the record appears once DynamoDB recovers', async () => {
