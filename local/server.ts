@@ -148,6 +148,9 @@ export async function startLocalMode({
     jwtMode: jwt !== undefined,
     devIssuerUrl: jwt === undefined ? undefined : devIssuerUrl,
     appBackend: appRoutes !== undefined,
+    connectGeneration: settings.connectGeneration,
+    // The offline stand-in of humanapi-connect-client, while the current-generation sandbox serves.
+    connectClientUrl: authSandbox === undefined ? undefined : `${apiUrl}/sandbox/connect-client.js`,
   };
   const routeSandbox = createSandboxRoutes({
     devIssuer,
