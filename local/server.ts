@@ -168,6 +168,9 @@ export async function startLocalMode({
     // The development issuer is a sandbox route: it exists only while the sandbox serves.
     devIssuerUrl: jwt === undefined || !sandboxMode ? undefined : devIssuerUrl,
     appBackend: appRoutes !== undefined,
+    connectGeneration: settings.connectGeneration,
+    // The offline stand-in of humanapi-connect-client, while the current-generation sandbox serves.
+    connectClientUrl: authSandbox === undefined ? undefined : `${apiUrl}/sandbox/connect-client.js`,
   };
   const routeSandbox = createSandboxRoutes({
     devIssuer,

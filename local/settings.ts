@@ -82,6 +82,24 @@ export interface LocalSettings {
    * request lines say what happened) and `INFO` in `json` format.
    */
   readonly functionLogLevel: string;
+  /**
+   * Which Human Connect the example page opens (`CONNECT_GENERATION`): `v1` (connect.js) or
+   * `current` (humanapi-connect-client, tokens from `POST /connect-tokens`). @default 'v1'
+   */
+  readonly connectGeneration: ConnectGeneration;
+}
+
+/** The values of `CONNECT_GENERATION`. */
+export const CONNECT_GENERATIONS = ['v1', 'current'] as const;
+/** Which Human Connect the example page opens. */
+export type ConnectGeneration = (typeof CONNECT_GENERATIONS)[number];
+
+function connectGeneration(env: Environment): ConnectGeneration {
+  const raw = optional(env, 'CONNECT_GENERATION');
+  if (raw === undefined) return 'v1';
+  const generation = CONNECT_GENERATIONS.find((candidate) => candidate === raw.toLowerCase());
+  if (generation === undefined) throw new ConfigError('CONNECT_GENERATION', `must be "v1" or "current", got "${raw}"`);
+  return generation;
 }
 
 /** The values of `LOG_FORMAT`. */
@@ -184,6 +202,7 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
       secretAccessKey: optional(env, 'LOCAL_IAM_SECRET_ACCESS_KEY') ?? LOCAL_IAM_SECRET_ACCESS_KEY,
     },
     logFormat: format,
+    connectGeneration: connectGeneration(env),
     functionLogLevel: optional(env, 'POWERTOOLS_LOG_LEVEL') ?? (format === 'line' ? 'SILENT' : 'INFO'),
   };
   // The functions' own variables (HUMANAPI_BASE_URL, HUMANAPI_TIMEOUT_MS, SECRET_TTL_SECONDS, …)

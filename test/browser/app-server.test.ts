@@ -1,11 +1,16 @@
 /**
  * The example app back end (`web/app-server/`) as local mode serves it next to
- * the page without JWT: its session cookie, and `POST /app/public-token`
- * answering for the signed-in user only, through a SigV4-signed call.
+ * the page without JWT: its session cookie, and `POST /app/public-token` and
+ * `POST /app/connect-token` answering for the signed-in user only, through SigV4-signed calls.
  */
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { close, listen, readBody } from '../../local/http-util.js';
+import { createIamAuthorizer } from '../../local/iam-authorizer.js';
+import { createAppRoutes } from '../../web/app-server/app-server.js';
 import { type Answer, mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+import { LOCAL_IAM_CREDENTIALS, signedPost } from '../support/sigv4.js';
 import { storedPublicToken } from './support/connect-page.js';
 
 let local: LocalModeProcess;
@@ -93,5 +98,140 @@ describe('the example app back end', () => {
   it('refuses an empty or control-character user name at sign-in', async () => {
     expect((await post(`${local.webUrl}/app/sign-in`, { user: '' })).status).toBe(400);
     expect((await post(`${local.webUrl}/app/sign-in`, { user: 'a\u0000b' })).status).toBe(400);
+  });
+});
+
+const connectToken = (cookie: string, body: object = {}) =>
+  post(`${local.webUrl}/app/connect-token`, body, { headers: cookie === '' ? {} : { cookie } });
+
+describe('POST /app/connect-token', () => {
+  it('mints a token for the signed-in user only, whatever user the body names', async () => {
+    const { cookie } = await signIn('carol@example.com');
+    const alice = await signedPost(`${local.apiUrl}/connect-tokens`, { clientUserId: 'alice@example.com' });
+
+    const answer = await connectToken(cookie, { clientUserId: 'alice@example.com', email: 'carol@example.com' });
+
+    // alice connected (beforeAll): a token for her would be an id_token (edit) with her humanId.
+    expect(alice.json.mode).toBe('edit');
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ mode: 'create', expiresIn: 3600 });
+    expect(answer.json.humanId).not.toBe(alice.json.humanId);
+    const carol = await signedPost(`${local.apiUrl}/connect-tokens`, {
+      clientUserId: 'carol@example.com',
+      email: 'carol@example.com',
+    });
+    expect(carol.json.humanId).toBe(answer.json.humanId);
+  });
+
+  it('opens edit mode for a signed-in user who connected', async () => {
+    const { cookie } = await signIn('bob@example.com');
+
+    const answer = await connectToken(cookie);
+
+    expect(answer.status).toBe(200);
+    expect(answer.json.mode).toBe('edit');
+  });
+
+  it("passes on the API's 400 naming email for a new user without one", async () => {
+    const { cookie } = await signIn('dave@example.com');
+
+    const answer = await connectToken(cookie);
+
+    expect(answer.status).toBe(400);
+    expect(answer.json.errors).toEqual([expect.objectContaining({ path: 'email' })]);
+  });
+
+  it('refuses an e-mail that is not a string (400 naming email) without calling the API', async () => {
+    const { cookie } = await signIn('erin@example.com');
+
+    const answer = await connectToken(cookie, { email: 42 });
+
+    expect(answer.status).toBe(400);
+    expect(answer.json.errors).toEqual([expect.objectContaining({ path: 'email' })]);
+  });
+
+  it('answers 401 without a session, with an unknown one, and after sign-out', async () => {
+    const { cookie } = await signIn('alice@example.com');
+    await post(`${local.webUrl}/app/sign-out`, {}, { headers: { cookie } });
+
+    expect((await connectToken('', { email: 'a@example.com' })).status).toBe(401);
+    expect((await connectToken('app_session=not-a-session', { email: 'a@example.com' })).status).toBe(401);
+    expect((await connectToken(cookie, { email: 'a@example.com' })).status).toBe(401);
+  });
+
+  it('refuses a body that is not JSON (415)', async () => {
+    const { cookie } = await signIn('alice@example.com');
+
+    const answer = await post(`${local.webUrl}/app/connect-token`, 'email=a%40example.com', {
+      contentType: 'application/x-www-form-urlencoded',
+      headers: { cookie },
+    });
+
+    expect(answer.status).toBe(415);
+  });
+});
+
+describe('the app routes against a recording token API', () => {
+  /** What the fake token API received: the path, the body, and the IAM verdict on its signature. */
+  const received: { path: string; body: string; signed: boolean; accessKeyId: string | undefined }[] = [];
+  let api: Server;
+  let apiUrl: string;
+
+  beforeAll(async () => {
+    const authorize = createIamAuthorizer({ credentials: LOCAL_IAM_CREDENTIALS, region: 'us-east-1' });
+    api = createServer(async (request, response) => {
+      const body = (await readBody(request, 64 * 1024)) ?? Buffer.alloc(0);
+      const verdict = await authorize({
+        method: request.method ?? 'POST',
+        url: request.url ?? '/',
+        headers: request.headers,
+        body,
+      });
+      received.push({
+        path: request.url ?? '',
+        body: body.toString('utf8'),
+        signed: verdict.allowed,
+        accessKeyId: verdict.allowed ? verdict.accessKeyId : undefined,
+      });
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ token: 'minted', mode: 'create', expiresIn: 3600, humanId: 'h' }));
+    });
+    apiUrl = `http://127.0.0.1:${await listen(api, 0)}`;
+  });
+
+  afterAll(async () => {
+    if (api !== undefined) await close(api);
+  });
+
+  it("signs POST /connect-tokens as the IAM principal, naming the session's user and passing only the e-mail", async () => {
+    const routes = createAppRoutes({ apiUrl, credentials: LOCAL_IAM_CREDENTIALS, region: 'us-east-1' });
+    const web = createServer((request, response) => {
+      const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+      void routes(request, response, path);
+    });
+    const webUrl = `http://127.0.0.1:${await listen(web, 0)}`;
+    try {
+      const signedIn = await post(`${webUrl}/app/sign-in`, { user: 'frank@example.com' });
+      const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+      const answer = await post(
+        `${webUrl}/app/connect-token`,
+        { clientUserId: 'someone-else', email: 'frank@example.com', extra: true },
+        { headers: { cookie } },
+      );
+
+      expect(answer.status).toBe(200);
+      expect(answer.json.token).toBe('minted');
+      expect(received).toEqual([
+        {
+          path: '/connect-tokens',
+          body: JSON.stringify({ clientUserId: 'frank@example.com', email: 'frank@example.com' }),
+          signed: true,
+          accessKeyId: LOCAL_IAM_CREDENTIALS.accessKeyId,
+        },
+      ]);
+    } finally {
+      await close(web);
+    }
   });
 });

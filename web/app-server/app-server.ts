@@ -9,6 +9,10 @@
  *   a random id held on the server; no token in localStorage).
  * - `POST /app/public-token {refresh?}` recovers the signed-in user's publicToken with a
  *   SigV4-signed `POST /public-tokens`, answering 404 for a user who never connected.
+ * - `POST /app/connect-token {email?}` asks for a current-generation Connect token
+ *   (docs/design.md#connect-flows) for the signed-in user with a SigV4-signed
+ *   `POST /connect-tokens {clientUserId, email?}`, passing the API's answer on (a 400 naming
+ *   `email` for a new user without one).
  * - `GET /app/me` names the signed-in user; `POST /app/sign-out` ends the session.
  *
  * Sessions live in memory here; a real server keeps them in its session store, and marks
@@ -23,7 +27,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 export interface AppRoutesOptions {
   /** The token API's base URL, without a trailing slash. */
   readonly apiUrl: string;
-  /** The IAM principal allowed to call `POST /public-tokens`. */
+  /** The IAM principal allowed to call `POST /public-tokens` and `POST /connect-tokens`. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** The API's region. */
   readonly region: string;
@@ -73,13 +77,13 @@ export function createAppRoutes({ apiUrl, credentials, region }: AppRoutesOption
   const sessions = new Map<string, string>();
   const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
 
-  /** `POST /public-tokens` as the IAM principal, for one user. */
-  async function recoverPublicToken(
-    clientUserId: string,
-    refresh: boolean,
+  /** POSTs a JSON body to the token API, SigV4-signed as the IAM principal. */
+  async function signedPost(
+    route: string,
+    payload: Record<string, unknown>,
   ): Promise<{ status: number; body: unknown }> {
-    const url = new URL(`${apiUrl}/public-tokens`);
-    const body = JSON.stringify({ clientUserId, ...(refresh ? { refresh: true } : {}) });
+    const url = new URL(`${apiUrl}${route}`);
+    const body = JSON.stringify(payload);
     const signed = await signer.sign({
       method: 'POST',
       protocol: url.protocol,
@@ -92,6 +96,16 @@ export function createAppRoutes({ apiUrl, credentials, region }: AppRoutesOption
     const { host: _setByFetch, ...headers } = signed.headers;
     const answer = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
     return { status: answer.status, body: await answer.json().catch(() => ({})) };
+  }
+
+  /** Passes the token API's answer on; 502 when it could not be reached. */
+  async function relay(response: ServerResponse, call: () => Promise<{ status: number; body: unknown }>) {
+    try {
+      const answer = await call();
+      return send(response, answer.status, answer.body);
+    } catch {
+      return send(response, 502, { title: 'The token API could not be reached', status: 502 });
+    }
   }
 
   return async (request, response, path) => {
@@ -127,12 +141,20 @@ export function createAppRoutes({ apiUrl, credentials, region }: AppRoutesOption
     }
     if (path === '/app/public-token') {
       if (user === undefined) return send(response, 401, { message: 'Sign in first.' });
-      try {
-        const answer = await recoverPublicToken(user, body.refresh === true);
-        return send(response, answer.status, answer.body);
-      } catch {
-        return send(response, 502, { title: 'The token API could not be reached', status: 502 });
+      return relay(response, () =>
+        signedPost('/public-tokens', { clientUserId: user, ...(body.refresh === true ? { refresh: true } : {}) }),
+      );
+    }
+    if (path === '/app/connect-token') {
+      if (user === undefined) return send(response, 401, { message: 'Sign in first.' });
+      // Only the session's user, whatever the body names; only the e-mail is passed on.
+      const { email } = body;
+      if (email !== undefined && typeof email !== 'string') {
+        return send(response, 400, { title: 'Bad Request', errors: [{ path: 'email', message: 'must be a string' }] });
       }
+      return relay(response, () =>
+        signedPost('/connect-tokens', { clientUserId: user, ...(email === undefined ? {} : { email }) }),
+      );
     }
     return send(response, 404, { message: 'Not Found' });
   };

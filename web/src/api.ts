@@ -25,18 +25,26 @@ export interface UserConnection {
   readonly publicToken: string;
 }
 
+/** One entry of a problem's `errors` (docs/api.md#errors): the field and what is wrong with it. */
+export interface FieldProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
 /** The API refused, failed, or its answer could not be read. */
 export class ApiError extends Error {
   /**
    * @param status - the HTTP status; `0` when the browser got no readable answer (network down, or CORS)
    * @param title - a short, user-facing summary
    * @param detail - more about it, when known
+   * @param fields - the problem's `errors`: which request fields were refused, and why
    */
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail: string | undefined,
     options?: ErrorOptions,
+    readonly fields: readonly FieldProblem[] = [],
   ) {
     super(detail === undefined ? title : `${title}: ${detail}`, options);
     this.name = 'ApiError';
@@ -104,7 +112,17 @@ async function postToApi(
   }
 }
 
-async function readAnswer(response: Response): Promise<UserConnection> {
+function fieldProblems(errors: unknown): FieldProblem[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { path, message } = Object.fromEntries(Object.entries(entry));
+    return typeof path === 'string' ? [{ path, message: typeof message === 'string' ? message : '' }] : [];
+  });
+}
+
+/** Reads an answer's JSON body; a refusal becomes an {@link ApiError} with the problem's title, detail and fields. */
+async function readOkBody(response: Response): Promise<unknown> {
   let body: unknown;
   try {
     body = await response.json();
@@ -112,11 +130,16 @@ async function readAnswer(response: Response): Promise<UserConnection> {
     body = undefined;
   }
   if (!response.ok) {
-    const problem = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const problem = typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body)) : {};
     const title = typeof problem.title === 'string' ? problem.title : `The API answered ${response.status}`;
     const detail = typeof problem.detail === 'string' ? problem.detail : undefined;
-    throw new ApiError(response.status, title, detail);
+    throw new ApiError(response.status, title, detail, undefined, fieldProblems(problem.errors));
   }
+  return body;
+}
+
+async function readAnswer(response: Response): Promise<UserConnection> {
+  const body = await readOkBody(response);
   const connection = readConnection(body);
   if (connection === undefined) {
     throw new ApiError(
@@ -207,4 +230,59 @@ export async function recoverFromApp(refresh = false): Promise<UserConnection | 
   const response = await postToApi('/app/public-token', body, { 'Content-Type': 'application/json' }, 'same-origin');
   if (response.status === 404) return undefined;
   return readAnswer(response);
+}
+
+/** What `POST /connect-tokens` answers: the token a current-generation Connect opens with. */
+export interface ConnectToken {
+  readonly token: string;
+  /** `create`: a session token for a new user; `edit`: an id_token for a user who connected. */
+  readonly mode: 'create' | 'edit';
+  /** Seconds until the token expires. */
+  readonly expiresIn: number;
+  readonly humanId: string;
+}
+
+function readConnectToken(body: unknown): ConnectToken | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { token, mode, expiresIn, humanId } = Object.fromEntries(Object.entries(body));
+  if (typeof token !== 'string' || token === '' || typeof humanId !== 'string') return undefined;
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) return undefined;
+  if (mode !== 'create' && mode !== 'edit') return undefined;
+  return { token, mode, expiresIn, humanId };
+}
+
+/**
+ * A token for a current-generation Connect, for the signed-in user: `POST /connect-tokens`
+ * with the bearer token in JWT mode, else `POST /app/connect-token` on the page's own server
+ * (without JWT the route requires AWS IAM, which only a server can sign for).
+ *
+ * @param email - the user's e-mail address, which Human API needs to create a new user
+ * @throws {ApiError} when the API or the app back end refuses or fails; a 400 whose `fields`
+ *   name `email` means a new user must give one
+ */
+export async function requestConnectToken(
+  config: PageConfig,
+  { email, bearerToken }: { email: string | undefined; bearerToken: string | undefined },
+): Promise<ConnectToken> {
+  const body = JSON.stringify(email === undefined ? {} : { email });
+  const headers = { 'Content-Type': 'application/json', ...authorization(bearerToken) };
+  let response: Response;
+  if (config.jwtMode) response = await postToApi(`${config.apiUrl}/connect-tokens`, body, headers);
+  else if (config.appBackend) response = await postToApi('/app/connect-token', body, headers, 'same-origin');
+  else {
+    throw new ApiError(
+      0,
+      'No way to ask for a Connect token',
+      'Without JWT, POST /connect-tokens requires AWS IAM: serve the page with its app back end (appBackend: true).',
+    );
+  }
+  const answer = readConnectToken(await readOkBody(response));
+  if (answer === undefined) {
+    throw new ApiError(
+      response.status,
+      'Unexpected answer from the API',
+      'It lacks token, mode, expiresIn or humanId.',
+    );
+  }
+  return answer;
 }

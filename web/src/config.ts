@@ -21,6 +21,30 @@ export interface PageConfig {
    * the publicToken through it (without JWT, `POST /public-tokens` requires AWS IAM).
    */
   readonly appBackend: boolean;
+  /**
+   * Which Human Connect the page opens (docs/design.md#connect-flows): `v1`, connect.js with a
+   * publicToken; `current`, `humanapi-connect-client` with a token the back end mints
+   * (`POST /connect-tokens`). @default 'v1'
+   */
+  readonly connectGeneration: ConnectGeneration;
+  /**
+   * Where the browser build of `humanapi-connect-client` comes from (your own bundle of the
+   * package; `<apiUrl>/sandbox/connect-client.js` locally). Required when `connectGeneration`
+   * is `current`.
+   */
+  readonly connectClientUrl: string | undefined;
+}
+
+/** The values of `connectGeneration`. */
+export const CONNECT_GENERATIONS = ['v1', 'current'] as const;
+/** Which Human Connect the page opens. */
+export type ConnectGeneration = (typeof CONNECT_GENERATIONS)[number];
+
+function readGeneration(value: unknown): ConnectGeneration {
+  if (value === undefined || value === null) return 'v1';
+  const generation = CONNECT_GENERATIONS.find((candidate) => candidate === value);
+  if (generation === undefined) throw new PageConfigError('config.json: "connectGeneration" must be "v1" or "current"');
+  return generation;
 }
 
 /** `/config.json` is missing, unreadable or lacks a field. */
@@ -51,7 +75,14 @@ export function parsePageConfig(value: unknown): PageConfig {
   if (typeof raw.clientId !== 'string' || raw.clientId === '') {
     throw new PageConfigError('config.json: "clientId" is required');
   }
+  const connectGeneration = readGeneration(raw.connectGeneration);
+  const connectClientUrl =
+    connectGeneration === 'current' || (raw.connectClientUrl !== undefined && raw.connectClientUrl !== null)
+      ? requireUrl(raw.connectClientUrl, 'connectClientUrl')
+      : undefined;
   return {
+    connectGeneration,
+    connectClientUrl,
     apiUrl: requireUrl(raw.apiUrl, 'apiUrl'),
     clientId: raw.clientId,
     connectJsUrl: requireUrl(raw.connectJsUrl, 'connectJsUrl'),

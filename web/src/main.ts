@@ -13,11 +13,11 @@
  * - when Connect refuses an outdated publicToken, the current one is recovered and
  *   Connect opens again with it.
  *
- * The user is `?user=<clientUserId>`; `?post=form` posts sessions the way
+ * With `connectGeneration: "current"` in the page config the page opens the current generation
+ * instead (`current-generation.ts`). The user is `?user=<clientUserId>`; `?post=form` posts sessions the way
  * jQuery's `$.post` does.
  */
 import {
-  ApiError,
   finishSession,
   isRetryable,
   type PostMode,
@@ -28,7 +28,9 @@ import {
 } from './api.js';
 import { signIn } from './auth.js';
 import { loadPageConfig, type PageConfig } from './config.js';
+import { startCurrentGeneration } from './current-generation.js';
 import { type HumanConnect, type HumanConnectError, loadConnectJs, type SessionTokenObject } from './human-connect.js';
+import { clearMessages, describeFailure, setState, showError, showFailure, showNotice, view } from './page-view.js';
 import {
   clearPendingSession,
   readConnection,
@@ -38,9 +40,6 @@ import {
   savePendingSession,
   storageKey,
 } from './token-store.js';
-
-/** Where the page is: tests and styles read `<body data-state>`. */
-type PageStateName = 'loading' | 'ready' | 'saving' | 'failed';
 
 /** How long to wait before each try of a save: the first at once, then backing off (4 tries in all). */
 const SAVE_DELAYS_MS = [0, 1000, 2000, 4000] as const;
@@ -54,71 +53,6 @@ interface ReadyPage {
   readonly bearerToken: string | undefined;
   /** What Connect opens with; replaced when a save succeeds or a stale publicToken is recovered. */
   connection: StoredConnection | undefined;
-}
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`#${id} is missing from index.html`);
-  return found as T;
-}
-
-const view = {
-  userForm: element<HTMLFormElement>('user-form'),
-  userInput: element<HTMLInputElement>('client-user-id'),
-  account: element('account'),
-  mode: element('mode'),
-  publicToken: element('public-token'),
-  humanId: element('human-id'),
-  signedIn: element('signed-in'),
-  postMode: element('post-mode'),
-  connectButton: element<HTMLButtonElement>('connect-health-data-btn'),
-  notice: element('notice'),
-  error: element('error'),
-  errorTitle: element('error-title'),
-  errorDetail: element('error-detail'),
-  errorHint: element('error-hint'),
-  retrySave: element<HTMLButtonElement>('retry-save'),
-};
-
-function setState(state: PageStateName): void {
-  document.body.dataset.state = state;
-  view.account.setAttribute('aria-busy', String(state === 'saving' || state === 'loading'));
-}
-
-function showNotice(text: string): void {
-  view.error.hidden = true;
-  view.notice.textContent = text;
-  view.notice.hidden = false;
-}
-
-function showError(title: string, detail = '', hint = '', retry?: () => void): void {
-  view.notice.hidden = true;
-  view.errorTitle.textContent = title;
-  view.errorDetail.textContent = detail;
-  view.errorHint.textContent = hint;
-  view.errorHint.hidden = hint === '';
-  view.retrySave.hidden = retry === undefined;
-  view.retrySave.onclick = retry ?? null;
-  view.error.hidden = false;
-  if (retry !== undefined) view.retrySave.focus();
-}
-
-function clearMessages(): void {
-  view.notice.hidden = true;
-  view.error.hidden = true;
-}
-
-function describeFailure(error: unknown): { title: string; detail: string } {
-  if (error instanceof ApiError) {
-    return { title: error.status === 0 ? error.title : `${error.status} ${error.title}`, detail: error.detail ?? '' };
-  }
-  return { title: 'Something went wrong', detail: error instanceof Error ? error.message : String(error) };
-}
-
-/** Shows any failure: an API answer, a sign-in or configuration problem, or something unexpected. */
-function showFailure(error: unknown, hint = ''): void {
-  const { title, detail } = describeFailure(error);
-  showError(title, detail, hint);
 }
 
 function renderConnection(connection: StoredConnection | undefined): void {
@@ -290,7 +224,9 @@ async function signInUser(config: PageConfig, clientUserId: string): Promise<str
   }
   if (config.appBackend) {
     await signInToApp(clientUserId);
-    view.signedIn.textContent = `as ${clientUserId} (the app's session cookie; its server recovers your publicToken)`;
+    view.signedIn.textContent = `as ${clientUserId} (the app's session cookie; its server ${
+      config.connectGeneration === 'current' ? 'asks for your Connect token' : 'recovers your publicToken'
+    })`;
   }
   return undefined;
 }
@@ -311,6 +247,10 @@ async function start(): Promise<void> {
   if (clientUserId === '') {
     view.mode.textContent = 'Enter your user ID to start.';
     setState('ready');
+    return;
+  }
+  if (config.connectGeneration === 'current') {
+    await startCurrentGeneration(config, await signInUser(config, clientUserId));
     return;
   }
   const [humanConnect, bearerToken] = await Promise.all([
