@@ -41,7 +41,7 @@ const SESSION_FAULTS: readonly FaultCase[] = [
   { name: '500', fault: { status: 500 }, status: 502, calls: 1 },
   { name: '502', fault: { status: 502 }, status: 502, calls: 1 },
   { name: '503', fault: { status: 503 }, status: 502, calls: 1 },
-  { name: '429 (a 4xx: the session token was refused)', fault: { status: 429 }, status: 422, calls: 1 },
+  { name: '429 (rate limited: try again later)', fault: { status: 429 }, status: 503, calls: 1 },
   { name: '404', fault: { status: 404 }, status: 422, calls: 1 },
   { name: '401, also after re-reading the secret', fault: { status: 401, count: 2 }, status: 502, calls: 2 },
   { name: '403, also after re-reading the secret', fault: { status: 403, count: 2 }, status: 502, calls: 2 },

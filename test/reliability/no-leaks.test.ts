@@ -77,7 +77,7 @@ describe('every answer of both routes', () => {
   it('422, 502 and 504 when Human API echoes the secret and an accessToken in its answers', async () => {
     const cases: [fault: Parameters<Harness['injectHumanApiFault']>[0], status: number][] = [
       [{ status: 400, body: echoingBody() }, 422],
-      [{ status: 429, body: echoingBody() }, 422],
+      [{ status: 429, body: echoingBody() }, 503],
       [{ status: 500, body: echoingBody() }, 502],
       [{ status: 401, count: 2, body: echoingBody() }, 502],
       [{ status: 201, body: echoingBody() }, 502],
