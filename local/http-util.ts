@@ -41,6 +41,34 @@ export function sendJson(
   response.end(text);
 }
 
+/** The AWS JSON protocols the stand-ins speak: 1.0 (SQS, DynamoDB) and 1.1 (KMS, Secrets Manager). */
+export type AwsJsonVersion = '1.0' | '1.1';
+
+/** Answers an AWS JSON protocol request, as the real service does. */
+export function sendAwsJson(response: ServerResponse, version: AwsJsonVersion, body: object): void {
+  sendJson(response, 200, body, { 'Content-Type': `application/x-amz-json-${version}` });
+}
+
+/**
+ * Answers an AWS JSON protocol error: `__type` and the `x-amzn-errortype` header name the error,
+ * which is what the SDK's error deserializers read.
+ *
+ * @param headers - more headers a service adds (SQS's `x-amzn-query-error`)
+ */
+export function sendAwsJsonError(
+  response: ServerResponse,
+  version: AwsJsonVersion,
+  status: number,
+  { type, message, headers = {} }: { type: string; message: string; headers?: Record<string, string> },
+): void {
+  sendJson(
+    response,
+    status,
+    { __type: type, message },
+    { 'x-amzn-errortype': type, 'Content-Type': `application/x-amz-json-${version}`, ...headers },
+  );
+}
+
 /** Starts listening on 127.0.0.1 and resolves the bound port. */
 export function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -9,9 +9,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
-import { close, listen, parseJsonObject, readBody, sendJson } from './http-util.js';
+import { close, listen, parseJsonObject, readBody, sendAwsJson, sendAwsJsonError } from './http-util.js';
 
 /** The key ID local mode hands the functions as `TOKEN_KEY_ID`. */
 export const LOCAL_TOKEN_KEY_ID = 'alias/humanapi-connect-tokens';
@@ -102,15 +102,9 @@ export async function startLocalKms({ keyPath }: { keyPath: string | undefined }
   const { encrypt, decrypt } = createLocalKeyring(loadKeyMaterial(keyPath));
   let faults = 0;
 
-  const awsError = (response: Parameters<typeof sendJson>[0], status: number, type: string, message: string) =>
-    sendJson(
-      response,
-      status,
-      { __type: type, message },
-      { 'x-amzn-errortype': type, 'Content-Type': 'application/x-amz-json-1.1' },
-    );
-  const answer = (response: Parameters<typeof sendJson>[0], body: object) =>
-    sendJson(response, 200, body, { 'Content-Type': 'application/x-amz-json-1.1' });
+  const awsError = (response: ServerResponse, status: number, type: string, message: string) =>
+    sendAwsJsonError(response, '1.1', status, { type, message });
+  const answer = (response: ServerResponse, body: object) => sendAwsJson(response, '1.1', body);
 
   const server: Server = createServer(async (request, response) => {
     const target = String(request.headers['x-amz-target'] ?? '');

@@ -6,8 +6,8 @@
  * kept in `.data/secrets.json` (or memory).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { close, listen, parseJsonObject, readBody, sendJson } from './http-util.js';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { close, listen, parseJsonObject, readBody, sendAwsJson, sendAwsJsonError } from './http-util.js';
 import { openJsonFile } from './json-file.js';
 
 interface StoredSecret {
@@ -40,13 +40,8 @@ export async function startLocalSecretStore({ path }: { path: string | undefined
   let faults = 0;
   let reads = 0;
 
-  const awsError = (response: Parameters<typeof sendJson>[0], status: number, type: string, message: string) =>
-    sendJson(
-      response,
-      status,
-      { __type: type, message },
-      { 'x-amzn-errortype': type, 'Content-Type': 'application/x-amz-json-1.1' },
-    );
+  const awsError = (response: ServerResponse, status: number, type: string, message: string) =>
+    sendAwsJsonError(response, '1.1', status, { type, message });
 
   const server: Server = createServer(async (request, response) => {
     const target = String(request.headers['x-amz-target'] ?? '');
@@ -64,24 +59,19 @@ export async function startLocalSecretStore({ path }: { path: string | undefined
         awsError(response, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
         return;
       }
-      sendJson(
-        response,
-        200,
-        {
-          ARN: `arn:aws:secretsmanager:local:000000000000:secret:${secretId}`,
-          Name: secretId,
-          SecretString: stored.value,
-          VersionId: stored.versionId,
-          VersionStages: ['AWSCURRENT'],
-          CreatedDate: stored.createdAt,
-        },
-        { 'Content-Type': 'application/x-amz-json-1.1' },
-      );
+      sendAwsJson(response, '1.1', {
+        ARN: `arn:aws:secretsmanager:local:000000000000:secret:${secretId}`,
+        Name: secretId,
+        SecretString: stored.value,
+        VersionId: stored.versionId,
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: stored.createdAt,
+      });
       return;
     }
     if (target === 'secretsmanager.PutSecretValue' && typeof body?.SecretString === 'string') {
       store.putSecretValue(secretId, body.SecretString);
-      sendJson(response, 200, { ARN: secretId, Name: secretId, VersionId: secrets[secretId]?.versionId });
+      sendAwsJson(response, '1.1', { ARN: secretId, Name: secretId, VersionId: secrets[secretId]?.versionId });
       return;
     }
     awsError(response, 400, 'InvalidRequestException', 'Unsupported operation');

@@ -8,10 +8,10 @@
  * `.data/outbox.json` (0600) or memory, so a restart loses no queued grant.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { close, listen, parseJsonObject, readBody, sendJson } from './http-util.js';
+import { close, listen, parseJsonObject, readBody, sendAwsJson, sendAwsJsonError } from './http-util.js';
 import { openJsonFile } from './json-file.js';
 
 /** Receives after which a message goes to the dead-letter queue (the stack's redrive policy). */
@@ -66,18 +66,13 @@ export async function startLocalSqs({
   const faults: { operation: string | undefined; count: number }[] = [];
   const save = () => file.write(queues);
 
-  const awsError = (response: Parameters<typeof sendJson>[0], status: number, code: string, message: string) =>
-    sendJson(
-      response,
-      status,
-      { __type: `com.amazonaws.sqs#${code}`, message },
-      {
-        'Content-Type': 'application/x-amz-json-1.0',
-        'x-amzn-query-error': `${code};${status < 500 ? 'Sender' : 'Receiver'}`,
-      },
-    );
-  const answer = (response: Parameters<typeof sendJson>[0], body: object) =>
-    sendJson(response, 200, body, { 'Content-Type': 'application/x-amz-json-1.0' });
+  const awsError = (response: ServerResponse, status: number, code: string, message: string) =>
+    sendAwsJsonError(response, '1.0', status, {
+      type: `com.amazonaws.sqs#${code}`,
+      message,
+      headers: { 'x-amzn-query-error': `${code};${status < 500 ? 'Sender' : 'Receiver'}` },
+    });
+  const answer = (response: ServerResponse, body: object) => sendAwsJson(response, '1.0', body);
 
   const queueOf = (url: unknown): StoredMessage[] | undefined => {
     if (typeof url !== 'string' || !URL.canParse(url)) return undefined;
