@@ -1,20 +1,11 @@
 /**
- * The production deployment (docs/deploy.md): the two functions behind an HTTP
- * API, the token and idempotency tables, the client secret, and alarms. The
- * props and their checks are in stack-props.ts, the alarms in alarms.ts.
+ * The production deployment (docs/deploy.md): the functions behind an HTTP API (http-api.ts),
+ * the token and idempotency tables, the client secret, the outbox with its drain (outbox.ts),
+ * the key (token-key.ts), alarms and a dashboard. The props and their checks are in
+ * stack-props.ts, the alarms in alarms.ts.
  */
-import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  CorsHttpMethod,
-  HttpApi,
-  HttpMethod,
-  HttpStage,
-  type IHttpRouteAuthorizer,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   AttributeType,
@@ -24,14 +15,11 @@ import {
   type TablePropsV2,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../functions/commons/cors-rules.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
 import {
   HUMAN_ID_INDEX_NAME,
@@ -42,28 +30,21 @@ import {
 } from '../functions/commons/tables.js';
 import { RECOVERY_READ_ATTRIBUTES, TOKEN_TABLE_KEY_ATTRIBUTES } from '../functions/commons/token-attributes.js';
 import { ConnectAlarms } from './alarms.js';
-import { acknowledgeComplianceRule } from './compliance.js';
+import { addClientSecret } from './client-secret.js';
 import { ConnectFunction } from './connect-function.js';
 import { ConnectDashboard } from './dashboard.js';
 import { FUNCTION_ENTRIES } from './function-bundling.js';
+import { API_ROUTES, addHttpApi } from './http-api.js';
+import { addOutboxDrain, addOutboxQueues, grantOutboxSend } from './outbox.js';
 import { refusePlaceholderClientId } from './placeholder-client-id.js';
 import { type ConnectBackendStackProps, resolveStackSettings } from './stack-props.js';
 import {
   grantAccessTokenEncrypt,
   grantAccessTokenRead,
   grantPublicTokenRecovery,
-  grantQueueKeyThroughSqs,
   grantTableKeyThroughDynamoDb,
 } from './token-access.js';
 import { encryptTableWithKey, TokenKey } from './token-key.js';
-
-/** Time the drain has for one batch of 10 grants (each one UpdateItem, rarely a few more). */
-export const OUTBOX_DRAIN_TIMEOUT_SECONDS = 30;
-/** Receives after which a queued grant goes to the dead-letter queue (and the alarm goes off). */
-export const OUTBOX_MAX_RECEIVE_COUNT = 5;
-
-/** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
-export const CLIENT_SECRET_PLACEHOLDER = '{"clientSecret":""}';
 
 const ATTRIBUTE_TYPES: Record<KeyAttributeType, AttributeType> = {
   S: AttributeType.STRING,
@@ -96,27 +77,6 @@ function tablePropsOf(definition: TableDefinition): TablePropsV2 {
     ...(definition.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: definition.timeToLiveAttribute }),
   };
 }
-
-/** HTTP API access log: one JSON object per request, no headers, no bodies, no tokens. */
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    requestTime: '$context.requestTime',
-    sourceIp: '$context.identity.sourceIp',
-    userAgent: '$context.identity.userAgent',
-    routeKey: '$context.routeKey',
-    status: '$context.status',
-    protocol: '$context.protocol',
-    responseLength: '$context.responseLength',
-    responseLatencyMs: '$context.responseLatency',
-    integrationStatus: '$context.integrationStatus',
-    integrationLatencyMs: '$context.integrationLatency',
-    integrationError: '$context.integrationErrorMessage',
-    error: '$context.error.message',
-    authorizerError: '$context.authorizer.error',
-    iamCaller: '$context.identity.userArn',
-  }),
-);
 
 /**
  * The Human Connect token backend: `POST /sessions` (finishSession) and
@@ -180,44 +140,11 @@ export class ConnectBackendStack extends Stack {
     encryptTableWithKey(this.idempotencyTable, this.tokenKey);
 
     // The outbox (docs/design.md#outbox): 14 days to drain, then a dead-letter queue after 5 receives.
-    this.outboxDeadLetters = new Queue(this, 'OutboxDeadLetters', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: this.tokenKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.outbox = new Queue(this, 'Outbox', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: this.tokenKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      // Six times the drain's timeout, as Lambda's SQS event source asks.
-      visibilityTimeout: Duration.seconds(6 * OUTBOX_DRAIN_TIMEOUT_SECONDS),
-      deadLetterQueue: { queue: this.outboxDeadLetters, maxReceiveCount: OUTBOX_MAX_RECEIVE_COUNT },
-    });
+    const queues = addOutboxQueues(this, this.tokenKey);
+    this.outbox = queues.outbox;
+    this.outboxDeadLetters = queues.deadLetters;
 
-    if (settings.clientSecret === undefined) {
-      const secret = new Secret(this, 'ClientSecret', {
-        description: 'Human API client secret of the Human Connect backend: {"clientSecret":"..."}',
-        // Set once; CloudFormation rewrites it only if this placeholder changes, so ops' value survives updates.
-        secretStringValue: SecretValue.unsafePlainText(CLIENT_SECRET_PLACEHOLDER),
-        encryptionKey: this.tokenKey,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      const noRotation =
-        'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (docs/deploy.md#the-client-secret); the functions pick the new value up without a redeploy.';
-      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: noRotation });
-      acknowledgeComplianceRule(secret, 'SecretsManagerRotationEnabled', noRotation);
-      this.clientSecret = secret;
-    } else if ('secretName' in settings.clientSecret) {
-      this.clientSecret = Secret.fromSecretNameV2(this, 'ImportedClientSecret', settings.clientSecret.secretName);
-    } else {
-      this.clientSecret = Secret.fromSecretCompleteArn(
-        this,
-        'ImportedClientSecret',
-        settings.clientSecret.secretCompleteArn,
-      );
-    }
+    this.clientSecret = addClientSecret(this, settings.clientSecret, this.tokenKey);
 
     // ---- Functions ----------------------------------------------------------
     // Name-imported secrets have no full ARN; GetSecretValue takes the name then.
@@ -245,25 +172,23 @@ export class ConnectBackendStack extends Stack {
     };
     this.finishSession = new ConnectFunction(this, 'FinishSession', {
       ...functionProps,
+      invokedBy: 'http-api',
       entry: FUNCTION_ENTRIES.finishSession,
       description: 'POST /sessions: exchanges a Human Connect session token and stores the user tokens',
     });
     this.recoverPublicToken = new ConnectFunction(this, 'RecoverPublicToken', {
       ...functionProps,
+      invokedBy: 'http-api',
       entry: FUNCTION_ENTRIES.recoverPublicToken,
       description: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
     });
 
-    this.drainOutbox = new ConnectFunction(this, 'DrainOutbox', {
+    this.drainOutbox = addOutboxDrain(this, {
       ...functionProps,
-      timeout: Duration.seconds(OUTBOX_DRAIN_TIMEOUT_SECONDS),
-      entry: FUNCTION_ENTRIES.drainOutbox,
-      description: 'Outbox: applies queued token grants to the token table, newest token wins',
+      queues,
+      key: this.tokenKey,
+      tokenTable: this.tokenTable,
     });
-    // Consume only (receive, delete, change visibility); failed records are reported one by one.
-    this.drainOutbox.function.addEventSource(
-      new SqsEventSource(this.outbox, { batchSize: 10, reportBatchItemFailures: true }),
-    );
 
     // Exactly the calls each function makes (functions/adapters/token-store.ts,
     // Powertools' DynamoDBPersistenceLayer), on exactly the resources it touches.
@@ -292,69 +217,16 @@ export class ConnectBackendStack extends Stack {
     this.clientSecret.grantRead(this.finishSession.role);
     this.clientSecret.grantRead(this.recoverPublicToken.role);
     // finishSession queues grants (SendMessage only: it cannot receive them back).
-    grantQueueKeyThroughSqs(this.tokenKey, this.finishSession.role, { send: true });
-    Grant.addToPrincipal({
-      grantee: this.finishSession.role,
-      actions: ['sqs:SendMessage'],
-      resourceArns: [this.outbox.queueArn],
-    });
-    // The drain writes queued grants with the same upsert (UpdateItem, and GetItem on a lost condition).
-    tokenTableOnly.actions(this.drainOutbox.role, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
-    grantTableKeyThroughDynamoDb(this.tokenKey, this.drainOutbox.role, { write: true });
+    grantOutboxSend(queues, this.tokenKey, this.finishSession.role);
 
     // ---- HTTP API -----------------------------------------------------------
-    this.api = new HttpApi(this, 'HttpApi', {
+    ({ api: this.api, stage: this.stage } = addHttpApi(this, {
+      settings,
       apiName: this.stackName,
-      description: 'Human Connect token backend',
-      createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: settings.allowedOrigins,
-        allowMethods: CORS_ALLOW_METHODS.map((method) => CorsHttpMethod[method]),
-        allowHeaders: [...CORS_ALLOW_HEADERS],
-        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
-      },
-    });
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: settings.logRetention,
-      encryptionKey: this.tokenKey,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: settings.throttle,
-      // Per-route Count, 4xx, 5xx and Latency for the dashboard (dashboard.ts).
-      detailedMetricsEnabled: true,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
-    });
-
-    const jwtAuthorizer =
-      settings.jwt === undefined
-        ? undefined
-        : new HttpJwtAuthorizer('JwtAuthorizer', settings.jwt.issuer, { jwtAudience: [...settings.jwt.audience] });
-    const sessionsAuthorizer: IHttpRouteAuthorizer | undefined = jwtAuthorizer;
-    const publicTokensAuthorizer: IHttpRouteAuthorizer = jwtAuthorizer ?? new HttpIamAuthorizer();
-
-    const [sessionsRoute] = this.api.addRoutes({
-      path: '/sessions',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('FinishSessionIntegration', this.finishSession.function),
-      ...(sessionsAuthorizer === undefined ? {} : { authorizer: sessionsAuthorizer }),
-    });
-    this.api.addRoutes({
-      path: '/public-tokens',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('RecoverPublicTokenIntegration', this.recoverPublicToken.function),
-      authorizer: publicTokensAuthorizer,
-    });
-    if (sessionsAuthorizer === undefined && sessionsRoute !== undefined) {
-      Validations.of(sessionsRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Without the jwt prop, POST /sessions is open by design (docs/design.md#security-model): the caller proves itself with the single-use Human Connect session token, which Human API checks together with the client secret only this backend holds. Set jwt to require a signed-in user.',
-      });
-    }
+      logKey: this.tokenKey,
+      finishSession: this.finishSession,
+      recoverPublicToken: this.recoverPublicToken,
+    }));
 
     // ---- Alarms -------------------------------------------------------------
     this.alarms = new ConnectAlarms(this, 'Alarms', {
@@ -372,8 +244,14 @@ export class ConnectBackendStack extends Stack {
     this.dashboard = new ConnectDashboard(this, 'Dashboard', {
       api: this.api,
       stage: this.stage,
-      routes: ['POST /sessions', 'POST /public-tokens'],
-      functions: { FinishSession: this.finishSession, RecoverPublicToken: this.recoverPublicToken },
+      routes: API_ROUTES,
+      functions: {
+        FinishSession: this.finishSession,
+        RecoverPublicToken: this.recoverPublicToken,
+        DrainOutbox: this.drainOutbox,
+      },
+      outboxQueue: this.outbox,
+      deadLetterQueue: this.outboxDeadLetters,
     }).dashboard;
 
     // ---- Outputs ------------------------------------------------------------

@@ -33,7 +33,20 @@ export interface ConnectFunctionProps {
   readonly logKey: IKey;
   /** Executions reserved for the function (its maximum concurrency too). */
   readonly reservedConcurrency: number;
+  /**
+   * Who invokes the function, which decides why it has no dead-letter queue of its own:
+   * `http-api` synchronously, `outbox-queue` through an SQS event source (the queue dead-letters).
+   */
+  readonly invokedBy: 'http-api' | 'outbox-queue';
 }
+
+/** Why a function has no Lambda dead-letter queue, by who invokes it. */
+const NO_LAMBDA_DLQ_REASON: Record<ConnectFunctionProps['invokedBy'], string> = {
+  'http-api':
+    'API Gateway invokes the function synchronously and returns its answer to the caller, so a dead-letter queue would never receive anything; failed grants go to the outbox queue, which has its own dead-letter queue (docs/design.md#outbox).',
+  'outbox-queue':
+    "An SQS event source invokes the function synchronously, so a Lambda dead-letter queue (asynchronous invocations only) would never receive anything; a record it fails returns to the outbox queue, whose redrive policy moves it to the outbox's dead-letter queue after 5 receives, and an alarm goes off (docs/design.md#outbox).",
+};
 
 /** A Lambda function with the stack's defaults, its log group and its role. */
 export class ConnectFunction extends Construct {
@@ -82,11 +95,7 @@ export class ConnectFunction extends Construct {
       'LambdaInsideVPC',
       'The functions call only public endpoints (Human API over https, and DynamoDB, KMS, Secrets Manager and SQS through their AWS endpoints); a VPC would add NAT gateways and their cost, and no private resource to reach (docs/security.md).',
     );
-    acknowledgeComplianceRule(
-      this.function,
-      'LambdaDLQ',
-      'API Gateway invokes the function synchronously and returns its answer to the caller, so a dead-letter queue would never receive anything; failed grants go to the outbox queue, which has its own dead-letter queue (docs/design.md#outbox).',
-    );
+    acknowledgeComplianceRule(this.function, 'LambdaDLQ', NO_LAMBDA_DLQ_REASON[props.invokedBy]);
     acknowledgeComplianceRule(
       this.role,
       'IAMNoInlinePolicy',

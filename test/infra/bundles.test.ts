@@ -31,6 +31,8 @@ function inFreshProcess(file: string, script: string): string {
         HUMANAPI_SECRET_ID: 'test/secret',
         TOKENS_TABLE_NAME: 'tokens',
         IDEMPOTENCY_TABLE_NAME: 'idempotency',
+        TOKEN_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+        OUTBOX_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/outbox',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
       },
     },
@@ -75,10 +77,17 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
   });
 
   it('holds each bundle under its measured size (docs/performance.md)', () => {
-    // Over the 300,000 B target since tracing came in: the X-Ray SDK (with semver) is ~130 KB.
-    expect(sizes.recoverPublicToken.minifiedBytes).toBeLessThanOrEqual(425_000);
+    // All three are over the 300,000 B target. In each: the X-Ray SDK of active tracing
+    // (aws-xray-sdk-core ~70 KB, semver ~29 KB), and since the outbox and per-record encryption
+    // @aws-sdk/client-kms (~27 KB) and @aws-sdk/client-sqs (~24 KB). recoverPublicToken and
+    // drainOutbox never call KMS or SQS themselves: they carry both clients only because
+    // functions/commons/dependencies.ts creates every adapter for every function (~51 KB each
+    // that a per-function dependency set would drop).
+    expect(sizes.recoverPublicToken.minifiedBytes).toBeLessThanOrEqual(485_000);
     // And Idempotency with JMESPath, which only this function needs.
-    expect(sizes.finishSession.minifiedBytes).toBeLessThanOrEqual(470_000);
+    expect(sizes.finishSession.minifiedBytes).toBeLessThanOrEqual(529_000);
+    // And Powertools Batch; also the Secrets Manager client (~14 KB), which the drain never calls.
+    expect(sizes.drainOutbox.minifiedBytes).toBeLessThanOrEqual(475_000);
   });
 
   it('maps stack frames to the TypeScript sources without --enable-source-maps', () => {

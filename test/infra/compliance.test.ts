@@ -136,7 +136,7 @@ describe('cdk-nag acknowledgements', () => {
       .sort();
   /** Findings accepted in every variant, next to the functions and the created secret. */
   const common = [
-    ...['FinishSession', 'RecoverPublicToken'].flatMap((name) =>
+    ...['FinishSession', 'RecoverPublicToken', 'DrainOutbox'].flatMap((name) =>
       ['HIPAA.Security', 'NIST.800.53.R5'].flatMap((pack) => [
         `HumanConnectBackend/${name}/Function ${pack}-LambdaDLQ`,
         `HumanConnectBackend/${name}/Function ${pack}-LambdaInsideVPC`,
@@ -149,6 +149,7 @@ describe('cdk-nag acknowledgements', () => {
     // Active tracing: X-Ray accepts only Resource "*".
     'HumanConnectBackend/FinishSession/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',
+    'HumanConnectBackend/DrainOutbox/Role AwsSolutions-IAM5[Resource::*]',
   ];
 
   it('acknowledges the open /sessions route, the hand-rotated secret, synchronous functions outside a VPC and topic-less alarms in IAM mode', () => {
@@ -170,6 +171,34 @@ describe('cdk-nag acknowledgements', () => {
     });
 
     expect(paths(app)).toEqual([...common].sort());
+  });
+});
+
+describe('the reasons of the functions\u2019 Lambda DLQ acknowledgements', () => {
+  let acknowledged: ReturnType<typeof acknowledgements>;
+
+  beforeAll(() => {
+    acknowledged = acknowledgements(synthesize(BASE_PROPS).app);
+  }, SYNTH_TIMEOUT_MS);
+
+  const reasons = (name: string) =>
+    acknowledged
+      .filter(({ path, id }) => path === `HumanConnectBackend/${name}/Function` && id.endsWith('-LambdaDLQ'))
+      .map(({ reason }) => reason);
+
+  it('names synchronous API Gateway invocations for the HTTP functions', () => {
+    for (const name of ['FinishSession', 'RecoverPublicToken']) {
+      expect(reasons(name)).toHaveLength(2);
+      for (const reason of reasons(name)) expect(reason).toMatch(/^API Gateway invokes the function synchronously/);
+    }
+  });
+
+  it("names the drain's SQS event source and the outbox's own dead-letter queue", () => {
+    expect(reasons('DrainOutbox')).toHaveLength(2);
+    for (const reason of reasons('DrainOutbox')) {
+      expect(reason).toMatch(/^An SQS event source invokes the function synchronously/);
+      expect(reason).toContain("the outbox's dead-letter queue after 5 receives");
+    }
   });
 });
 

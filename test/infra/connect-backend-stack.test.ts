@@ -63,13 +63,15 @@ interface FunctionResource {
   };
 }
 
-function lambdaFunction(template: Template, name: 'FinishSession' | 'RecoverPublicToken') {
+type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'DrainOutbox';
+
+function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
   return { id, resource: template.toJSON().Resources[id] as FunctionResource };
 }
 
 /** The statements of a function role's policy, as `{ actions, resource }` with actions sorted. */
-function policyStatements(template: Template, name: 'FinishSession' | 'RecoverPublicToken') {
+function policyStatements(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Role/DefaultPolicy/Resource`);
   const policy = template.toJSON().Resources[id] as {
     Properties: {
@@ -187,7 +189,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('configures the functions through the environment, without JWT_USER_CLAIM', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'DrainOutbox'] as const) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties.Environment.Variables).toEqual({
@@ -198,6 +200,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         TOKENS_TABLE_NAME: { Ref: TOKEN_TABLE_ID },
         IDEMPOTENCY_TABLE_NAME: { Ref: IDEMPOTENCY_TABLE_ID },
         SECRET_TTL_SECONDS: '300',
+        TOKEN_KEY_ID: getAtt(TOKEN_KEY_ID),
         OUTBOX_QUEUE_URL: { Ref: logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource') },
         POWERTOOLS_SERVICE_NAME: 'humanapi-connect',
         POWERTOOLS_METRICS_NAMESPACE: 'HumanConnect',
@@ -214,7 +217,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('grants finishSession exactly UpdateItem and GetItem on the token table, the idempotency calls, the table key through DynamoDB, Encrypt of access tokens, its logs and the secret', () => {
+  it('grants finishSession exactly UpdateItem and GetItem on the token table, the idempotency calls, the table key through DynamoDB, Encrypt of access tokens, its logs, the secret, and SendMessage to the outbox with its key through SQS', () => {
     expect(policyStatements(template, 'FinishSession')).toEqual([
       {
         effect: 'Allow',
@@ -239,6 +242,18 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         effect: 'Allow',
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         resource: { Ref: CLIENT_SECRET_ID },
+      },
+      // Sending to the encrypted outbox: SQS makes and reuses the data key on its behalf.
+      {
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resource: getAtt(TOKEN_KEY_ID),
+        condition: viaService('sqs'),
+      },
+      {
+        effect: 'Allow',
+        actions: ['sqs:SendMessage'],
+        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource')),
       },
     ]);
   });
@@ -297,26 +312,22 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         resource: { Ref: CLIENT_SECRET_ID },
       },
-      {
-        effect: 'Allow',
-        actions: ['kms:Encrypt'],
-        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/TokenKey/Resource')),
-      },
-      {
-        effect: 'Allow',
-        actions: ['sqs:SendMessage'],
-        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource')),
-      },
     ]);
   });
 
   it('lets no role of the stack decrypt an access token, nor recovery name an access-token attribute', () => {
-    const statements = (['FinishSession', 'RecoverPublicToken'] as const).flatMap((name) =>
+    const statements = (['FinishSession', 'RecoverPublicToken', 'DrainOutbox'] as const).flatMap((name) =>
       policyStatements(template, name),
     );
-    for (const statement of statements.filter(({ actions }) => actions.some((action) => /^kms:Decrypt/.test(action)))) {
-      expect(statement.condition).toEqual(viaService('dynamodb'));
-    }
+    const decrypts = statements.filter(({ actions }) => actions.some((action) => /^kms:Decrypt/.test(action)));
+    // Only as DynamoDB (the table key) or SQS (the outbox's data key) uses the key on a role's behalf.
+    expect(decrypts.map(({ condition }) => condition)).toEqual([
+      viaService('dynamodb'),
+      viaService('sqs'),
+      viaService('dynamodb'),
+      viaService('sqs'),
+      viaService('dynamodb'),
+    ]);
     const recovery = JSON.stringify(policyStatements(template, 'RecoverPublicToken'));
     for (const attribute of ACCESS_TOKEN_ATTRIBUTES) expect(recovery).not.toContain(`"${attribute}"`);
     expect(JSON.stringify(template.toJSON().Resources[TOKEN_TABLE_ID])).not.toMatch(/"accessToken/);

@@ -27,6 +27,19 @@ describe('the operators\u2019 dashboard and tracing', () => {
     expect(text).toContain('Throttles');
   });
 
+  it('shows the drain beside the HTTP functions, and the outbox depth and dead letters', () => {
+    const text = body();
+
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'DrainOutbox']) {
+      expect(text).toContain(`${name} throttles`);
+      expect(text).toContain(`${name} errors`);
+    }
+    expect(text).toContain('\\"title\\":\\"Outbox\\"');
+    expect(text).toContain('outbox depth');
+    expect(text).toContain('dead letters');
+    expect(text).toContain('ApproximateNumberOfMessagesVisible');
+  });
+
   it('turns on the stage\u2019s per-route metrics the dashboard reads', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { DetailedMetricsEnabled: true },

@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE_PROPS, logicalIdAt, synthesize } from './stack-fixture.js';
 
 /** Logical IDs of the stateful resources: a change here replaces the key (undecryptable tokens) or a queue (lost grants). */
-const TOKEN_KEY_ID = 'TokenKeyD1D1A236';
+const TOKEN_KEY_ID = 'TokenKey812BBFC4';
+const TOKEN_TABLE_ID = 'TokenTable3625D248';
+const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const viaService = (service: string) => ({
+  StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+});
 const OUTBOX_ID = 'Outbox27BBF20A';
 const DEAD_LETTERS_ID = 'OutboxDeadLettersA73F12D9';
 
@@ -15,7 +20,7 @@ describe('the outbox and the token key in the stack', () => {
   });
 
   it('keeps the logical IDs of the token key, the outbox and its dead-letter queue', () => {
-    expect(logicalIdAt(template, 'HumanConnectBackend/TokenKey/Resource')).toBe(TOKEN_KEY_ID);
+    expect(logicalIdAt(template, 'HumanConnectBackend/TokenKey/Key/Resource')).toBe(TOKEN_KEY_ID);
     expect(logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource')).toBe(OUTBOX_ID);
     expect(logicalIdAt(template, 'HumanConnectBackend/OutboxDeadLetters/Resource')).toBe(DEAD_LETTERS_ID);
   });
@@ -27,15 +32,17 @@ describe('the outbox and the token key in the stack', () => {
     });
   });
 
-  it('encrypts both queues, keeps grants 14 days and dead-letters a grant after 5 receives', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
+  it('encrypts both queues with the token key, keeps grants 14 days and dead-letters a grant after 5 receives', () => {
+    const queues = template.toJSON().Resources;
+
+    expect(queues[OUTBOX_ID].Properties).toEqual({
+      KmsMasterKeyId: getAtt(TOKEN_KEY_ID),
       MessageRetentionPeriod: 1_209_600,
       VisibilityTimeout: 180,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [DEAD_LETTERS_ID, 'Arn'] }, maxReceiveCount: 5 },
+      RedrivePolicy: { deadLetterTargetArn: getAtt(DEAD_LETTERS_ID), maxReceiveCount: 5 },
     });
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
+    expect(queues[DEAD_LETTERS_ID].Properties).toEqual({
+      KmsMasterKeyId: getAtt(TOKEN_KEY_ID),
       MessageRetentionPeriod: 1_209_600,
     });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -58,26 +65,46 @@ describe('the outbox and the token key in the stack', () => {
     });
   });
 
-  it('lets the drain consume the outbox and update or read the token table, and nothing else', () => {
+  it('lets the drain consume the outbox and update or read the token table, with the key only through SQS and DynamoDB', () => {
     const id = logicalIdAt(template, 'HumanConnectBackend/DrainOutbox/Role/DefaultPolicy/Resource');
     const statements = template.toJSON().Resources[id].Properties.PolicyDocument.Statement as {
       Action: string | string[];
       Resource: unknown;
+      Condition?: unknown;
     }[];
-    const actions = statements.map((statement) => [statement.Action].flat().sort());
 
-    expect(actions).toEqual([
-      ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      [
-        'sqs:ChangeMessageVisibility',
-        'sqs:DeleteMessage',
-        'sqs:GetQueueAttributes',
-        'sqs:GetQueueUrl',
-        'sqs:ReceiveMessage',
-      ],
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    expect(
+      statements.map(({ Action, Resource, Condition }) => ({
+        actions: [Action].flat().sort(),
+        resource: Resource,
+        ...(Condition === undefined ? {} : { condition: Condition }),
+      })),
+    ).toEqual([
+      {
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/DrainOutbox/LogGroup/Resource')),
+      },
+      // Active tracing: X-Ray takes no resource ARN.
+      { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
+      {
+        actions: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
+        resource: getAtt(OUTBOX_ID),
+      },
+      // Receiving from the encrypted outbox: SQS decrypts its data key on the drain's behalf.
+      { actions: ['kms:Decrypt'], resource: getAtt(TOKEN_KEY_ID), condition: viaService('sqs') },
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: getAtt(TOKEN_TABLE_ID) },
+      {
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resource: getAtt(TOKEN_KEY_ID),
+        condition: viaService('dynamodb'),
+      },
     ]);
-    expect(JSON.stringify(statements)).not.toContain('kms:');
   });
 
   it('alarms as soon as one grant is in the dead-letter queue', () => {

@@ -1,0 +1,38 @@
+/**
+ * The secret holding the app's Human API client secret (docs/deploy.md#the-client-secret): created
+ * by the stack with an empty placeholder, or an existing one by name or complete ARN. Added to the
+ * stack's own scope (`ClientSecret`), so the created secret keeps its logical ID.
+ */
+import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { acknowledgeComplianceRule } from './compliance.js';
+import type { ExistingSecret } from './stack-props.js';
+
+/** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
+export const CLIENT_SECRET_PLACEHOLDER = '{"clientSecret":""}';
+
+/**
+ * Adds the client secret to `scope` (the stack): `existing` when given, otherwise a retained secret
+ * encrypted with `key` that holds {@link CLIENT_SECRET_PLACEHOLDER} until ops set the real value.
+ */
+export function addClientSecret(scope: Construct, existing: ExistingSecret | undefined, key: IKey): ISecret {
+  if (existing !== undefined) {
+    return 'secretName' in existing
+      ? Secret.fromSecretNameV2(scope, 'ImportedClientSecret', existing.secretName)
+      : Secret.fromSecretCompleteArn(scope, 'ImportedClientSecret', existing.secretCompleteArn);
+  }
+  const secret = new Secret(scope, 'ClientSecret', {
+    description: 'Human API client secret of the Human Connect backend: {"clientSecret":"..."}',
+    // Set once; CloudFormation rewrites it only if this placeholder changes, so ops' value survives updates.
+    secretStringValue: SecretValue.unsafePlainText(CLIENT_SECRET_PLACEHOLDER),
+    encryptionKey: key,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const noRotation =
+    'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (docs/deploy.md#the-client-secret); the functions pick the new value up without a redeploy.';
+  Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: noRotation });
+  acknowledgeComplianceRule(secret, 'SecretsManagerRotationEnabled', noRotation);
+  return secret;
+}
