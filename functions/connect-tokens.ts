@@ -7,16 +7,16 @@ import { createDocumentClient } from './adapters/aws-clients.js';
 import { createConnectUserStore } from './adapters/connect-user-store.js';
 import { createHumanApiAuthClient } from './adapters/human-api-auth.js';
 import { readConfig } from './commons/config.js';
-import { createDependencies } from './commons/dependencies.js';
+import { createClientSecrets, createStorage } from './commons/dependencies.js';
 import { createConnectToken } from './domain/connect-tokens.js';
 import { createHttpHandler } from './http/http-handler.js';
 import { connectTokenRequestSchema } from './http/schemas.js';
 
 const config = readConfig();
-const { clientId, dynamoDb, secrets } = createDependencies(config);
+const { dynamoDb } = createStorage(config);
 const dependencies = {
-  clientId,
-  secrets,
+  clientId: config.clientId,
+  secrets: createClientSecrets(config),
   humanApiAuth: createHumanApiAuthClient({ baseUrl: config.humanApiAuthBaseUrl, timeoutMs: config.humanApiTimeoutMs }),
   connectUsers: createConnectUserStore(createDocumentClient(dynamoDb), config.tokensTableName),
 };

@@ -7,12 +7,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readConfig } from './commons/config.js';
-import { createDependencies } from './commons/dependencies.js';
+import { createStorage } from './commons/dependencies.js';
 import { logger } from './commons/observability.js';
 import { applyQueuedGrant } from './domain/drain-outbox.js';
 
 const config = readConfig();
-const { tokenStore } = createDependencies(config);
+const { tokenStore } = createStorage(config);
 const processor = new BatchProcessor(EventType.SQS);
 
 /** The `drainOutbox` Lambda handler (SQS event, `ReportBatchItemFailures`). */

@@ -3,7 +3,13 @@
  * Wiring only; the work is in `domain/finish-session.ts`.
  */
 import { readConfig } from './commons/config.js';
-import { createDependencies } from './commons/dependencies.js';
+import {
+  createAccessTokenCipher,
+  createClientSecrets,
+  createGrantOutbox,
+  createHumanApi,
+  createStorage,
+} from './commons/dependencies.js';
 import { createIdempotency } from './commons/idempotency.js';
 import {
   assertOwnClientId,
@@ -18,10 +24,19 @@ import { createHttpHandler } from './http/http-handler.js';
 import { sessionTokenObjectSchema } from './http/schemas.js';
 
 const config = readConfig();
-const dependencies = { ...createDependencies(config), unsavedExchanges: createUnsavedExchanges() };
+const storage = createStorage(config);
+const dependencies = {
+  clientId: config.clientId,
+  tokenStore: storage.tokenStore,
+  humanApi: createHumanApi(config),
+  secrets: createClientSecrets(config),
+  tokenCipher: createAccessTokenCipher(config),
+  outbox: createGrantOutbox(config),
+  unsavedExchanges: createUnsavedExchanges(),
+};
 const once = createIdempotency<FinishSessionKey, UserPublicToken>({
   tableName: config.idempotencyTableName,
-  dynamoDb: dependencies.dynamoDb,
+  dynamoDb: storage.dynamoDb,
   expiresAfterSeconds: 3600,
   // A replay answers the user's current publicToken: a later finish or refresh may have replaced it.
   onReplay: (stored) => currentPublicToken(stored, dependencies.tokenStore),
