@@ -5,8 +5,10 @@
  * internet.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
@@ -145,18 +147,29 @@ export async function startLocalMode({
   });
   const timeoutMs = functionTimeoutSeconds(config.humanApiTimeoutMs) * 1000;
 
+  // Each handler from its TypeScript source, or from a built bundle (LOCAL_HANDLER_BUNDLES_DIR).
+  const loadHandler = async (functionName: string, source: string): Promise<unknown> => {
+    const bundle =
+      settings.handlerBundlesDir === undefined
+        ? undefined
+        : resolve(settings.handlerBundlesDir, functionName, 'index.mjs');
+    const specifier = bundle !== undefined && existsSync(bundle) ? pathToFileURL(bundle).href : source;
+    const module: unknown = await import(specifier);
+    const handler = typeof module === 'object' && module !== null && 'handler' in module ? module.handler : undefined;
+    if (typeof handler !== 'function') throw new Error(`${specifier} exports no handler function`);
+    return handler;
+  };
   const handlers = new Map<string, HttpApiHandler>();
   for (const [path, route] of Object.entries(ROUTES)) {
-    const module = (await import(route.module)) as { handler: HttpApiHandler };
-    handlers.set(path, module.handler);
+    handlers.set(path, (await loadHandler(route.functionName, route.module)) as HttpApiHandler);
   }
 
   // The outbox drain: the same handler module Lambda runs, fed as its SQS event source would.
-  const drainModule = (await import('../functions/drain-outbox.js')) as { handler: SqsHandler };
+  const drainHandler = (await loadHandler('drainOutbox', '../functions/drain-outbox.js')) as SqsHandler;
   const drain = startOutboxDrain({
     endpoint: sqs.endpoint,
     queueUrl: sqs.outboxQueueUrl,
-    handler: drainModule.handler,
+    handler: drainHandler,
     context: () => createLambdaContext('drainOutbox', 30_000),
   });
 

@@ -7,7 +7,14 @@
  * local mode finally hands the handlers.
  */
 
-import { type Config, ConfigError, readConfig } from '../functions/commons/config.js';
+import { resolve } from 'node:path';
+import {
+  type Config,
+  ConfigError,
+  DEFAULT_HUMANAPI_TIMEOUT_MS,
+  DEFAULT_SECRET_TTL_SECONDS,
+  readConfig,
+} from '../functions/commons/config.js';
 import { allowedOriginProblem } from '../functions/commons/cors-rules.js';
 import { LOCAL_TABLE_NAMES } from './dynamodb.js';
 import { type IamCredentials, LOCAL_IAM_ACCESS_KEY_ID, LOCAL_IAM_SECRET_ACCESS_KEY } from './iam-authorizer.js';
@@ -87,6 +94,12 @@ export interface LocalSettings {
    * `current` (humanapi-connect-client, tokens from `POST /connect-tokens`). @default 'v1'
    */
   readonly connectGeneration: ConnectGeneration;
+  /**
+   * A folder of built Lambda bundles (`LOCAL_HANDLER_BUNDLES_DIR`, absolute): each function whose
+   * `<folder>/<functionName>/index.mjs` exists is loaded from there instead of its TypeScript
+   * source, so tests can run the bytes a deploy ships. `undefined`: the sources.
+   */
+  readonly handlerBundlesDir?: string | undefined;
 }
 
 /** The values of `CONNECT_GENERATION`. */
@@ -113,6 +126,11 @@ function logFormat(env: Environment): LogFormat {
   const format = LOG_FORMATS.find((candidate) => candidate === raw.toLowerCase());
   if (format === undefined) throw new ConfigError('LOG_FORMAT', `must be "line" or "json", got "${raw}"`);
   return format;
+}
+
+function handlerBundlesDir(env: Environment): string | undefined {
+  const raw = optional(env, 'LOCAL_HANDLER_BUNDLES_DIR');
+  return raw === undefined ? undefined : resolve(raw);
 }
 
 function optional(env: Environment, variable: string): string | undefined {
@@ -203,6 +221,7 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
     },
     logFormat: format,
     connectGeneration: connectGeneration(env),
+    handlerBundlesDir: handlerBundlesDir(env),
     functionLogLevel: optional(env, 'POWERTOOLS_LOG_LEVEL') ?? (format === 'line' ? 'SILENT' : 'INFO'),
   };
   // The functions' own variables (HUMANAPI_BASE_URL, HUMANAPI_TIMEOUT_MS, SECRET_TTL_SECONDS, …)
@@ -251,6 +270,10 @@ export function applyFunctionEnvironment(
   endpoints: LocalEndpoints,
 ): Config {
   Object.assign(env, {
+    // The stack always sets these two; so does local mode, so a bundle sees every variable a
+    // deployed one does (test/integration/deployed-bundles.test.ts).
+    HUMANAPI_TIMEOUT_MS: env.HUMANAPI_TIMEOUT_MS ?? String(DEFAULT_HUMANAPI_TIMEOUT_MS),
+    SECRET_TTL_SECONDS: env.SECRET_TTL_SECONDS ?? String(DEFAULT_SECRET_TTL_SECONDS),
     ...functionVariables(settings),
     HUMANAPI_BASE_URL: endpoints.humanApiBaseUrl,
     ...(endpoints.humanApiAuthBaseUrl === undefined ? {} : { HUMANAPI_AUTH_BASE_URL: endpoints.humanApiAuthBaseUrl }),

@@ -27,6 +27,8 @@ export interface StartOptions {
   readonly inMemory?: boolean;
   /** Working directory (for `.data/`). @default the repository root */
   readonly cwd?: string;
+  /** Load the handlers from built bundles, `<dir>/<functionName>/index.mjs` (`LOCAL_HANDLER_BUNDLES_DIR`). */
+  readonly handlerBundlesDir?: string;
 }
 
 /** Starts local mode and resolves once it printed "Ready.". */
@@ -34,6 +36,7 @@ export async function startLocalModeProcess({
   env = {},
   inMemory = true,
   cwd = ROOT,
+  handlerBundlesDir,
 }: StartOptions = {}): Promise<LocalModeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
@@ -47,6 +50,7 @@ export async function startLocalModeProcess({
         WEB_PORT: '0',
         // The functions' JSON logs, which tests scan for leaks (a terminal gets request lines instead).
         LOG_FORMAT: 'json',
+        ...(handlerBundlesDir === undefined ? {} : { LOCAL_HANDLER_BUNDLES_DIR: handlerBundlesDir }),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
