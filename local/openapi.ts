@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import {
   boundedToken,
   clientUserIdSchema,
+  connectTokenRequestSchema,
   publicTokenRequestSchema,
   sessionTokenObjectSchema,
 } from '../functions/http/schemas.js';
@@ -17,6 +18,14 @@ const userPublicTokenSchema = z.object({
   humanId: boundedToken,
   clientUserId: clientUserIdSchema,
   publicToken: boundedToken,
+});
+
+/** What `POST /connect-tokens` answers with 200: the token a current-generation Connect opens with. */
+const connectSessionTokenSchema = z.object({
+  token: z.string().check(z.minLength(1), z.maxLength(8192)),
+  mode: z.enum(['create', 'edit']),
+  expiresIn: z.int().check(z.positive()),
+  humanId: boundedToken,
 });
 
 /** An RFC 9457 problem, as functions/http/problem.ts builds it. */
@@ -43,22 +52,27 @@ function problemAnswer(description: string): JsonObject {
   return { description, content: { 'application/problem+json': { schema: ref('Problem') } } };
 }
 
-/** The statuses both routes share (docs/api.md#errors). */
+/** The statuses every route shares (docs/api.md#errors). */
 const COMMON_PROBLEMS: Readonly<Record<string, string>> = {
   '400': 'The body is not parseable or fails validation (`errors` names the field).',
   '413': 'The body is larger than 16 KiB.',
   '415': 'The content type is neither JSON nor form-urlencoded.',
   '502': 'Human API failed (5xx, an unreadable or inconsistent answer, credentials refused).',
-  '503': 'DynamoDB, KMS, Secrets Manager or the outbox is unavailable (the title names which).',
+  '503':
+    'DynamoDB, KMS, Secrets Manager or the outbox is unavailable (the title names which), or Human API answered 429 (with Retry-After).',
   '504': 'Human API did not answer within the timeout.',
   '500': 'Anything unexpected.',
 };
+
+/** The 200 answer of the v1 routes. */
+const PUBLIC_TOKEN_ANSWER = { description: 'The user\u2019s current publicToken.', schema: 'UserPublicToken' };
 
 function operation(
   summary: string,
   bodySchema: string,
   problems: Readonly<Record<string, string>>,
   security: readonly JsonObject[],
+  answer: { readonly description: string; readonly schema: string } = PUBLIC_TOKEN_ANSWER,
 ): JsonObject {
   const schema = ref(bodySchema);
   return {
@@ -68,12 +82,13 @@ function operation(
       content: { 'application/json': { schema }, 'application/x-www-form-urlencoded': { schema } },
     },
     responses: {
-      '200': {
-        description: 'The user\u2019s current publicToken.',
-        content: { 'application/json': { schema: ref('UserPublicToken') } },
-      },
+      '200': { description: answer.description, content: { 'application/json': { schema: ref(answer.schema) } } },
       ...Object.fromEntries(
-        Object.entries({ ...problems, ...COMMON_PROBLEMS }).map(([status, text]) => [status, problemAnswer(text)]),
+        // A route's own wording of a shared status wins.
+        Object.entries({ ...problems, ...COMMON_PROBLEMS }).map(([status, text]) => [
+          status,
+          problemAnswer(problems[status] ?? text),
+        ]),
       ),
     },
     security,
@@ -88,7 +103,7 @@ export function buildOpenApiDocument(): JsonObject {
       title: 'Human Connect token backend',
       version: '1',
       description:
-        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open and POST /public-tokens requires AWS IAM (SigV4, service execute-api); with one, both require a bearer JWT. Every answer carries Cache-Control: no-store.',
+        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open and POST /public-tokens and POST /connect-tokens require AWS IAM (SigV4, service execute-api); with one, every route requires a bearer JWT. Every answer carries Cache-Control: no-store.',
     },
     paths: {
       '/sessions': {
@@ -117,12 +132,33 @@ export function buildOpenApiDocument(): JsonObject {
           [{ sigv4: [] }, { jwt: [] }],
         ),
       },
+      '/connect-tokens': {
+        post: operation(
+          'Start a current-generation Connect session: a session token (create) or an id_token (edit)',
+          'ConnectTokenRequest',
+          {
+            '400':
+              'The body is not parseable or fails validation; an IAM caller named no clientUserId; a user not known to have connected sent no email (`errors` names the field).',
+            '401': 'JWT mode: the bearer token is missing or invalid (answered by API Gateway).',
+            '403': 'Not signed by an allowed principal (IAM), or the signed-in caller named another user.',
+            '422': 'Human API refused a token for this user.',
+          },
+          [{ sigv4: [] }, { jwt: [] }],
+          {
+            description:
+              'The token to open Connect with (`HumanConnect.open({ token })`), its mode and lifetime, and the user\u2019s humanId.',
+            schema: 'ConnectSessionToken',
+          },
+        ),
+      },
     },
     components: {
       schemas: {
         SessionTokenObject: component(sessionTokenObjectSchema),
         PublicTokenRequest: component(publicTokenRequestSchema),
         UserPublicToken: component(userPublicTokenSchema),
+        ConnectTokenRequest: component(connectTokenRequestSchema),
+        ConnectSessionToken: component(connectSessionTokenSchema),
         Problem: component(problemSchema),
       },
       securitySchemes: {

@@ -1,20 +1,15 @@
 /**
  * Human API's current-generation token endpoint, `POST {HUMANAPI_AUTH_BASE_URL}/v1/connect/token`
- * (docs/design.md#human-api): the `session`, `id_token` and `access` tokens, with the same timeout
- * and status translation as the v1 client (`./human-api.ts`), and answers validated before use.
+ * (docs/design.md#human-api): the `session`, `id_token` and `access` tokens, over the same
+ * `node:https` transport as the v1 client (`./https-transport.ts`: timeout, keep-alive, no
+ * redirects, 64 KiB cap, status translation), and answers validated before use.
  */
 import * as z from 'zod/mini';
-import {
-  HumanApiAuthError,
-  HumanApiFailedError,
-  HumanApiRejectedError,
-  HumanApiTimeoutError,
-} from '../commons/errors.js';
-import { errorFields, logger } from '../commons/observability.js';
+import { errorFields, logger, traceHumanApiCall } from '../commons/observability.js';
 import { boundedToken } from '../http/schemas.js';
+import { createHumanApiTransport } from './https-transport.js';
 
-/** Largest answer read from Human API (docs/design.md#human-api). */
-export const MAX_ANSWER_BYTES = 64 * 1024;
+const TOKEN_PATH = '/v1/connect/token';
 
 /**
  * A token Connect opens with. These are often JWTs, far longer than the v1 tokens, so the bound is
@@ -97,77 +92,28 @@ export interface HumanApiAuthClient {
 export interface HumanApiAuthClientOptions {
   /** Origin (and optional base path) of Human API's auth service, without a trailing slash. */
   readonly baseUrl: string;
-  /** Time allowed for one call, including reading the answer. */
+  /** Time allowed for one call, from connecting to reading the whole answer. */
   readonly timeoutMs: number;
-  /** The fetch implementation (tests may inject one). */
-  readonly fetch?: typeof globalThis.fetch;
 }
 
-/** The transport: one JSON POST, answered as status and text. Kept alone so a shared helper can replace it. */
-async function postJson(
-  fetch: typeof globalThis.fetch,
-  url: string,
-  body: object,
-  timeoutMs: number,
-): Promise<{ status: number; text: string }> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-      // A redirect is never followed: it would carry the client secret elsewhere.
-      redirect: 'manual',
-      signal,
-    });
-    const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > MAX_ANSWER_BYTES) {
-      await response.body?.cancel();
-      throw new HumanApiFailedError('Human API answered more than 64 KiB.');
-    }
-    const text = await response.text();
-    if (Buffer.byteLength(text) > MAX_ANSWER_BYTES)
-      throw new HumanApiFailedError('Human API answered more than 64 KiB.');
-    return { status: response.status, text };
-  } catch (error) {
-    if (error instanceof HumanApiFailedError) throw error;
-    if (signal.aborted) throw new HumanApiTimeoutError(timeoutMs);
-    throw new HumanApiFailedError('Could not reach Human API.', { cause: error });
-  }
-}
+/**
+ * Creates the client of `/v1/connect/token`.
+ *
+ * @throws {HumanApiFailedError} when `baseUrl` is neither https nor http on a loopback host
+ */
+export function createHumanApiAuthClient({ baseUrl, timeoutMs }: HumanApiAuthClientOptions): HumanApiAuthClient {
+  const transport = createHumanApiTransport({ baseUrl, timeoutMs });
 
-/** Creates the client of `/v1/connect/token`. */
-export function createHumanApiAuthClient({
-  baseUrl,
-  timeoutMs,
-  fetch = globalThis.fetch,
-}: HumanApiAuthClientOptions): HumanApiAuthClient {
   async function mint<T>(type: string, body: object, schema: z.ZodMiniType<T>): Promise<T> {
     const started = performance.now();
     try {
-      const { status, text } = await postJson(fetch, `${baseUrl}/v1/connect/token`, body, timeoutMs);
-      if (status === 401 || status === 403) throw new HumanApiAuthError(status);
-      if (status >= 400 && status < 500) throw new HumanApiRejectedError(status);
-      if (status !== 200 && status !== 201) throw new HumanApiFailedError(`Human API answered ${status}.`);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new HumanApiFailedError('Human API answered with unreadable JSON.');
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) throw new HumanApiFailedError('Human API answered with an unexpected shape.');
-      return parsed.data;
+      return await traceHumanApiCall(TOKEN_PATH, () => transport.postJson(TOKEN_PATH, body, schema));
     } catch (error) {
       // The type only: the body holds the client secret and the user's e-mail.
       logger.warn('Human API call failed', {
-        path: '/v1/connect/token',
+        path: TOKEN_PATH,
         tokenType: type,
         ...errorFields(error),
-        upstreamStatus:
-          error instanceof HumanApiAuthError || error instanceof HumanApiRejectedError
-            ? error.upstreamStatus
-            : undefined,
         durationMs: Math.round(performance.now() - started),
       });
       throw error;

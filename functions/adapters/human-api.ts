@@ -1,26 +1,20 @@
 /**
- * Human API's v1 Connect endpoints (docs/design.md#human-api) over `node:https`, with a
- * timeout, a keep-alive agent, status translation and validation of the answers.
- *
- * Why not `fetch`: on Node.js 24 it loads all of undici on the first request (20–30 ms of a
- * cold start, docs/performance.md). `node:https` is taken with `process.getBuiltinModule` on
- * the first call, not imported: a static or dynamic ESM import of `node:http(s)` builds the
- * module namespace, which evaluates `http`'s lazy `WebSocket` getters and loads undici anyway.
+ * Human API's v1 Connect endpoints (docs/design.md#human-api), over the shared `node:https`
+ * transport (`./https-transport.ts`: timeout, keep-alive, no redirects, 64 KiB cap, status
+ * translation), with validation of the answers.
  */
-import type * as Http from 'node:http';
-import type * as Https from 'node:https';
 import * as z from 'zod/mini';
-import { isLoopbackHost } from '../commons/config.js';
-import {
-  HumanApiAuthError,
-  HumanApiFailedError,
-  HumanApiRateLimitedError,
-  HumanApiRejectedError,
-  HumanApiTimeoutError,
-} from '../commons/errors.js';
 import { errorFields, logger, traceHumanApiCall } from '../commons/observability.js';
-import { describeUpstreamError } from '../commons/upstream-detail.js';
 import { boundedToken } from '../http/schemas.js';
+import { createHumanApiTransport } from './https-transport.js';
+
+// Re-exported: callers and tests of the v1 client name them from here.
+export {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  MAX_ANSWER_BYTES,
+  MAX_RETRY_AFTER_SECONDS,
+  retryAfterSeconds,
+} from './https-transport.js';
 
 const tokensAnswerSchema = z.object({
   humanId: boundedToken,
@@ -65,137 +59,18 @@ export interface HumanApiClientOptions {
   readonly timeoutMs: number;
 }
 
-/** The largest answer read; Human API's are a few hundred bytes. Larger ones are cut off, unread. */
-export const MAX_ANSWER_BYTES = 64 * 1024;
-
-/** `Retry-After` (seconds) passed on when Human API answers 429 without one. */
-export const DEFAULT_RETRY_AFTER_SECONDS = 5;
-
-/** The longest `Retry-After` passed on (seconds): a larger value is Human API's business, not our callers'. */
-export const MAX_RETRY_AFTER_SECONDS = 3600;
-
-/**
- * The seconds a `Retry-After` value asks for (RFC 9110: delta-seconds or an HTTP date), within
- * 1..{@link MAX_RETRY_AFTER_SECONDS}; {@link DEFAULT_RETRY_AFTER_SECONDS} when absent or unreadable.
- */
-export function retryAfterSeconds(value: string | undefined, now = Date.now()): number {
-  const raw = value?.trim() ?? '';
-  let seconds: number;
-  if (/^\d+$/.test(raw)) seconds = Number(raw);
-  else {
-    // An HTTP date starts with the day's name ("Thu, 01 Jan 2026 …"); Date.parse alone takes "-5" as a year.
-    const date = /^[A-Za-z]{3}, /.test(raw) ? Date.parse(raw) : Number.NaN;
-    if (Number.isNaN(date)) return DEFAULT_RETRY_AFTER_SECONDS;
-    seconds = Math.ceil((date - now) / 1000);
-  }
-  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, seconds));
-}
-
-/** What one call read: the status, the `Retry-After` header and the (bounded) body. */
-interface Answer {
-  readonly status: number;
-  readonly retryAfter: string | undefined;
-  readonly body: string;
-}
-
-type Transport = Pick<typeof Https, 'request'> & { readonly agent: Http.Agent };
-
 /**
  * Creates a Human API client.
  *
  * @throws {HumanApiFailedError} when `baseUrl` is neither https nor http on a loopback host
  */
 export function createHumanApiClient({ baseUrl, timeoutMs }: HumanApiClientOptions): HumanApiClient {
-  const base = new URL(baseUrl);
-  const secure = base.protocol === 'https:';
-  if (!secure && !(base.protocol === 'http:' && isLoopbackHost(base.hostname))) {
-    throw new HumanApiFailedError(`Human API must be reached over https (or http on loopback), not ${baseUrl}.`);
-  }
-  let transport: Transport | undefined;
-  const transportFor = (): Transport => {
-    if (transport === undefined) {
-      const module = process.getBuiltinModule(secure ? 'node:https' : 'node:http');
-      // Keep-alive: the second call of a warm instance skips the TCP and TLS handshakes.
-      transport = { request: module.request, agent: new module.Agent({ keepAlive: true, maxSockets: 8 }) };
-    }
-    return transport;
-  };
-
-  function send(path: string, payload: string): Promise<Answer> {
-    const { request, agent } = transportFor();
-    return new Promise<Answer>((resolve, reject) => {
-      const outgoing = request(`${baseUrl}${path}`, {
-        method: 'POST',
-        agent,
-        headers: {
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-          'Content-Length': Buffer.byteLength(payload),
-        },
-      });
-      const timer = setTimeout(() => {
-        outgoing.destroy(new HumanApiTimeoutError(timeoutMs));
-      }, timeoutMs);
-      const fail = (error: unknown) => {
-        clearTimeout(timer);
-        reject(
-          error instanceof HumanApiTimeoutError || error instanceof HumanApiFailedError
-            ? error
-            : new HumanApiFailedError('Could not reach Human API.', { cause: error }),
-        );
-      };
-      outgoing.on('error', fail);
-      outgoing.on('response', (incoming) => {
-        const status = incoming.statusCode ?? 0;
-        // Redirects are never followed: the body (with the client secret) is not re-sent anywhere.
-        const refusal =
-          status >= 300 && status < 400
-            ? `Human API answered ${status} (redirects are not followed).`
-            : Number(incoming.headers['content-length'] ?? 0) > MAX_ANSWER_BYTES
-              ? `Human API's answer is larger than ${MAX_ANSWER_BYTES} bytes.`
-              : undefined;
-        if (refusal !== undefined) {
-          outgoing.destroy(new HumanApiFailedError(refusal));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let received = 0;
-        incoming.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          // Destroying the socket stops reading: a huge answer costs at most one more chunk.
-          if (received > MAX_ANSWER_BYTES) {
-            outgoing.destroy(new HumanApiFailedError(`Human API's answer is larger than ${MAX_ANSWER_BYTES} bytes.`));
-          } else chunks.push(chunk);
-        });
-        incoming.on('error', fail);
-        incoming.on('end', () => {
-          clearTimeout(timer);
-          const retryAfter = incoming.headers['retry-after'];
-          resolve({ status, retryAfter, body: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
-      outgoing.end(payload);
-    });
-  }
+  const transport = createHumanApiTransport({ baseUrl, timeoutMs });
 
   async function post<T>(path: string, body: object, schema: z.ZodMiniType<T>): Promise<T> {
     const started = performance.now();
     try {
-      const { status, retryAfter, body: text } = await send(path, JSON.stringify(body));
-      if (status === 401 || status === 403) throw new HumanApiAuthError(status);
-      if (status === 429) throw new HumanApiRateLimitedError(retryAfterSeconds(retryAfter));
-      if (status >= 400 && status < 500) throw new HumanApiRejectedError(status, describeUpstreamError(text));
-      if (status !== 200 && status !== 201)
-        throw new HumanApiFailedError(`Human API answered ${status}.`, { upstreamStatus: status });
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new HumanApiFailedError('Human API answered with unreadable JSON.');
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) throw new HumanApiFailedError('Human API answered with an unexpected shape.');
-      return parsed.data;
+      return await transport.postJson(path, body, schema);
     } catch (error) {
       logger.warn('Human API call failed', {
         path,

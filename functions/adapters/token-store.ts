@@ -135,6 +135,17 @@ export interface PublicTokenUpdate {
   readonly publicTokenIssuedAt: string;
 }
 
+/** A current-generation access token minted on demand, already encrypted. */
+export interface MintedAccessTokenUpdate {
+  readonly clientUserId: string;
+  /** The access token as KMS ciphertext (base64), bound to `clientUserId`. */
+  readonly ciphertext: string;
+  /** When it expires (ISO 8601). */
+  readonly expiresAt: string;
+  /** When Human API answered the mint (ISO 8601): a token issued later is never replaced by this one. */
+  readonly issuedAt: string;
+}
+
 /** Operations on the token table. */
 export interface TokenStore {
   /**
@@ -157,6 +168,15 @@ export interface TokenStore {
    *   that one later), or `undefined` when the user has no record
    */
   storePublicToken(update: PublicTokenUpdate, now: Date): Promise<RecoveryRecord | undefined>;
+  /**
+   * Stores a minted access token if it was issued later than the stored one (newest wins), on an
+   * existing record only; sets `connectedAt` when missing (Human API grants access tokens only to a
+   * user who connected). Touches no v1 token. `version` is added to once, even when the SDK
+   * retries a committed write.
+   *
+   * @returns whether this token is now the stored one (`false`: a later one is stored, or no record)
+   */
+  storeMintedAccessToken(update: MintedAccessTokenUpdate, now: Date): Promise<boolean>;
   /** Reads a user's whole record by `clientUserId` (strongly consistent). */
   getTokenRecord(clientUserId: string): Promise<TokenRecord | undefined>;
   /** Reads what recovery may see of a user's record by `clientUserId` (strongly consistent, projected). */
@@ -484,6 +504,51 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
           throw error;
         }
       }
+    },
+
+    async storeMintedAccessToken({ clientUserId, ciphertext, expiresAt, issuedAt }, now) {
+      const writeId = randomUUID();
+      try {
+        await call('UpdateItem', () =>
+          client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { clientUserId },
+              UpdateExpression:
+                'SET mintedAccessTokenCiphertext = :ciphertext, mintedAccessTokenExpiresAt = :expiresAt, ' +
+                'mintedAccessTokenIssuedAt = :issuedAt, connectedAt = if_not_exists(connectedAt, :now), ' +
+                'updatedAt = :now, lastWriteId = :writeId ADD version :one',
+              ConditionExpression:
+                'attribute_exists(clientUserId) AND ' +
+                '(attribute_not_exists(mintedAccessTokenIssuedAt) OR mintedAccessTokenIssuedAt < :issuedAt) AND ' +
+                NOT_THIS_WRITE,
+              ExpressionAttributeValues: {
+                ':ciphertext': ciphertext,
+                ':expiresAt': expiresAt,
+                ':issuedAt': issuedAt,
+                ':now': now.toISOString(),
+                ':writeId': writeId,
+                ':one': 1,
+              },
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      // Lost the condition: this call's own write committed by an earlier SDK attempt, or a later token, or no record.
+      const output = await call('GetItem', () =>
+        client.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: { clientUserId },
+            ConsistentRead: true,
+            ...projection(['lastWriteId']),
+          }),
+        ),
+      );
+      return output.Item?.lastWriteId === writeId;
     },
 
     async getTokenRecord(clientUserId) {

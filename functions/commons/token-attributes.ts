@@ -17,6 +17,8 @@ export const ACCESS_TOKEN_ATTRIBUTES = [
   'mintedAccessTokenCiphertext',
   /** When the minted access token expires. */
   'mintedAccessTokenExpiresAt',
+  /** When Human API issued the minted access token (newest wins). */
+  'mintedAccessTokenIssuedAt',
 ] as const;
 
 /**

@@ -5,9 +5,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
 import { httpApiEvent } from '../support/api-gateway-event.js';
+import { serveFetchHandler } from '../support/loopback-fetch-server.js';
 
 const humanApi = vi.fn<typeof fetch>();
-vi.stubGlobal('fetch', humanApi);
+// Human API's auth service on loopback, answering what each test scripts (the handler reads its URL at import).
+process.env.HUMANAPI_AUTH_BASE_URL = await serveFetchHandler(humanApi);
 const { handler } = await import('../../functions/connect-tokens.js');
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -37,7 +39,7 @@ beforeEach(() => {
 });
 
 describe('connectTokens handler (IAM mode)', () => {
-  it('answers a create token for a new user, posting to the default auth origin, and records the humanId', async () => {
+  it('answers a create token for a new user, posting to /v1/connect/token, and records the humanId', async () => {
     documents.on(GetCommand).resolves({});
     documents.on(UpdateCommand).resolves({});
     humanApi.mockResolvedValue(answer(200, { session_token: 'session-token', expires_in: 3600, human_id: humanId }));
@@ -47,7 +49,7 @@ describe('connectTokens handler (IAM mode)', () => {
     expect(result.statusCode).toBe(200);
     expect(result.json).toEqual({ token: 'session-token', mode: 'create', expiresIn: 3600, humanId });
     expect(result.headers['Cache-Control']).toBe('no-store');
-    expect(humanApi.mock.calls[0]?.[0]).toBe('https://auth.humanapi.co/v1/connect/token');
+    expect(new URL(String(humanApi.mock.calls[0]?.[0])).pathname).toBe('/v1/connect/token');
     expect(JSON.parse(String(humanApi.mock.calls[0]?.[1]?.body))).toMatchObject({
       client_id: process.env.HUMANAPI_CLIENT_ID,
       client_secret: 'the-secret',

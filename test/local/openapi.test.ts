@@ -36,4 +36,29 @@ describe('docs/openapi.json', () => {
     );
     expect(Object.keys(document.paths['/public-tokens']?.post.responses ?? {})).toContain('404');
   });
+
+  it('describes POST /connect-tokens: its optional clientUserId and email, its answer, and its statuses', () => {
+    const document = committed() as {
+      paths: Record<string, { post: { responses: Record<string, unknown>; security: unknown } }>;
+    };
+
+    expect(committed()).toMatchObject({
+      components: {
+        schemas: {
+          ConnectTokenRequest: {
+            additionalProperties: false,
+            properties: { clientUserId: { maxLength: 256 }, email: { format: 'email', maxLength: 254 } },
+          },
+          ConnectSessionToken: {
+            required: ['token', 'mode', 'expiresIn', 'humanId'],
+            properties: { mode: { enum: ['create', 'edit'] } },
+          },
+        },
+      },
+    });
+    expect(document.paths['/connect-tokens']?.post.security).toEqual([{ sigv4: [] }, { jwt: [] }]);
+    expect(Object.keys(document.paths['/connect-tokens']?.post.responses ?? {}).sort()).toEqual(
+      ['200', '400', '401', '403', '413', '415', '422', '500', '502', '503', '504'].sort(),
+    );
+  });
 });

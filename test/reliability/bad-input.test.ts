@@ -1,5 +1,6 @@
 /**
- * Bad input, property-based: thousands of generated bad requests per route,
+ * Bad input, property-based: thousands of generated bad requests per route
+ * (`/sessions`, `/public-tokens`, `/connect-tokens`),
  * each one defect away from a request that would reach Human API. Every one
  * must answer its 4xx as problem+json, none may reach Human API, none may
  * touch DynamoDB, and the stored record must not move.
@@ -9,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 import type { Answer } from '../support/http.js';
 import { type Harness, type StoredRecordView, startHarness } from '../support/reliability-harness.js';
-import { type BadRequest, badPublicTokenRequests, badSessionRequests } from './bad-requests.js';
+import {
+  type BadRequest,
+  badConnectTokenRequests,
+  badPublicTokenRequests,
+  badSessionRequests,
+} from './bad-requests.js';
 
 /** Fixed, so a failure replays exactly. */
 const SEED = 20_260_611;
@@ -25,6 +31,7 @@ let stored: StoredRecordView;
 const badInput = {
   'POST /sessions': 0,
   'POST /public-tokens': 0,
+  'POST /connect-tokens': 0,
   byStatus: {} as Record<number, number>,
   answered5xx: 0,
   reachedHumanApi: 0,
@@ -45,6 +52,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.closeAndScan();
 });
+
+/** Calls of both Human API services: v1 exchanges and refreshes, and the current generation's `/v1/connect/token`. */
+async function humanApiCalls(): Promise<number> {
+  const auth = await harness.get('/sandbox/humanapi-auth/stats');
+  if (typeof auth.json.tokenCalls !== 'number') throw new Error(`no auth sandbox stats: ${auth.text}`);
+  return (await harness.humanApiCalls()) + auth.json.tokenCalls;
+}
 
 function send(path: string, request: BadRequest): Promise<Answer> {
   return harness.post(path, request.body, {
@@ -84,7 +98,7 @@ const total = (counts: Record<string, number>) => Object.values(counts).reduce((
 
 /** Records what a fuzz run cost the dependencies. */
 function account(
-  route: 'POST /sessions' | 'POST /public-tokens',
+  route: 'POST /sessions' | 'POST /public-tokens' | 'POST /connect-tokens',
   requests: number,
   humanApiCalls: number,
   dynamoDb: { before: Record<string, number>; after: Record<string, number> },
@@ -102,29 +116,23 @@ function account(
  * reached Human API or DynamoDB, and the stored record held; records the figures for the summary.
  */
 async function expectAllRefusedWithoutSideEffects(
-  route: '/sessions' | '/public-tokens',
+  route: '/sessions' | '/public-tokens' | '/connect-tokens',
   requests: () => Parameters<typeof fuzz>[1],
 ): Promise<void> {
   // Prepare
-  const humanApiBefore = await harness.humanApiCalls();
+  const humanApiBefore = await humanApiCalls();
   const dynamoDbBefore = await harness.dynamoDbRequests();
 
   // Act
   const tally = await fuzz(route, requests());
 
   // Assess
-  const humanApiCalls = (await harness.humanApiCalls()) - humanApiBefore;
+  const calls = (await humanApiCalls()) - humanApiBefore;
   const dynamoDbAfter = await harness.dynamoDbRequests();
-  account(
-    `POST ${route}`,
-    tally.requests,
-    humanApiCalls,
-    { before: dynamoDbBefore, after: dynamoDbAfter },
-    tally.byDefect,
-  );
+  account(`POST ${route}`, tally.requests, calls, { before: dynamoDbBefore, after: dynamoDbAfter }, tally.byDefect);
   expect(tally.requests).toBeGreaterThanOrEqual(2000);
   expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '413', '415']);
-  expect(humanApiCalls).toBe(0);
+  expect(calls).toBe(0);
   expect(dynamoDbAfter).toEqual(dynamoDbBefore);
   expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(12);
   expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
@@ -191,6 +199,28 @@ describe('POST /public-tokens with bad input', () => {
   });
 });
 
+describe('POST /connect-tokens with bad input', () => {
+  const request = () => ({ clientUserId: FUZZ_USER, email: FUZZ_USER });
+
+  it('lets a defect-free request of the same shape through to Human API, changing no record (the control)', async () => {
+    // Prepare: FUZZ_USER connected through a v1 session, so Human API is asked for an id_token.
+    const before = await humanApiCalls();
+
+    // Act
+    const answer = await harness.post('/connect-tokens', request());
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(answer.json.mode).toBe('edit');
+    expect(await humanApiCalls()).toBe(before + 1);
+    expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
+  });
+
+  it(`answers ${CONCURRENCY * BATCHES} generated bad requests with their 4xx problem+json, without reaching Human API or DynamoDB`, async () => {
+    await expectAllRefusedWithoutSideEffects('/connect-tokens', () => badConnectTokenRequests(request()));
+  });
+});
+
 describe('the bad-input run', () => {
   it('leaks no token or secret in its logs or answers', async () => {
     // Act
@@ -198,6 +228,6 @@ describe('the bad-input run', () => {
 
     // Assess
     expect(scan.findings).toEqual([]);
-    expect(scan.responses).toBeGreaterThanOrEqual(4000);
+    expect(scan.responses).toBeGreaterThanOrEqual(6000);
   });
 });

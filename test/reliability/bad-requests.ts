@@ -511,3 +511,76 @@ export function badPublicTokenRequests(user: { clientUserId: string; humanId: st
     validForm: validFormEntries.map(toForm),
   });
 }
+
+/**
+ * Bad requests for `POST /connect-tokens` from a trusted (IAM-signed) back end: each breaks a
+ * request for a user who already connected (`{ clientUserId, email? }`, which Human API would
+ * answer with an id_token). A missing or broken clientUserId, a broken email, an unknown field:
+ * all refused before DynamoDB is read.
+ */
+export function badConnectTokenRequests(user: { clientUserId: string; email: string }): fc.Arbitrary<BadRequest> {
+  // The email is optional: only clientUserId's removal must be refused.
+  const fields: FieldSpec[] = [{ name: 'clientUserId', kind: 'text', valid: fc.constant(user.clientUserId) }];
+  const valid = fc.constantFrom<readonly Entry[]>(
+    [['clientUserId', user.clientUserId]],
+    [
+      ['clientUserId', user.clientUserId],
+      ['email', user.email],
+    ],
+    [
+      ['email', user.email],
+      ['clientUserId', user.clientUserId],
+    ],
+  );
+  const notAnEmail = fc.oneof(
+    fc.constantFrom('', 'not-an-email', 'a@', '@example.com', 'a b@example.com', 'a@@example.com', 'a@example'),
+    fc.constant(`${'a'.repeat(250)}@example.com`),
+    fc
+      .tuple(fc.nat({ max: user.email.length }), NOT_TEXT_CHARACTERS)
+      .map(([index, character]) => insertAt(user.email, index, character)),
+  );
+  const specific = fc.oneof(
+    notAnEmail.map((email) => ({
+      defect: 'email not an address',
+      entries: [
+        ['clientUserId', user.clientUserId],
+        ['email', email],
+      ] as const,
+    })),
+    WRONG_TYPE_VALUES.map((email) => ({
+      defect: 'email of the wrong type',
+      entries: [
+        ['clientUserId', user.clientUserId],
+        ['email', email],
+      ] as const,
+    })),
+    fc.constant({ defect: 'email without clientUserId (IAM caller)', entries: [['email', user.email]] as const }),
+    fc
+      .constantFrom<Entry>(
+        ['refresh', true],
+        ['humanId', 'a'.repeat(24)],
+        ['sessionToken', 'b'.repeat(32)],
+        ['type', 'access'],
+      )
+      .map((extra) => ({ defect: 'an unknown field', entries: [['clientUserId', user.clientUserId], extra] as const })),
+  );
+  const validFormEntries = fc.constantFrom<readonly (readonly [string, string])[]>(
+    [['clientUserId', encodeURIComponent(user.clientUserId)]],
+    [
+      ['clientUserId', encodeURIComponent(user.clientUserId)],
+      ['email', encodeURIComponent(user.email)],
+    ],
+  );
+  const badForms = fc.oneof(
+    badTokenForms(fields, validFormEntries),
+    // A lone surrogate has no percent-encoding: forms carry the rest.
+    notAnEmail
+      .filter((email) => email.isWellFormed())
+      .map((email) => ({
+        defect: 'email not an address',
+        body: `clientUserId=${encodeURIComponent(user.clientUserId)}&email=${encodeURIComponent(email)}`,
+      })),
+    fc.constant({ defect: 'email without clientUserId (IAM caller)', body: `email=${encodeURIComponent(user.email)}` }),
+  );
+  return badRequests({ valid, fields, specific, badForms, validForm: validFormEntries.map(toForm) });
+}

@@ -3,7 +3,8 @@
  * refusals, timeouts, dropped connections, unreadable and wrong-shaped
  * answers. Each answers the status docs/api.md gives it, leaves the user's
  * stored record exactly as it was, and leaves the session token unspent, so
- * the client's retry finishes it.
+ * the client's retry finishes it. The current generation's auth service
+ * (`/connect-tokens`) is put through the same faults.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionTimeoutSeconds } from '../../functions/commons/time-budget.js';
@@ -41,7 +42,7 @@ const SESSION_FAULTS: readonly FaultCase[] = [
   { name: '500', fault: { status: 500 }, status: 502, calls: 1 },
   { name: '502', fault: { status: 502 }, status: 502, calls: 1 },
   { name: '503', fault: { status: 503 }, status: 502, calls: 1 },
-  { name: '429 (rate limited: try again later)', fault: { status: 429 }, status: 503, calls: 1 },
+  { name: '429 (rate limited: 503 with Retry-After)', fault: { status: 429 }, status: 503, calls: 1 },
   { name: '404', fault: { status: 404 }, status: 422, calls: 1 },
   { name: '401, also after re-reading the secret', fault: { status: 401, count: 2 }, status: 502, calls: 2 },
   { name: '403, also after re-reading the secret', fault: { status: 403, count: 2 }, status: 502, calls: 2 },
@@ -302,6 +303,93 @@ describe('POST /public-tokens (refresh) after a rotation', () => {
         })
       ).held,
     ).toBe(true);
+  });
+});
+
+/** Faults of the current generation's auth service (`/v1/connect/token`) as `/connect-tokens` meets them. */
+const CONNECT_TOKEN_FAULTS: readonly FaultCase[] = [
+  { name: '500', fault: { status: 500 }, status: 502, calls: 1 },
+  { name: '503', fault: { status: 503 }, status: 502, calls: 1 },
+  { name: '429', fault: { status: 429 }, status: 503, calls: 1 },
+  { name: '404 (the user refused)', fault: { status: 404 }, status: 422, calls: 1 },
+  { name: '401, also after re-reading the secret', fault: { status: 401, count: 2 }, status: 502, calls: 2 },
+  { name: 'a timeout', fault: { status: 503, delayMs: 3 * HUMANAPI_TIMEOUT_MS }, status: 504, calls: 1 },
+  { name: 'a dropped connection', fault: { reset: true }, status: 502, calls: 1 },
+  { name: 'malformed JSON', fault: { status: 200, body: '{"id_token":"aaaa' }, status: 502, calls: 1 },
+  { name: 'an empty object', fault: { status: 200, body: '{}' }, status: 502, calls: 1 },
+  {
+    name: 'a token with spaces',
+    fault: { status: 200, body: '{"id_token":"a b","expires_in":60}' },
+    status: 502,
+    calls: 1,
+  },
+  { name: 'a 3xx redirect', fault: { status: 302, body: '' }, status: 502, calls: 1 },
+];
+
+/** Calls the auth sandbox received (`/v1/connect/token`). */
+async function authCalls(): Promise<number> {
+  const answer = await harness.get('/sandbox/humanapi-auth/stats');
+  if (typeof answer.json.tokenCalls !== 'number') throw new Error(`no auth sandbox stats: ${answer.text}`);
+  return answer.json.tokenCalls;
+}
+
+describe("POST /connect-tokens when Human API's auth service fails", () => {
+  it.each(CONNECT_TOKEN_FAULTS)(
+    'answers $status to $name, keeps the stored record, and the retry answers an edit token',
+    async ({ fault, status, calls }) => {
+      // Prepare: a user who connected (through v1), so Human API is asked for an id_token.
+      const { clientUserId, record } = await returningUser();
+      const callsBefore = await authCalls();
+      await harness.injectHumanApiFault(fault);
+
+      // Act
+      const { result: answer, ms } = await timed(() => harness.post('/connect-tokens', { clientUserId }));
+
+      // Assess
+      expectProblem(answer, status);
+      if (status === 503) expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(ms).toBeLessThan(BUDGET_MS);
+      expect(await authCalls()).toBe(callsBefore + calls);
+      expect((await harness.checkRecord(clientUserId, record)).held).toBe(true);
+
+      // Act: the retry once Human API is back.
+      const retry = await harness.post('/connect-tokens', { clientUserId });
+
+      // Assess
+      expect(retry.status, retry.text).toBe(200);
+      expect(retry.json).toMatchObject({ mode: 'edit', humanId: record.humanId });
+    },
+  );
+
+  it('stores nothing for a new user when the session mint fails', async () => {
+    // Prepare
+    await harness.injectHumanApiFault({ status: 500 });
+
+    // Act
+    const answer = await harness.post('/connect-tokens', {
+      clientUserId: 'new-current@example.com',
+      email: 'new-current@example.com',
+    });
+
+    // Assess
+    expectProblem(answer, 502);
+    expect((await harness.checkRecord('new-current@example.com', undefined)).held).toBe(true);
+  });
+
+  it('heals a rotation: the stale secret is refused once, re-read, and the request answers 200', async () => {
+    // Prepare: the function has the old secret cached; ops rotate it.
+    const { clientUserId } = await returningUser();
+    expect((await harness.post('/connect-tokens', { clientUserId })).status).toBe(200);
+    await harness.rotateSecret();
+    const callsBefore = await authCalls();
+
+    // Act
+    const answer = await harness.post('/connect-tokens', { clientUserId });
+
+    // Assess
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.json.mode).toBe('edit');
+    expect(await authCalls()).toBe(callsBefore + 2);
   });
 });
 

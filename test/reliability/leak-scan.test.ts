@@ -86,4 +86,21 @@ describe('scanForLeaks', () => {
       'missing X-Content-Type-Options: nosniff',
     ]);
   });
+
+  it('treats /connect-tokens answers as token responses: headers checked, an access-token field found', () => {
+    const findings = scan(
+      [],
+      [
+        answer('{"token":"t","mode":"edit"}', { 'content-type': 'application/json' }, '/connect-tokens'),
+        answer(`{"access_token":"${ACCESS_TOKEN}"}`, safeHeaders, '/connect-tokens'),
+      ],
+    );
+
+    expect(findings.map((finding) => finding.kind)).toEqual([
+      'missing Cache-Control: no-store',
+      'missing X-Content-Type-Options: nosniff',
+      'accessToken or clientSecret field',
+      'accessToken',
+    ]);
+  });
 });

@@ -6,8 +6,8 @@
  */
 import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 
-/** The two API routes: every answer on them is a token response. */
-export const API_ROUTES = ['/sessions', '/public-tokens'] as const;
+/** The API routes: every answer on them is a token response. */
+export const API_ROUTES = ['/sessions', '/public-tokens', '/connect-tokens'] as const;
 
 /** One recorded exchange with local mode. */
 export interface RecordedResponse {
@@ -90,7 +90,7 @@ export function scanForLeaks({
       if (response.headers['x-content-type-options'] !== 'nosniff') {
         findings.push({ where: 'response', kind: 'missing X-Content-Type-Options: nosniff', hint: response.path });
       }
-      if (/accessToken|clientSecret/i.test(response.body)) {
+      if (/access_?token|client_?secret/i.test(response.body)) {
         findings.push({ where: 'response', kind: 'accessToken or clientSecret field', hint: response.path });
       }
     }

@@ -42,6 +42,8 @@ export interface StoredRecordView {
 /** A full stored token record, read from the table itself after the process stopped. */
 export interface StoredRecord extends StoredRecordView {
   readonly accessToken: string;
+  /** The current generation's minted access token, decrypted; `''` when none. */
+  readonly mintedAccessToken: string;
   readonly clientId: string;
 }
 
@@ -170,12 +172,16 @@ export async function readStoredRecords(dataDir: string): Promise<StoredRecord[]
     const records: StoredRecord[] = [];
     for await (const page of paginateScan({ client }, { TableName: LOCAL_TABLE_NAMES.tokens })) {
       for (const item of page.Items ?? []) {
-        const { accessTokenCiphertext, clientUserId } = item;
-        const accessToken =
-          typeof accessTokenCiphertext === 'string' && typeof clientUserId === 'string'
-            ? keyring.decrypt(Buffer.from(accessTokenCiphertext, 'base64'), { clientUserId })?.toString('utf8')
+        const { accessTokenCiphertext, mintedAccessTokenCiphertext, clientUserId } = item;
+        const decrypt = (ciphertext: unknown) =>
+          typeof ciphertext === 'string' && typeof clientUserId === 'string'
+            ? keyring.decrypt(Buffer.from(ciphertext, 'base64'), { clientUserId })?.toString('utf8')
             : undefined;
-        records.push({ ...item, accessToken: accessToken ?? '' } as StoredRecord);
+        records.push({
+          ...item,
+          accessToken: decrypt(accessTokenCiphertext) ?? '',
+          mintedAccessToken: decrypt(mintedAccessTokenCiphertext) ?? '',
+        } as StoredRecord);
       }
     }
     return records;
@@ -380,7 +386,10 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
       if (scanned !== undefined) return scanned;
       await stop();
       const records = await readStoredRecords(dataDir);
-      const accessTokens = new Set(records.map((record) => record.accessToken).filter((token) => token !== ''));
+      // The v1 access tokens and the current generation's minted ones.
+      const accessTokens = new Set(
+        records.flatMap((record) => [record.accessToken, record.mintedAccessToken]).filter((token) => token !== ''),
+      );
       const logLines = harness.logLines;
       const findings = scanForLeaks({ logLines, responses, secrets, accessTokens, publicTokens, sessionTokens });
       scanned = {

@@ -3,21 +3,27 @@ import { createHumanApiAuthClient } from '../../../functions/adapters/human-api-
 import {
   HumanApiAuthError,
   HumanApiFailedError,
+  HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
 } from '../../../functions/commons/errors.js';
+import { findFreePort } from '../../support/free-port.js';
+import { serveFetchHandler } from '../../support/loopback-fetch-server.js';
 
 const credentials = { clientId: 'c'.repeat(40), clientSecret: 'shh', clientUserId: 'alice' };
 const humanId = 'a'.repeat(24);
 
+/** A scripted Human API auth service on a real loopback server: every request gets this answer. */
 function answering(status: number, body: string, headers: Record<string, string> = {}) {
-  return vi.fn<typeof fetch>(
+  return vi.fn<(url: string, init: RequestInit) => Promise<Response>>(
     async () => new Response(body, { status, headers: { 'Content-Type': 'application/json', ...headers } }),
   );
 }
-const clientWith = (fetch: typeof globalThis.fetch, timeoutMs = 1000) =>
-  createHumanApiAuthClient({ baseUrl: 'https://auth.humanapi.test', timeoutMs, fetch });
-const sentBody = (fetch: ReturnType<typeof answering>) => JSON.parse(String(fetch.mock.calls[0]?.[1]?.body));
+type Service = ReturnType<typeof answering>;
+/** The client, talking real HTTP to a loopback server that hands each request to `service`. */
+const clientWith = async (service: Service, timeoutMs = 1000) =>
+  createHumanApiAuthClient({ baseUrl: await serveFetchHandler(service), timeoutMs });
+const sentBody = (service: Service) => JSON.parse(String(service.mock.calls[0]?.[1]?.body));
 
 describe('Human API auth client', () => {
   it('mints a session token, posting the documented snake_case fields to /v1/connect/token', async () => {
@@ -26,11 +32,10 @@ describe('Human API auth client', () => {
       JSON.stringify({ session_token: 'S'.repeat(600), expires_in: 3600, human_id: humanId }),
     );
 
-    const minted = await clientWith(fetch).mintSessionToken({ ...credentials, email: 'alice@example.com' });
+    const minted = await (await clientWith(fetch)).mintSessionToken({ ...credentials, email: 'alice@example.com' });
 
     expect(minted).toEqual({ token: 'S'.repeat(600), expiresIn: 3600, humanId });
-    expect(fetch.mock.calls[0]?.[0]).toBe('https://auth.humanapi.test/v1/connect/token');
-    expect(fetch.mock.calls[0]?.[1]?.redirect).toBe('manual');
+    expect(new URL(String(fetch.mock.calls[0]?.[0])).pathname).toBe('/v1/connect/token');
     expect(sentBody(fetch)).toEqual({
       client_id: 'c'.repeat(40),
       client_secret: 'shh',
@@ -46,7 +51,7 @@ describe('Human API auth client', () => {
   ])('reads an id_token answer with %s', async (_, answer, expectedHumanId) => {
     const fetch = answering(200, JSON.stringify(answer));
 
-    const minted = await clientWith(fetch).mintIdToken(credentials);
+    const minted = await (await clientWith(fetch)).mintIdToken(credentials);
 
     expect(minted).toEqual({ token: 'I'.repeat(40), expiresIn: 600, humanId: expectedHumanId });
     expect(sentBody(fetch)).toEqual({
@@ -68,7 +73,7 @@ describe('Human API auth client', () => {
       }),
     );
 
-    const minted = await clientWith(fetch).mintAccessToken(credentials);
+    const minted = await (await clientWith(fetch)).mintAccessToken(credentials);
 
     expect(minted).toEqual({ accessToken: 'x'.repeat(40), expiresIn: 86400, refreshToken: 'r'.repeat(40) });
     expect(sentBody(fetch).type).toBe('access');
@@ -80,11 +85,28 @@ describe('Human API auth client', () => {
     [400, HumanApiRejectedError],
     [404, HumanApiRejectedError],
     [409, HumanApiRejectedError],
+    [429, HumanApiRateLimitedError],
     [500, HumanApiFailedError],
     [503, HumanApiFailedError],
-    [302, HumanApiFailedError],
   ])('translates status %i', async (status, errorClass) => {
-    await expect(clientWith(answering(status, '{}')).mintIdToken(credentials)).rejects.toBeInstanceOf(errorClass);
+    const client = await clientWith(answering(status, '{}'));
+
+    await expect(client.mintIdToken(credentials)).rejects.toBeInstanceOf(errorClass);
+  });
+
+  it('passes on the Retry-After of a 429', async () => {
+    const client = await clientWith(answering(429, '{}', { 'Retry-After': '17' }));
+
+    await expect(client.mintAccessToken(credentials)).rejects.toMatchObject({ retryAfterSeconds: 17 });
+  });
+
+  it('never follows a redirect: the other origin receives nothing', async () => {
+    const elsewhere = answering(200, JSON.stringify({ id_token: 'I'.repeat(40), expires_in: 600 }));
+    const target = await serveFetchHandler(elsewhere);
+    const client = await clientWith(answering(307, '', { Location: `${target}/v1/connect/token` }));
+
+    await expect(client.mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
+    expect(elsewhere).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -94,44 +116,48 @@ describe('Human API auth client', () => {
     ['a token with spaces', JSON.stringify({ id_token: 'has spaces', expires_in: 600 })],
     ['a negative expires_in', JSON.stringify({ id_token: 'I'.repeat(40), expires_in: -1 })],
   ])('answers HumanApiFailedError for %s', async (_, body) => {
-    await expect(clientWith(answering(200, body)).mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
+    const client = await clientWith(answering(200, body));
+
+    await expect(client.mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
   });
 
   it('refuses a session answer without human_id, and an access answer of another token type', async () => {
-    const session = answering(200, JSON.stringify({ session_token: 'S'.repeat(40), expires_in: 3600 }));
-    const access = answering(
-      200,
-      JSON.stringify({ access_token: 'x'.repeat(40), expires_in: 86400, token_type: 'MAC' }),
+    const session = await clientWith(
+      answering(200, JSON.stringify({ session_token: 'S'.repeat(40), expires_in: 3600 })),
+    );
+    const access = await clientWith(
+      answering(200, JSON.stringify({ access_token: 'x'.repeat(40), expires_in: 86400, token_type: 'MAC' })),
     );
 
-    await expect(clientWith(session).mintSessionToken({ ...credentials, email: 'a@b.co' })).rejects.toBeInstanceOf(
+    await expect(session.mintSessionToken({ ...credentials, email: 'a@b.co' })).rejects.toBeInstanceOf(
       HumanApiFailedError,
     );
-    await expect(clientWith(access).mintAccessToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
+    await expect(access.mintAccessToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
   });
 
   it('refuses an answer over 64 KiB', async () => {
     const huge = JSON.stringify({ id_token: 'I'.repeat(40), expires_in: 600, padding: 'p'.repeat(70 * 1024) });
+    const client = await clientWith(answering(200, huge));
 
-    await expect(clientWith(answering(200, huge)).mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
+    await expect(client.mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
   });
 
   it('answers HumanApiFailedError when Human API cannot be reached', async () => {
-    const fetch = vi.fn<typeof globalThis.fetch>(async () => {
-      throw new TypeError('fetch failed');
-    });
+    const client = createHumanApiAuthClient({ baseUrl: `http://127.0.0.1:${await findFreePort()}`, timeoutMs: 1000 });
 
-    await expect(clientWith(fetch).mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
+    await expect(client.mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiFailedError);
   });
 
   it('answers HumanApiTimeoutError when Human API does not answer in time', async () => {
-    const fetch = vi.fn<typeof globalThis.fetch>(
-      (_url, init) =>
-        new Promise((_resolve, reject) => {
-          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
-        }),
-    );
+    const silent = vi.fn<(url: string, init: RequestInit) => Promise<Response>>(() => new Promise(() => {}));
+    const client = await clientWith(silent, 50);
 
-    await expect(clientWith(fetch, 50).mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiTimeoutError);
+    await expect(client.mintIdToken(credentials)).rejects.toBeInstanceOf(HumanApiTimeoutError);
+  });
+
+  it('refuses plain http to a host that is not loopback', () => {
+    expect(() => createHumanApiAuthClient({ baseUrl: 'http://auth.humanapi.co', timeoutMs: 1000 })).toThrow(
+      HumanApiFailedError,
+    );
   });
 });

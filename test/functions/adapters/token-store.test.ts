@@ -454,3 +454,66 @@ describe('token store: recovery names only what its role may touch (docs/securit
     expect(item).toMatchObject({ accessTokenCiphertext: 'ciphertext-two', accessTokenIssuedAt: at(5) });
   });
 });
+
+describe('token store: minted access tokens, newest wins', () => {
+  const minted = (clientUserId: string, name: string, issuedAt: string) => ({
+    clientUserId,
+    ciphertext: `minted-ciphertext-${name}`,
+    expiresAt: '2026-11-22T10:00:00.000Z',
+    issuedAt,
+  });
+
+  it('stores a minted token on a record, keeping its v1 tokens, counting one write and setting connectedAt', async () => {
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'a', at(1)), now);
+
+    await expect(store.storeMintedAccessToken(minted(clientUserId, 'm', at(2)), now)).resolves.toBe(true);
+
+    expect(await rawItem(clientUserId)).toMatchObject({
+      accessTokenCiphertext: 'ciphertext-a',
+      publicToken: 'public-a',
+      mintedAccessTokenCiphertext: 'minted-ciphertext-m',
+      mintedAccessTokenExpiresAt: '2026-11-22T10:00:00.000Z',
+      mintedAccessTokenIssuedAt: at(2),
+      connectedAt: now.toISOString(),
+      version: 2,
+    });
+  });
+
+  it('never replaces a minted token by one issued earlier, whichever lands last', async () => {
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'a', at(1)), now);
+    await store.storeMintedAccessToken(minted(clientUserId, 'later', at(5)), now);
+
+    await expect(store.storeMintedAccessToken(minted(clientUserId, 'earlier', at(4)), now)).resolves.toBe(false);
+
+    expect(await rawItem(clientUserId)).toMatchObject({
+      mintedAccessTokenCiphertext: 'minted-ciphertext-later',
+      mintedAccessTokenIssuedAt: at(5),
+      version: 2,
+    });
+  });
+
+  it('creates no record for a user who has none', async () => {
+    const clientUserId = newUser();
+
+    await expect(store.storeMintedAccessToken(minted(clientUserId, 'm', at(1)), now)).resolves.toBe(false);
+
+    expect(await rawItem(clientUserId)).toBeUndefined();
+  });
+
+  it('counts a write whose answer was lost once, and reports it stored', async () => {
+    const clientUserId = newUser();
+    await store.upsertTokenRecord(finish(clientUserId, 'a', at(1)), now);
+    let lost = false;
+    table.hook = async (operation) => {
+      if (operation !== 'UpdateItem' || lost) return 'pass';
+      lost = true;
+      return 'lose-answer';
+    };
+
+    await expect(store.storeMintedAccessToken(minted(clientUserId, 'm', at(2)), now)).resolves.toBe(true);
+
+    expect(await rawItem(clientUserId)).toMatchObject({ mintedAccessTokenIssuedAt: at(2), version: 2 });
+  });
+});

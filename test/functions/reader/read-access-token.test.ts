@@ -1,14 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { HumanApiRejectedError } from '../../../functions/commons/errors.js';
 import {
   AccessTokenUndecryptableError,
   NotConnectedError,
   readAccessToken,
   TokenRecordNotFoundError,
 } from '../../../functions/reader/read-access-token.js';
+import { fakeSecrets } from '../fakes.js';
 
 const dynamoDbMock = mockClient(DynamoDBDocumentClient);
 const kmsMock = mockClient(KMSClient);
@@ -98,10 +100,21 @@ describe('readAccessToken', () => {
     await expect(readAccessToken({ clientUserId: 'nobody' }, options)).rejects.toBeInstanceOf(TokenRecordNotFoundError);
   });
 
-  it('throws NotConnectedError when the record holds no access token', async () => {
+  it('throws NotConnectedError when the record holds no access token and Human API mints none', async () => {
     dynamoDbMock.on(GetCommand).resolves({ Item: { clientUserId: 'alice' } });
+    const humanApiAuth = {
+      mintSessionToken: vi.fn(),
+      mintIdToken: vi.fn(),
+      mintAccessToken: vi.fn(async () => Promise.reject(new HumanApiRejectedError(404))),
+    };
 
-    await expect(readAccessToken({ clientUserId: 'alice' }, options)).rejects.toBeInstanceOf(NotConnectedError);
+    await expect(
+      readAccessToken(
+        { clientUserId: 'alice' },
+        { ...options, clientId: 'c'.repeat(40), secrets: fakeSecrets(), humanApiAuth },
+      ),
+    ).rejects.toBeInstanceOf(NotConnectedError);
+    expect(dynamoDbMock).not.toHaveReceivedCommand(UpdateCommand);
   });
 
   it('names the missing table setting instead of calling DynamoDB without one', async () => {
