@@ -26,6 +26,7 @@ export const CONTEXT_KEYS = [
   'jwtClaim',
   'secretTtlSeconds',
   'humanApiBaseUrl',
+  'humanApiAuthBaseUrl',
   'humanApiTimeoutMs',
   'throttleRateLimit',
   'throttleBurstLimit',
@@ -158,6 +159,7 @@ export function appSettingsFromContext(get: ContextGetter): AppSettings {
   const clientSecret = optionalSecret(get);
   const jwt = optionalJwt(get);
   const humanApiBaseUrl = optionalString(get, 'humanApiBaseUrl');
+  const humanApiAuthBaseUrl = optionalString(get, 'humanApiAuthBaseUrl');
   const throttle = optionalThrottle(get);
   const logRetention = optionalRetention(get);
   const alarmTopicArn = optionalString(get, 'alarmTopicArn');
@@ -172,6 +174,7 @@ export function appSettingsFromContext(get: ContextGetter): AppSettings {
       ...(jwt === undefined ? {} : { jwt }),
       ...(secretTtlSeconds === undefined ? {} : { secretTtl: Duration.seconds(secretTtlSeconds) }),
       ...(humanApiBaseUrl === undefined ? {} : { humanApiBaseUrl }),
+      ...(humanApiAuthBaseUrl === undefined ? {} : { humanApiAuthBaseUrl }),
       ...(humanApiTimeoutMs === undefined ? {} : { humanApiTimeout: Duration.millis(humanApiTimeoutMs) }),
       ...(throttle === undefined ? {} : { throttle }),
       ...(logRetention === undefined ? {} : { logRetention }),

@@ -41,6 +41,7 @@ import { type ConnectBackendStackProps, resolveStackSettings } from './stack-pro
 import {
   grantAccessTokenEncrypt,
   grantAccessTokenRead,
+  grantConnectUserAccess,
   grantPublicTokenRecovery,
   grantTableKeyThroughDynamoDb,
 } from './token-access.js';
@@ -79,8 +80,8 @@ function tablePropsOf(definition: TableDefinition): TablePropsV2 {
 }
 
 /**
- * The Human Connect token backend: `POST /sessions` (finishSession) and
- * `POST /public-tokens` (recoverPublicToken) on an HTTP API.
+ * The Human Connect token backend: `POST /sessions` (finishSession), `POST /public-tokens`
+ * (recoverPublicToken) and `POST /connect-tokens` (connectTokens) on an HTTP API.
  */
 export class ConnectBackendStack extends Stack {
   /**
@@ -102,6 +103,8 @@ export class ConnectBackendStack extends Stack {
   readonly finishSession: ConnectFunction;
   /** `POST /public-tokens`. */
   readonly recoverPublicToken: ConnectFunction;
+  /** `POST /connect-tokens`. */
+  readonly connectTokens: ConnectFunction;
   /** The outbox: grants whose token write failed (docs/design.md#outbox). */
   readonly outbox: Queue;
   /** Grants the drain could not apply after 5 receives; alarmed on. */
@@ -182,6 +185,14 @@ export class ConnectBackendStack extends Stack {
       entry: FUNCTION_ENTRIES.recoverPublicToken,
       description: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
     });
+    this.connectTokens = new ConnectFunction(this, 'ConnectTokens', {
+      ...functionProps,
+      // Only this function calls Human API's current-generation auth origin.
+      environment: { ...environment, HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl },
+      invokedBy: 'http-api',
+      entry: FUNCTION_ENTRIES.connectTokens,
+      description: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
+    });
 
     this.drainOutbox = addOutboxDrain(this, {
       ...functionProps,
@@ -214,8 +225,13 @@ export class ConnectBackendStack extends Stack {
       `${this.tokenTable.tableArn}/index/${HUMAN_ID_INDEX_NAME}`,
     );
     grantTableKeyThroughDynamoDb(this.tokenKey, this.recoverPublicToken.role, { write: true });
+    // connectTokens reads a user's humanId and connection markers and records them: attribute-level
+    // conditions on the table alone, no index, no KMS call of its own.
+    grantConnectUserAccess(this.connectTokens.role, this.tokenTable.tableArn);
+    grantTableKeyThroughDynamoDb(this.tokenKey, this.connectTokens.role, { write: true });
     this.clientSecret.grantRead(this.finishSession.role);
     this.clientSecret.grantRead(this.recoverPublicToken.role);
+    this.clientSecret.grantRead(this.connectTokens.role);
     // finishSession queues grants (SendMessage only: it cannot receive them back).
     grantOutboxSend(queues, this.tokenKey, this.finishSession.role);
 
@@ -226,6 +242,7 @@ export class ConnectBackendStack extends Stack {
       logKey: this.tokenKey,
       finishSession: this.finishSession,
       recoverPublicToken: this.recoverPublicToken,
+      connectTokens: this.connectTokens,
     }));
 
     // ---- Alarms -------------------------------------------------------------
@@ -234,6 +251,7 @@ export class ConnectBackendStack extends Stack {
       functions: {
         FinishSession: this.finishSession,
         RecoverPublicToken: this.recoverPublicToken,
+        ConnectTokens: this.connectTokens,
         DrainOutbox: this.drainOutbox,
       },
       alarmTopicArn: settings.alarmTopicArn,
@@ -248,6 +266,7 @@ export class ConnectBackendStack extends Stack {
       functions: {
         FinishSession: this.finishSession,
         RecoverPublicToken: this.recoverPublicToken,
+        ConnectTokens: this.connectTokens,
         DrainOutbox: this.drainOutbox,
       },
       outboxQueue: this.outbox,
@@ -256,7 +275,7 @@ export class ConnectBackendStack extends Stack {
 
     // ---- Outputs ------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', {
-      description: 'Base URL of the API: POST {ApiUrl}/sessions and {ApiUrl}/public-tokens',
+      description: 'Base URL of the API: POST {ApiUrl}/sessions, {ApiUrl}/public-tokens and {ApiUrl}/connect-tokens',
       value: this.api.apiEndpoint,
     });
     new CfnOutput(this, 'ClientSecretId', {
@@ -271,6 +290,10 @@ export class ConnectBackendStack extends Stack {
       new CfnOutput(this, 'PublicTokensInvokeArn', {
         description: 'Grant execute-api:Invoke on this ARN to the back ends that may call POST /public-tokens',
         value: this.api.arnForExecuteApi('POST', '/public-tokens', '$default'),
+      });
+      new CfnOutput(this, 'ConnectTokensInvokeArn', {
+        description: 'Grant execute-api:Invoke on this ARN to the back ends that may call POST /connect-tokens',
+        value: this.api.arnForExecuteApi('POST', '/connect-tokens', '$default'),
       });
     }
   }

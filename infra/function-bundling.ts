@@ -8,6 +8,7 @@
 export const FUNCTION_ENTRIES = {
   finishSession: 'functions/finish-session.ts',
   recoverPublicToken: 'functions/recover-public-token.ts',
+  connectTokens: 'functions/connect-tokens.ts',
   drainOutbox: 'functions/drain-outbox.ts',
 } as const;
 

@@ -1,6 +1,6 @@
 /**
- * The HTTP API of the stack (docs/api.md): `POST /sessions` to finishSession and
- * `POST /public-tokens` to recoverPublicToken on a `$default` stage with CORS, throttling,
+ * The HTTP API of the stack (docs/api.md): `POST /sessions` to finishSession,
+ * `POST /public-tokens` to recoverPublicToken and `POST /connect-tokens` to connectTokens on a `$default` stage with CORS, throttling,
  * per-route metrics and a JSON access log. The constructs are added to the stack's own scope
  * (`HttpApi`, `DefaultStage`, `AccessLogs`), as they were when the stack built them itself.
  */
@@ -24,7 +24,7 @@ import type { ConnectFunction } from './connect-function.js';
 import type { StackSettings } from './stack-props.js';
 
 /** The routes, as the dashboard and alarms name them. */
-export const API_ROUTES = ['POST /sessions', 'POST /public-tokens'] as const;
+export const API_ROUTES = ['POST /sessions', 'POST /public-tokens', 'POST /connect-tokens'] as const;
 
 /** HTTP API access log: one JSON object per request, no headers, no bodies, no tokens. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -56,6 +56,7 @@ export interface HttpApiProps {
   readonly logKey: IKey;
   readonly finishSession: ConnectFunction;
   readonly recoverPublicToken: ConnectFunction;
+  readonly connectTokens: ConnectFunction;
 }
 
 /** The API and its `$default` stage. */
@@ -66,12 +67,12 @@ export interface ConnectHttpApi {
 
 /**
  * Adds the API to `scope` (the stack). Without `settings.jwt`, `POST /sessions` is open and
- * `POST /public-tokens` takes AWS_IAM; with it, both take the JWT authorizer
+ * `POST /public-tokens` and `POST /connect-tokens` take AWS_IAM; with it, all three take the JWT authorizer
  * (docs/design.md#security-model).
  */
 export function addHttpApi(
   scope: Construct,
-  { settings, apiName, logKey, finishSession, recoverPublicToken }: HttpApiProps,
+  { settings, apiName, logKey, finishSession, recoverPublicToken, connectTokens }: HttpApiProps,
 ): ConnectHttpApi {
   const api = new HttpApi(scope, 'HttpApi', {
     apiName,
@@ -104,7 +105,8 @@ export function addHttpApi(
       ? undefined
       : new HttpJwtAuthorizer('JwtAuthorizer', settings.jwt.issuer, { jwtAudience: [...settings.jwt.audience] });
   const sessionsAuthorizer: IHttpRouteAuthorizer | undefined = jwtAuthorizer;
-  const publicTokensAuthorizer: IHttpRouteAuthorizer = jwtAuthorizer ?? new HttpIamAuthorizer();
+  // One authorizer for the routes a trusted back end may call: they name the user in the body.
+  const trustedCallerAuthorizer: IHttpRouteAuthorizer = jwtAuthorizer ?? new HttpIamAuthorizer();
 
   const [sessionsRoute] = api.addRoutes({
     path: '/sessions',
@@ -116,7 +118,13 @@ export function addHttpApi(
     path: '/public-tokens',
     methods: [HttpMethod.POST],
     integration: new HttpLambdaIntegration('RecoverPublicTokenIntegration', recoverPublicToken.function),
-    authorizer: publicTokensAuthorizer,
+    authorizer: trustedCallerAuthorizer,
+  });
+  api.addRoutes({
+    path: '/connect-tokens',
+    methods: [HttpMethod.POST],
+    integration: new HttpLambdaIntegration('ConnectTokensIntegration', connectTokens.function),
+    authorizer: trustedCallerAuthorizer,
   });
   if (sessionsAuthorizer === undefined && sessionsRoute !== undefined) {
     Validations.of(sessionsRoute).acknowledge({

@@ -7,6 +7,7 @@ import { Duration, type StackProps } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
+  DEFAULT_HUMANAPI_AUTH_BASE_URL,
   DEFAULT_HUMANAPI_BASE_URL,
   DEFAULT_HUMANAPI_TIMEOUT_MS,
   DEFAULT_SECRET_TTL_SECONDS,
@@ -62,8 +63,9 @@ export interface ConnectBackendStackProps extends StackProps {
    */
   readonly clientSecret?: ExistingSecret;
   /**
-   * Put an HTTP API JWT authorizer on both routes, the user being claim `claim`.
-   * @default no JWT: `POST /sessions` is open and `POST /public-tokens` requires AWS IAM (SigV4)
+   * Put an HTTP API JWT authorizer on every route, the user being claim `claim`.
+   * @default no JWT: `POST /sessions` is open, `POST /public-tokens` and `POST /connect-tokens`
+   *   require AWS IAM (SigV4)
    */
   readonly jwt?: JwtAuthorizerProps;
   /**
@@ -76,6 +78,12 @@ export interface ConnectBackendStackProps extends StackProps {
    * @default 'https://user.humanapi.co'
    */
   readonly humanApiBaseUrl?: string;
+  /**
+   * Human API's current-generation auth origin, where `POST /connect-tokens` mints Connect tokens
+   * (`HUMANAPI_AUTH_BASE_URL`).
+   * @default 'https://auth.humanapi.co'
+   */
+  readonly humanApiAuthBaseUrl?: string;
   /**
    * Time allowed for one Human API call (whole milliseconds, 100 ms to 12 s);
    * the Lambda timeout is derived from it.
@@ -137,6 +145,7 @@ export interface StackSettings {
   readonly jwt: Required<JwtAuthorizerProps> | undefined;
   readonly secretTtlSeconds: number;
   readonly humanApiBaseUrl: string;
+  readonly humanApiAuthBaseUrl: string;
   readonly humanApiTimeoutMs: number;
   readonly lambdaTimeout: Duration;
   readonly throttle: ApiThrottleProps;
@@ -253,6 +262,12 @@ export function resolveStackSettings(props: ConnectBackendStackProps): StackSett
     humanApiBaseUrl: requireHttpUrl('humanApiBaseUrl', props.humanApiBaseUrl ?? DEFAULT_HUMANAPI_BASE_URL, {
       httpsOnly: 'except-loopback',
     }).replace(/\/+$/, ''),
+    // The body carries the client secret: https, or http to this machine only (local tests).
+    humanApiAuthBaseUrl: requireHttpUrl(
+      'humanApiAuthBaseUrl',
+      props.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL,
+      { httpsOnly: 'except-loopback' },
+    ).replace(/\/+$/, ''),
     humanApiTimeoutMs,
     lambdaTimeout: lambdaTimeoutFor(humanApiTimeoutMs),
     throttle: {

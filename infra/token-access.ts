@@ -8,6 +8,10 @@
 import { Annotations, Aws, Tags } from 'aws-cdk-lib';
 import { Grant, type IGrantable, Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  CONNECT_USER_READ_ATTRIBUTES,
+  CONNECT_USER_WRITE_ATTRIBUTES,
+} from '../functions/adapters/connect-user-store.js';
 import { RECOVERY_READABLE_ATTRIBUTES, RECOVERY_WRITE_ATTRIBUTES } from '../functions/commons/token-attributes.js';
 import { ACCESS_TOKEN_READER_TAG } from './token-key.js';
 
@@ -84,6 +88,35 @@ export function grantPublicTokenRecovery(grantee: IGrantable, tableArn: string, 
     conditions: {
       'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RECOVERY_WRITE_ATTRIBUTES] },
       StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+    },
+  });
+}
+
+/**
+ * `/connect-tokens` on the token table with DynamoDB fine-grained access: `GetItem` naming only
+ * what connect-user-store reads (its `ProjectionExpression`), `UpdateItem` naming only what it
+ * writes and returning nothing or what it updated; no Query, no index. No access-token attribute
+ * is in either list (functions/adapters/connect-user-store.ts).
+ *
+ * @param tableArn - the token table
+ */
+export function grantConnectUserAccess(grantee: IGrantable, tableArn: string): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:GetItem'],
+    resourceArns: [tableArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...CONNECT_USER_READ_ATTRIBUTES] },
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+    },
+  });
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [tableArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...CONNECT_USER_WRITE_ATTRIBUTES] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] },
     },
   });
 }

@@ -11,7 +11,29 @@ import * as z from 'zod/mini';
 import { DependencyUnavailableError, HumanApiFailedError, UnreadableTokenRecordError } from '../commons/errors.js';
 import { errorFields, logger } from '../commons/observability.js';
 
-/** The attributes read: a v1 record shows a connection by its publicToken. */
+/**
+ * Every attribute `/connect-tokens` reads (its `ProjectionExpression`): a v1 record shows a
+ * connection by its publicToken. The stack allows this function's role these and no others
+ * (infra/token-access.ts).
+ */
+export const CONNECT_USER_READ_ATTRIBUTES = ['clientUserId', 'humanId', 'connectedAt', 'publicToken'] as const;
+
+/**
+ * Every attribute `/connect-tokens` names in its write (key, update and condition expressions);
+ * the stack allows this function's role these and no others (infra/token-access.ts).
+ */
+export const CONNECT_USER_WRITE_ATTRIBUTES = [
+  'clientUserId',
+  'humanId',
+  'clientId',
+  'createdAt',
+  'updatedAt',
+  'lastWriteId',
+  'connectedAt',
+  'version',
+] as const;
+
+/** The attributes read. */
 const connectUserSchema = z.object({
   clientUserId: z.string(),
   humanId: z.optional(z.string()),
@@ -71,7 +93,8 @@ export function createConnectUserStore(client: DynamoDBDocumentClient, tableName
           TableName: tableName,
           Key: { clientUserId },
           ConsistentRead: true,
-          ProjectionExpression: 'clientUserId, humanId, connectedAt, publicToken',
+          // Fine-grained access: the role may read these attributes only, so the read must name them.
+          ProjectionExpression: CONNECT_USER_READ_ATTRIBUTES.join(', '),
         }),
       ),
     );
@@ -116,6 +139,8 @@ export function createConnectUserStore(client: DynamoDBDocumentClient, tableName
                 ':writeId': writeId,
                 ':one': 1,
               },
+              // Fine-grained access: the role may not have the record's other attributes returned.
+              ReturnValues: 'NONE',
             }),
           ),
         );

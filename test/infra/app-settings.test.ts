@@ -39,6 +39,7 @@ describe('appSettingsFromContext', () => {
         allowedOrigins: ['https://app.example.com'],
         secretTtl: 300,
         humanApiBaseUrl: 'https://user.humanapi.co',
+        humanApiAuthBaseUrl: 'https://auth.humanapi.co',
         humanApiTimeout: 8000,
         throttle: { rateLimit: 100, burstLimit: 200 },
         logRetention: RetentionDays.ONE_MONTH,
@@ -64,6 +65,7 @@ describe('appSettingsFromContext', () => {
       secretName: 'humanapi/client-secret',
       secretTtlSeconds: '60',
       humanApiTimeoutMs: '5000',
+      humanApiAuthBaseUrl: ' https://auth.humanapi.example.com ',
       throttleRateLimit: '10',
       throttleBurstLimit: '20',
       logRetentionDays: '90',
@@ -80,6 +82,7 @@ describe('appSettingsFromContext', () => {
         clientSecret: { secretName: 'humanapi/client-secret' },
         secretTtl: 60,
         humanApiTimeout: 5000,
+        humanApiAuthBaseUrl: 'https://auth.humanapi.example.com',
         throttle: { rateLimit: 10, burstLimit: 20 },
         logRetention: RetentionDays.THREE_MONTHS,
         alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
@@ -88,7 +91,13 @@ describe('appSettingsFromContext', () => {
   });
 
   it('leaves every optional setting to the stack defaults when unset or empty', () => {
-    const settings = settingsFrom({ ...MINIMAL, secretName: '', jwtIssuer: '', logRetentionDays: '' });
+    const settings = settingsFrom({
+      ...MINIMAL,
+      secretName: '',
+      jwtIssuer: '',
+      logRetentionDays: '',
+      humanApiAuthBaseUrl: '',
+    });
 
     expect(settings).toEqual({ stackName: DEFAULT_STACK_NAME, props: MINIMAL });
   });

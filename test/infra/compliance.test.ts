@@ -136,7 +136,7 @@ describe('cdk-nag acknowledgements', () => {
       .sort();
   /** Findings accepted in every variant, next to the functions and the created secret. */
   const common = [
-    ...['FinishSession', 'RecoverPublicToken', 'DrainOutbox'].flatMap((name) =>
+    ...['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'].flatMap((name) =>
       ['HIPAA.Security', 'NIST.800.53.R5'].flatMap((pack) => [
         `HumanConnectBackend/${name}/Function ${pack}-LambdaDLQ`,
         `HumanConnectBackend/${name}/Function ${pack}-LambdaInsideVPC`,
@@ -149,6 +149,7 @@ describe('cdk-nag acknowledgements', () => {
     // Active tracing: X-Ray accepts only Resource "*".
     'HumanConnectBackend/FinishSession/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',
+    'HumanConnectBackend/ConnectTokens/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/DrainOutbox/Role AwsSolutions-IAM5[Resource::*]',
   ];
 
@@ -187,7 +188,7 @@ describe('the reasons of the functions\u2019 Lambda DLQ acknowledgements', () =>
       .map(({ reason }) => reason);
 
   it('names synchronous API Gateway invocations for the HTTP functions', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken']) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens']) {
       expect(reasons(name)).toHaveLength(2);
       for (const reason of reasons(name)) expect(reason).toMatch(/^API Gateway invokes the function synchronously/);
     }

@@ -44,6 +44,7 @@ const JWT_PROPS: ConnectBackendStackProps = {
   jwt: { issuer: 'https://issuer.example.com/', audience: ['connect-web', 'connect-ios'], claim: 'email' },
   secretTtl: Duration.seconds(60),
   humanApiBaseUrl: 'https://humanapi.example.com/',
+  humanApiAuthBaseUrl: 'https://auth.humanapi.example.com/',
   humanApiTimeout: Duration.seconds(5),
   throttle: { rateLimit: 20, burstLimit: 40 },
   logRetention: RetentionDays.THREE_MONTHS,
@@ -63,7 +64,7 @@ interface FunctionResource {
   };
 }
 
-type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'DrainOutbox';
+type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'ConnectTokens' | 'DrainOutbox';
 
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
@@ -169,8 +170,8 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     expect(template.findResources('AWS::SecretsManager::RotationSchedule')).toEqual({});
   });
 
-  it('runs both functions on nodejs24.x, arm64, 512 MB, with 21 s: two 8 s Human API calls and 5 s of storage', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+  it('runs the HTTP functions on nodejs24.x, arm64, 512 MB, with 21 s: two 8 s Human API calls and 5 s of storage', () => {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties).toMatchObject({
@@ -208,10 +209,27 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
+  it('tells connectTokens, and only it, Human API\u2019s auth origin', () => {
+    expect(lambdaFunction(template, 'ConnectTokens').resource.Properties.Environment.Variables).toEqual({
+      HUMANAPI_CLIENT_ID: 'c'.repeat(40),
+      HUMANAPI_SECRET_ID: { Ref: CLIENT_SECRET_ID },
+      HUMANAPI_BASE_URL: 'https://user.humanapi.co',
+      HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.co',
+      HUMANAPI_TIMEOUT_MS: '8000',
+      TOKENS_TABLE_NAME: { Ref: TOKEN_TABLE_ID },
+      IDEMPOTENCY_TABLE_NAME: { Ref: IDEMPOTENCY_TABLE_ID },
+      SECRET_TTL_SECONDS: '300',
+      TOKEN_KEY_ID: getAtt(TOKEN_KEY_ID),
+      OUTBOX_QUEUE_URL: { Ref: logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource') },
+      POWERTOOLS_SERVICE_NAME: 'humanapi-connect',
+      POWERTOOLS_METRICS_NAMESPACE: 'HumanConnect',
+    });
+  });
+
   it('keeps every log group for one month by default and deletes it with the stack', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    expect(logGroups).toHaveLength(4);
+    expect(logGroups).toHaveLength(5);
     for (const logGroup of logGroups) {
       expect(logGroup).toMatchObject({ Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
     }
@@ -315,9 +333,62 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     ]);
   });
 
-  it('lets no role of the stack decrypt an access token, nor recovery name an access-token attribute', () => {
-    const statements = (['FinishSession', 'RecoverPublicToken', 'DrainOutbox'] as const).flatMap((name) =>
-      policyStatements(template, name),
+  it('grants connectTokens GetItem and UpdateItem of the attributes connect-user-store names on the table alone, the table key through DynamoDB, its logs and the secret', () => {
+    expect(policyStatements(template, 'ConnectTokens')).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/ConnectTokens/LogGroup/Resource')),
+      },
+      { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
+      {
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem'],
+        resource: getAtt(TOKEN_TABLE_ID),
+        condition: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': ['clientUserId', 'humanId', 'connectedAt', 'publicToken'],
+          },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      },
+      {
+        effect: 'Allow',
+        actions: ['dynamodb:UpdateItem'],
+        resource: getAtt(TOKEN_TABLE_ID),
+        condition: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [
+              'clientUserId',
+              'humanId',
+              'clientId',
+              'createdAt',
+              'updatedAt',
+              'lastWriteId',
+              'connectedAt',
+              'version',
+            ],
+          },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] },
+        },
+      },
+      {
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resource: getAtt(TOKEN_KEY_ID),
+        condition: viaService('dynamodb'),
+      },
+      {
+        effect: 'Allow',
+        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        resource: { Ref: CLIENT_SECRET_ID },
+      },
+    ]);
+  });
+
+  it('lets no role of the stack decrypt an access token, nor recovery or connectTokens name an access-token attribute', () => {
+    const statements = (['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'] as const).flatMap(
+      (name) => policyStatements(template, name),
     );
     const decrypts = statements.filter(({ actions }) => actions.some((action) => /^kms:Decrypt/.test(action)));
     // Only as DynamoDB (the table key) or SQS (the outbox's data key) uses the key on a role's behalf.
@@ -325,11 +396,14 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       viaService('dynamodb'),
       viaService('sqs'),
       viaService('dynamodb'),
+      viaService('dynamodb'),
       viaService('sqs'),
       viaService('dynamodb'),
     ]);
-    const recovery = JSON.stringify(policyStatements(template, 'RecoverPublicToken'));
-    for (const attribute of ACCESS_TOKEN_ATTRIBUTES) expect(recovery).not.toContain(`"${attribute}"`);
+    for (const name of ['RecoverPublicToken', 'ConnectTokens'] as const) {
+      const policy = JSON.stringify(policyStatements(template, name));
+      for (const attribute of ACCESS_TOKEN_ATTRIBUTES) expect(policy).not.toContain(`"${attribute}"`);
+    }
     expect(JSON.stringify(template.toJSON().Resources[TOKEN_TABLE_ID])).not.toMatch(/"accessToken/);
   });
 
@@ -386,7 +460,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('reserves 50 concurrent executions for each function', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'] as const) {
       expect(lambdaFunction(template, name).resource.Properties.ReservedConcurrentExecutions).toBe(50);
     }
   });
@@ -396,7 +470,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
     }
-    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(3);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(4);
   });
 
   it('answers CORS preflights for the allowed origins with the methods and headers local mode uses', () => {
@@ -412,10 +486,11 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('leaves POST /sessions open and requires AWS_IAM on POST /public-tokens', () => {
+  it('leaves POST /sessions open and requires AWS_IAM on POST /public-tokens and POST /connect-tokens', () => {
     expect(routeAuthorization(template)).toEqual({
       'POST /sessions': { type: 'NONE', authorizer: undefined },
       'POST /public-tokens': { type: 'AWS_IAM', authorizer: undefined },
+      'POST /connect-tokens': { type: 'AWS_IAM', authorizer: undefined },
     });
     expect(template.findResources('AWS::ApiGatewayV2::Authorizer')).toEqual({});
   });
@@ -427,6 +502,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       [
         getAtt(lambdaFunction(template, 'FinishSession').id),
         getAtt(lambdaFunction(template, 'RecoverPublicToken').id),
+        getAtt(lambdaFunction(template, 'ConnectTokens').id),
       ].sort(),
     );
     for (const integration of integrations) {
@@ -458,7 +534,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -513,12 +589,13 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the six alarms in one Alarms construct', () => {
+  it('keeps the seven alarms in one Alarms construct', () => {
     const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (alarm) => alarm.Metadata['aws:cdk:path'],
     );
 
     expect(paths.sort()).toEqual([
+      'HumanConnectBackend/Alarms/ConnectTokensThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/DrainOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/FinishSessionThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanApiFailureAlarm/Resource',
@@ -529,7 +606,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('alarms on throttles of each function', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'] as const) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Throttles',
@@ -541,22 +618,39 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('outputs the API URL, the secret to set, the table and the ARN to grant for /public-tokens', () => {
+  it('outputs the API URL, the secret to set, the table and the ARNs to grant for /public-tokens and /connect-tokens', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiUrl',
       'ClientSecretId',
+      'ConnectTokensInvokeArn',
       'PublicTokensInvokeArn',
       'TokenTableName',
     ]);
     expect(outputs.ApiUrl?.Value).toEqual(getAtt(onlyResource(template, 'AWS::ApiGatewayV2::Api').id, 'ApiEndpoint'));
     expect(outputs.ClientSecretId?.Value).toEqual({ Ref: CLIENT_SECRET_ID });
     expect(JSON.stringify(outputs.PublicTokensInvokeArn?.Value)).toContain('/$default/POST/public-tokens');
+    expect(outputs.ConnectTokensInvokeArn?.Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':execute-api:',
+          region,
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':',
+          { Ref: onlyResource(template, 'AWS::ApiGatewayV2::Api').id },
+          '/$default/POST/connect-tokens',
+        ],
+      ],
+    });
   });
 
   describe('bundles', () => {
-    function bundleOf(name: 'FinishSession' | 'RecoverPublicToken') {
+    function bundleOf(name: FunctionName) {
       const { resource } = lambdaFunction(template, name);
       // The asset's S3 key is `<hash>.zip`; the assembly holds it as `asset.<hash>/`.
       const { S3Key } = resource.Properties.Code as { S3Key: string };
@@ -565,7 +659,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
 
     it('ships each function as a minified ESM bundle with the require banner and a linked source map', () => {
-      for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+      for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
         const { directory, code } = bundleOf(name);
 
         expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
@@ -578,7 +672,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
 
     it('bundles the AWS SDK and every other dependency but the declared never-loaded modules', () => {
-      for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+      for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
         const { code } = bundleOf(name);
         const staticImports = [...code.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((match) => match[1] ?? '');
         const dynamicImports = [...code.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1] ?? '');
@@ -608,7 +702,7 @@ describe('ConnectBackendStack with jwt', () => {
     expect(logicalIdAt(template, 'HumanConnectBackend/ClientSecret/Resource')).toBe(CLIENT_SECRET_ID);
   });
 
-  it('puts one JWT authorizer on both routes', () => {
+  it('puts one JWT authorizer on every route', () => {
     const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
 
     expect((authorizer.resource as { Properties: unknown }).Properties).toMatchObject({
@@ -619,11 +713,12 @@ describe('ConnectBackendStack with jwt', () => {
     expect(routeAuthorization(template)).toEqual({
       'POST /sessions': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'POST /public-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
+      'POST /connect-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
     });
   });
 
   it('tells the functions the user claim and the custom settings', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken'] as const) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties.Environment.Variables).toMatchObject({
@@ -634,6 +729,9 @@ describe('ConnectBackendStack with jwt', () => {
       });
       expect(resource.Properties.Timeout).toBe(15);
     }
+    expect(
+      lambdaFunction(template, 'ConnectTokens').resource.Properties.Environment.Variables.HUMANAPI_AUTH_BASE_URL,
+    ).toBe('https://auth.humanapi.example.com');
   });
 
   it('applies the throttle and log retention props', () => {
@@ -648,7 +746,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);

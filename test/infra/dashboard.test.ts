@@ -16,6 +16,7 @@ describe('the operators\u2019 dashboard and tracing', () => {
     }
     expect(text).toContain('\\"Resource\\",\\"/sessions\\"');
     expect(text).toContain('\\"Resource\\",\\"/public-tokens\\"');
+    expect(text).toContain('\\"Resource\\",\\"/connect-tokens\\"');
     expect(text).toContain('p99');
   });
 
@@ -30,7 +31,7 @@ describe('the operators\u2019 dashboard and tracing', () => {
   it('shows the drain beside the HTTP functions, and the outbox depth and dead letters', () => {
     const text = body();
 
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'DrainOutbox']) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox']) {
       expect(text).toContain(`${name} throttles`);
       expect(text).toContain(`${name} errors`);
     }
@@ -46,7 +47,7 @@ describe('the operators\u2019 dashboard and tracing', () => {
     });
   });
 
-  it('traces both functions actively with X-Ray', () => {
+  it('traces every function actively with X-Ray', () => {
     template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
   });
 });

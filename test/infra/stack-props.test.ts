@@ -24,6 +24,7 @@ describe('resolveStackSettings', () => {
       jwt: undefined,
       secretTtlSeconds: 300,
       humanApiBaseUrl: 'https://user.humanapi.co',
+      humanApiAuthBaseUrl: 'https://auth.humanapi.co',
       humanApiTimeoutMs: 8000,
       lambdaTimeout: 21,
       throttle: { rateLimit: 100, burstLimit: 200 },
@@ -34,15 +35,17 @@ describe('resolveStackSettings', () => {
     });
   });
 
-  it('defaults the JWT claim to sub and drops a trailing slash from the Human API URL', () => {
+  it('defaults the JWT claim to sub and drops a trailing slash from the Human API URLs', () => {
     const settings = resolveStackSettings({
       ...BASE,
       jwt: { issuer: 'https://issuer.example.com', audience: [' web '] },
       humanApiBaseUrl: 'http://127.0.0.1:3000/sandbox/',
+      humanApiAuthBaseUrl: 'https://auth.humanapi.example.com//',
     });
 
     expect(settings.jwt).toEqual({ issuer: 'https://issuer.example.com', audience: ['web'], claim: 'sub' });
     expect(settings.humanApiBaseUrl).toBe('http://127.0.0.1:3000/sandbox');
+    expect(settings.humanApiAuthBaseUrl).toBe('https://auth.humanapi.example.com');
   });
 
   it('accepts the edges of the ranges: 100 ms and 12 s of Human API timeout, 0 s and one day of secret TTL', () => {
@@ -97,5 +100,15 @@ describe('resolveStackSettings', () => {
     ['a fractional reserved concurrency', { reservedConcurrency: 2.5 }],
   ] as [string, Partial<ConnectBackendStackProps>][])('refuses %s', (_case, props) => {
     expect(settingsWith(props)).toThrow(InvalidStackPropsError);
+  });
+
+  it.each([
+    ['that is not a URL', 'auth.humanapi.co'],
+    ['over plain http to another host', 'http://auth.humanapi.co'],
+    ['of another scheme', 'ftp://auth.humanapi.co'],
+  ])('refuses a Human API auth URL %s, naming the prop (the body carries the client secret)', (_case, url) => {
+    expect(settingsWith({ humanApiAuthBaseUrl: url })).toThrow(
+      /^ConnectBackendStack prop humanApiAuthBaseUrl must be /,
+    );
   });
 });

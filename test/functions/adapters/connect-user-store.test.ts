@@ -105,6 +105,39 @@ describe('connect user store', () => {
     await expect(store.recordConnectUser(write)).rejects.toBeInstanceOf(HumanApiFailedError);
   });
 
+  it('makes only requests its role allows: a projected read, and a write naming non-token attributes and returning nothing', async () => {
+    // The stack's fine-grained conditions (infra/token-access.ts grantConnectUserAccess), literally.
+    const readable = ['clientUserId', 'humanId', 'connectedAt', 'publicToken'];
+    const writable = [
+      'clientUserId',
+      'humanId',
+      'clientId',
+      'createdAt',
+      'updatedAt',
+      'lastWriteId',
+      'connectedAt',
+      'version',
+    ];
+    const named = (...expressions: (string | undefined)[]) =>
+      expressions
+        .flatMap((expression) => expression?.match(/[:A-Za-z_][\w]*/g) ?? [])
+        .filter((word) => !word.startsWith(':') && !/^(SET|ADD|AND|OR|if_not_exists|attribute_not_exists)$/.test(word));
+    dynamoDb.on(UpdateCommand).rejects(conditionFailed());
+    dynamoDb.on(GetCommand).resolves({ Item: { clientUserId: 'alice', humanId } });
+
+    await store.recordConnectUser({ ...write, connected: true });
+
+    const [update] = dynamoDb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    const [read] = dynamoDb.commandCalls(GetCommand).map((call) => call.args[0].input);
+    expect(read?.ProjectionExpression?.split(', ')).toEqual(readable);
+    expect(read?.ExpressionAttributeNames).toBeUndefined();
+    const written = named(update?.UpdateExpression, update?.ConditionExpression);
+    expect(new Set([...Object.keys(update?.Key ?? {}), ...written])).toEqual(new Set(writable));
+    expect(update?.ExpressionAttributeNames).toBeUndefined();
+    expect(update?.ReturnValues).toBe('NONE');
+    expect(update?.ReturnValuesOnConditionCheckFailure).toBeUndefined();
+  });
+
   it('answers DependencyUnavailableError when DynamoDB fails', async () => {
     dynamoDb.on(UpdateCommand).rejects(new Error('socket hang up'));
     dynamoDb.on(GetCommand).rejects(new Error('socket hang up'));
