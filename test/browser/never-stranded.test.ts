@@ -1,8 +1,8 @@
 /**
  * The page never leaves the user stuck: a save that fails is retried with the
  * same sessionTokenObject (and again after a reload), and two tabs connecting at
- * once both end in edit mode. Storage fails through local mode's DynamoDB fault
- * hook, in front of dynalite (docs/local-mode.md#sandbox).
+ * once both end in edit mode. Storage fails through local mode's DynamoDB and SQS fault
+ * hooks, so the outbox cannot take the grant either (docs/local-mode.md#sandbox).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_TABLE_NAMES } from '../../local/dynamodb.js';
@@ -31,14 +31,21 @@ afterAll(async () => {
   await local?.stop();
 });
 
-/** Makes the next `answers` token writes answer 503 (each outlasting the SDK's retries). */
+/**
+ * Makes the next `answers` saves answer 503: the token write fails past the SDK's retries, and so
+ * does the outbox that would otherwise take the grant and answer 200 (docs/design.md#outbox).
+ */
 async function failTokenWrites(answers: number): Promise<void> {
-  const answer = await post(`${local.apiUrl}/sandbox/dynamodb/faults`, {
+  const write = await post(`${local.apiUrl}/sandbox/dynamodb/faults`, {
     operation: 'UpdateItem',
     tableName: LOCAL_TABLE_NAMES.tokens,
     count: answers * FAILURES_PER_503,
   });
-  expect(answer.status).toBe(201);
+  const outbox = await post(`${local.apiUrl}/sandbox/sqs/faults`, {
+    operation: 'SendMessage',
+    count: answers * FAILURES_PER_503,
+  });
+  expect([write.status, outbox.status]).toEqual([201, 201]);
 }
 
 async function humanApiExchanges(): Promise<number> {
