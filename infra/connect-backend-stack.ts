@@ -305,6 +305,6 @@ export class ConnectBackendStack extends Stack {
    * No role of this stack holds it.
    */
   grantAccessTokenRead(grantee: IGrantable): void {
-    grantAccessTokenRead(this.tokenKey, this.tokenTable.tableArn, grantee);
+    grantAccessTokenRead(this.tokenKey, this.tokenTable.tableArn, this.clientSecret, grantee);
   }
 }

@@ -8,11 +8,16 @@
 import { Annotations, Aws, Tags } from 'aws-cdk-lib';
 import { Grant, type IGrantable, Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   CONNECT_USER_READ_ATTRIBUTES,
   CONNECT_USER_WRITE_ATTRIBUTES,
 } from '../functions/adapters/connect-user-store.js';
-import { RECOVERY_READABLE_ATTRIBUTES, RECOVERY_WRITE_ATTRIBUTES } from '../functions/commons/token-attributes.js';
+import {
+  MINTING_WRITE_ATTRIBUTES,
+  RECOVERY_READABLE_ATTRIBUTES,
+  RECOVERY_WRITE_ATTRIBUTES,
+} from '../functions/commons/token-attributes.js';
 import { ACCESS_TOKEN_READER_TAG } from './token-key.js';
 
 /** The encryption context key that binds an access token's ciphertext to its record. */
@@ -126,7 +131,7 @@ export function grantConnectUserAccess(grantee: IGrantable, tableArn: string): v
  * `GetItem` on the token table, and `kms:Decrypt` of per-record ciphertexts (context
  * `{ clientUserId }`) plus the table key through DynamoDB.
  */
-export function grantAccessTokenRead(key: IKey, tableArn: string, grantee: IGrantable): void {
+export function grantAccessTokenRead(key: IKey, tableArn: string, secret: ISecret, grantee: IGrantable): void {
   // The key policy refuses access-token decrypts to untagged principals (token-key.ts).
   const principal = grantee.grantPrincipal;
   if (principal instanceof Role) {
@@ -137,11 +142,23 @@ export function grantAccessTokenRead(key: IKey, tableArn: string, grantee: IGran
     );
   }
   Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [tableArn] });
-  grantTableKeyThroughDynamoDb(key, grantee, { write: false });
+  // Minting (current generation): the minted token and its times, nothing else of the record.
   Grant.addToPrincipal({
     grantee,
-    actions: ['kms:Decrypt'],
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [tableArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...MINTING_WRITE_ATTRIBUTES] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+    },
+  });
+  grantTableKeyThroughDynamoDb(key, grantee, { write: true });
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt', 'kms:Encrypt'],
     resourceArns: [key.keyArn],
     conditions: ACCESS_TOKEN_CONTEXT,
   });
+  // Minting asks Human API with the client secret.
+  secret.grantRead(grantee);
 }

@@ -56,3 +56,19 @@ export const RECOVERY_READABLE_ATTRIBUTES = [...RECOVERY_WRITE_ATTRIBUTES, 'acce
 
 /** The key attributes of the token table and its index, projected into the index without being named. */
 export const TOKEN_TABLE_KEY_ATTRIBUTES = ['clientUserId', 'humanId'] as const;
+
+/**
+ * What the access-token reader may write when it mints a current-generation access token
+ * (functions/reader/read-access-token.ts): the minted token and its times, and the bookkeeping of
+ * every write. Nothing of the v1 accessToken or the publicToken.
+ */
+export const MINTING_WRITE_ATTRIBUTES = [
+  'clientUserId',
+  'mintedAccessTokenCiphertext',
+  'mintedAccessTokenExpiresAt',
+  'mintedAccessTokenIssuedAt',
+  'connectedAt',
+  'updatedAt',
+  'lastWriteId',
+  'version',
+] as const;

@@ -97,8 +97,8 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
     // (aws-xray-sdk-core ~70 KB, with semver ~29 KB); in finishSession also the KMS (~27 KB) and
     // SQS (~24 KB) clients of per-record encryption and the outbox, and Idempotency with JMESPath.
     expect(sizes.recoverPublicToken.minifiedBytes).toBeLessThanOrEqual(431_000);
-    // Measured 433,407 B: recoverPublicToken's clients, with the auth client and its answer schemas.
-    expect(sizes.connectTokens.minifiedBytes).toBeLessThanOrEqual(434_000);
+    // Measured 436,374 B: recoverPublicToken's clients, with the auth client and its answer schemas.
+    expect(sizes.connectTokens.minifiedBytes).toBeLessThanOrEqual(437_000);
     expect(sizes.finishSession.minifiedBytes).toBeLessThanOrEqual(529_000);
     expect(sizes.drainOutbox.minifiedBytes).toBeLessThanOrEqual(397_000);
   });

@@ -817,7 +817,7 @@ describe('ConnectBackendStack reserved concurrency', () => {
 });
 
 describe('ConnectBackendStack.grantAccessTokenRead', () => {
-  it('lets a service GetItem on the token table and decrypt only ciphertexts bound to a clientUserId', () => {
+  it('lets a service read a record, decrypt only ciphertexts bound to a clientUserId, and mint: write only the minted token, encrypt it, read the secret', () => {
     const { template } = synthesize(BASE_PROPS, {
       extend: (stack) => {
         const reader = new Role(stack, 'ReaderRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
@@ -835,12 +835,42 @@ describe('ConnectBackendStack.grantAccessTokenRead', () => {
     expect(statements).toEqual([
       { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: getAtt(TOKEN_TABLE_ID) },
       {
-        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        Action: 'dynamodb:UpdateItem',
+        Effect: 'Allow',
+        Resource: getAtt(TOKEN_TABLE_ID),
+        Condition: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [
+              'clientUserId',
+              'mintedAccessTokenCiphertext',
+              'mintedAccessTokenExpiresAt',
+              'mintedAccessTokenIssuedAt',
+              'connectedAt',
+              'updatedAt',
+              'lastWriteId',
+              'version',
+            ],
+          },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      },
+      {
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
         Effect: 'Allow',
         Resource: getAtt(TOKEN_KEY_ID),
         Condition: viaService('dynamodb'),
       },
-      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: getAtt(TOKEN_KEY_ID), Condition: ACCESS_TOKEN_CONTEXT },
+      {
+        Action: ['kms:Decrypt', 'kms:Encrypt'],
+        Effect: 'Allow',
+        Resource: getAtt(TOKEN_KEY_ID),
+        Condition: ACCESS_TOKEN_CONTEXT,
+      },
+      {
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Effect: 'Allow',
+        Resource: { Ref: CLIENT_SECRET_ID },
+      },
     ]);
     const role = template.toJSON().Resources[logicalIdAt(template, 'HumanConnectBackend/ReaderRole/Resource')];
     expect(role.Properties.Tags).toEqual([{ Key: 'humanapi-connect:access-token-reader', Value: 'true' }]);
