@@ -73,6 +73,15 @@ export const LAZY_BUILTIN_ALIASES = {
 } as const;
 
 /**
+ * Packages replaced in the bundles by stand-ins because the code that needs them is never
+ * called: `semver` (~29 KB) serves only aws-xray-sdk-core's AWS SDK v2 patcher (`captureAWS`),
+ * and these functions capture v3 clients (functions/bundle-shims/semver.ts).
+ */
+export const UNCALLED_PACKAGE_ALIASES = {
+  semver: './functions/bundle-shims/semver.ts',
+} as const;
+
+/**
  * Maps stack frames to the sources when a stack is first formatted, instead of
  * `--enable-source-maps` (8–16 ms of every cold start, docs/performance.md).
  */
@@ -96,7 +105,7 @@ export const FUNCTION_ESBUILD_OPTIONS = {
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
   external: [...NEVER_LOADED_MODULES] as string[],
-  alias: LAZY_BUILTIN_ALIASES,
+  alias: { ...LAZY_BUILTIN_ALIASES, ...UNCALLED_PACKAGE_ALIASES },
   inject: [LAZY_SOURCE_MAP],
   legalComments: 'none',
 } as const;

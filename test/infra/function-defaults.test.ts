@@ -29,6 +29,7 @@ describe('toNodejsBundling', () => {
           'https=./functions/bundle-shims/https.ts',
           'node:http2=./functions/bundle-shims/http2.ts',
           'http2=./functions/bundle-shims/http2.ts',
+          'semver=./functions/bundle-shims/semver.ts',
         ],
       },
     });
