@@ -4,6 +4,8 @@
  * the back end minted, and reports what the user did through callbacks and `on(event)`.
  */
 
+import { loadScript } from './load-script.js';
+
 /** A source in the package's payloads. */
 export interface ConnectSource {
   readonly id: string;
@@ -61,20 +63,7 @@ function readClient(): ConnectClient | undefined {
  * @throws {ConnectClientLoadError} when the script fails to load or defines no usable `HumanConnect`
  */
 export function loadConnectClient(src: string): Promise<ConnectClient> {
-  const loaded = readClient();
-  if (loaded !== undefined) return Promise.resolve(loaded);
-  return new Promise((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = src;
-    script.async = true;
-    script.addEventListener('load', () => {
-      const client = readClient();
-      if (client === undefined) reject(new ConnectClientLoadError(src));
-      else resolve(client);
-    });
-    script.addEventListener('error', () => reject(new ConnectClientLoadError(src)));
-    document.head.append(script);
-  });
+  return loadScript(src, readClient, () => new ConnectClientLoadError(src));
 }
 
 function sourcesOf(value: unknown): ConnectSource[] {

@@ -3,6 +3,8 @@
  * the script (Human API's web guide, docs/design.md#connect-flows).
  */
 
+import { loadScript } from './load-script.js';
+
 /** What `finish` receives: posted as-is to `POST /sessions`. */
 export interface SessionTokenObject {
   readonly humanId: string;
@@ -58,18 +60,9 @@ export class ConnectJsLoadError extends Error {
  * @throws {ConnectJsLoadError} when the script fails to load or defines no `HumanConnect`
  */
 export function loadConnectJs(src: string): Promise<HumanConnect> {
-  const loaded = window.HumanConnect;
-  if (loaded !== undefined) return Promise.resolve(loaded);
-  return new Promise((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = src;
-    script.async = true;
-    script.addEventListener('load', () => {
-      const humanConnect = window.HumanConnect;
-      if (humanConnect === undefined) reject(new ConnectJsLoadError(src));
-      else resolve(humanConnect);
-    });
-    script.addEventListener('error', () => reject(new ConnectJsLoadError(src)));
-    document.head.append(script);
-  });
+  return loadScript(
+    src,
+    () => window.HumanConnect,
+    () => new ConnectJsLoadError(src),
+  );
 }
