@@ -194,6 +194,7 @@ export async function startLocalMode({
     sandbox,
     tokensTableName: config.tokensTableName,
     allowedOrigins,
+    bothSandboxesServe: sandbox !== undefined && authSandbox !== undefined,
   });
 
   async function routeApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {

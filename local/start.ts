@@ -74,7 +74,7 @@ const lines = [
     ? `  Human API (current): sandbox at ${local.apiUrl}/sandbox/humanapi-auth`
     : `  Human API (current): ${ready.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL}`,
   ready.jwt === undefined
-    ? '  Identity:   no JWT: /sessions is open; /public-tokens requires AWS IAM (SigV4, service execute-api)'
+    ? '  Identity:   no JWT: /sessions is open; /public-tokens and /connect-tokens require AWS IAM (SigV4, service execute-api)'
     : `  Identity:   JWT mode (issuer ${ready.jwt.issuer}); requests without a valid bearer token get 401`,
   ...(local.iamCredentials === undefined
     ? []

@@ -44,6 +44,12 @@ export interface SandboxHooksOptions {
   readonly sqs: LocalSqs;
   /** The Human API sandbox; `undefined` when a real Human API is configured. */
   readonly sandbox: HumanApiSandbox | undefined;
+  /**
+   * Whether the current generation's sandbox serves too. The fault, stats, record and rotation
+   * hooks and the development issuer exist only while both sandboxes serve (docs/local-mode.md):
+   * with any real Human API, nothing a browser reaches can inject faults or read records.
+   */
+  readonly bothSandboxesServe: boolean;
   /** Table of the stored records `GET /sandbox/dynamodb/record` shows. */
   readonly tokensTableName: string;
   /** Origins allowed cross-origin (the front end calls the development issuer). */
@@ -70,6 +76,7 @@ export function createSandboxRoutes({
   sandbox,
   tokensTableName,
   allowedOrigins,
+  bothSandboxesServe,
 }: SandboxHooksOptions): SandboxRoutes {
   if (sandbox === undefined) {
     // With a real Human API nothing under /sandbox/ exists: no faults, counters or records to
@@ -198,6 +205,11 @@ export function createSandboxRoutes({
     } satisfies Record<string, Hook>);
   }
 
+  // The v1 sandbox alone keeps only what the functions and the page need: its API and connect.js.
+  const served: Record<string, Hook> = bothSandboxesServe
+    ? hooks
+    : { 'GET /sandbox/connect.js': hooks['GET /sandbox/connect.js'] as Hook };
+
   return async (request, response, path) => {
     const origin = request.headers.origin;
     if (request.method === 'OPTIONS') {
@@ -206,7 +218,7 @@ export function createSandboxRoutes({
       return;
     }
     const cors = corsHeaders(origin, allowedOrigins);
-    const hook = hooks[`${request.method} ${path}`];
+    const hook = served[`${request.method} ${path}`];
     if (hook !== undefined) return hook(request, cors, response);
     if (sandbox !== undefined && path.startsWith(`${HUMAN_API_SANDBOX_PATH}/`)) {
       return sandbox.handle(request, response, path.slice(HUMAN_API_SANDBOX_PATH.length));

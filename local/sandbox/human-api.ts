@@ -259,6 +259,7 @@ export function createHumanApiSandbox({
       onSecretRotated(state.clientSecret);
     },
     async handle(request, response, subPath) {
+      if (!SANDBOX_ROUTES.has(subPath)) return sendJson(response, 404, { error: 'Not Found' });
       if (request.method !== 'POST') return sendJson(response, 405, { error: 'Method Not Allowed' });
       const body = parseJsonObject(await readBody(request, 64 * 1024));
       if (body === undefined)
@@ -277,3 +278,6 @@ export function createHumanApiSandbox({
     },
   };
 }
+
+/** The sandbox's own routes: anything else is 404, whatever the method. */
+const SANDBOX_ROUTES = new Set(['/v1/connect/tokens', '/v1/connect/publictokens', '/v1/connect/sessions']);
