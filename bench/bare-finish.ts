@@ -5,9 +5,13 @@
  * 1. `PutItem` of an in-progress record on the idempotency table (the item and condition
  *    Powertools Idempotency writes),
  * 2. `POST /v1/connect/tokens` to Human API,
- * 3. `UpdateItem` upsert of the user's tokens (the expressions of
- *    `functions/adapters/token-store.ts`: newest exchange wins, one write ID per call),
- * 4. `UpdateItem` completing the idempotency record with the answer.
+ * 3. KMS `Encrypt` of the accessToken under the token key, the record's `clientUserId` as
+ *    encryption context (`functions/adapters/token-cipher.ts`),
+ * 4. `UpdateItem` upsert of the user's tokens, the ciphertext in place of the accessToken (the
+ *    attributes of `functions/adapters/token-store.ts`: newest wins, one write ID per call),
+ * 5. `UpdateItem` completing the idempotency record with the answer.
+ *
+ * (The SQS outbox is sent to only when the token write fails, never on this path.)
  *
  * Transport-agnostic: the floor sends them over signed `node:http` (`floor-http.ts`), the
  * references through the AWS SDK (`subjects/`).
@@ -42,6 +46,8 @@ export interface BareFinishOptions {
   readonly postJson: (url: string, body: string) => Promise<{ readonly status: number; readonly text: string }>;
   /** Human API origin, without a trailing slash. */
   readonly humanApiBaseUrl: string;
+  /** KMS `Encrypt` of `plaintext` with the record's encryption context; answers the ciphertext, base64. */
+  readonly encrypt: (clientUserId: string, plaintext: string) => Promise<string>;
   /** The app's client secret, already at hand (the full handler caches it). */
   readonly clientSecret: () => Promise<string>;
   readonly tokensTableName: string;
@@ -60,12 +66,13 @@ const IN_PROGRESS_CONDITION =
 
 /** The token upsert of `functions/adapters/token-store.ts` (the benchmark checks both store the same attributes). */
 const TOKEN_UPSERT =
-  'SET humanId = :humanId, accessToken = :accessToken, publicToken = :publicToken, clientId = :clientId, ' +
-  'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, exchangedAt = :exchangedAt, ' +
-  'lastWriteId = :writeId ADD version :one';
+  'SET humanId = :humanId, clientId = :clientId, accessTokenCiphertext = :ciphertext, ' +
+  'accessTokenIssuedAt = :issuedAt, publicToken = :publicToken, publicTokenIssuedAt = :issuedAt, ' +
+  'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, lastWriteId = :writeId REMOVE accessToken ' +
+  'ADD version :one';
 const TOKEN_UPSERT_CONDITION =
   '(attribute_not_exists(lastWriteId) OR lastWriteId <> :writeId) AND ' +
-  '(attribute_not_exists(exchangedAt) OR exchangedAt <= :exchangedAt)';
+  '(attribute_not_exists(accessTokenIssuedAt) OR accessTokenIssuedAt <= :issuedAt)';
 
 /** The answer of Human API's tokens endpoint, as far as this floor reads it. */
 interface TokensAnswer {
@@ -94,7 +101,7 @@ function stringAttribute(output: unknown, name: string): string {
   return typeof value === 'object' && value !== null && 'S' in value && typeof value.S === 'string' ? value.S : '';
 }
 
-/** Creates the bare finish: one call makes the four requests in order and answers the public fields. */
+/** Creates the bare finish: one call makes the five requests in order and answers the public fields. */
 export function createBareFinish(options: BareFinishOptions): (session: BareSession) => Promise<BareFinishAnswer> {
   const { dynamoDb, postJson, humanApiBaseUrl, tokensTableName, idempotencyTableName } = options;
   return async (session) => {
@@ -140,6 +147,7 @@ export function createBareFinish(options: BareFinishOptions): (session: BareSess
     if (response.status !== 200 && response.status !== 201) throw new Error(`Human API answered ${response.status}`);
     const grant = JSON.parse(response.text) as TokensAnswer;
 
+    const ciphertext = await options.encrypt(grant.clientUserId, grant.accessToken);
     const timestamp = new Date().toISOString();
     const updated = await dynamoDb('UpdateItem', {
       TableName: tokensTableName,
@@ -148,11 +156,11 @@ export function createBareFinish(options: BareFinishOptions): (session: BareSess
       ConditionExpression: TOKEN_UPSERT_CONDITION,
       ExpressionAttributeValues: {
         ':humanId': { S: grant.humanId },
-        ':accessToken': { S: grant.accessToken },
+        ':ciphertext': { S: ciphertext },
         ':publicToken': { S: grant.publicToken },
         ':clientId': { S: grant.clientId },
         ':now': { S: timestamp },
-        ':exchangedAt': { S: timestamp },
+        ':issuedAt': { S: timestamp },
         ':writeId': { S: randomUUID() },
         ':one': { N: '1' },
       },

@@ -65,7 +65,7 @@ export function post(url: URL, headers: Record<string, string>, body: string): P
 
 /** A signed AWS JSON-protocol call (`X-Amz-Target`) to `service`, answering the parsed body. */
 export function createAwsJsonCaller(
-  service: 'dynamodb' | 'secretsmanager',
+  service: 'dynamodb' | 'secretsmanager' | 'kms',
   endpointVariable: string,
   jsonVersion: '1.0' | '1.1',
 ): (target: string, input: object) => Promise<Record<string, unknown>> {

@@ -111,6 +111,15 @@ async function main(): Promise<number> {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       AWS_ENDPOINT_URL_DYNAMODB: need('AWS_ENDPOINT_URL_DYNAMODB'),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: need('AWS_ENDPOINT_URL_SECRETS_MANAGER'),
+      AWS_ENDPOINT_URL_KMS: need('AWS_ENDPOINT_URL_KMS'),
+      AWS_ENDPOINT_URL_SQS: need('AWS_ENDPOINT_URL_SQS'),
+      TOKEN_KEY_ID: need('TOKEN_KEY_ID'),
+      OUTBOX_QUEUE_URL: need('OUTBOX_QUEUE_URL'),
+      // Active tracing as Lambda runs it: the X-Ray SDK's Lambda mode (LAMBDA_TASK_ROOT), a sampled
+      // trace, its subsegments sent over UDP to a daemon address (loopback, nothing listening).
+      LAMBDA_TASK_ROOT: workDir,
+      _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
     };
 
     // Warm: the handler process gets pre-minted sessions; marks snapshot local mode's counters.

@@ -1,5 +1,5 @@
 /**
- * Cold-start floor of `finishSession`: the same five requests (GetSecretValue, then
+ * Cold-start floor of `finishSession`: the same six requests (GetSecretValue, then
  * `bare-finish.ts`) over signed `node:http`, nothing else.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -10,6 +10,7 @@ import { createAwsJsonCaller, post } from '../floor-http.js';
 const config = readConfig();
 const dynamoDb = createAwsJsonCaller('dynamodb', 'AWS_ENDPOINT_URL_DYNAMODB', '1.0');
 const secretsManager = createAwsJsonCaller('secretsmanager', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', '1.1');
+const kms = createAwsJsonCaller('kms', 'AWS_ENDPOINT_URL_KMS', '1.1');
 let clientSecret: Promise<string> | undefined;
 
 const finish = createBareFinish({
@@ -21,6 +22,16 @@ const finish = createBareFinish({
     );
     return clientSecret;
   },
+  encrypt: async (clientUserId, plaintext) =>
+    String(
+      (
+        await kms('TrentService.Encrypt', {
+          KeyId: config.tokenKeyId,
+          Plaintext: Buffer.from(plaintext).toString('base64'),
+          EncryptionContext: { clientUserId },
+        })
+      ).CiphertextBlob,
+    ),
   humanApiBaseUrl: config.humanApiBaseUrl,
   tokensTableName: config.tokensTableName,
   idempotencyTableName: config.idempotencyTableName,

@@ -1,11 +1,12 @@
 /**
  * `finishSession` as a careful team would write it with the usual tools: AWS SDK v3 clients,
  * Powertools Logger, middy with its JSON body parser, `fetch` to Human API, the secret cached
- * per instance. The same five requests (`bare-finish.ts`). Bundled with esbuild's defaults
+ * per instance. The same six requests (`bare-finish.ts`). Bundled with esbuild's defaults
  * plus minify and ESM, and run with `--enable-source-maps` (bench/cold-start.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -15,6 +16,7 @@ import { type BareSession, clientSecretOf, createBareFinish, type DynamoDbCall }
 const logger = new Logger({ serviceName: 'typical-sdk' });
 const dynamoDbClient = new DynamoDBClient({});
 const secretsManager = new SecretsManagerClient({});
+const kmsClient = new KMSClient({});
 let clientSecret: Promise<string> | undefined;
 const env = (name: string) => process.env[name] ?? '';
 
@@ -28,6 +30,16 @@ const finish = createBareFinish({
   postJson: async (url, body) => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     return { status: response.status, text: await response.text() };
+  },
+  encrypt: async (clientUserId, plaintext) => {
+    const output = await kmsClient.send(
+      new EncryptCommand({
+        KeyId: env('TOKEN_KEY_ID'),
+        Plaintext: new TextEncoder().encode(plaintext),
+        EncryptionContext: { clientUserId },
+      }),
+    );
+    return Buffer.from(output.CiphertextBlob ?? new Uint8Array()).toString('base64');
   },
   clientSecret: () => {
     clientSecret ??= secretsManager
