@@ -240,12 +240,21 @@ function toRecord(item: StoredItem): TokenRecord {
   };
 }
 
+/*
+ * The conditions below lean on DynamoDB's operator precedence (NOT, then AND, then OR) instead
+ * of nesting parentheses: the meaning is the same, and dynalite's expression parser, which local
+ * mode and the benchmark run on, backtracks on nested groups (60 ms for the nested form of the
+ * finish condition against 6 ms for this one). A comparison with a missing attribute is false in
+ * DynamoDB, so `a < :t` needs no `attribute_exists(a)` guard.
+ */
+
 /** DynamoDB condition: the stored token of this kind was issued before `:placeholder` (legacy items included). */
 const olderThan = (attribute: 'accessTokenIssuedAt' | 'publicTokenIssuedAt', placeholder: string) =>
-  `((attribute_exists(${attribute}) AND ${attribute} < ${placeholder}) OR ` +
-  `(attribute_not_exists(${attribute}) AND (attribute_not_exists(exchangedAt) OR exchangedAt < ${placeholder})))`;
+  `(${attribute} < ${placeholder} OR attribute_not_exists(${attribute}) AND ` +
+  `(attribute_not_exists(exchangedAt) OR exchangedAt < ${placeholder}))`;
 
-const NOT_THIS_WRITE = '(attribute_not_exists(lastWriteId) OR lastWriteId <> :writeId)';
+/** DynamoDB condition: this call's write is not already the stored one (an SDK retry of a committed write). */
+const NOT_THIS_WRITE = 'NOT lastWriteId = :writeId';
 
 /** What one write sets: only the parts that are newer than the stored ones. */
 interface WriteParts {
@@ -405,9 +414,9 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
           grant.clientUserId,
           parts,
           { set: ['createdAt = if_not_exists(createdAt, :now)'], remove: ['exchangedAt'] },
-          `attribute_not_exists(clientUserId) OR (${NOT_THIS_WRITE} AND ` +
+          `attribute_not_exists(clientUserId) OR ${NOT_THIS_WRITE} AND ` +
             `${olderThan('accessTokenIssuedAt', ':accessTokenIssuedAt')} AND ` +
-            `${olderThan('publicTokenIssuedAt', ':publicTokenIssuedAt')})`,
+            olderThan('publicTokenIssuedAt', ':publicTokenIssuedAt'),
           writeId,
           now,
         );
