@@ -7,7 +7,7 @@
  */
 import { Annotations, Aws, Tags } from 'aws-cdk-lib';
 import { Grant, type IGrantable, Role } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   CONNECT_USER_READ_ATTRIBUTES,
@@ -35,6 +35,9 @@ const ACCESS_TOKEN_CONTEXT = {
  * KMS (an access token's ciphertext) do not match `kms:ViaService`.
  */
 export function grantTableKeyThroughDynamoDb(key: IKey, grantee: IGrantable, { write }: { write: boolean }): void {
+  // A key the stack created lets the account's principals use it through DynamoDB already
+  // (token-key.ts): the role then needs, and gets, nothing. An imported key's policy is its owner's.
+  if (key instanceof Key) return;
   Grant.addToPrincipal({
     grantee,
     actions: ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
@@ -49,6 +52,8 @@ export function grantTableKeyThroughDynamoDb(key: IKey, grantee: IGrantable, { w
  * SQS (`kms:ViaService`): the grantee cannot call KMS with it directly.
  */
 export function grantQueueKeyThroughSqs(key: IKey, grantee: IGrantable, { send }: { send: boolean }): void {
+  // As for the tables (grantTableKeyThroughDynamoDb): nothing for a key the stack created.
+  if (key instanceof Key) return;
   Grant.addToPrincipal({
     grantee,
     actions: ['kms:Decrypt', ...(send ? ['kms:GenerateDataKey'] : [])],

@@ -16,6 +16,22 @@ import { Construct } from 'constructs';
  */
 export const ACCESS_TOKEN_READER_TAG = { key: 'humanapi-connect:access-token-reader', value: 'true' } as const;
 
+/**
+ * What DynamoDB (the tables) and SQS (the outbox queues) do with the key for a caller: the
+ * statements of the AWS managed keys `aws/dynamodb` and `aws/sqs`, narrowed to what they need.
+ */
+const KEY_USE_THROUGH_SERVICES = {
+  DynamoDB: [
+    'kms:Encrypt',
+    'kms:Decrypt',
+    'kms:ReEncrypt*',
+    'kms:GenerateDataKey*',
+    'kms:DescribeKey',
+    'kms:CreateGrant',
+  ],
+  SQS: ['kms:Decrypt', 'kms:GenerateDataKey'],
+} as const;
+
 /** Props of {@link TokenKey}. */
 export interface TokenKeyProps {
   /** A key to use instead of creating one; its policy is its owner's to manage (docs/security.md). */
@@ -36,8 +52,9 @@ export class TokenKey extends Construct {
       return;
     }
     // The default key policy gives the account's root principal the key, so IAM policies decide
-    // who uses it; the stack's roles get only what they need (token-access.ts). Decrypting an
-    // access token additionally takes the reader tag (below): an IAM policy alone is not enough.
+    // who uses it directly; the stack's roles get only what they need (token-access.ts), and no
+    // role of the stack may decrypt with it. Decrypting an access token additionally takes the
+    // reader tag (below): an IAM policy alone is not enough.
     const key = new Key(this, 'Key', {
       alias,
       description:
@@ -62,6 +79,26 @@ export class TokenKey extends Construct {
         },
       }),
     );
+    // DynamoDB and SQS use the key for the tables and the outbox on behalf of whoever calls them,
+    // as the AWS managed keys of those services allow: for this account's principals, through that
+    // service only (kms:ViaService), never in a direct call. The functions' roles thus need no KMS
+    // permission to use the tables and queues, and hold no kms:Decrypt at all.
+    for (const [service, actions] of Object.entries(KEY_USE_THROUGH_SERVICES)) {
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `AllowUseThrough${service}ForThisAccount`,
+          principals: [new AnyPrincipal()],
+          actions: [...actions],
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `${service.toLowerCase()}.${Aws.REGION}.amazonaws.com`,
+              'kms:CallerAccount': Aws.ACCOUNT_ID,
+            },
+          },
+        }),
+      );
+    }
     // Only principals tagged as readers decrypt a ciphertext bound to a record (context
     // clientUserId). Table keys (DynamoDB's context), the secret and logs are not concerned.
     key.addToResourcePolicy(

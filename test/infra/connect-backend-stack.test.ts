@@ -27,9 +27,6 @@ const ACCESS_TOKEN_ATTRIBUTES = [
   'mintedAccessTokenExpiresAt',
 ];
 const region = { Ref: 'AWS::Region' };
-const viaService = (service: string) => ({
-  StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, region, '.amazonaws.com']] } },
-});
 /** A KMS call on one access token: encryption context `{ clientUserId }` and nothing else. */
 const ACCESS_TOKEN_CONTEXT = {
   'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['clientUserId'] },
@@ -235,7 +232,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('grants finishSession exactly UpdateItem and GetItem on the token table, the idempotency calls, the table key through DynamoDB, Encrypt of access tokens, its logs, the secret, and SendMessage to the outbox with its key through SQS', () => {
+  it('grants finishSession exactly UpdateItem and GetItem on the token table, the idempotency calls, Encrypt of access tokens (nothing else of KMS: the key policy lets DynamoDB and SQS use the key), its logs, the secret, and SendMessage to the outbox', () => {
     expect(policyStatements(template, 'FinishSession')).toEqual([
       {
         effect: 'Allow',
@@ -249,24 +246,11 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resource: getAtt(IDEMPOTENCY_TABLE_ID),
       },
-      {
-        effect: 'Allow',
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resource: getAtt(TOKEN_KEY_ID),
-        condition: viaService('dynamodb'),
-      },
       { effect: 'Allow', actions: ['kms:Encrypt'], resource: getAtt(TOKEN_KEY_ID), condition: ACCESS_TOKEN_CONTEXT },
       {
         effect: 'Allow',
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         resource: { Ref: CLIENT_SECRET_ID },
-      },
-      // Sending to the encrypted outbox: SQS makes and reuses the data key on its behalf.
-      {
-        effect: 'Allow',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resource: getAtt(TOKEN_KEY_ID),
-        condition: viaService('sqs'),
       },
       {
         effect: 'Allow',
@@ -276,7 +260,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     ]);
   });
 
-  it('grants recoverPublicToken reads and writes of the non-token attributes only, Query on humanId-index, the table key through DynamoDB, its logs and the secret', () => {
+  it('grants recoverPublicToken reads and writes of the non-token attributes only, Query on humanId-index, its logs and the secret, and no KMS permission', () => {
     const readable = [
       'clientUserId',
       'humanId',
@@ -321,19 +305,13 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       },
       {
         effect: 'Allow',
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resource: getAtt(TOKEN_KEY_ID),
-        condition: viaService('dynamodb'),
-      },
-      {
-        effect: 'Allow',
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         resource: { Ref: CLIENT_SECRET_ID },
       },
     ]);
   });
 
-  it('grants connectTokens GetItem and UpdateItem of the attributes connect-user-store names on the table alone, the table key through DynamoDB, its logs and the secret', () => {
+  it('grants connectTokens GetItem and UpdateItem of the attributes connect-user-store names on the table alone, its logs and the secret, and no KMS permission', () => {
     expect(policyStatements(template, 'ConnectTokens')).toEqual([
       {
         effect: 'Allow',
@@ -374,37 +352,60 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       },
       {
         effect: 'Allow',
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resource: getAtt(TOKEN_KEY_ID),
-        condition: viaService('dynamodb'),
-      },
-      {
-        effect: 'Allow',
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         resource: { Ref: CLIENT_SECRET_ID },
       },
     ]);
   });
 
-  it('lets no role of the stack decrypt an access token, nor recovery or connectTokens name an access-token attribute', () => {
+  it('gives no function policy kms:Decrypt on the key, nor recovery or connectTokens an access-token attribute', () => {
     const statements = (['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'] as const).flatMap(
       (name) => policyStatements(template, name),
     );
-    const decrypts = statements.filter(({ actions }) => actions.some((action) => /^kms:Decrypt/.test(action)));
-    // Only as DynamoDB (the table key) or SQS (the outbox's data key) uses the key on a role's behalf.
-    expect(decrypts.map(({ condition }) => condition)).toEqual([
-      viaService('dynamodb'),
-      viaService('sqs'),
-      viaService('dynamodb'),
-      viaService('dynamodb'),
-      viaService('sqs'),
-      viaService('dynamodb'),
-    ]);
+
+    expect(statements.filter(({ actions }) => actions.some((action) => /^kms:(Decrypt|\*)/.test(action)))).toEqual([]);
     for (const name of ['RecoverPublicToken', 'ConnectTokens'] as const) {
       const policy = JSON.stringify(policyStatements(template, name));
       for (const attribute of ACCESS_TOKEN_ATTRIBUTES) expect(policy).not.toContain(`"${attribute}"`);
     }
     expect(JSON.stringify(template.toJSON().Resources[TOKEN_TABLE_ID])).not.toMatch(/"accessToken/);
+  });
+
+  it('lets DynamoDB and SQS use the key for this account only through themselves, as their AWS managed keys do', () => {
+    const key = template.toJSON().Resources[TOKEN_KEY_ID];
+    const statements = key.Properties.KeyPolicy.Statement as { Sid?: string }[];
+    const through = (service: string) => ({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, region, '.amazonaws.com']] },
+        'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+      },
+    });
+
+    expect(statements.filter(({ Sid }) => Sid?.startsWith('AllowUseThrough'))).toEqual([
+      {
+        Sid: 'AllowUseThroughDynamoDBForThisAccount',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: [
+          'kms:CreateGrant',
+          'kms:Decrypt',
+          'kms:DescribeKey',
+          'kms:Encrypt',
+          'kms:GenerateDataKey*',
+          'kms:ReEncrypt*',
+        ],
+        Resource: '*',
+        Condition: through('dynamodb'),
+      },
+      {
+        Sid: 'AllowUseThroughSQSForThisAccount',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: through('sqs'),
+      },
+    ]);
   });
 
   it('creates a retained customer-managed key with rotation and an alias, usable by CloudWatch Logs of this account only', () => {
@@ -806,6 +807,42 @@ describe('ConnectBackendStack with a key given by prop', () => {
       KEY_ARN,
     );
   });
+
+  it('grants the use of a given key through DynamoDB and SQS in the roles, since its policy is not the stack’s', () => {
+    const tokenKey = Key.fromKeyArn(new Stack(), 'GivenKey', KEY_ARN);
+    const { template } = synthesize({ ...BASE_PROPS, tokenKey });
+    const through = (service: string) => ({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+      },
+    });
+    const kmsStatements = (name: FunctionName) =>
+      policyStatements(template, name).filter(({ actions }) => actions.some((action) => action.startsWith('kms:')));
+
+    expect(kmsStatements('FinishSession')).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resource: KEY_ARN,
+        condition: through('dynamodb'),
+      },
+      { effect: 'Allow', actions: ['kms:Encrypt'], resource: KEY_ARN, condition: ACCESS_TOKEN_CONTEXT },
+      {
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resource: KEY_ARN,
+        condition: through('sqs'),
+      },
+    ]);
+    expect(kmsStatements('RecoverPublicToken')).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resource: KEY_ARN,
+        condition: through('dynamodb'),
+      },
+    ]);
+  });
 });
 
 describe('ConnectBackendStack reserved concurrency', () => {
@@ -853,12 +890,6 @@ describe('ConnectBackendStack.grantAccessTokenRead', () => {
           },
           StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
         },
-      },
-      {
-        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        Effect: 'Allow',
-        Resource: getAtt(TOKEN_KEY_ID),
-        Condition: viaService('dynamodb'),
       },
       {
         Action: ['kms:Decrypt', 'kms:Encrypt'],
