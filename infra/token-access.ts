@@ -73,6 +73,40 @@ export function grantAccessTokenEncrypt(key: IKey, grantee: IGrantable): void {
 }
 
 /**
+ * DynamoDB fine-grained access: `actions` on `resourceArns` only while the request names no
+ * attribute outside `attributes` (`dynamodb:Attributes`), reads name them explicitly
+ * (`dynamodb:Select`) and writes return at most what they updated (`dynamodb:ReturnValues`).
+ */
+function grantOnAttributes(
+  grantee: IGrantable,
+  {
+    actions,
+    resourceArns,
+    attributes,
+    returnValues,
+  }: {
+    actions: string[];
+    resourceArns: string[];
+    attributes: readonly string[];
+    /** For writes: the `ReturnValues` allowed. Reads must select specific attributes instead. */
+    returnValues?: string | string[];
+  },
+): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions,
+    resourceArns,
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...attributes] },
+      StringEqualsIfExists:
+        returnValues === undefined
+          ? { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' }
+          : { 'dynamodb:ReturnValues': returnValues },
+    },
+  });
+}
+
+/**
  * Public-token recovery on the token table with DynamoDB fine-grained access: reads must name
  * their attributes (`ProjectionExpression`, `Select: SPECIFIC_ATTRIBUTES`) from the readable list,
  * writes may name only the write list and return only what they updated. No access-token attribute
@@ -82,23 +116,16 @@ export function grantAccessTokenEncrypt(key: IKey, grantee: IGrantable): void {
  * @param indexArn - the `humanId` index, queried by recovery
  */
 export function grantPublicTokenRecovery(grantee: IGrantable, tableArn: string, indexArn: string): void {
-  Grant.addToPrincipal({
-    grantee,
+  grantOnAttributes(grantee, {
     actions: ['dynamodb:GetItem', 'dynamodb:Query'],
     resourceArns: [tableArn, indexArn],
-    conditions: {
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RECOVERY_READABLE_ATTRIBUTES] },
-      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
-    },
+    attributes: RECOVERY_READABLE_ATTRIBUTES,
   });
-  Grant.addToPrincipal({
-    grantee,
+  grantOnAttributes(grantee, {
     actions: ['dynamodb:UpdateItem'],
     resourceArns: [tableArn],
-    conditions: {
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RECOVERY_WRITE_ATTRIBUTES] },
-      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
-    },
+    attributes: RECOVERY_WRITE_ATTRIBUTES,
+    returnValues: ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'],
   });
 }
 
@@ -111,23 +138,16 @@ export function grantPublicTokenRecovery(grantee: IGrantable, tableArn: string, 
  * @param tableArn - the token table
  */
 export function grantConnectUserAccess(grantee: IGrantable, tableArn: string): void {
-  Grant.addToPrincipal({
-    grantee,
+  grantOnAttributes(grantee, {
     actions: ['dynamodb:GetItem'],
     resourceArns: [tableArn],
-    conditions: {
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...CONNECT_USER_READ_ATTRIBUTES] },
-      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
-    },
+    attributes: CONNECT_USER_READ_ATTRIBUTES,
   });
-  Grant.addToPrincipal({
-    grantee,
+  grantOnAttributes(grantee, {
     actions: ['dynamodb:UpdateItem'],
     resourceArns: [tableArn],
-    conditions: {
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...CONNECT_USER_WRITE_ATTRIBUTES] },
-      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] },
-    },
+    attributes: CONNECT_USER_WRITE_ATTRIBUTES,
+    returnValues: ['NONE', 'UPDATED_NEW'],
   });
 }
 
@@ -148,14 +168,11 @@ export function grantAccessTokenRead(key: IKey, tableArn: string, secret: ISecre
   }
   Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [tableArn] });
   // Minting (current generation): the minted token and its times, nothing else of the record.
-  Grant.addToPrincipal({
-    grantee,
+  grantOnAttributes(grantee, {
     actions: ['dynamodb:UpdateItem'],
     resourceArns: [tableArn],
-    conditions: {
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...MINTING_WRITE_ATTRIBUTES] },
-      StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
-    },
+    attributes: MINTING_WRITE_ATTRIBUTES,
+    returnValues: 'NONE',
   });
   grantTableKeyThroughDynamoDb(key, grantee, { write: true });
   Grant.addToPrincipal({
