@@ -308,7 +308,9 @@ describe('the window where Human API exchanged the session but the write failed'
     // Prepare: the drain cannot receive; the write fails into the outbox.
     const { clientUserId, record } = await returningUser();
     const session = await harness.mintSession(clientUserId);
-    await harness.post('/sandbox/sqs/faults', { operation: 'ReceiveMessage', count: 100_000 });
+    // 1,000 refused receives hold the drain off for 200 s (it polls every 200 ms), past this test.
+    const blocked = await harness.post('/sandbox/sqs/faults', { operation: 'ReceiveMessage', count: 1000 });
+    expect(blocked.status, blocked.text).toBe(201);
     await harness.injectDynamoDbFault({ operation: 'UpdateItem', tableName: TOKENS, count: PAST_RETRIES });
     const answer = await harness.finish(session);
     expect(answer.status, answer.text).toBe(200);
