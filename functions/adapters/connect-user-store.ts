@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { DependencyUnavailableError, HumanApiFailedError, UnreadableTokenRecordError } from '../commons/errors.js';
-import { errorFields, logger } from '../commons/observability.js';
+import { HumanApiFailedError } from '../commons/errors.js';
+import { parseTokenItem, sendToDynamoDb } from './dynamodb-requests.js';
 
 /**
  * Every attribute `/connect-tokens` reads (its `ProjectionExpression`): a v1 record shows a
@@ -74,20 +74,10 @@ export interface ConnectUserStore {
   recordConnectUser(write: ConnectUserWrite): Promise<void>;
 }
 
-async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw error;
-    logger.error('DynamoDB request failed', { operation, ...errorFields(error) });
-    throw new DependencyUnavailableError('DynamoDB', { cause: error });
-  }
-}
-
 /** Creates the store over a document client and the token table's name. */
 export function createConnectUserStore(client: DynamoDBDocumentClient, tableName: string): ConnectUserStore {
   async function getConnectUser(clientUserId: string): Promise<ConnectUser | undefined> {
-    const output = await call('GetItem', () =>
+    const output = await sendToDynamoDb('GetItem', () =>
       client.send(
         new GetCommand({
           TableName: tableName,
@@ -98,14 +88,9 @@ export function createConnectUserStore(client: DynamoDBDocumentClient, tableName
         }),
       ),
     );
-    if (output.Item === undefined) return undefined;
-    const parsed = connectUserSchema.safeParse(output.Item);
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))];
-      logger.error('DynamoDB answered an item that is not a token record', { operation: 'GetItem', fields });
-      throw new UnreadableTokenRecordError(fields);
-    }
-    const { humanId, connectedAt, publicToken } = parsed.data;
+    const item = parseTokenItem(connectUserSchema, 'GetItem', output.Item);
+    if (item === undefined) return undefined;
+    const { humanId, connectedAt, publicToken } = item;
     return {
       clientUserId,
       humanId: humanId === '' ? undefined : humanId,
@@ -119,7 +104,7 @@ export function createConnectUserStore(client: DynamoDBDocumentClient, tableName
     async recordConnectUser({ clientUserId, humanId, clientId, connected, now }) {
       const writeId = randomUUID();
       try {
-        await call('UpdateItem', () =>
+        await sendToDynamoDb('UpdateItem', () =>
           client.send(
             new UpdateCommand({
               TableName: tableName,

@@ -14,10 +14,11 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { DependencyUnavailableError, UnreadableTokenRecordError } from '../commons/errors.js';
-import { errorFields, logger } from '../commons/observability.js';
+import { DependencyUnavailableError } from '../commons/errors.js';
+import { logger } from '../commons/observability.js';
 import { HUMAN_ID_INDEX_NAME } from '../commons/tables.js';
 import { RECOVERY_READ_ATTRIBUTES } from '../commons/token-attributes.js';
+import { parseTokenItem, sendToDynamoDb } from './dynamodb-requests.js';
 
 /**
  * Issue time of a token stored without one (no issue-time attribute and no legacy `exchangedAt`):
@@ -185,44 +186,9 @@ export interface TokenStore {
   findRecoveryRecordByHumanId(humanId: string): Promise<RecoveryRecord | undefined>;
 }
 
-async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw error;
-    logger.error('DynamoDB request failed', { operation, ...errorFields(error) });
-    throw new DependencyUnavailableError('DynamoDB', { cause: error });
-  }
-}
-
-/**
- * Parses an item DynamoDB answered. An item of another shape is a storage failure (503), logged
- * with the failing field names only: its values are tokens.
- *
- * @throws {UnreadableTokenRecordError} when the item is not a token record
- */
-function parseItem(operation: string, item: Record<string, unknown> | undefined): StoredItem | undefined {
-  if (item === undefined) return undefined;
-  const parsed = storedItemSchema.safeParse(item);
-  if (parsed.success) return parsed.data;
-  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))];
-  logger.error('DynamoDB answered an item that is not a token record', { operation, fields });
-  throw new UnreadableTokenRecordError(fields);
-}
-
-/** Parses a projected read like {@link parseItem}. */
-function parseView<T>(
-  schema: z.ZodMiniType<T>,
-  operation: string,
-  item: Record<string, unknown> | undefined,
-): T | undefined {
-  if (item === undefined) return undefined;
-  const parsed = schema.safeParse(item);
-  if (parsed.success) return parsed.data;
-  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))];
-  logger.error('DynamoDB answered an item that is not a token record', { operation, fields });
-  throw new UnreadableTokenRecordError(fields);
-}
+/** Parses a whole item (see {@link parseTokenItem}). */
+const parseItem = (operation: string, item: Record<string, unknown> | undefined) =>
+  parseTokenItem(storedItemSchema, operation, item);
 
 /** The domain's view of an item: issue times resolved (legacy `exchangedAt` counts for both). */
 function toRecord(item: StoredItem): TokenRecord {
@@ -298,7 +264,7 @@ function partsExpression(parts: WriteParts): { set: string[]; remove: string[]; 
 /** Creates the token store over a document client and table name. */
 export function createTokenStore(client: DynamoDBDocumentClient, tableName: string): TokenStore {
   async function readItem(clientUserId: string): Promise<StoredItem | undefined> {
-    const output = await call('GetItem', () =>
+    const output = await sendToDynamoDb('GetItem', () =>
       client.send(new GetCommand({ TableName: tableName, Key: { clientUserId }, ConsistentRead: true })),
     );
     return parseItem('GetItem', output.Item);
@@ -321,7 +287,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
     const set = [...expression.set, ...(extra.set ?? []), 'updatedAt = :now', 'lastWriteId = :writeId'];
     const remove = [...expression.remove, ...(extra.remove ?? [])];
     try {
-      const output = await call('UpdateItem', () =>
+      const output = await sendToDynamoDb('UpdateItem', () =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -436,11 +402,11 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
         const written = await refreshWrite(publicUpdate, condition, version, writeId, now);
         if (written !== undefined) return { clientUserId, humanId, ...written };
-        const current = parseView(
+        const current = parseTokenItem(
           refreshViewSchema,
           'GetItem',
           (
-            await call('GetItem', () =>
+            await sendToDynamoDb('GetItem', () =>
               client.send(
                 new GetCommand({
                   TableName: tableName,
@@ -479,7 +445,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
         at: Date,
       ): Promise<{ publicToken: string; version: number } | undefined> {
         try {
-          const output = await call('UpdateItem', () =>
+          const output = await sendToDynamoDb('UpdateItem', () =>
             client.send(
               new UpdateCommand({
                 TableName: tableName,
@@ -502,7 +468,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
               }),
             ),
           );
-          const updated = parseView(
+          const updated = parseTokenItem(
             z.object({ publicToken: z.string(), version: z.number() }),
             'UpdateItem',
             output.Attributes,
@@ -518,7 +484,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
     async storeMintedAccessToken({ clientUserId, ciphertext, expiresAt, issuedAt }, now) {
       const writeId = randomUUID();
       try {
-        await call('UpdateItem', () =>
+        await sendToDynamoDb('UpdateItem', () =>
           client.send(
             new UpdateCommand({
               TableName: tableName,
@@ -547,7 +513,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
       // Lost the condition: this call's own write committed by an earlier SDK attempt, or a later token, or no record.
-      const output = await call('GetItem', () =>
+      const output = await sendToDynamoDb('GetItem', () =>
         client.send(
           new GetCommand({
             TableName: tableName,
@@ -566,16 +532,16 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
     },
 
     async getRecoveryRecord(clientUserId) {
-      const output = await call('GetItem', () =>
+      const output = await sendToDynamoDb('GetItem', () =>
         client.send(
           new GetCommand({ TableName: tableName, Key: { clientUserId }, ConsistentRead: true, ...RECOVERY_PROJECTION }),
         ),
       );
-      return parseView(recoveryRecordSchema, 'GetItem', output.Item);
+      return parseTokenItem(recoveryRecordSchema, 'GetItem', output.Item);
     },
 
     async findRecoveryRecordByHumanId(humanId) {
-      const output = await call('Query', () =>
+      const output = await sendToDynamoDb('Query', () =>
         client.send(
           new QueryCommand({
             TableName: tableName,
@@ -588,7 +554,7 @@ export function createTokenStore(client: DynamoDBDocumentClient, tableName: stri
           }),
         ),
       );
-      return parseView(recoveryRecordSchema, 'Query', output.Items?.[0]);
+      return parseTokenItem(recoveryRecordSchema, 'Query', output.Items?.[0]);
     },
   };
 }
