@@ -3,22 +3,22 @@
  * Wiring only; the work is in `domain/connect-tokens.ts`.
  */
 
-import { createDocumentClient } from './adapters/aws-clients.js';
+import { createDocumentClient, createDynamoDbClient } from './adapters/aws-clients.js';
 import { createConnectUserStore } from './adapters/connect-user-store.js';
 import { createHumanApiAuthClient } from './adapters/human-api-auth.js';
 import { readConfig } from './commons/config.js';
-import { createClientSecrets, createStorage } from './commons/dependencies.js';
+import { createClientSecrets } from './commons/dependencies.js';
 import { createConnectToken } from './domain/connect-tokens.js';
 import { createHttpHandler } from './http/http-handler.js';
 import { connectTokenRequestSchema } from './http/schemas.js';
 
 const config = readConfig();
-const { dynamoDb } = createStorage(config);
 const dependencies = {
   clientId: config.clientId,
   secrets: createClientSecrets(config),
   humanApiAuth: createHumanApiAuthClient({ baseUrl: config.humanApiAuthBaseUrl, timeoutMs: config.humanApiTimeoutMs }),
-  connectUsers: createConnectUserStore(createDocumentClient(dynamoDb), config.tokensTableName),
+  // The token table as this route sees it (no token store: it reads and writes no token).
+  connectUsers: createConnectUserStore(createDocumentClient(createDynamoDbClient()), config.tokensTableName),
 };
 
 /** The `connectTokens` Lambda handler (API Gateway HTTP API, payload 2.0). */
