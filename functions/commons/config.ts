@@ -111,18 +111,6 @@ function optionalHttpUrl(env: Environment, variable: string, fallback: string): 
   return raw.replace(/\/+$/, '');
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** An http(s) URL that is https unless it names a loopback host (the sandbox, tests): tokens never cross a network in clear. */
-function optionalSecureUrl(env: Environment, variable: string, fallback: string): string {
-  const url = optionalHttpUrl(env, variable, fallback);
-  const { protocol, hostname } = new URL(url);
-  if (protocol !== 'https:' && !LOOPBACK_HOSTS.has(hostname)) {
-    throw new ConfigError(variable, `must be an https URL (plain http only to a loopback host), got "${url}"`);
-  }
-  return url;
-}
-
 /**
  * Reads and validates the environment.
  *
@@ -134,7 +122,7 @@ export function readConfig(env: Environment = process.env): Config {
     clientId: requireString(env, 'HUMANAPI_CLIENT_ID'),
     secretId: requireString(env, 'HUMANAPI_SECRET_ID'),
     humanApiBaseUrl: optionalHttpUrl(env, 'HUMANAPI_BASE_URL', DEFAULT_HUMANAPI_BASE_URL),
-    humanApiAuthBaseUrl: optionalSecureUrl(env, 'HUMANAPI_AUTH_BASE_URL', DEFAULT_HUMANAPI_AUTH_BASE_URL),
+    humanApiAuthBaseUrl: optionalHttpUrl(env, 'HUMANAPI_AUTH_BASE_URL', DEFAULT_HUMANAPI_AUTH_BASE_URL),
     humanApiTimeoutMs: optionalInteger(
       env,
       'HUMANAPI_TIMEOUT_MS',
