@@ -19,6 +19,7 @@ import {
   HumanApiRejectedError,
   HumanApiTimeoutError,
 } from '../commons/errors.js';
+import { errorFields, logger, traceHumanApiCall } from '../commons/observability.js';
 import { describeUpstreamError } from '../commons/upstream-detail.js';
 
 /** The largest answer read; Human API's are a few hundred bytes. Larger ones are cut off, unread. */
@@ -72,7 +73,9 @@ export interface HumanApiTransport {
    */
   send(path: string, body: object): Promise<HumanApiAnswer>;
   /**
-   * Posts `body` and answers the validated JSON of a 200/201.
+   * Posts `body` and answers the validated JSON of a 200/201. The call is a trace subsegment
+   * and a `HumanApiLatency` metric; a failure is logged with its path, `logFields` (names only:
+   * the body holds the client secret) and duration.
    *
    * @throws {HumanApiAuthError} on 401/403 (the app credentials)
    * @throws {HumanApiRateLimitedError} on 429, with its `Retry-After`
@@ -80,7 +83,12 @@ export interface HumanApiTransport {
    * @throws {HumanApiFailedError} on 5xx, other statuses, unreadable JSON or an unexpected shape
    * @throws {HumanApiTimeoutError} when no whole answer arrived within the timeout
    */
-  postJson<T>(path: string, body: object, schema: z.ZodMiniType<T>): Promise<T>;
+  postJson<T>(
+    path: string,
+    body: object,
+    schema: z.ZodMiniType<T>,
+    logFields?: Readonly<Record<string, string>>,
+  ): Promise<T>;
 }
 
 type NodeClient = Pick<typeof Https, 'request'> & { readonly agent: Http.Agent };
@@ -164,7 +172,27 @@ export function createHumanApiTransport({ baseUrl, timeoutMs }: HumanApiTranspor
     });
   }
 
-  async function postJson<T>(path: string, body: object, schema: z.ZodMiniType<T>): Promise<T> {
+  async function postJson<T>(
+    path: string,
+    body: object,
+    schema: z.ZodMiniType<T>,
+    logFields: Readonly<Record<string, string>> = {},
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      return await traceHumanApiCall(path, () => readAnswer(path, body, schema));
+    } catch (error) {
+      logger.warn('Human API call failed', {
+        path,
+        ...logFields,
+        ...errorFields(error),
+        durationMs: Math.round(performance.now() - started),
+      });
+      throw error;
+    }
+  }
+
+  async function readAnswer<T>(path: string, body: object, schema: z.ZodMiniType<T>): Promise<T> {
     const { status, retryAfter, body: text } = await send(path, body);
     if (status === 401 || status === 403) throw new HumanApiAuthError(status);
     if (status === 429) throw new HumanApiRateLimitedError(retryAfterSeconds(retryAfter));

@@ -5,7 +5,6 @@
  * redirects, 64 KiB cap, status translation), and answers validated before use.
  */
 import * as z from 'zod/mini';
-import { errorFields, logger, traceHumanApiCall } from '../commons/observability.js';
 import { boundedToken } from '../http/schemas.js';
 import { createHumanApiTransport } from './https-transport.js';
 
@@ -104,21 +103,9 @@ export interface HumanApiAuthClientOptions {
 export function createHumanApiAuthClient({ baseUrl, timeoutMs }: HumanApiAuthClientOptions): HumanApiAuthClient {
   const transport = createHumanApiTransport({ baseUrl, timeoutMs });
 
-  async function mint<T>(type: string, body: object, schema: z.ZodMiniType<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      return await traceHumanApiCall(TOKEN_PATH, () => transport.postJson(TOKEN_PATH, body, schema));
-    } catch (error) {
-      // The type only: the body holds the client secret and the user's e-mail.
-      logger.warn('Human API call failed', {
-        path: TOKEN_PATH,
-        tokenType: type,
-        ...errorFields(error),
-        durationMs: Math.round(performance.now() - started),
-      });
-      throw error;
-    }
-  }
+  // A failure is logged with the token type only: the body holds the client secret and the e-mail.
+  const mint = <T>(type: string, body: object, schema: z.ZodMiniType<T>): Promise<T> =>
+    transport.postJson(TOKEN_PATH, body, schema, { tokenType: type });
 
   const credentials = ({ clientId, clientSecret, clientUserId }: ConnectTokenRequest) => ({
     client_id: clientId,

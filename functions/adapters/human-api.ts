@@ -4,7 +4,6 @@
  * translation), with validation of the answers.
  */
 import * as z from 'zod/mini';
-import { errorFields, logger, traceHumanApiCall } from '../commons/observability.js';
 import { boundedToken } from '../http/schemas.js';
 import { createHumanApiTransport } from './https-transport.js';
 
@@ -67,28 +66,10 @@ export interface HumanApiClientOptions {
 export function createHumanApiClient({ baseUrl, timeoutMs }: HumanApiClientOptions): HumanApiClient {
   const transport = createHumanApiTransport({ baseUrl, timeoutMs });
 
-  async function post<T>(path: string, body: object, schema: z.ZodMiniType<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      return await transport.postJson(path, body, schema);
-    } catch (error) {
-      logger.warn('Human API call failed', {
-        path,
-        ...errorFields(error),
-        durationMs: Math.round(performance.now() - started),
-      });
-      throw error;
-    }
-  }
-
   return {
     exchangeSessionToken: ({ humanId, clientId, sessionToken, clientSecret }) =>
-      traceHumanApiCall('/v1/connect/tokens', () =>
-        post('/v1/connect/tokens', { humanId, clientId, sessionToken, clientSecret }, tokensAnswerSchema),
-      ),
+      transport.postJson('/v1/connect/tokens', { humanId, clientId, sessionToken, clientSecret }, tokensAnswerSchema),
     createPublicToken: ({ humanId, clientId, clientSecret }) =>
-      traceHumanApiCall('/v1/connect/publictokens', () =>
-        post('/v1/connect/publictokens', { humanId, clientId, clientSecret }, publicTokensAnswerSchema),
-      ),
+      transport.postJson('/v1/connect/publictokens', { humanId, clientId, clientSecret }, publicTokensAnswerSchema),
   };
 }
