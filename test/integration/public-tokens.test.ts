@@ -132,6 +132,19 @@ describe('AWS IAM on POST /public-tokens without JWT, as API Gateway requires it
     expectForbidden(await post(url, { clientUserId: 'returning@example.com' }, { headers }));
   });
 
+  it('answers 403, not 500, to a signature whose SignedHeaders names constructor, a header the request lacks', async () => {
+    const url = `${local.apiUrl}/public-tokens`;
+    const body = JSON.stringify({ clientUserId: 'returning@example.com' });
+    const headers = await signRequest(url, { headers: { 'content-type': 'application/json' }, body });
+    // `constructor` sorts first, so the list is still well-formed: only the name is foreign.
+    const authorization = (headers.authorization ?? '').replace('SignedHeaders=', 'SignedHeaders=constructor;');
+
+    const answer = await post(url, body, { headers: { ...headers, authorization } });
+
+    expectForbidden(answer);
+    expect(answer.json.detail).toBe('The signed header constructor is missing.');
+  });
+
   it.runIf(existsSync('/usr/bin/curl'))('answers 200 to curl --aws-sigv4 with the local credentials', async () => {
     const { stdout } = await execFileAsync('/usr/bin/curl', [
       '--silent',
