@@ -7,6 +7,9 @@
  * `@smithy/signature-v4` (the signer the AWS SDKs use), over exactly the headers the
  * caller signed and at the date it signed, and comparing both signatures in constant
  * time. Nothing of the algorithm is written here by hand.
+ *
+ * Every way a request can be wrong is a refusal (a 403 with a reason), never a thrown error: a
+ * malformed Authorization header is the caller's mistake, not the server's.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -42,6 +45,12 @@ export type IamVerdict =
   | { readonly allowed: true; readonly accessKeyId: string }
   | { readonly allowed: false; readonly reason: string };
 
+/**
+ * The most header names a SignedHeaders list may hold. The SDKs and curl sign a handful; a
+ * longer list is refused with its own reason rather than looked up name by name.
+ */
+export const MAX_SIGNED_HEADERS = 64;
+
 /** Settings of {@link createIamAuthorizer}. */
 export interface IamAuthorizerOptions {
   readonly credentials: IamCredentials;
@@ -54,12 +63,39 @@ export interface IamAuthorizerOptions {
 /** Checks a request's SigV4 signature. */
 export type IamAuthorizer = (request: SignedRequest) => Promise<IamVerdict>;
 
+// SignedHeaders is taken as any run without a comma or space, so that a malformed list gets
+// its own reason from signedHeadersFault instead of "not signed".
 const AUTHORIZATION =
-  /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
+  /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
+/** A header name (an RFC 9110 token) in lower case, as SigV4 lists it. */
+const SIGNED_HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 function refuse(reason: string): IamVerdict {
   return { allowed: false, reason };
+}
+
+/**
+ * What is wrong with a SignedHeaders list, if anything: SigV4 lists each signed header once, in
+ * lower case, sorted, separated by single semicolons. The signer re-sorts and de-duplicates
+ * whatever it is given, so such a list would otherwise pass here; AWS documents no leniency for
+ * it, so local mode refuses it with the rule it breaks rather than accept what a deployment may not.
+ */
+function signedHeadersFault(names: readonly string[]): string | undefined {
+  if (names.length > MAX_SIGNED_HEADERS) return `The SignedHeaders list names more than ${MAX_SIGNED_HEADERS} headers.`;
+  if (names.includes('')) return 'The SignedHeaders list has an empty header name.';
+  if (!names.every((name) => SIGNED_HEADER_NAME.test(name))) {
+    return 'The SignedHeaders list must name headers in lower case, as SigV4 lists them.';
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) return `The SignedHeaders list names ${name} more than once.`;
+    seen.add(name);
+  }
+  if (names.some((name, index) => index > 0 && (names[index - 1] ?? '') > name)) {
+    return 'The SignedHeaders list is not sorted: SigV4 lists the header names in ascending order.';
+  }
+  return undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -104,7 +140,7 @@ export function createIamAuthorizer({
     applyChecksum: false,
   });
 
-  return async (request) => {
+  const check = async (request: SignedRequest): Promise<IamVerdict> => {
     const match = AUTHORIZATION.exec(headerValue(request.headers.authorization)?.trim() ?? '');
     if (match === null) return refuse('The request is not signed with AWS Signature Version 4.');
     const [, accessKeyId = '', shortDate, scopeRegion, scopeService, signedHeaderList = '', signature = ''] = match;
@@ -121,12 +157,16 @@ export function createIamAuthorizer({
       return refuse('The signature has expired or is not yet valid (more than 5 minutes from now).');
     }
     const signedHeaders = signedHeaderList.split(';');
+    const listFault = signedHeadersFault(signedHeaders);
+    if (listFault !== undefined) return refuse(listFault);
     if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) {
       return refuse('The signature must cover the Host and X-Amz-Date headers.');
     }
-    const headers: Record<string, string> = {};
+    // Without a prototype, a header named `__proto__` is a header like any other.
+    const headers: Record<string, string> = Object.create(null);
     for (const name of signedHeaders) {
-      const value = headerValue(request.headers[name]);
+      // Own properties only: `constructor` or `__proto__` would otherwise read Object.prototype's.
+      const value = Object.hasOwn(request.headers, name) ? headerValue(request.headers[name]) : undefined;
       if (value === undefined) return refuse(`The signed header ${name} is missing.`);
       headers[name] = value;
     }
@@ -152,5 +192,15 @@ export function createIamAuthorizer({
     const expected = /Signature=([0-9a-f]{64})$/.exec(String(resigned.headers.authorization ?? ''))?.[1] ?? '';
     if (!sameHex(expected, signature)) return refuse('The signature does not match the request.');
     return { allowed: true, accessKeyId };
+  };
+
+  return async (request) => {
+    try {
+      return await check(request);
+    } catch {
+      // A request the URL parser or the signer cannot take (a target that is not a URL, …) is
+      // not signed correctly either: refused, as API Gateway refuses what it cannot verify.
+      return refuse('The signature could not be checked against this request.');
+    }
   };
 }

@@ -38,6 +38,12 @@ const problemSchema = z.object({
   requestId: z.string(),
 });
 
+/**
+ * What API Gateway itself answers when it refuses a request before any function runs (401, the
+ * IAM 403, an unknown route's 404): `{"message":"Unauthorized"}` and so on (docs/api.md#api-gateways-own-answers).
+ */
+const gatewayMessageSchema = z.object({ message: z.string() });
+
 type JsonObject = Record<string, unknown>;
 
 /** A schema as an OpenAPI 3.1 component: JSON Schema 2020-12 without its `$schema`. */
@@ -48,13 +54,17 @@ function component(schema: z.ZodMiniType): JsonObject {
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: ref('Problem') } };
+const GATEWAY_CONTENT = { 'application/json': { schema: ref('GatewayMessage') } };
+
 function problemAnswer(description: string): JsonObject {
-  return { description, content: { 'application/problem+json': { schema: ref('Problem') } } };
+  return { description, content: PROBLEM_CONTENT };
 }
 
 /** The statuses every route shares (docs/api.md#errors). */
 const COMMON_PROBLEMS: Readonly<Record<string, string>> = {
-  '400': 'The body is not parseable or fails validation (`errors` names the field).',
+  '400':
+    'The body is not parseable or fails validation (`errors` names the field), or, in JWT mode, the signed-in user\u2019s claim cannot be used as a clientUserId (`invalid-caller-id`, `errors` names the claim).',
   '413': 'The body is larger than 16 KiB.',
   '415': 'The content type is neither JSON nor form-urlencoded.',
   '502': 'Human API failed (5xx, an unreadable or inconsistent answer, credentials refused).',
@@ -64,18 +74,44 @@ const COMMON_PROBLEMS: Readonly<Record<string, string>> = {
   '500': 'Anything unexpected.',
 };
 
+/** Every route sits behind the JWT authorizer in JWT mode, which answers this itself. */
+const JWT_REFUSED = {
+  description: 'JWT mode: the bearer token is missing or invalid, answered by API Gateway before any function runs.',
+  content: GATEWAY_CONTENT,
+};
+
 /** The 200 answer of the v1 routes. */
 const PUBLIC_TOKEN_ANSWER = { description: 'The user\u2019s current publicToken.', schema: 'UserPublicToken' };
 
-function operation(
-  summary: string,
-  bodySchema: string,
-  problems: Readonly<Record<string, string>>,
-  security: readonly JsonObject[],
-  answer: { readonly description: string; readonly schema: string } = PUBLIC_TOKEN_ANSWER,
-): JsonObject {
+/** One route's operation. */
+interface OperationSpec {
+  /** The name of the function that serves it (infra/connect-backend-stack.ts, local/server.ts). */
+  readonly operationId: string;
+  readonly summary: string;
+  /** Component name of the request body. */
+  readonly bodySchema: string;
+  /** The route's own problems, and its wording of shared ones; `403` is the function's 403. */
+  readonly problems: Readonly<Record<string, string>>;
+  /**
+   * Without JWT the route requires AWS IAM, so API Gateway itself answers 403 to a request not
+   * signed by an allowed principal, beside the function's own 403.
+   */
+  readonly iam: boolean;
+  readonly answer?: { readonly description: string; readonly schema: string };
+}
+
+function operation({
+  operationId,
+  summary,
+  bodySchema,
+  problems,
+  iam,
+  answer = PUBLIC_TOKEN_ANSWER,
+}: OperationSpec): JsonObject {
   const schema = ref(bodySchema);
+  const functionForbidden = problems['403'];
   return {
+    operationId,
     summary,
     requestBody: {
       required: true,
@@ -90,8 +126,17 @@ function operation(
           problemAnswer(problems[status] ?? text),
         ]),
       ),
+      '401': JWT_REFUSED,
+      ...(iam && functionForbidden !== undefined
+        ? {
+            '403': {
+              description: `One of two answers, told apart by content type. From the function, application/problem+json: ${functionForbidden} From API Gateway before any function runs, application/json {"message":"Forbidden"}: without JWT, the request is not signed (SigV4) by an allowed principal; local mode adds a \`reason\` saying what was wrong with the signature.`,
+              content: { ...PROBLEM_CONTENT, ...GATEWAY_CONTENT },
+            },
+          }
+        : {}),
     },
-    security,
+    security: iam ? [{ sigv4: [] }, { jwt: [] }] : [{}, { jwt: [] }],
   };
 }
 
@@ -103,53 +148,53 @@ export function buildOpenApiDocument(): JsonObject {
       title: 'Human Connect token backend',
       version: '1',
       description:
-        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open and POST /public-tokens and POST /connect-tokens require AWS IAM (SigV4, service execute-api); with one, every route requires a bearer JWT. Every answer carries Cache-Control: no-store.',
+        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open and POST /public-tokens and POST /connect-tokens require AWS IAM (SigV4, service execute-api); with one, every route requires a bearer JWT. Every answer carries Cache-Control: no-store. API Gateway\u2019s own refusals (401, the IAM 403, and 404 {"message":"Not Found"} for a route not listed here) are application/json { message }, not problem details.',
     },
     paths: {
       '/sessions': {
-        post: operation(
-          'Finish a v1 Human Connect session',
-          'SessionTokenObject',
-          {
-            '401': 'JWT mode: the bearer token is missing or invalid (answered by API Gateway).',
+        post: operation({
+          operationId: 'finishSession',
+          summary: 'Finish a v1 Human Connect session',
+          bodySchema: 'SessionTokenObject',
+          problems: {
             '403': 'The clientId is not this app\u2019s, or the signed-in caller is not the user concerned.',
             '409': 'The same sessionToken is being exchanged right now.',
             '422': 'Human API rejected the session token or humanId.',
           },
-          [{}, { jwt: [] }],
-        ),
+          iam: false,
+        }),
       },
       '/public-tokens': {
-        post: operation(
-          'Recover (or refresh) a returning user\u2019s publicToken',
-          'PublicTokenRequest',
-          {
-            '401': 'JWT mode: the bearer token is missing or invalid (answered by API Gateway).',
-            '403': 'Not signed by an allowed principal (IAM), or the caller is not the user concerned.',
+        post: operation({
+          operationId: 'recoverPublicToken',
+          summary: 'Recover (or refresh) a returning user\u2019s publicToken',
+          bodySchema: 'PublicTokenRequest',
+          problems: {
+            '403': 'In JWT mode, the signed-in caller is not the user concerned.',
             '404': 'No record exists for that user.',
             '422': 'Human API rejected the humanId.',
           },
-          [{ sigv4: [] }, { jwt: [] }],
-        ),
+          iam: true,
+        }),
       },
       '/connect-tokens': {
-        post: operation(
-          'Start a current-generation Connect session: a session token (create) or an id_token (edit)',
-          'ConnectTokenRequest',
-          {
+        post: operation({
+          operationId: 'connectTokens',
+          summary: 'Start a current-generation Connect session: a session token (create) or an id_token (edit)',
+          bodySchema: 'ConnectTokenRequest',
+          problems: {
             '400':
-              'The body is not parseable or fails validation; an IAM caller named no clientUserId; a user not known to have connected sent no email (`errors` names the field).',
-            '401': 'JWT mode: the bearer token is missing or invalid (answered by API Gateway).',
-            '403': 'Not signed by an allowed principal (IAM), or the signed-in caller named another user.',
+              'The body is not parseable or fails validation; an IAM caller named no clientUserId; a user not known to have connected sent no email (`errors` names the field); in JWT mode, the signed-in user\u2019s claim cannot be used as a clientUserId (`invalid-caller-id`, `errors` names the claim).',
+            '403': 'In JWT mode, the signed-in caller named another user.',
             '422': 'Human API refused a token for this user.',
           },
-          [{ sigv4: [] }, { jwt: [] }],
-          {
+          iam: true,
+          answer: {
             description:
               'The token to open Connect with (`HumanConnect.open({ token })`), its mode and lifetime, and the user\u2019s humanId.',
             schema: 'ConnectSessionToken',
           },
-        ),
+        }),
       },
     },
     components: {
@@ -160,13 +205,17 @@ export function buildOpenApiDocument(): JsonObject {
         ConnectTokenRequest: component(connectTokenRequestSchema),
         ConnectSessionToken: component(connectSessionTokenSchema),
         Problem: component(problemSchema),
+        GatewayMessage: component(gatewayMessageSchema),
       },
       securitySchemes: {
+        // As AWS documents API Gateway's IAM authorization in OpenAPI (x-amazon-apigateway-authtype).
         sigv4: {
           type: 'apiKey',
           name: 'Authorization',
           in: 'header',
-          description: 'AWS Signature Version 4 for service execute-api (API Gateway IAM authorization).',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+          description:
+            'AWS Signature Version 4 for service execute-api, in the region the stack is deployed to (local mode: AWS_REGION, default us-east-1), by a principal allowed execute-api:Invoke on the route.',
         },
         jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       },

@@ -4,7 +4,6 @@
  * development JWT issuer and the example front end. No AWS account, no
  * internet.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
@@ -230,14 +229,10 @@ export async function startLocalMode({
         body,
       });
       if (!verdict.allowed) {
-        const problem = {
-          type: 'urn:humanconnect:problem:iam-required',
-          title: 'Forbidden',
-          status: 403,
-          detail: verdict.reason,
-          requestId: randomUUID(),
-        };
-        return sendJson(response, 403, problem, { ...cors, 'Content-Type': 'application/problem+json' });
+        // API Gateway's own refusal, `{"message":"Forbidden"}`, so a client sees what a deployment
+        // answers; `reason` is local mode's extra, saying what was wrong with the signature
+        // (docs/local-mode.md#identity).
+        return sendJson(response, 403, { message: 'Forbidden', reason: verdict.reason }, cors);
       }
     }
     const event = toHttpApiEvent(request, body, { routeKey: route.routeKey, jwtClaims });

@@ -13,7 +13,10 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-/** The request itself is wrong (its body, size or content type): the caller must change it. */
+/**
+ * The request itself is wrong (its body, size or content type, or the signed-in user's id it
+ * carries): the caller must change it.
+ */
 export abstract class RequestError extends Error {}
 
 /** The request body could not be parsed (broken JSON or form encoding). */
@@ -32,6 +35,25 @@ export class RequestValidationError extends RequestError {
   constructor(issues: readonly FieldIssue[]) {
     super('The request body failed validation.');
     this.name = 'RequestValidationError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * In JWT mode, the claim naming the signed-in user is a string but not a usable clientUserId
+ * (too long, control characters, a lone surrogate): the token table could not key a record by
+ * it, so the request is refused before any work (docs/api.md#errors).
+ */
+export class InvalidCallerIdError extends RequestError {
+  /** The JWT claim that names the user (`sub` by default). */
+  readonly claim: string;
+  /** What is wrong with its value, each with the claim as its path. */
+  readonly issues: readonly FieldIssue[];
+
+  constructor(claim: string, issues: readonly FieldIssue[]) {
+    super(`The signed-in user\u2019s id (JWT claim "${claim}") cannot be used as a clientUserId.`);
+    this.name = 'InvalidCallerIdError';
+    this.claim = claim;
     this.issues = issues;
   }
 }

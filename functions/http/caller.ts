@@ -8,8 +8,9 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { CallerMismatchError } from '../commons/errors.js';
+import { CallerMismatchError, InvalidCallerIdError } from '../commons/errors.js';
 import type { Caller } from '../domain/caller.js';
+import { clientUserIdSchema, requestIssueMessage } from './schemas.js';
 
 /**
  * The part of the request context a JWT authorizer fills in. The event type of a route without
@@ -26,11 +27,22 @@ const jwtRequestContextSchema = z.object({
  * @param jwtUserClaim - the claim naming the user in JWT mode; `undefined` when there is no JWT authorizer
  * @throws {CallerMismatchError} in JWT mode when the claim is missing or not a non-empty string
  *   (API Gateway already refused unauthenticated requests, so this is a token without that claim)
+ * @throws {InvalidCallerIdError} in JWT mode when the claim is a string that breaks the
+ *   `clientUserId` rules: the user is the token table's key, held to what every route accepts
  */
 export function callerFrom(event: APIGatewayProxyEventV2, jwtUserClaim: string | undefined): Caller {
   if (jwtUserClaim === undefined) return { kind: 'trusted' };
   const context = jwtRequestContextSchema.safeParse(event.requestContext);
   const claim = context.success ? context.data.authorizer.jwt.claims[jwtUserClaim] : undefined;
   if (typeof claim !== 'string' || claim === '') throw new CallerMismatchError();
-  return { kind: 'user', userId: claim };
+  // The same rules and words as a clientUserId in a body: DynamoDB would refuse some of these
+  // keys, and an answer blaming DynamoDB (503) would hide that the identity is at fault.
+  const userId = clientUserIdSchema.safeParse(claim, { error: requestIssueMessage });
+  if (!userId.success) {
+    throw new InvalidCallerIdError(
+      jwtUserClaim,
+      userId.error.issues.map((issue) => ({ path: jwtUserClaim, message: issue.message })),
+    );
+  }
+  return { kind: 'user', userId: userId.data };
 }

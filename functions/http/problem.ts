@@ -15,6 +15,7 @@ import {
   HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
+  InvalidCallerIdError,
   MalformedBodyError,
   PayloadTooLargeError,
   RequestError,
@@ -89,6 +90,9 @@ export function toProblem(error: unknown): Problem {
 function requestProblem(error: RequestError): Problem {
   if (error instanceof RequestValidationError) {
     return problem(400, 'validation-failed', 'Invalid request body', error.message, error.issues);
+  }
+  if (error instanceof InvalidCallerIdError) {
+    return problem(400, 'invalid-caller-id', 'Invalid caller identity', error.message, error.issues);
   }
   if (error instanceof PayloadTooLargeError) {
     return problem(413, 'payload-too-large', 'Payload too large', error.message);

@@ -63,4 +63,44 @@ describe('POST /connect-tokens in JWT mode', () => {
 
     expect(answer.status).toBe(401);
   });
+
+  it.each([
+    ['257 characters long', 'u'.repeat(257), 'must be at most 256 characters'],
+    ['holding a control character', 'bell\u0007user', 'must not contain control characters or lone surrogates'],
+  ])(
+    'answers 400 naming sub to a user whose sub is %s, calling Human API for nothing and storing nothing',
+    async (_, sub, message) => {
+      const tokenCalls = async () => (await fetch(`${local.apiUrl}/sandbox/humanapi-auth/stats`)).json();
+      const before = await tokenCalls();
+
+      const answer = await connectTokens({ email: 'someone@example.com' }, sub);
+
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(answer.json).toMatchObject({
+        type: 'urn:humanconnect:problem:invalid-caller-id',
+        title: 'Invalid caller identity',
+        status: 400,
+        detail: 'The signed-in user\u2019s id (JWT claim "sub") cannot be used as a clientUserId.',
+        errors: [{ path: 'sub', message }],
+      });
+      expect(await tokenCalls()).toEqual(before);
+      const record = await fetch(`${local.apiUrl}/sandbox/dynamodb/record?clientUserId=${encodeURIComponent(sub)}`);
+      expect(record.status).toBe(404);
+    },
+  );
+
+  it('answers the same 400 on POST /public-tokens: the caller is read the same way on every route', async () => {
+    const answer = await post(
+      `${local.apiUrl}/public-tokens`,
+      { humanId: 'ab'.repeat(12) },
+      await asUser('u'.repeat(257)),
+    );
+
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({
+      type: 'urn:humanconnect:problem:invalid-caller-id',
+      errors: [{ path: 'sub' }],
+    });
+  });
 });

@@ -94,15 +94,31 @@ describe('POST /public-tokens without JWT, signed by the local IAM principal', (
 });
 
 describe('AWS IAM on POST /public-tokens without JWT, as API Gateway requires it', () => {
+  /** API Gateway's own 403 body, plus local mode's `reason` (docs/local-mode.md#identity). */
   const expectForbidden = (answer: Awaited<ReturnType<typeof post>>) => {
     expect(answer.status).toBe(403);
-    expect(answer.headers.get('content-type')).toBe('application/problem+json');
-    expect(answer.json).toMatchObject({ status: 403, title: 'Forbidden', requestId: expect.any(String) });
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.json).toEqual({ message: 'Forbidden', reason: expect.any(String) });
     expect(answer.text).not.toContain(stored.publicToken);
   };
 
-  it('answers 403 problem+json to an unsigned request', async () => {
-    expectForbidden(await post(`${local.apiUrl}/public-tokens`, { clientUserId: 'returning@example.com' }));
+  it('answers 403 {"message":"Forbidden"} to an unsigned request, with the reason beside it', async () => {
+    const answer = await post(`${local.apiUrl}/public-tokens`, { clientUserId: 'returning@example.com' });
+
+    expectForbidden(answer);
+    expect(answer.json.reason).toBe('The request is not signed with AWS Signature Version 4.');
+  });
+
+  it('answers the 403 with the CORS headers of an allowed origin, as every other answer', async () => {
+    const answer = await post(
+      `${local.apiUrl}/public-tokens`,
+      { clientUserId: 'returning@example.com' },
+      { headers: { origin: local.webUrl } },
+    );
+
+    expectForbidden(answer);
+    expect(answer.headers.get('access-control-allow-origin')).toBe(local.webUrl);
   });
 
   it('answers 403 to a request signed with a wrong secret, another key, or over 5 minutes ago', async () => {
@@ -130,6 +146,19 @@ describe('AWS IAM on POST /public-tokens without JWT, as API Gateway requires it
     });
 
     expectForbidden(await post(url, { clientUserId: 'returning@example.com' }, { headers }));
+  });
+
+  it('answers 403, not 500, to a signature whose SignedHeaders names constructor, a header the request lacks', async () => {
+    const url = `${local.apiUrl}/public-tokens`;
+    const body = JSON.stringify({ clientUserId: 'returning@example.com' });
+    const headers = await signRequest(url, { headers: { 'content-type': 'application/json' }, body });
+    // `constructor` sorts first, so the list is still well-formed: only the name is foreign.
+    const authorization = (headers.authorization ?? '').replace('SignedHeaders=', 'SignedHeaders=constructor;');
+
+    const answer = await post(url, body, { headers: { ...headers, authorization } });
+
+    expectForbidden(answer);
+    expect(answer.json.reason).toBe('The signed header constructor is missing.');
   });
 
   it.runIf(existsSync('/usr/bin/curl'))('answers 200 to curl --aws-sigv4 with the local credentials', async () => {

@@ -27,6 +27,15 @@ async function signedRequest(
   };
 }
 
+/** The request with its Authorization header's SignedHeaders list replaced (the signature left as it was). */
+function withSignedHeaders(request: SignedRequest & { headers: Record<string, string> }, list: string) {
+  const authorization = (request.headers.authorization ?? '').replace(/SignedHeaders=[^,]+/, `SignedHeaders=${list}`);
+  return { ...request, headers: { ...request.headers, authorization } };
+}
+
+/** What the signer in test/support/sigv4.ts signs for {@link signedRequest}, sorted as SigV4 lists them. */
+const SIGNED = ['content-type', 'host', 'x-amz-content-sha256', 'x-amz-date'];
+
 describe('the local IAM authorizer', () => {
   it('allows a request signed by the local credentials for execute-api in the region', async () => {
     const verdict = await authorize(await signedRequest());
@@ -134,6 +143,102 @@ describe('the local IAM authorizer', () => {
     ).toEqual({
       allowed: false,
       reason: 'The signature must cover the Host and X-Amz-Date headers.',
+    });
+  });
+
+  it('refuses a SignedHeaders list naming constructor, which the request does not carry', async () => {
+    const request = withSignedHeaders(await signedRequest(), ['constructor', ...SIGNED].join(';'));
+
+    expect(await authorize(request)).toEqual({ allowed: false, reason: 'The signed header constructor is missing.' });
+  });
+
+  it.each(['hasOwnProperty', 'toString'])(
+    'refuses a SignedHeaders list naming %s: SigV4 names headers in lower case',
+    async (name) => {
+      const list = [...SIGNED, name].sort().join(';');
+
+      expect(await authorize(withSignedHeaders(await signedRequest(), list))).toEqual({
+        allowed: false,
+        reason: 'The SignedHeaders list must name headers in lower case, as SigV4 lists them.',
+      });
+    },
+  );
+
+  it('refuses a SignedHeaders list naming __proto__, which the request does not carry', async () => {
+    const request = withSignedHeaders(await signedRequest(), ['__proto__', ...SIGNED].join(';'));
+
+    expect(await authorize(request)).toEqual({ allowed: false, reason: 'The signed header __proto__ is missing.' });
+  });
+
+  it('allows a request that really carries and signs a header named constructor', async () => {
+    const headers = await signRequest(
+      URL_SIGNED,
+      { headers: { 'content-type': 'application/json', constructor: 'yes' }, body: BODY },
+      { signingDate: NOW },
+    );
+    const request = await signedRequest();
+    const lowerCase = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+
+    expect(await authorize({ ...request, headers: { ...lowerCase, host: '127.0.0.1:3000' } })).toEqual({
+      allowed: true,
+      accessKeyId: 'AKIALOCALDEVELOPMENT',
+    });
+  });
+
+  it.each([
+    ['two semicolons in a row', 'content-type;host;;x-amz-content-sha256;x-amz-date'],
+    ['a leading semicolon', ';content-type;host;x-amz-content-sha256;x-amz-date'],
+    ['a trailing semicolon', 'content-type;host;x-amz-content-sha256;x-amz-date;'],
+  ])('refuses a SignedHeaders list with an empty name (%s)', async (_, list) => {
+    expect(await authorize(withSignedHeaders(await signedRequest(), list))).toEqual({
+      allowed: false,
+      reason: 'The SignedHeaders list has an empty header name.',
+    });
+  });
+
+  it('refuses a SignedHeaders list naming a header twice', async () => {
+    const request = withSignedHeaders(await signedRequest(), 'content-type;host;host;x-amz-content-sha256;x-amz-date');
+
+    expect(await authorize(request)).toEqual({
+      allowed: false,
+      reason: 'The SignedHeaders list names host more than once.',
+    });
+  });
+
+  it('refuses a SignedHeaders list out of order, even when the signature matches the sorted list', async () => {
+    const request = withSignedHeaders(await signedRequest(), 'host;content-type;x-amz-content-sha256;x-amz-date');
+
+    expect(await authorize(request)).toEqual({
+      allowed: false,
+      reason: 'The SignedHeaders list is not sorted: SigV4 lists the header names in ascending order.',
+    });
+  });
+
+  it('refuses a SignedHeaders list with an upper-case name', async () => {
+    const request = withSignedHeaders(await signedRequest(), 'Content-Type;host;x-amz-content-sha256;x-amz-date');
+
+    expect(await authorize(request)).toEqual({
+      allowed: false,
+      reason: 'The SignedHeaders list must name headers in lower case, as SigV4 lists them.',
+    });
+  });
+
+  it('refuses a SignedHeaders list of more than 64 names', async () => {
+    const padding = Array.from({ length: 61 }, (_, index) => `x-pad-${String(index).padStart(2, '0')}`);
+    const list = [...SIGNED, ...padding].sort().join(';');
+
+    expect(await authorize(withSignedHeaders(await signedRequest(), list))).toEqual({
+      allowed: false,
+      reason: 'The SignedHeaders list names more than 64 headers.',
+    });
+  });
+
+  it('refuses, rather than fails on, a request whose target is not a URL', async () => {
+    const request = await signedRequest();
+
+    expect(await authorize({ ...request, url: 'http://[' })).toEqual({
+      allowed: false,
+      reason: 'The signature could not be checked against this request.',
     });
   });
 });

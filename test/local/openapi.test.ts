@@ -61,4 +61,80 @@ describe('docs/openapi.json', () => {
       ['200', '400', '401', '403', '413', '415', '422', '500', '502', '503', '504'].sort(),
     );
   });
+
+  it('describes the 401 as API Gateway answers it: application/json { message }, not a problem', () => {
+    const document = committed() as { paths: Record<string, { post: { responses: Record<string, unknown> } }> };
+
+    for (const path of ['/sessions', '/public-tokens', '/connect-tokens']) {
+      expect(document.paths[path]?.post.responses['401']).toEqual({
+        description:
+          'JWT mode: the bearer token is missing or invalid, answered by API Gateway before any function runs.',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/GatewayMessage' } } },
+      });
+    }
+    expect(committed()).toMatchObject({
+      components: {
+        schemas: {
+          GatewayMessage: {
+            type: 'object',
+            properties: { message: { type: 'string' } },
+            required: ['message'],
+          },
+        },
+      },
+    });
+  });
+
+  it("lists both 403s of the IAM routes: the function's problem and API Gateway's { message }", () => {
+    const document = committed() as {
+      paths: Record<string, { post: { responses: Record<string, { content: Record<string, unknown> }> } }>;
+    };
+    const both = {
+      'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+      'application/json': { schema: { $ref: '#/components/schemas/GatewayMessage' } },
+    };
+
+    expect(document.paths['/public-tokens']?.post.responses['403']?.content).toEqual(both);
+    expect(document.paths['/connect-tokens']?.post.responses['403']?.content).toEqual(both);
+    // /sessions is never behind IAM: its 403 is the function's only.
+    expect(document.paths['/sessions']?.post.responses['403']?.content).toEqual({
+      'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+    });
+  });
+
+  it('describes SigV4 as API Gateway documents it, and the JWT as a bearer token', () => {
+    expect(committed()).toMatchObject({
+      components: {
+        securitySchemes: {
+          sigv4: {
+            type: 'apiKey',
+            name: 'Authorization',
+            in: 'header',
+            'x-amazon-apigateway-authtype': 'awsSigv4',
+            description: expect.stringMatching(/execute-api.*region/s),
+          },
+          jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    });
+  });
+
+  it('names each operation as the code names its function, with a summary', () => {
+    const document = committed() as {
+      paths: Record<string, { post: { operationId: unknown; summary: unknown } }>;
+    };
+
+    expect(document.paths['/sessions']?.post).toMatchObject({
+      operationId: 'finishSession',
+      summary: 'Finish a v1 Human Connect session',
+    });
+    expect(document.paths['/public-tokens']?.post).toMatchObject({
+      operationId: 'recoverPublicToken',
+      summary: 'Recover (or refresh) a returning user\u2019s publicToken',
+    });
+    expect(document.paths['/connect-tokens']?.post).toMatchObject({
+      operationId: 'connectTokens',
+      summary: 'Start a current-generation Connect session: a session token (create) or an id_token (edit)',
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { CallerMismatchError } from '../../../functions/commons/errors.js';
+import { CallerMismatchError, InvalidCallerIdError } from '../../../functions/commons/errors.js';
 import { callerFrom } from '../../../functions/http/caller.js';
 
 function eventWithClaims(claims?: Record<string, unknown>): APIGatewayProxyEventV2 {
@@ -42,5 +42,39 @@ describe('callerFrom', () => {
     const event = { requestContext } as unknown as APIGatewayProxyEventV2;
 
     expect(() => callerFrom(event, 'sub')).toThrow(CallerMismatchError);
+  });
+
+  it.each([
+    ['longer than 256 characters', 'u'.repeat(257), 'must be at most 256 characters'],
+    ['holding a control character', 'bell\u0007user', 'must not contain control characters or lone surrogates'],
+    ['holding a lone surrogate', 'half\ud800', 'must not contain control characters or lone surrogates'],
+  ])('in JWT mode, refuses a claim %s: it cannot be a clientUserId', (_, claim, message) => {
+    const refusal = (() => {
+      try {
+        callerFrom(eventWithClaims({ sub: claim }), 'sub');
+      } catch (error: unknown) {
+        return error;
+      }
+      return undefined;
+    })();
+
+    expect(refusal).toBeInstanceOf(InvalidCallerIdError);
+    expect(refusal).toMatchObject({ claim: 'sub', issues: [{ path: 'sub', message }] });
+  });
+
+  it('names the configured claim when it cannot be a clientUserId', () => {
+    expect(() => callerFrom(eventWithClaims({ sub: 'ok', email: 'e'.repeat(300) }), 'email')).toThrow(
+      expect.objectContaining({
+        claim: 'email',
+        issues: [{ path: 'email', message: 'must be at most 256 characters' }],
+      }),
+    );
+  });
+
+  it('accepts a claim of exactly 256 characters', () => {
+    expect(callerFrom(eventWithClaims({ sub: 'u'.repeat(256) }), 'sub')).toEqual({
+      kind: 'user',
+      userId: 'u'.repeat(256),
+    });
   });
 });

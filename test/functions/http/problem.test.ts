@@ -9,6 +9,7 @@ import {
   HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
+  InvalidCallerIdError,
   MalformedBodyError,
   PayloadTooLargeError,
   RequestInFlightError,
@@ -25,6 +26,7 @@ describe('toProblem', () => {
     [new RequestValidationError([{ path: 'humanId', message: 'Required' }]), 400],
     [createError(422, 'Invalid or malformed JSON was provided'), 400],
     [createError(400, 'Forbidden key'), 400],
+    [new InvalidCallerIdError('sub', [{ path: 'sub', message: 'must be at most 256 characters' }]), 400],
     [new ForeignClientIdError(), 403],
     [new CallerMismatchError(), 403],
     [new TokenRecordNotFoundError(), 404],
@@ -52,6 +54,18 @@ describe('toProblem', () => {
       title: 'Conflict',
       status: 409,
       detail: 'This session is being finished by another request; retry shortly.',
+    });
+  });
+
+  it('answers 400 naming the claim when the signed-in user\u2019s id cannot be a clientUserId', () => {
+    const error = new InvalidCallerIdError('sub', [{ path: 'sub', message: 'must be at most 256 characters' }]);
+
+    expect(toProblem(error)).toEqual({
+      type: 'urn:humanconnect:problem:invalid-caller-id',
+      title: 'Invalid caller identity',
+      status: 400,
+      detail: 'The signed-in user\u2019s id (JWT claim "sub") cannot be used as a clientUserId.',
+      errors: [{ path: 'sub', message: 'must be at most 256 characters' }],
     });
   });
 
