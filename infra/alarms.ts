@@ -32,6 +32,8 @@ export interface ConnectAlarmsProps {
   readonly alarmTopicArn: string | undefined;
   /** The outbox's dead-letter queue: any message in it is a grant the drain could not apply. */
   readonly outboxDeadLetters?: IQueue;
+  /** The record of changes to the token key (key-watch.ts): any message in it is a change to look at. */
+  readonly tokenKeyChanges?: IQueue;
 }
 
 /** The alarms of the Human Connect backend, all notifying one optional topic. */
@@ -39,7 +41,11 @@ export class ConnectAlarms extends Construct {
   /** Every alarm created. */
   readonly alarms: readonly Alarm[];
 
-  constructor(scope: Construct, id: string, { api, functions, alarmTopicArn, outboxDeadLetters }: ConnectAlarmsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    { api, functions, alarmTopicArn, outboxDeadLetters, tokenKeyChanges }: ConnectAlarmsProps,
+  ) {
     super(scope, id);
     const serverErrorRate = new MathExpression({
       expression: `IF(requests >= ${SERVER_ERROR_RATE_MIN_REQUESTS}, 100 * FILL(errors, 0) / requests, 0)`,
@@ -94,6 +100,22 @@ export class ConnectAlarms extends Construct {
               alarmDescription:
                 'A grant in the outbox dead-letter queue: its tokens are not in the token table (docs/reliability.md). Inspect it and redrive it once the cause is fixed.',
               metric: outboxDeadLetters.metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(1),
+                statistic: Stats.MAXIMUM,
+              }),
+              threshold: 1,
+              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              evaluationPeriods: 1,
+              treatMissingData: TreatMissingData.NOT_BREACHING,
+            }),
+          ]),
+      ...(tokenKeyChanges === undefined
+        ? []
+        : [
+            new Alarm(this, 'TokenKeyChangedAlarm', {
+              alarmDescription:
+                "The token key's policy or grants changed, or it was disabled or scheduled for deletion (docs/security.md#detecting-key-changes). Each change, as CloudTrail recorded it, waits in the key-change queue: read it, confirm it was intended, and delete it to clear this alarm.",
+              metric: tokenKeyChanges.metricApproximateNumberOfMessagesVisible({
                 period: Duration.minutes(1),
                 statistic: Stats.MAXIMUM,
               }),

@@ -21,6 +21,7 @@ export const CONTEXT_KEYS = [
   'allowedOrigins',
   'secretName',
   'secretArn',
+  'secretKeyArn',
   'jwtIssuer',
   'jwtAudience',
   'jwtClaim',
@@ -116,12 +117,16 @@ function optionalRetention(get: ContextGetter): RetentionDays | undefined {
 function optionalSecret(get: ContextGetter): ExistingSecret | undefined {
   const secretName = optionalString(get, 'secretName');
   const secretArn = optionalString(get, 'secretArn');
+  const secretKeyArn = optionalString(get, 'secretKeyArn');
   if (secretName !== undefined && secretArn !== undefined) {
     throw new ContextError('secretArn', 'and secretName are exclusive: name the secret one way');
   }
-  if (secretName !== undefined) return { secretName };
-  if (secretArn !== undefined) return { secretCompleteArn: secretArn };
-  return undefined;
+  if (secretName === undefined && secretArn === undefined) {
+    if (secretKeyArn !== undefined) throw new ContextError('secretKeyArn', 'needs secretName or secretArn');
+    return undefined;
+  }
+  const key = secretKeyArn === undefined ? {} : { encryptionKeyArn: secretKeyArn };
+  return secretName !== undefined ? { secretName, ...key } : { secretCompleteArn: secretArn ?? '', ...key };
 }
 
 function optionalJwt(get: ContextGetter): JwtAuthorizerProps | undefined {

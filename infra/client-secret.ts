@@ -5,7 +5,7 @@
  */
 import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type CfnSecret, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { acknowledgeComplianceRule } from './compliance.js';
 import type { ExistingSecret } from './stack-props.js';
@@ -27,9 +27,12 @@ export function addClientSecret(scope: Construct, existing: ExistingSecret | und
     description: 'Human API client secret of the Human Connect backend: {"clientSecret":"..."}',
     // Set once; CloudFormation rewrites it only if this placeholder changes, so ops' value survives updates.
     secretStringValue: SecretValue.unsafePlainText(CLIENT_SECRET_PLACEHOLDER),
-    encryptionKey: key,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  // The key is set on the resource, not with the `encryptionKey` prop, which would also add its own
+  // key-policy statement for Secrets Manager: the key's policy (token-key.ts) already lets Secrets
+  // Manager use it for this account, and stays the one list of who may use the key.
+  (secret.node.defaultChild as CfnSecret).kmsKeyId = key.keyArn;
   const noRotation =
     'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (docs/deploy.md#the-client-secret); the functions pick the new value up without a redeploy.';
   Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: noRotation });

@@ -16,7 +16,7 @@ import {
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -35,17 +35,20 @@ import { ConnectFunction } from './connect-function.js';
 import { ConnectDashboard } from './dashboard.js';
 import { FUNCTION_ENTRIES } from './function-bundling.js';
 import { API_ROUTES, addHttpApi } from './http-api.js';
+import { TokenKeyWatch } from './key-watch.js';
 import { addOutboxDrain, addOutboxQueues, grantOutboxSend } from './outbox.js';
 import { refusePlaceholderClientId } from './placeholder-client-id.js';
 import { type ConnectBackendStackProps, resolveStackSettings } from './stack-props.js';
 import {
+  type ClientSecretKeyed,
   grantAccessTokenEncrypt,
   grantAccessTokenRead,
+  grantClientSecretRead,
   grantConnectUserAccess,
+  grantKeyThroughService,
   grantPublicTokenRecovery,
-  grantTableKeyThroughDynamoDb,
 } from './token-access.js';
-import { encryptTableWithKey, TokenKey } from './token-key.js';
+import { encryptTableWithKey, readerPathOf, TokenKey } from './token-key.js';
 
 const ATTRIBUTE_TYPES: Record<KeyAttributeType, AttributeType> = {
   S: AttributeType.STRING,
@@ -89,6 +92,10 @@ export class ConnectBackendStack extends Stack {
    * per record, the access tokens (docs/security.md).
    */
   readonly tokenKey: IKey;
+  /** The key and the readers it lets decrypt access tokens (docs/security.md#who-can-decrypt). */
+  private readonly tokenKeyReaders: TokenKey;
+  /** The client secret with its key, as the grants name them. */
+  private readonly clientSecretKeyed: ClientSecretKeyed;
   /** The user token table (retained, PITR, deletion protection). */
   readonly tokenTable: TableV2;
   /** Powertools Idempotency records of `POST /sessions`. */
@@ -121,10 +128,12 @@ export class ConnectBackendStack extends Stack {
     const settings = resolveStackSettings(props);
 
     // ---- Data -------------------------------------------------------------
-    this.tokenKey = new TokenKey(this, 'TokenKey', {
+    this.tokenKeyReaders = new TokenKey(this, 'TokenKey', {
       existingKey: settings.tokenKey,
       alias: `alias/${this.stackName}/tokens`,
-    }).key;
+      readerPath: readerPathOf(this),
+    });
+    this.tokenKey = this.tokenKeyReaders.key;
     this.tokenTable = new TableV2(this, 'TokenTable', {
       ...tablePropsOf(TOKEN_TABLE),
       billing: Billing.onDemand(),
@@ -148,6 +157,15 @@ export class ConnectBackendStack extends Stack {
     this.outboxDeadLetters = queues.deadLetters;
 
     this.clientSecret = addClientSecret(this, settings.clientSecret, this.tokenKey);
+    this.clientSecretKeyed = {
+      secret: this.clientSecret,
+      key:
+        settings.clientSecret === undefined
+          ? this.tokenKey
+          : settings.clientSecret.encryptionKeyArn === undefined
+            ? undefined
+            : Key.fromKeyArn(this, 'ClientSecretKey', settings.clientSecret.encryptionKeyArn),
+    };
 
     // ---- Functions ----------------------------------------------------------
     // Name-imported secrets have no full ARN; GetSecretValue takes the name then.
@@ -215,7 +233,7 @@ export class ConnectBackendStack extends Stack {
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     );
-    grantTableKeyThroughDynamoDb(this.tokenKey, this.finishSession.role, { write: true });
+    grantKeyThroughService(this.tokenKey, this.finishSession.role, 'dynamodb', { write: true });
     grantAccessTokenEncrypt(this.tokenKey, this.finishSession.role);
     // Recovery never sees an access token: attribute-level conditions on the table, Query on
     // humanId-index and nowhere else, and no KMS call of its own.
@@ -224,14 +242,14 @@ export class ConnectBackendStack extends Stack {
       this.tokenTable.tableArn,
       `${this.tokenTable.tableArn}/index/${HUMAN_ID_INDEX_NAME}`,
     );
-    grantTableKeyThroughDynamoDb(this.tokenKey, this.recoverPublicToken.role, { write: true });
+    grantKeyThroughService(this.tokenKey, this.recoverPublicToken.role, 'dynamodb', { write: true });
     // connectTokens reads a user's humanId and connection markers and records them: attribute-level
     // conditions on the table alone, no index, no KMS call of its own.
     grantConnectUserAccess(this.connectTokens.role, this.tokenTable.tableArn);
-    grantTableKeyThroughDynamoDb(this.tokenKey, this.connectTokens.role, { write: true });
-    this.clientSecret.grantRead(this.finishSession.role);
-    this.clientSecret.grantRead(this.recoverPublicToken.role);
-    this.clientSecret.grantRead(this.connectTokens.role);
+    grantKeyThroughService(this.tokenKey, this.connectTokens.role, 'dynamodb', { write: true });
+    for (const reader of [this.finishSession, this.recoverPublicToken, this.connectTokens]) {
+      grantClientSecretRead(this.clientSecretKeyed, reader.role);
+    }
     // finishSession queues grants (SendMessage only: it cannot receive them back).
     grantOutboxSend(queues, this.tokenKey, this.finishSession.role);
 
@@ -246,7 +264,10 @@ export class ConnectBackendStack extends Stack {
     }));
 
     // ---- Alarms -------------------------------------------------------------
+    // What the stack cannot prevent, it detects: changes to the key (key-watch.ts).
+    const keyWatch = new TokenKeyWatch(this, 'TokenKeyWatch', { key: this.tokenKey });
     this.alarms = new ConnectAlarms(this, 'Alarms', {
+      tokenKeyChanges: keyWatch.changes,
       api: this.api,
       functions: {
         FinishSession: this.finishSession,
@@ -300,11 +321,15 @@ export class ConnectBackendStack extends Stack {
 
   /**
    * Lets a service of the team read access tokens with the reader module
-   * (functions/reader/read-access-token.ts): `GetItem` on the token table and `kms:Decrypt` of
-   * per-record ciphertexts, whose encryption context names the record (docs/security.md).
-   * No role of this stack holds it.
+   * (functions/reader/read-access-token.ts), in this stack, another stack of the app, or another
+   * account (docs/security.md#granting-a-service): a role of this app is put under the backend's
+   * reader path, a role imported by ARN is named in the key, table and secret policies. No role
+   * of this stack holds it.
    */
   grantAccessTokenRead(grantee: IGrantable): void {
-    grantAccessTokenRead(this.tokenKey, this.tokenTable.tableArn, this.clientSecret, grantee);
+    grantAccessTokenRead(
+      { tokenKey: this.tokenKeyReaders, tokenTable: this.tokenTable, clientSecret: this.clientSecretKeyed },
+      grantee,
+    );
   }
 }

@@ -14,7 +14,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ConnectFunction, type ConnectFunctionProps } from './connect-function.js';
 import { FUNCTION_ENTRIES } from './function-bundling.js';
-import { grantQueueKeyThroughSqs, grantTableKeyThroughDynamoDb } from './token-access.js';
+import { grantKeyThroughService } from './token-access.js';
 
 /** Time the drain has for one batch of 10 grants (each one UpdateItem, rarely a few more). */
 export const OUTBOX_DRAIN_TIMEOUT_SECONDS = 30;
@@ -57,7 +57,7 @@ export function addOutboxQueues(scope: Construct, key: IKey): OutboxQueues {
  * and the queue key through SQS.
  */
 export function grantOutboxSend(queues: OutboxQueues, key: IKey, grantee: IGrantable): void {
-  grantQueueKeyThroughSqs(key, grantee, { send: true });
+  grantKeyThroughService(key, grantee, 'sqs', { write: true });
   Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [queues.outbox.queueArn] });
 }
 
@@ -91,10 +91,10 @@ export function addOutboxDrain(
   // ARN alone, it grants only the SQS calls; the key is granted below, through SQS only.
   const outboxByArn = Queue.fromQueueArn(scope, 'OutboxOfTheDrain', queues.outbox.queueArn);
   drain.function.addEventSource(new SqsEventSource(outboxByArn, { batchSize: 10, reportBatchItemFailures: true }));
-  grantQueueKeyThroughSqs(key, drain.role, { send: false });
+  grantKeyThroughService(key, drain.role, 'sqs', { write: false });
   // The same upsert as finishSession: UpdateItem, and GetItem when its condition keeps a newer record.
   // The table alone, not its index (the table's own grants cover `index/*` too).
   TableGrants.fromTable(tokenTable, [], false).actions(drain.role, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
-  grantTableKeyThroughDynamoDb(key, drain.role, { write: true });
+  grantKeyThroughService(key, drain.role, 'dynamodb', { write: true });
   return drain;
 }

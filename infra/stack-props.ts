@@ -35,8 +35,15 @@ export interface JwtAuthorizerProps {
   readonly claim?: string;
 }
 
-/** An existing secret: by name (same account and region) or by complete ARN. */
-export type ExistingSecret = { readonly secretName: string } | { readonly secretCompleteArn: string };
+/**
+ * An existing secret: by name (same account and region) or by complete ARN, and the
+ * customer-managed key it is encrypted with, if any (the functions then need that key through
+ * Secrets Manager; a secret under `aws/secretsmanager` needs nothing).
+ */
+export type ExistingSecret = ({ readonly secretName: string } | { readonly secretCompleteArn: string }) & {
+  /** ARN of the secret's customer-managed KMS key. @default the secret uses `aws/secretsmanager` */
+  readonly encryptionKeyArn?: string;
+};
 
 /** Throttling of the API's `$default` stage (all routes together). */
 export interface ApiThrottleProps {
@@ -203,6 +210,8 @@ function requireWholeNumber(prop: string, value: number, { min, max }: WholeNumb
 
 /** `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`. */
 const SECRET_COMPLETE_ARN = /^arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+/** `arn:<partition>:kms:<region>:<account>:key/<id>`. */
+const KMS_KEY_ARN = /^arn:[\w-]+:kms:[\w-]+:\d{12}:key\/[\w-]+$/;
 /** `arn:<partition>:sns:<region>:<account>:<topic>`. */
 const SNS_TOPIC_ARN = /^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/;
 
@@ -213,8 +222,20 @@ function requirePattern(prop: string, value: string, pattern: RegExp, what: stri
 
 function resolveSecret(secret: ExistingSecret | undefined): ExistingSecret | undefined {
   if (secret === undefined) return undefined;
-  if ('secretName' in secret) return { secretName: requireText('clientSecret.secretName', secret.secretName) };
+  const key =
+    secret.encryptionKeyArn === undefined
+      ? {}
+      : {
+          encryptionKeyArn: requirePattern(
+            'clientSecret.encryptionKeyArn',
+            secret.encryptionKeyArn,
+            KMS_KEY_ARN,
+            'a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
+          ),
+        };
+  if ('secretName' in secret) return { secretName: requireText('clientSecret.secretName', secret.secretName), ...key };
   return {
+    ...key,
     secretCompleteArn: requirePattern(
       'clientSecret.secretCompleteArn',
       secret.secretCompleteArn,

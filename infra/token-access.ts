@@ -1,64 +1,73 @@
 /**
  * Who may do what with the stored tokens (docs/security.md): the IAM statements of the stack's
  * functions and of the services the team grants with `grantAccessTokenRead`. Access tokens are
- * KMS ciphertext bound to an encryption context `{ clientUserId }`; the tables are encrypted with
- * the same key, which DynamoDB uses on the caller's behalf (`kms:ViaService`), so "may use the
- * table" never implies "may decrypt an access token".
+ * KMS ciphertext bound to an encryption context `{ clientUserId }`; the tables, queues and secret
+ * are encrypted with the same key, which their services use on the caller's behalf
+ * (`kms:ViaService`), so "may use the table" never implies "may decrypt an access token".
+ *
+ * Every grant here is written on the grantee's side (its own policy, in its own stack) or, for a
+ * role named by ARN, as plain strings on the backend's side: a grant never writes a reference to
+ * a grantee's stack into the backend's, so readers in other stacks cannot create cycles.
  */
-import { Annotations, Aws, Tags } from 'aws-cdk-lib';
-import { Grant, type IGrantable, Role } from 'aws-cdk-lib/aws-iam';
+import { CfnResource } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AccountPrincipal,
+  ArnPrincipal,
+  type CfnRole,
+  Grant,
+  type IGrantable,
+  type IRole,
+  PolicyStatement,
+} from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
 import {
   CONNECT_USER_READ_ATTRIBUTES,
   CONNECT_USER_WRITE_ATTRIBUTES,
 } from '../functions/adapters/connect-user-store.js';
 import {
   MINTING_WRITE_ATTRIBUTES,
+  READER_READ_ATTRIBUTES,
   RECOVERY_READABLE_ATTRIBUTES,
   RECOVERY_WRITE_ATTRIBUTES,
 } from '../functions/commons/token-attributes.js';
-import { ACCESS_TOKEN_READER_TAG } from './token-key.js';
+import {
+  ACCESS_TOKEN_CONTEXT_CONDITIONS,
+  accountOfArn,
+  type KeyUsingService,
+  type TokenKey,
+  viaService,
+} from './token-key.js';
 
-/** The encryption context key that binds an access token's ciphertext to its record. */
-export const ACCESS_TOKEN_CONTEXT_KEY = 'clientUserId';
-
-/** Conditions that match only KMS calls on a per-record access token (context `{ clientUserId }` alone). */
-const ACCESS_TOKEN_CONTEXT = {
-  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [ACCESS_TOKEN_CONTEXT_KEY] },
-  Null: { [`kms:EncryptionContext:${ACCESS_TOKEN_CONTEXT_KEY}`]: 'false' },
+/** What the services need of the key, per service, for a grantee that reads (and for one that also writes). */
+const KEY_ACTIONS_THROUGH: Record<KeyUsingService, { read: string[]; write: string[] }> = {
+  dynamodb: { read: ['kms:Decrypt', 'kms:DescribeKey'], write: ['kms:Encrypt', 'kms:GenerateDataKey'] },
+  sqs: { read: ['kms:Decrypt'], write: ['kms:GenerateDataKey'] },
+  secretsmanager: { read: ['kms:Decrypt'], write: [] },
 };
 
 /**
- * Lets `grantee` use tables encrypted with `key` through DynamoDB only: DynamoDB calls KMS with
- * the caller's permissions to read and write the table's own data key. Calls made directly to
- * KMS (an access token's ciphertext) do not match `kms:ViaService`.
+ * Lets `grantee` use `key` through `service` only (`kms:ViaService`): the service calls KMS with the
+ * caller's permissions for the table, queue or secret it encrypts; a direct call does not match.
+ * A key the stack created already allows this to the account's principals in its own policy
+ * (token-key.ts), so the grantee then needs, and gets, nothing: only a key given by prop, or the
+ * key of an existing secret, needs it on the grantee's side.
  */
-export function grantTableKeyThroughDynamoDb(key: IKey, grantee: IGrantable, { write }: { write: boolean }): void {
-  // A key the stack created lets the account's principals use it through DynamoDB already
-  // (token-key.ts): the role then needs, and gets, nothing. An imported key's policy is its owner's.
+export function grantKeyThroughService(
+  key: IKey,
+  grantee: IGrantable,
+  service: KeyUsingService,
+  { write }: { write: boolean },
+): void {
   if (key instanceof Key) return;
+  const actions = KEY_ACTIONS_THROUGH[service];
   Grant.addToPrincipal({
     grantee,
-    actions: ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
+    actions: [...actions.read, ...(write ? actions.write : [])],
     resourceArns: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
-  });
-}
-
-/**
- * Lets `grantee` use `key` only as SQS does for the outbox queues it encrypts: a producer needs a
- * data key (GenerateDataKey, and Decrypt of SQS's cached data key), a consumer Decrypt. Only through
- * SQS (`kms:ViaService`): the grantee cannot call KMS with it directly.
- */
-export function grantQueueKeyThroughSqs(key: IKey, grantee: IGrantable, { send }: { send: boolean }): void {
-  // As for the tables (grantTableKeyThroughDynamoDb): nothing for a key the stack created.
-  if (key instanceof Key) return;
-  Grant.addToPrincipal({
-    grantee,
-    actions: ['kms:Decrypt', ...(send ? ['kms:GenerateDataKey'] : [])],
-    resourceArns: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+    conditions: { StringEquals: { 'kms:ViaService': viaService(service) } },
   });
 }
 
@@ -68,8 +77,26 @@ export function grantAccessTokenEncrypt(key: IKey, grantee: IGrantable): void {
     grantee,
     actions: ['kms:Encrypt'],
     resourceArns: [key.keyArn],
-    conditions: ACCESS_TOKEN_CONTEXT,
+    conditions: ACCESS_TOKEN_CONTEXT_CONDITIONS,
   });
+}
+
+/** The client secret and, when it is encrypted with a customer-managed key, that key. */
+export interface ClientSecretKeyed {
+  readonly secret: ISecret;
+  /** The secret's customer-managed key; `undefined` for an existing secret under `aws/secretsmanager`. */
+  readonly key: IKey | undefined;
+}
+
+/**
+ * Lets `grantee` read the client secret: `secretsmanager:GetSecretValue` on the secret alone (what
+ * Powertools' `SecretsProvider` calls), and its key through Secrets Manager when the key is not one
+ * this stack created (a key given by prop, or the key of an existing secret).
+ */
+export function grantClientSecretRead({ secret, key }: ClientSecretKeyed, grantee: IGrantable): void {
+  // A secret imported by name has no full ARN: its ARN ends in a wildcard for the 6-character suffix.
+  Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
+  if (key !== undefined) grantKeyThroughService(key, grantee, 'secretsmanager', { write: false });
 }
 
 /**
@@ -77,23 +104,19 @@ export function grantAccessTokenEncrypt(key: IKey, grantee: IGrantable): void {
  * attribute outside `attributes` (`dynamodb:Attributes`), reads name them explicitly
  * (`dynamodb:Select`) and writes return at most what they updated (`dynamodb:ReturnValues`).
  */
-function grantOnAttributes(
-  grantee: IGrantable,
-  {
-    actions,
-    resourceArns,
-    attributes,
-    returnValues,
-  }: {
-    actions: string[];
-    resourceArns: string[];
-    attributes: readonly string[];
-    /** For writes: the `ReturnValues` allowed. Reads must select specific attributes instead. */
-    returnValues?: string | string[];
-  },
-): void {
-  Grant.addToPrincipal({
-    grantee,
+function attributeStatement({
+  actions,
+  resourceArns,
+  attributes,
+  returnValues,
+}: {
+  actions: string[];
+  resourceArns: string[];
+  attributes: readonly string[];
+  /** For writes: the `ReturnValues` allowed. Reads must select specific attributes instead. */
+  returnValues?: string | string[];
+}) {
+  return {
     actions,
     resourceArns,
     conditions: {
@@ -103,7 +126,11 @@ function grantOnAttributes(
           ? { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' }
           : { 'dynamodb:ReturnValues': returnValues },
     },
-  });
+  };
+}
+
+function grantOnAttributes(grantee: IGrantable, statement: Parameters<typeof attributeStatement>[0]): void {
+  Grant.addToPrincipal({ grantee, ...attributeStatement(statement) });
 }
 
 /**
@@ -151,36 +178,98 @@ export function grantConnectUserAccess(grantee: IGrantable, tableArn: string): v
   });
 }
 
+/** What a grant to read access tokens names: the backend's key, table and client secret. */
+export interface AccessTokenResources {
+  readonly tokenKey: TokenKey;
+  readonly tokenTable: TableV2;
+  readonly clientSecret: ClientSecretKeyed;
+}
+
+/** The table statements of a reader: its projected read, and the minted token's write. */
+function readerTableStatements(tableArn: string) {
+  return [
+    attributeStatement({ actions: ['dynamodb:GetItem'], resourceArns: [tableArn], attributes: READER_READ_ATTRIBUTES }),
+    attributeStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resourceArns: [tableArn],
+      attributes: MINTING_WRITE_ATTRIBUTES,
+      returnValues: 'NONE',
+    }),
+  ];
+}
+
+/** The CloudFormation role behind a principal defined in this CDK app, if it is one. */
+function cfnRoleOf(principal: IConstruct): CfnRole | undefined {
+  const child = principal.node.defaultChild;
+  return CfnResource.isCfnResource(child) && child.cfnResourceType === 'AWS::IAM::Role'
+    ? (child as CfnRole)
+    : undefined;
+}
+
 /**
  * Lets `grantee` read access tokens with the reader module (functions/reader/read-access-token.ts):
- * `GetItem` on the token table, and `kms:Decrypt` of per-record ciphertexts (context
- * `{ clientUserId }`) plus the table key through DynamoDB.
+ * `GetItem` of the reader's attributes on the token table, `UpdateItem` of a minted token's
+ * attributes, `kms:Decrypt` and `kms:Encrypt` of per-record ciphertexts (context
+ * `{ clientUserId }`), and the client secret (minting asks Human API with it).
+ *
+ * The key policy lets only readers decrypt (token-key.ts): a role defined in this CDK app (in any
+ * stack) is put under the backend's reader path, which replaces a deployed role once; a role
+ * imported by ARN (of this account or another) is named by that ARN in the key, table and secret
+ * policies, as plain strings. Anything else is refused: only a role's ARN identifies a reader.
+ *
+ * @throws {Error} when the grantee is neither a role of this app nor a role imported by ARN, or a
+ *   role of this app already has another IAM path
  */
-export function grantAccessTokenRead(key: IKey, tableArn: string, secret: ISecret, grantee: IGrantable): void {
-  // The key policy refuses access-token decrypts to untagged principals (token-key.ts).
+export function grantAccessTokenRead(resources: AccessTokenResources, grantee: IGrantable): void {
+  const { tokenKey, tokenTable, clientSecret } = resources;
   const principal = grantee.grantPrincipal;
-  if (principal instanceof Role) {
-    Tags.of(principal).add(ACCESS_TOKEN_READER_TAG.key, ACCESS_TOKEN_READER_TAG.value);
-  } else {
-    Annotations.of(key).addInfo(
-      `grantAccessTokenRead: tag the granted principal ${ACCESS_TOKEN_READER_TAG.key}=${ACCESS_TOKEN_READER_TAG.value} yourself; only roles defined in CDK are tagged here (docs/security.md)`,
+  const cfnRole = principal instanceof ArnPrincipal ? undefined : cfnRoleOf(principal as unknown as IConstruct);
+  if (cfnRole === undefined) {
+    grantImportedRole(resources, (principal as Partial<IRole>).roleArn);
+  } else if (cfnRole.path !== undefined && cfnRole.path !== tokenKey.readerPath) {
+    throw new Error(
+      `grantAccessTokenRead: ${cfnRole.node.path} has IAM path ${String(cfnRole.path)}; a reader must be under ${tokenKey.readerPath} (docs/security.md#granting-a-service)`,
     );
+  } else {
+    cfnRole.path = tokenKey.readerPath;
   }
-  Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [tableArn] });
-  // Minting (current generation): the minted token and its times, nothing else of the record.
-  grantOnAttributes(grantee, {
-    actions: ['dynamodb:UpdateItem'],
-    resourceArns: [tableArn],
-    attributes: MINTING_WRITE_ATTRIBUTES,
-    returnValues: 'NONE',
-  });
-  grantTableKeyThroughDynamoDb(key, grantee, { write: true });
+  // On the grantee's side too: CDK writes nothing for a role imported as immutable (another
+  // account's, `mutable: false`), and a policy attached by name for one of this account.
+  for (const statement of readerTableStatements(tokenTable.tableArn)) Grant.addToPrincipal({ grantee, ...statement });
+  grantKeyThroughService(tokenKey.key, grantee, 'dynamodb', { write: true });
   Grant.addToPrincipal({
     grantee,
     actions: ['kms:Decrypt', 'kms:Encrypt'],
-    resourceArns: [key.keyArn],
-    conditions: ACCESS_TOKEN_CONTEXT,
+    resourceArns: [tokenKey.key.keyArn],
+    conditions: ACCESS_TOKEN_CONTEXT_CONDITIONS,
   });
-  // Minting asks Human API with the client secret.
-  secret.grantRead(grantee);
+  grantClientSecretRead(clientSecret, grantee);
+}
+
+/**
+ * A role imported by ARN, of this account or another, is named in the backend's own policies: the
+ * key, the table and the secret name it, as a plain string, with its account as principal. Across
+ * accounts that is the backend's half of the grant (the role's account must allow the same
+ * calls, docs/security.md#a-reader-in-another-account); in the same account, a resource policy
+ * naming the account defers to the role's own policy, which the grant attaches as for any role.
+ */
+function grantImportedRole({ tokenKey, tokenTable, clientSecret }: AccessTokenResources, roleArn: string | undefined) {
+  if (roleArn === undefined) {
+    throw new Error(
+      'grantAccessTokenRead: grant a role (of this app, or imported with Role.fromRoleArn); only a role ARN identifies a reader (docs/security.md#granting-a-service)',
+    );
+  }
+  tokenKey.addReaderArn(roleArn);
+  // The account as principal and the role in a condition: a policy naming a role that does not
+  // exist (yet) would be refused.
+  const byRole = { principals: [new AccountPrincipal(accountOfArn(roleArn))], resources: ['*'] };
+  const thisRole = { ArnEquals: { 'aws:PrincipalArn': roleArn } };
+  for (const { actions, conditions } of readerTableStatements(tokenTable.tableArn)) {
+    tokenTable.addToResourcePolicy(
+      new PolicyStatement({ ...byRole, actions, conditions: { ...conditions, ...thisRole } }),
+    );
+  }
+  clientSecret.secret.addToResourcePolicy(
+    new PolicyStatement({ ...byRole, actions: ['secretsmanager:GetSecretValue'], conditions: thisRole }),
+  );
 }

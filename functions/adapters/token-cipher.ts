@@ -7,6 +7,7 @@
 import { EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DependencyUnavailableError } from '../commons/errors.js';
 import { errorFields, logger } from '../commons/observability.js';
+import { ACCESS_TOKEN_CONTEXT_KEY } from '../commons/token-attributes.js';
 
 /** Encrypts access tokens for storage. */
 export interface TokenCipher {
@@ -20,7 +21,9 @@ export interface TokenCipher {
 }
 
 /** The encryption context of a user's record: decrypting needs the same one. */
-export const encryptionContextOf = (clientUserId: string): Record<string, string> => ({ clientUserId });
+export const encryptionContextOf = (clientUserId: string): Record<string, string> => ({
+  [ACCESS_TOKEN_CONTEXT_KEY]: clientUserId,
+});
 
 /** Creates the cipher over a KMS client and the token key (`TOKEN_KEY_ID`). */
 export function createTokenCipher(client: KMSClient, keyId: string): TokenCipher {

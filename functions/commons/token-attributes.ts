@@ -5,6 +5,14 @@
  */
 
 /**
+ * The encryption context key that binds an access token's KMS ciphertext to its record: the
+ * context is `{ clientUserId: <the record's key> }`, so a ciphertext copied to another record does
+ * not decrypt, and the key policy can tell an access token from the tables' and the secret's data
+ * keys (docs/security.md).
+ */
+export const ACCESS_TOKEN_CONTEXT_KEY = 'clientUserId';
+
+/**
  * Attributes that hold an access token or describe a minted one: never readable nor writable by
  * the public-token recovery path, never projected into the `humanId` index.
  */
@@ -71,4 +79,18 @@ export const MINTING_WRITE_ATTRIBUTES = [
   'updatedAt',
   'lastWriteId',
   'version',
+] as const;
+
+/**
+ * Everything the access-token reader reads (functions/reader/read-access-token.ts): the key, the v1
+ * token (ciphertext, or the legacy plaintext), the minted token with its expiry, and after a lost
+ * minting write the id of the write that won. The stack allows readers these and no others.
+ */
+export const READER_READ_ATTRIBUTES = [
+  'clientUserId',
+  'accessTokenCiphertext',
+  'accessToken',
+  'mintedAccessTokenCiphertext',
+  'mintedAccessTokenExpiresAt',
+  'lastWriteId',
 ] as const;

@@ -31,6 +31,7 @@ import {
   DEFAULT_SECRET_TTL_SECONDS,
 } from '../commons/config.js';
 import { HumanApiRejectedError, TokenRecordNotFoundError } from '../commons/errors.js';
+import { READER_READ_ATTRIBUTES } from '../commons/token-attributes.js';
 import { withClientSecret } from '../domain/with-client-secret.js';
 
 export { TokenRecordNotFoundError };
@@ -215,14 +216,9 @@ export function createAccessTokenReader(options: AccessTokenReaderOptions = {}):
         TableName: tableName(),
         Key: { clientUserId },
         ConsistentRead: true,
-        ProjectionExpression: '#user, #ciphertext, #plaintext, #minted, #expiresAt',
-        ExpressionAttributeNames: {
-          '#user': 'clientUserId',
-          '#ciphertext': CIPHERTEXT_ATTRIBUTE,
-          '#plaintext': LEGACY_PLAINTEXT_ATTRIBUTE,
-          '#minted': MINTED_CIPHERTEXT_ATTRIBUTE,
-          '#expiresAt': MINTED_EXPIRES_AT_ATTRIBUTE,
-        },
+        // Named attributes only: a reader's role may read no others (docs/security.md).
+        ProjectionExpression: READER_READ_ATTRIBUTES.map((_, index) => `#r${index}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(READER_READ_ATTRIBUTES.map((name, index) => [`#r${index}`, name])),
       }),
     );
     if (item === undefined) throw new TokenRecordNotFoundError();

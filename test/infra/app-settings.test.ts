@@ -50,7 +50,15 @@ describe('appSettingsFromContext', () => {
   it('documents every key it reads in cdk.json, except the optional identity, secret and topic ones', () => {
     // Feature flags (`@aws-cdk/...:...`) and the CLI's own `cli-telemetry` are not app settings.
     const documented = Object.keys(cdkJsonContext()).filter((key) => !key.includes(':') && key !== 'cli-telemetry');
-    const optional = ['secretName', 'secretArn', 'jwtIssuer', 'jwtAudience', 'jwtClaim', 'alarmTopicArn'];
+    const optional = [
+      'secretName',
+      'secretArn',
+      'secretKeyArn',
+      'jwtIssuer',
+      'jwtAudience',
+      'jwtClaim',
+      'alarmTopicArn',
+    ];
 
     expect([...documented, ...optional].sort()).toEqual([...CONTEXT_KEYS].sort());
   });

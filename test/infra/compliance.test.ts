@@ -146,6 +146,8 @@ describe('cdk-nag acknowledgements', () => {
     'HumanConnectBackend/ClientSecret AwsSolutions-SMG4',
     'HumanConnectBackend/ClientSecret HIPAA.Security-SecretsManagerRotationEnabled',
     'HumanConnectBackend/ClientSecret NIST.800.53.R5-SecretsManagerRotationEnabled',
+    // The record of changes to the token key: read by people, never consumed.
+    'HumanConnectBackend/TokenKeyWatch/Changes AwsSolutions-SQS3',
     // Active tracing: X-Ray accepts only Resource "*".
     'HumanConnectBackend/FinishSession/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',

@@ -3,11 +3,9 @@ import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acknowledgeComplianceRule } from '../../infra/compliance.js';
 import { ConnectBackendStack } from '../../infra/connect-backend-stack.js';
 import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD_OPTIONS } from '../../infra/function-bundling.js';
 import { type ConnectBackendStackProps, InvalidStackPropsError } from '../../infra/stack-props.js';
@@ -19,19 +17,7 @@ const IDEMPOTENCY_TABLE_ID = 'IdempotencyTable22A5A209';
 const CLIENT_SECRET_ID = 'ClientSecret6773D8CE';
 const TOKEN_KEY_ID = 'TokenKey812BBFC4';
 
-/** The attributes that hold access tokens: recovery may neither read nor write them. */
-const ACCESS_TOKEN_ATTRIBUTES = [
-  'accessToken',
-  'accessTokenCiphertext',
-  'mintedAccessTokenCiphertext',
-  'mintedAccessTokenExpiresAt',
-];
 const region = { Ref: 'AWS::Region' };
-/** A KMS call on one access token: encryption context `{ clientUserId }` and nothing else. */
-const ACCESS_TOKEN_CONTEXT = {
-  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['clientUserId'] },
-  Null: { 'kms:EncryptionContext:clientUserId': 'false' },
-};
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:humanapi/client-secret-AbC123';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
@@ -66,24 +52,6 @@ type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'ConnectTokens' | '
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
   return { id, resource: template.toJSON().Resources[id] as FunctionResource };
-}
-
-/** The statements of a function role's policy, as `{ actions, resource }` with actions sorted. */
-function policyStatements(template: Template, name: FunctionName) {
-  const id = logicalIdAt(template, `HumanConnectBackend/${name}/Role/DefaultPolicy/Resource`);
-  const policy = template.toJSON().Resources[id] as {
-    Properties: {
-      PolicyDocument: {
-        Statement: { Action: string | string[]; Effect: string; Resource: unknown; Condition?: unknown }[];
-      };
-    };
-  };
-  return policy.Properties.PolicyDocument.Statement.map((statement) => ({
-    effect: statement.Effect,
-    actions: [statement.Action].flat().sort(),
-    resource: statement.Resource,
-    ...(statement.Condition === undefined ? {} : { condition: statement.Condition }),
-  }));
 }
 
 function routeAuthorization(template: Template) {
@@ -232,183 +200,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('grants finishSession exactly UpdateItem and GetItem on the token table, the idempotency calls, Encrypt of access tokens (nothing else of KMS: the key policy lets DynamoDB and SQS use the key), its logs, the secret, and SendMessage to the outbox', () => {
-    expect(policyStatements(template, 'FinishSession')).toEqual([
-      {
-        effect: 'Allow',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/FinishSession/LogGroup/Resource')),
-      },
-      { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
-      { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: getAtt(TOKEN_TABLE_ID) },
-      {
-        effect: 'Allow',
-        actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resource: getAtt(IDEMPOTENCY_TABLE_ID),
-      },
-      { effect: 'Allow', actions: ['kms:Encrypt'], resource: getAtt(TOKEN_KEY_ID), condition: ACCESS_TOKEN_CONTEXT },
-      {
-        effect: 'Allow',
-        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-        resource: { Ref: CLIENT_SECRET_ID },
-      },
-      {
-        effect: 'Allow',
-        actions: ['sqs:SendMessage'],
-        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource')),
-      },
-    ]);
-  });
-
-  it('grants recoverPublicToken reads and writes of the non-token attributes only, Query on humanId-index, its logs and the secret, and no KMS permission', () => {
-    const readable = [
-      'clientUserId',
-      'humanId',
-      'clientId',
-      'publicToken',
-      'publicTokenIssuedAt',
-      'version',
-      'createdAt',
-      'updatedAt',
-      'exchangedAt',
-      'lastWriteId',
-      'connectedAt',
-      'accessTokenIssuedAt',
-    ];
-    expect(policyStatements(template, 'RecoverPublicToken')).toEqual([
-      {
-        effect: 'Allow',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/RecoverPublicToken/LogGroup/Resource')),
-      },
-      { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
-      {
-        effect: 'Allow',
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-        resource: [getAtt(TOKEN_TABLE_ID), { 'Fn::Join': ['', [getAtt(TOKEN_TABLE_ID), '/index/humanId-index']] }],
-        condition: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': readable },
-          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
-        },
-      },
-      {
-        effect: 'Allow',
-        actions: ['dynamodb:UpdateItem'],
-        resource: getAtt(TOKEN_TABLE_ID),
-        condition: {
-          // accessTokenIssuedAt may be read (newest-wins checks) but never written by recovery.
-          'ForAllValues:StringEquals': {
-            'dynamodb:Attributes': readable.filter((name) => name !== 'accessTokenIssuedAt'),
-          },
-          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
-        },
-      },
-      {
-        effect: 'Allow',
-        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-        resource: { Ref: CLIENT_SECRET_ID },
-      },
-    ]);
-  });
-
-  it('grants connectTokens GetItem and UpdateItem of the attributes connect-user-store names on the table alone, its logs and the secret, and no KMS permission', () => {
-    expect(policyStatements(template, 'ConnectTokens')).toEqual([
-      {
-        effect: 'Allow',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/ConnectTokens/LogGroup/Resource')),
-      },
-      { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
-      {
-        effect: 'Allow',
-        actions: ['dynamodb:GetItem'],
-        resource: getAtt(TOKEN_TABLE_ID),
-        condition: {
-          'ForAllValues:StringEquals': {
-            'dynamodb:Attributes': ['clientUserId', 'humanId', 'connectedAt', 'publicToken'],
-          },
-          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
-        },
-      },
-      {
-        effect: 'Allow',
-        actions: ['dynamodb:UpdateItem'],
-        resource: getAtt(TOKEN_TABLE_ID),
-        condition: {
-          'ForAllValues:StringEquals': {
-            'dynamodb:Attributes': [
-              'clientUserId',
-              'humanId',
-              'clientId',
-              'createdAt',
-              'updatedAt',
-              'lastWriteId',
-              'connectedAt',
-              'version',
-            ],
-          },
-          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] },
-        },
-      },
-      {
-        effect: 'Allow',
-        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-        resource: { Ref: CLIENT_SECRET_ID },
-      },
-    ]);
-  });
-
-  it('gives no function policy kms:Decrypt on the key, nor recovery or connectTokens an access-token attribute', () => {
-    const statements = (['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'] as const).flatMap(
-      (name) => policyStatements(template, name),
-    );
-
-    expect(statements.filter(({ actions }) => actions.some((action) => /^kms:(Decrypt|\*)/.test(action)))).toEqual([]);
-    for (const name of ['RecoverPublicToken', 'ConnectTokens'] as const) {
-      const policy = JSON.stringify(policyStatements(template, name));
-      for (const attribute of ACCESS_TOKEN_ATTRIBUTES) expect(policy).not.toContain(`"${attribute}"`);
-    }
-    expect(JSON.stringify(template.toJSON().Resources[TOKEN_TABLE_ID])).not.toMatch(/"accessToken/);
-  });
-
-  it('lets DynamoDB and SQS use the key for this account only through themselves, as their AWS managed keys do', () => {
-    const key = template.toJSON().Resources[TOKEN_KEY_ID];
-    const statements = key.Properties.KeyPolicy.Statement as { Sid?: string }[];
-    const through = (service: string) => ({
-      StringEquals: {
-        'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, region, '.amazonaws.com']] },
-        'kms:CallerAccount': { Ref: 'AWS::AccountId' },
-      },
-    });
-
-    expect(statements.filter(({ Sid }) => Sid?.startsWith('AllowUseThrough'))).toEqual([
-      {
-        Sid: 'AllowUseThroughDynamoDBForThisAccount',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: [
-          'kms:CreateGrant',
-          'kms:Decrypt',
-          'kms:DescribeKey',
-          'kms:Encrypt',
-          'kms:GenerateDataKey*',
-          'kms:ReEncrypt*',
-        ],
-        Resource: '*',
-        Condition: through('dynamodb'),
-      },
-      {
-        Sid: 'AllowUseThroughSQSForThisAccount',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: '*',
-        Condition: through('sqs'),
-      },
-    ]);
-  });
-
-  it('creates a retained customer-managed key with rotation and an alias, usable by CloudWatch Logs of this account only', () => {
+  it('creates a retained customer-managed key with rotation and an alias (who may use it: test/infra/access/)', () => {
     template.hasResource('AWS::KMS::Key', {
       Properties: { EnableKeyRotation: true, PendingWindowInDays: 30 },
       DeletionPolicy: 'Retain',
@@ -418,36 +210,6 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       AliasName: 'alias/HumanConnectBackend/tokens',
       TargetKeyId: getAtt(TOKEN_KEY_ID),
     });
-    const key = template.toJSON().Resources[TOKEN_KEY_ID];
-    const statements = key.Properties.KeyPolicy.Statement as {
-      Sid?: string;
-      Principal: unknown;
-      Condition?: unknown;
-    }[];
-    const logs = statements.find((statement) => statement.Sid === 'AllowCloudWatchLogsForThisAccountsLogGroups');
-    expect(logs?.Principal).toEqual({ Service: { 'Fn::Join': ['', ['logs.', region, '.amazonaws.com']] } });
-    expect(JSON.stringify(logs?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
-    expect(JSON.stringify(logs?.Condition)).toContain(':log-group:*');
-  });
-
-  it('names in the key policy who may decrypt an access token: only principals tagged as readers', () => {
-    const key = template.toJSON().Resources[TOKEN_KEY_ID];
-    const statements = key.Properties.KeyPolicy.Statement as { Sid?: string }[];
-
-    expect(statements.find((statement) => statement.Sid === 'DenyAccessTokenDecryptToAllButTaggedReaders')).toEqual({
-      Sid: 'DenyAccessTokenDecryptToAllButTaggedReaders',
-      Effect: 'Deny',
-      Principal: { AWS: '*' },
-      Action: 'kms:Decrypt',
-      Resource: '*',
-      Condition: {
-        Null: { 'kms:EncryptionContext:clientUserId': 'false' },
-        StringNotEquals: { 'aws:PrincipalTag/humanapi-connect:access-token-reader': 'true' },
-      },
-    });
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
-      expect(JSON.stringify(role.Properties.Tags ?? [])).not.toContain('access-token-reader');
-    }
   });
 
   it('encrypts the idempotency table, the secret and every log group with the key', () => {
@@ -535,7 +297,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -590,7 +352,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the seven alarms in one Alarms construct', () => {
+  it('keeps the eight alarms in one Alarms construct', () => {
     const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (alarm) => alarm.Metadata['aws:cdk:path'],
     );
@@ -603,6 +365,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'HumanConnectBackend/Alarms/OutboxDeadLettersAlarm/Resource',
       'HumanConnectBackend/Alarms/RecoverPublicTokenThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/ServerErrorRateAlarm/Resource',
+      'HumanConnectBackend/Alarms/TokenKeyChangedAlarm/Resource',
     ]);
   });
 
@@ -747,7 +510,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);
@@ -760,31 +523,22 @@ describe('ConnectBackendStack with jwt', () => {
 });
 
 describe('ConnectBackendStack with an existing secret', () => {
-  it('reads a secret given by complete ARN, and creates none', () => {
+  it('hands the functions a secret given by complete ARN, and creates none (reading it: test/infra/access/)', () => {
     const { template } = synthesize({ ...BASE_PROPS, clientSecret: { secretCompleteArn: SECRET_ARN } });
 
     expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
     expect(lambdaFunction(template, 'FinishSession').resource.Properties.Environment.Variables.HUMANAPI_SECRET_ID).toBe(
       SECRET_ARN,
     );
-    expect(policyStatements(template, 'RecoverPublicToken')).toContainEqual({
-      effect: 'Allow',
-      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-      resource: SECRET_ARN,
-    });
   });
 
-  it('reads a secret given by name through its name, granting the name with any suffix', () => {
+  it('hands the functions a secret given by name, and creates none (reading it: test/infra/access/)', () => {
     const { template } = synthesize({ ...BASE_PROPS, clientSecret: { secretName: 'humanapi/client-secret' } });
 
     expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
     expect(
       lambdaFunction(template, 'RecoverPublicToken').resource.Properties.Environment.Variables.HUMANAPI_SECRET_ID,
     ).toBe('humanapi/client-secret');
-    const secretStatement = policyStatements(template, 'FinishSession').find((statement) =>
-      statement.actions.includes('secretsmanager:GetSecretValue'),
-    );
-    expect(JSON.stringify(secretStatement?.resource)).toContain(':secret:humanapi/client-secret-??????');
   });
 });
 
@@ -807,42 +561,6 @@ describe('ConnectBackendStack with a key given by prop', () => {
       KEY_ARN,
     );
   });
-
-  it('grants the use of a given key through DynamoDB and SQS in the roles, since its policy is not the stack’s', () => {
-    const tokenKey = Key.fromKeyArn(new Stack(), 'GivenKey', KEY_ARN);
-    const { template } = synthesize({ ...BASE_PROPS, tokenKey });
-    const through = (service: string) => ({
-      StringEquals: {
-        'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-      },
-    });
-    const kmsStatements = (name: FunctionName) =>
-      policyStatements(template, name).filter(({ actions }) => actions.some((action) => action.startsWith('kms:')));
-
-    expect(kmsStatements('FinishSession')).toEqual([
-      {
-        effect: 'Allow',
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resource: KEY_ARN,
-        condition: through('dynamodb'),
-      },
-      { effect: 'Allow', actions: ['kms:Encrypt'], resource: KEY_ARN, condition: ACCESS_TOKEN_CONTEXT },
-      {
-        effect: 'Allow',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resource: KEY_ARN,
-        condition: through('sqs'),
-      },
-    ]);
-    expect(kmsStatements('RecoverPublicToken')).toEqual([
-      {
-        effect: 'Allow',
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resource: KEY_ARN,
-        condition: through('dynamodb'),
-      },
-    ]);
-  });
 });
 
 describe('ConnectBackendStack reserved concurrency', () => {
@@ -850,61 +568,6 @@ describe('ConnectBackendStack reserved concurrency', () => {
     const { template } = synthesize({ ...BASE_PROPS, reservedConcurrency: 7 });
 
     expect(lambdaFunction(template, 'RecoverPublicToken').resource.Properties.ReservedConcurrentExecutions).toBe(7);
-  });
-});
-
-describe('ConnectBackendStack.grantAccessTokenRead', () => {
-  it('lets a service read a record, decrypt only ciphertexts bound to a clientUserId, and mint: write only the minted token, encrypt it, read the secret', () => {
-    const { template } = synthesize(BASE_PROPS, {
-      extend: (stack) => {
-        const reader = new Role(stack, 'ReaderRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-        stack.grantAccessTokenRead(reader);
-        acknowledgeComplianceRule(
-          reader,
-          'IAMNoInlinePolicy',
-          'A test role standing in for a service of the team; its inline policy holds only what grantAccessTokenRead adds.',
-        );
-      },
-    });
-    const id = logicalIdAt(template, 'HumanConnectBackend/ReaderRole/DefaultPolicy/Resource');
-    const statements = template.toJSON().Resources[id].Properties.PolicyDocument.Statement;
-
-    expect(statements).toEqual([
-      { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: getAtt(TOKEN_TABLE_ID) },
-      {
-        Action: 'dynamodb:UpdateItem',
-        Effect: 'Allow',
-        Resource: getAtt(TOKEN_TABLE_ID),
-        Condition: {
-          'ForAllValues:StringEquals': {
-            'dynamodb:Attributes': [
-              'clientUserId',
-              'mintedAccessTokenCiphertext',
-              'mintedAccessTokenExpiresAt',
-              'mintedAccessTokenIssuedAt',
-              'connectedAt',
-              'updatedAt',
-              'lastWriteId',
-              'version',
-            ],
-          },
-          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
-        },
-      },
-      {
-        Action: ['kms:Decrypt', 'kms:Encrypt'],
-        Effect: 'Allow',
-        Resource: getAtt(TOKEN_KEY_ID),
-        Condition: ACCESS_TOKEN_CONTEXT,
-      },
-      {
-        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-        Effect: 'Allow',
-        Resource: { Ref: CLIENT_SECRET_ID },
-      },
-    ]);
-    const role = template.toJSON().Resources[logicalIdAt(template, 'HumanConnectBackend/ReaderRole/Resource')];
-    expect(role.Properties.Tags).toEqual([{ Key: 'humanapi-connect:access-token-reader', Value: 'true' }]);
   });
 });
 

@@ -1,0 +1,301 @@
+/**
+ * Access proven by effect (docs/security.md#what-the-access-suite-proves): every decision below
+ * is IAM's, evaluated by iam-simulate over the synthesized templates with the request context a
+ * real call carries, in each fixture (fixtures.ts). The allowed table is every AWS call the code
+ * makes (workloads.ts); the denied table is every path to a token that must stay closed.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DerivedRequest, encryptionContext, type RecordedCall, requestsOf } from './aws-requests.js';
+import {
+  type AccessFixture,
+  buildFixtures,
+  IMPORTED_READER_ARN,
+  OTHER_ACCOUNT,
+  OTHER_ACCOUNT_READER_ARN,
+  otherAccountReaderPolicy,
+  resourcePolicyIn,
+  roleCaller,
+  STRANGER_ACCOUNT,
+} from './fixtures.js';
+import { type Caller, type Decision, decide } from './simulator.js';
+import { recordWorkloads, type Workload } from './workloads.js';
+
+const workloads = await recordWorkloads();
+const fixtures = buildFixtures();
+
+/** The role each workload runs as. */
+const FUNCTION_ROLES: Readonly<Record<Exclude<Workload, 'Reader'>, string>> = {
+  FinishSession: '/FinishSession/Role',
+  RecoverPublicToken: '/RecoverPublicToken/Role',
+  ConnectTokens: '/ConnectTokens/Role',
+  DrainOutbox: '/DrainOutbox/Role',
+};
+
+/** What Lambda's SQS event source does with the drain's role. */
+const EVENT_SOURCE_CALLS: RecordedCall[] = [
+  'ReceiveMessage',
+  'DeleteMessage',
+  'ChangeMessageVisibility',
+  'GetQueueAttributes',
+].map((operation) => ({ service: 'sqs', operation, input: { QueueUrl: process.env.OUTBOX_QUEUE_URL } }));
+
+/** The readers of a fixture: granted in the backend's stack, another stack, by ARN, and in another account. */
+function readers(fixture: AccessFixture): Record<string, Caller> {
+  return {
+    'a reader in the backend stack': roleCaller(fixture, '/SameStackReader'),
+    'a reader in another stack of the app': roleCaller(fixture, 'TeamServices/HealthSync'),
+    // The policy the grant attached to it by name, in the team's stack.
+    'a reader imported by ARN': {
+      arn: IMPORTED_READER_ARN,
+      account: fixture.names.account,
+      policies: fixture.model.policiesAttachedTo(IMPORTED_READER_ARN.split('/').pop() ?? ''),
+    },
+    'a reader in another account': {
+      arn: OTHER_ACCOUNT_READER_ARN,
+      account: OTHER_ACCOUNT,
+      policies: [otherAccountReaderPolicy(fixture)],
+    },
+  };
+}
+
+/**
+ * The refusals a fixture shows for a reader until the team adds what the stack cannot write
+ * (docs/security.md#a-key-of-your-own): with a key of its own, a reader named by ARN may use the
+ * key only once the key's policy names it (decrypting a token is refused until then); with an
+ * existing secret, a reader in another account reads the secret only once the secret's policy
+ * and key name it.
+ */
+function whatTheTeamMustAdd(fixture: AccessFixture, reader: string, results: readonly Verdict[]): Verdict[] {
+  const byArn = reader === 'a reader imported by ARN' || reader === 'a reader in another account';
+  if (fixture.teamAdds.keyPolicyForReadersByArn && byArn) {
+    const refused = results.filter((result) => result.decision !== 'Allowed');
+    expect(refused).toContainEqual({
+      because: 'Decrypt of alias/test-token-key',
+      action: 'kms:Decrypt',
+      decision: 'ExplicitlyDenied',
+    });
+    return refused.filter((result) => result.action.startsWith('kms:'));
+  }
+  return results.filter(
+    (result) =>
+      fixture.teamAdds.secretPolicyForOtherAccounts &&
+      reader === 'a reader in another account' &&
+      (result.action === 'secretsmanager:GetSecretValue' || result.because.startsWith('Secrets Manager')),
+  );
+}
+
+interface Verdict {
+  readonly because: string;
+  readonly action: string;
+  readonly decision: Decision;
+}
+
+async function verdicts(fixture: AccessFixture, caller: Caller, requests: readonly DerivedRequest[]) {
+  const results: Verdict[] = [];
+  for (const request of requests) {
+    const decision = await decide({ caller, ...request, resourcePolicy: resourcePolicyIn(fixture, request.resource) });
+    results.push({ because: request.because, action: request.action, decision });
+  }
+  return results;
+}
+
+const derived = (fixture: AccessFixture, calls: readonly RecordedCall[]) =>
+  calls.flatMap((call) => requestsOf(call, fixture.names));
+
+/** Every action a workload's calls come to, to show what the allowed table covers. */
+const actionsOf = (fixture: AccessFixture, calls: readonly RecordedCall[]) =>
+  [...new Set(derived(fixture, calls).map((request) => request.action))].sort();
+
+describe('the workloads cover every call the code makes', () => {
+  const fixture = fixtures[0] as AccessFixture;
+  it.each([
+    [
+      'FinishSession',
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'secretsmanager:GetSecretValue',
+        'sqs:SendMessage',
+      ],
+    ],
+    [
+      'RecoverPublicToken',
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue'],
+    ],
+    ['ConnectTokens', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue']],
+    ['DrainOutbox', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt']],
+    [
+      'Reader',
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:Encrypt', 'secretsmanager:GetSecretValue'],
+    ],
+  ] as const)('%s', (workload, actions) => {
+    expect(actionsOf(fixture, workloads[workload])).toEqual(actions);
+  });
+});
+
+describe.each(fixtures)('access in $name', (fixture) => {
+  describe('allowed: every call of every function', () => {
+    it.each(Object.entries(FUNCTION_ROLES))('%s', async (workload, rolePath) => {
+      const calls = [...workloads[workload as Workload], ...(workload === 'DrainOutbox' ? EVENT_SOURCE_CALLS : [])];
+      const results = await verdicts(fixture, roleCaller(fixture, rolePath), derived(fixture, calls));
+      expect(results.filter((result) => result.decision !== 'Allowed')).toEqual([]);
+      expect(results.length).toBeGreaterThan(0);
+    });
+
+    it.each(Object.entries(FUNCTION_ROLES))('%s writes its own logs and traces', async (_, rolePath) => {
+      const role = roleCaller(fixture, rolePath);
+      const logGroupArn = fixture.model.getAtt(
+        fixture.model.role(rolePath).stack,
+        fixture.model.logicalIdAt(fixture.model.role(rolePath).stack, rolePath.replace(/Role$/, 'LogGroup/Resource')),
+        'Arn',
+      );
+      const stream = `${logGroupArn.replace(/:\*$/, '')}:log-stream:2026/12/04/[$LATEST]abc`;
+      const requests: DerivedRequest[] = [
+        { action: 'logs:CreateLogStream', resource: stream, context: {}, because: 'a log stream' },
+        { action: 'logs:PutLogEvents', resource: stream, context: {}, because: 'log events' },
+        { action: 'xray:PutTraceSegments', resource: '*', context: {}, because: 'trace segments' },
+      ];
+      expect((await verdicts(fixture, role, requests)).filter((result) => result.decision !== 'Allowed')).toEqual([]);
+      // CloudWatch Logs encrypts the group with the key, as its own service principal.
+      const logs: Caller = { arn: `logs.${fixture.names.region}.amazonaws.com`, policies: [] };
+      const keyUse = ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+        action,
+        resource: fixture.tokenKeyArn,
+        context: encryptionContext({ 'aws:logs:arn': logGroupArn.replace(/:\*$/, '') }),
+        because: `CloudWatch Logs' ${action}`,
+      }));
+      expect((await verdicts(fixture, logs, keyUse)).filter((result) => result.decision !== 'Allowed')).toEqual([]);
+    });
+
+    it.each(Object.keys(readers(fixture)))('%s reads and mints access tokens', async (reader) => {
+      const caller = readers(fixture)[reader] as Caller;
+      const results = await verdicts(fixture, caller, derived(fixture, workloads.Reader));
+      const refused = results.filter((result) => result.decision !== 'Allowed');
+      expect(refused).toEqual(whatTheTeamMustAdd(fixture, reader, results));
+    });
+  });
+
+  describe('denied: every other path to a token', () => {
+    const token = (action: string, context: Record<string, string> = { clientUserId: 'alice' }) => ({
+      action,
+      resource: fixture.tokenKeyArn,
+      context: { 'kms:CallerAccount': fixture.names.account, ...encryptionContext(context) },
+      because: `${action} of a token`,
+    });
+    const notAllowed = async (caller: Caller, requests: DerivedRequest[]) =>
+      (await verdicts(fixture, caller, requests)).filter((result) => result.decision === 'Allowed');
+
+    it.each(Object.entries(FUNCTION_ROLES))(
+      '%s cannot decrypt, re-encrypt or generate a data key with a token directly',
+      async (_, rolePath) => {
+        const requests = [token('kms:Decrypt'), token('kms:ReEncryptFrom'), token('kms:GenerateDataKey')];
+        expect(await notAllowed(roleCaller(fixture, rolePath), requests)).toEqual([]);
+      },
+    );
+
+    it('an account administrator who is no reader can neither decrypt nor re-encrypt a user\u2019s token', async () => {
+      const admin = roleCaller(fixture, '/AccountAdmin');
+      const requests = [token('kms:Decrypt'), token('kms:ReEncryptFrom'), token('kms:ReEncryptFrom', {})];
+      expect(await notAllowed(admin, requests)).toEqual([]);
+    });
+
+    it('a role holding only grantEncrypt() can neither decrypt nor re-encrypt a user\u2019s token', async () => {
+      const encryptor = roleCaller(fixture, '/EncryptOnly');
+      expect(await notAllowed(encryptor, [token('kms:Decrypt'), token('kms:ReEncryptFrom')])).toEqual([]);
+    });
+
+    it('a principal cannot make itself a reader by tagging its own session', async () => {
+      const tagged = roleCaller(fixture, '/AccountAdmin', {
+        'humanapi-connect:access-token-reader': 'true',
+        'aws:PrincipalArn': `arn:aws:iam::${fixture.names.account}:role${fixture.readerPath}forged`,
+      });
+      expect(await notAllowed(tagged, [token('kms:Decrypt'), token('kms:ReEncryptFrom')])).toEqual([]);
+    });
+
+    it('an administrator of an account that is not the team\u2019s cannot decrypt', async () => {
+      const stranger: Caller = {
+        arn: `arn:aws:iam::${STRANGER_ACCOUNT}:role${fixture.readerPath}Intruder`,
+        account: STRANGER_ACCOUNT,
+        policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+      };
+      expect(await notAllowed(stranger, [token('kms:Decrypt'), token('kms:Encrypt')])).toEqual([]);
+    });
+
+    it.each(Object.keys(readers(fixture)))('%s cannot re-encrypt a token', async (reader) => {
+      const caller = readers(fixture)[reader] as Caller;
+      expect(await notAllowed(caller, [token('kms:ReEncryptFrom'), token('kms:ReEncryptFrom', {})])).toEqual([]);
+    });
+
+    const tokenTable = () => fixture.names.tables[process.env.TOKENS_TABLE_NAME ?? ''] as { arn: string };
+    const escapes = (): DerivedRequest[] => [
+      {
+        action: 'dynamodb:GetItem',
+        resource: tokenTable().arn,
+        context: {
+          'dynamodb:Attributes': ['accessTokenCiphertext', 'clientUserId'],
+          'dynamodb:Select': 'SPECIFIC_ATTRIBUTES',
+        },
+        because: 'reading the ciphertext attribute',
+      },
+      {
+        action: 'dynamodb:GetItem',
+        resource: tokenTable().arn,
+        context: { 'dynamodb:Attributes': ['clientUserId'], 'dynamodb:Select': 'ALL_ATTRIBUTES' },
+        because: 'a whole-item read',
+      },
+      {
+        action: 'dynamodb:UpdateItem',
+        resource: tokenTable().arn,
+        context: { 'dynamodb:Attributes': ['clientUserId', 'publicToken'], 'dynamodb:ReturnValues': 'ALL_OLD' },
+        because: 'a write returning the old item',
+      },
+      {
+        action: 'dynamodb:UpdateItem',
+        resource: tokenTable().arn,
+        context: { 'dynamodb:Attributes': ['accessTokenCiphertext', 'clientUserId'], 'dynamodb:ReturnValues': 'NONE' },
+        because: 'writing the ciphertext attribute',
+      },
+      {
+        action: 'dynamodb:Scan',
+        resource: tokenTable().arn,
+        context: { 'dynamodb:Attributes': ['clientUserId', 'publicToken'], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        because: 'a scan',
+      },
+    ];
+
+    it.each(['/RecoverPublicToken/Role', '/ConnectTokens/Role'])(
+      '%s escapes none of its fine-grained DynamoDB limits',
+      async (rolePath) => {
+        expect(await notAllowed(roleCaller(fixture, rolePath), escapes())).toEqual([]);
+      },
+    );
+
+    it.each(Object.keys(readers(fixture)))(
+      '%s escapes none of its fine-grained DynamoDB limits but the ciphertext read',
+      async (reader) => {
+        const caller = readers(fixture)[reader] as Caller;
+        expect(await notAllowed(caller, escapes().slice(1))).toEqual([]);
+      },
+    );
+
+    it('no function scans the token table', async () => {
+      for (const rolePath of Object.values(FUNCTION_ROLES)) {
+        expect(await notAllowed(roleCaller(fixture, rolePath), escapes().slice(-1))).toEqual([]);
+      }
+    });
+  });
+});
+
+beforeAll(() => {
+  expect(fixtures.map((fixture) => fixture.name)).toEqual([
+    'IAM mode',
+    'JWT mode',
+    'a key of the team (tokenKey)',
+    'an existing secret under a customer-managed key',
+  ]);
+});
