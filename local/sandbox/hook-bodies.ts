@@ -15,6 +15,8 @@ export const humanApiFaultBody = z.strictObject({
   count,
   body: z.optional(z.string()),
   reset: z.optional(z.boolean()),
+  /** Seconds for a `Retry-After` header on the fault's answer (a 429's, say). */
+  retryAfter: z.optional(z.int().check(z.minimum(0), z.maximum(86_400))),
 });
 
 /** `POST /sandbox/dynamodb/faults`. */

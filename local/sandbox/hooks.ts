@@ -184,13 +184,14 @@ export function createSandboxRoutes({
         // A fault may carry a raw body of its own: allow more than the other hooks.
         const body = await readHookBody(request, humanApiFaultBody, 64 * 1024);
         if (!body.ok) return sendJson(response, 400, body.problem);
-        const { status, delayMs, count, body: answerBody, reset } = body.value;
+        const { status, delayMs, count, body: answerBody, reset, retryAfter } = body.value;
         const fault: HumanApiFault = {
           ...(status === undefined ? {} : { status }),
           ...(delayMs === undefined ? {} : { delayMs }),
           ...(count === undefined ? {} : { count }),
           ...(answerBody === undefined ? {} : { body: answerBody }),
           ...(reset === true ? { reset: true } : {}),
+          ...(retryAfter === undefined ? {} : { retryAfter }),
         };
         sendJson(response, 201, { queued: sandbox.queueFault(fault) });
       },

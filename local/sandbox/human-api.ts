@@ -27,6 +27,8 @@ export interface HumanApiFault {
   readonly body?: string;
   /** Drop the connection without answering. */
   readonly reset?: boolean;
+  /** Seconds sent as `Retry-After` with `status` (or `body`), as Human API does with a 429. */
+  readonly retryAfter?: number;
 }
 
 interface SandboxState {
@@ -149,13 +151,15 @@ export function createHumanApiSandbox({
       response.socket?.destroy();
       return true;
     }
+    const retryAfter: Record<string, string> =
+      fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
     if (fault.body !== undefined) {
-      response.writeHead(fault.status ?? 200, { 'Content-Type': 'application/json' });
+      response.writeHead(fault.status ?? 200, { 'Content-Type': 'application/json', ...retryAfter });
       response.end(fault.body);
       return true;
     }
     if (fault.status !== undefined) {
-      sendJson(response, fault.status, { error: 'Injected fault', status: fault.status });
+      sendJson(response, fault.status, { error: 'Injected fault', status: fault.status }, retryAfter);
       return true;
     }
     return false;
