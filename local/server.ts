@@ -192,6 +192,7 @@ export async function startLocalMode({
     kms,
     sqs,
     sandbox,
+    authSandbox,
     tokensTableName: config.tokensTableName,
     allowedOrigins,
     bothSandboxesServe: sandbox !== undefined && authSandbox !== undefined,

@@ -19,6 +19,9 @@ export const humanApiFaultBody = z.strictObject({
   retryAfter: z.optional(z.int().check(z.minimum(0), z.maximum(86_400))),
 });
 
+/** `POST /sandbox/humanapi/revoke`: the user whose access tokens stop working. */
+export const revokeAccessTokensBody = z.strictObject({ clientUserId: z.string().check(z.minLength(1)) });
+
 /** `POST /sandbox/dynamodb/faults`. */
 export const dynamoDbFaultBody = z.strictObject({
   operation: z.optional(z.string().check(z.minLength(1))),
