@@ -23,6 +23,7 @@ import { problemTitleOf, type RequestSummary } from './request-log.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
+import { createHumanApiDataSandbox, HUMAN_API_DATA_SANDBOX_PATH } from './sandbox/human-data.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
 import { applyFunctionEnvironment, type LocalSettings } from './settings.js';
 import { type LocalSqs, type SqsHandler, startLocalSqs, startOutboxDrain } from './sqs.js';
@@ -51,6 +52,11 @@ export interface LocalMode {
   readonly sandboxMode: boolean;
   /** `true` when the current-generation sandbox serves it (no `HUMANAPI_AUTH_BASE_URL`, v1 sandbox on). */
   readonly authSandboxMode: boolean;
+  /**
+   * Base URL of the data API sandbox (`${apiUrl}/sandbox/humanapi-data`, docs/local-mode.md#data-api-sandbox)
+   * while the sandbox serves, for a data gateway's `HUMANAPI_DATA_BASE_URL`; `undefined` with a real Human API.
+   */
+  readonly humanApiDataBaseUrl: string | undefined;
   readonly dynamoDb: LocalDynamoDb;
   readonly secretStore: LocalSecretStore;
   readonly kms: LocalKms;
@@ -117,6 +123,13 @@ export async function startLocalMode({
     sandbox !== undefined && settings.humanApiAuthBaseUrl === undefined
       ? createHumanApiAuthSandbox({ clientId, v1: sandbox, statePath: dataPath('sandbox-auth.json') })
       : undefined;
+  const bothSandboxesServe = sandbox !== undefined && authSandbox !== undefined;
+  // The data API serves beside the v1 sandbox (its tokens are the v1 sandbox's, and the current
+  // generation's while that sandbox serves), on the current generation's clock when it serves.
+  const dataSandbox =
+    sandbox === undefined
+      ? undefined
+      : createHumanApiDataSandbox({ v1: sandbox, auth: authSandbox, statsHook: bothSandboxesServe });
 
   // JWT mode, as an HTTP API JWT authorizer would enforce it.
   const devIssuerUrl = `${apiUrl}/sandbox/auth`;
@@ -191,9 +204,10 @@ export async function startLocalMode({
     kms,
     sqs,
     sandbox,
+    authSandbox,
     tokensTableName: config.tokensTableName,
     allowedOrigins,
-    bothSandboxesServe: sandbox !== undefined && authSandbox !== undefined,
+    bothSandboxesServe,
   });
 
   async function routeApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
@@ -258,8 +272,15 @@ export async function startLocalMode({
         }),
       );
     }
+    // Each sandbox's own mount first; any other /sandbox/ path is a hook (or 404).
     const route =
-      authSandbox?.owns(path) === true ? authSandbox.handle : path.startsWith('/sandbox/') ? routeSandbox : routeApi;
+      authSandbox?.owns(path) === true
+        ? authSandbox.handle
+        : dataSandbox?.owns(path) === true
+          ? dataSandbox.handle
+          : path.startsWith('/sandbox/')
+            ? routeSandbox
+            : routeApi;
     route(request, response, path).catch(() => {
       if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
       else response.destroy();
@@ -273,6 +294,7 @@ export async function startLocalMode({
     jwtMode: jwt !== undefined,
     sandboxMode,
     authSandboxMode: authSandbox !== undefined,
+    humanApiDataBaseUrl: dataSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`,
     dynamoDb,
     secretStore,
     kms,

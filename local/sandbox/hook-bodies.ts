@@ -15,7 +15,12 @@ export const humanApiFaultBody = z.strictObject({
   count,
   body: z.optional(z.string()),
   reset: z.optional(z.boolean()),
+  /** Seconds for a `Retry-After` header on the fault's answer (a 429's, say). */
+  retryAfter: z.optional(z.int().check(z.minimum(0), z.maximum(86_400))),
 });
+
+/** `POST /sandbox/humanapi/revoke`: the user whose access tokens stop working. */
+export const revokeAccessTokensBody = z.strictObject({ clientUserId: z.string().check(z.minLength(1)) });
 
 /** `POST /sandbox/dynamodb/faults`. */
 export const dynamoDbFaultBody = z.strictObject({

@@ -3,7 +3,7 @@
  * (docs/local-mode.md#sandbox): the offline connect.js, the development JWT
  * issuer, and the hooks tests drive: fault injection into DynamoDB, the
  * secret store and the Human API sandbox, request counters, a read-only view
- * of a stored record (never its accessToken), and secret rotation. Paths of
+ * of a stored record (never its accessToken), secret rotation and access-token revocation. Paths of
  * Human API itself (`/sandbox/humanapi/v1/...`) go to the sandbox. All of it exists only while
  * the sandbox serves: with a real Human API, every `/sandbox/` path is 404.
  */
@@ -23,10 +23,12 @@ import {
   dynamoDbFaultBody,
   humanApiFaultBody,
   kmsFaultBody,
+  revokeAccessTokensBody,
   secretStoreFaultBody,
   sqsFaultBody,
 } from './hook-bodies.js';
 import type { HumanApiFault, HumanApiSandbox } from './human-api.js';
+import type { HumanApiAuthSandbox } from './human-api-auth.js';
 
 /** The offline connect.js, read once: it is served as is. */
 const CONNECT_JS = await readFile(new URL('./connect.js', import.meta.url));
@@ -44,6 +46,8 @@ export interface SandboxHooksOptions {
   readonly sqs: LocalSqs;
   /** The Human API sandbox; `undefined` when a real Human API is configured. */
   readonly sandbox: HumanApiSandbox | undefined;
+  /** The current-generation sandbox, whose minted access tokens the revoke hook invalidates too. */
+  readonly authSandbox: HumanApiAuthSandbox | undefined;
   /**
    * Whether the current generation's sandbox serves too. The fault, stats, record and rotation
    * hooks and the development issuer exist only while both sandboxes serve (docs/local-mode.md):
@@ -74,6 +78,7 @@ export function createSandboxRoutes({
   kms,
   sqs,
   sandbox,
+  authSandbox,
   tokensTableName,
   allowedOrigins,
   bothSandboxesServe,
@@ -184,13 +189,14 @@ export function createSandboxRoutes({
         // A fault may carry a raw body of its own: allow more than the other hooks.
         const body = await readHookBody(request, humanApiFaultBody, 64 * 1024);
         if (!body.ok) return sendJson(response, 400, body.problem);
-        const { status, delayMs, count, body: answerBody, reset } = body.value;
+        const { status, delayMs, count, body: answerBody, reset, retryAfter } = body.value;
         const fault: HumanApiFault = {
           ...(status === undefined ? {} : { status }),
           ...(delayMs === undefined ? {} : { delayMs }),
           ...(count === undefined ? {} : { count }),
           ...(answerBody === undefined ? {} : { body: answerBody }),
           ...(reset === true ? { reset: true } : {}),
+          ...(retryAfter === undefined ? {} : { retryAfter }),
         };
         sendJson(response, 201, { queued: sandbox.queueFault(fault) });
       },
@@ -201,6 +207,15 @@ export function createSandboxRoutes({
       [`POST ${HUMAN_API_SANDBOX_PATH}/rotate-secret`]: (_request, _cors, response) => {
         sandbox.rotateSecret();
         sendJson(response, 200, { rotated: true });
+      },
+      // A user who revoked access (or disconnected): every access token of theirs, of either
+      // generation, is refused by the data API from now on (docs/local-mode.md#sandbox).
+      [`POST ${HUMAN_API_SANDBOX_PATH}/revoke`]: async (request, _cors, response) => {
+        const body = await readHookBody(request, revokeAccessTokensBody);
+        if (!body.ok) return sendJson(response, 400, body.problem);
+        const { clientUserId } = body.value;
+        const revoked = sandbox.revokeAccessTokens(clientUserId) + (authSandbox?.revokeAccessTokens(clientUserId) ?? 0);
+        sendJson(response, 200, { revoked });
       },
     } satisfies Record<string, Hook>);
   }

@@ -13,6 +13,8 @@
  * - `POST …/clock { advanceSeconds }`: moves the sandbox's clock on, so tests see tokens expire.
  * - `GET …/stats`: calls made to the token endpoint.
  * - `GET /sandbox/connect-client.js`: the offline stand-in for `humanapi-connect-client`.
+ *
+ * The data API sandbox (`./human-data.ts`) accepts the access tokens minted here, on this clock.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -60,6 +62,16 @@ export interface HumanApiAuthSandbox {
   handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<void>;
   /** Whether the user connected a source, and which. */
   findConnection(clientUserId: string): { sources: readonly string[]; connectedAt: string } | undefined;
+  /** The sandbox's clock (epoch ms): the real time plus what `POST …/clock` advanced. */
+  now(): number;
+  /**
+   * Whose an access token minted with `type: "access"` is, and when it expires (epoch ms on
+   * {@link HumanApiAuthSandbox.now}'s clock, possibly past); `undefined` for any other or
+   * revoked token.
+   */
+  findAccessToken(accessToken: string): { clientUserId: string; humanId: string; expiresAt: number } | undefined;
+  /** Invalidates every access token minted for the user; resolves how many there were. */
+  revokeAccessTokens(clientUserId: string): number;
 }
 
 // Not hex: the leak scanner reads long hex runs in answers as access tokens or secrets.
@@ -186,6 +198,25 @@ export function createHumanApiAuthSandbox({
   return {
     owns: (path) => path === '/sandbox/connect-client.js' || path.startsWith(`${HUMAN_API_AUTH_SANDBOX_PATH}/`),
     findConnection: (clientUserId) => state.connected[clientUserId],
+    now,
+    findAccessToken(accessToken) {
+      // Own keys only: a token such as `__proto__` must not find Object.prototype.
+      const entry = Object.hasOwn(state.tokens, accessToken) ? state.tokens[accessToken] : undefined;
+      if (entry === undefined || entry.type !== 'access') return undefined;
+      return {
+        clientUserId: entry.clientUserId,
+        humanId: v1.humanIdFor(entry.clientUserId),
+        expiresAt: entry.expiresAt,
+      };
+    },
+    revokeAccessTokens(clientUserId) {
+      const revoked = Object.entries(state.tokens)
+        .filter(([, entry]) => entry.type === 'access' && entry.clientUserId === clientUserId)
+        .map(([token]) => token);
+      for (const token of revoked) delete state.tokens[token];
+      if (revoked.length > 0) save();
+      return revoked.length;
+    },
     async handle(request, response, path) {
       if (path === '/sandbox/connect-client.js') {
         if (request.method !== 'GET') return sendJson(response, 405, { error: 'Method Not Allowed' });

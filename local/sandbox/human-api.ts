@@ -5,6 +5,8 @@
  * unknown humanId, a humanId stable per clientUserId, and a new publicToken on
  * every connection and every publictokens call. Faults can be queued, and
  * the secret rotated as ops would, through the test hooks (`./hooks.ts`).
+ * The access tokens it issues are remembered, so the data API sandbox
+ * (`./human-data.ts`, docs/local-mode.md#data-api-sandbox) can accept them until a test revokes them.
  * State is kept in `.data/` (or memory).
  */
 import { randomBytes } from 'node:crypto';
@@ -27,6 +29,8 @@ export interface HumanApiFault {
   readonly body?: string;
   /** Drop the connection without answering. */
   readonly reset?: boolean;
+  /** Seconds sent as `Retry-After` with `status` (or `body`), as Human API does with a 429. */
+  readonly retryAfter?: number;
 }
 
 interface SandboxState {
@@ -37,6 +41,11 @@ interface SandboxState {
   humans: Record<string, { clientUserId: string; publicToken: string | null }>;
   /** sessionToken → session */
   sessions: Record<string, { humanId: string; clientId: string; used: boolean; expiresAt: number }>;
+  /**
+   * accessToken → whose it is. v1 access tokens do not expire; they stop working only when
+   * revoked (`POST /sandbox/humanapi/revoke`). Absent from state saved before it was kept.
+   */
+  accessTokens?: Record<string, { humanId: string }>;
 }
 
 /** Settings of {@link createHumanApiSandbox}. */
@@ -69,6 +78,10 @@ export interface HumanApiSandbox {
   ): { humanId: string; clientId: string; sessionToken: string; userId: string };
   /** The user's humanId, registering the user on first sight (shared with the current-generation sandbox). */
   humanIdFor(clientUserId: string): string;
+  /** Whose a v1 access token (issued by `/v1/connect/tokens`, not revoked) is; `undefined` when unknown. */
+  findAccessToken(accessToken: string): { humanId: string; clientUserId: string } | undefined;
+  /** Invalidates every v1 access token of the user; resolves how many there were. */
+  revokeAccessTokens(clientUserId: string): number;
   /**
    * Applies the next queued fault to a response (shared with the current-generation sandbox);
    * resolves `true` when the fault answered or dropped the request itself.
@@ -100,6 +113,8 @@ export function createHumanApiSandbox({
     humans: {},
     sessions: {},
   };
+  const accessTokens: Record<string, { humanId: string }> = state.accessTokens ?? {};
+  state.accessTokens = accessTokens;
   const save = () => {
     const now = Date.now();
     for (const [token, session] of Object.entries(state.sessions)) {
@@ -149,13 +164,15 @@ export function createHumanApiSandbox({
       response.socket?.destroy();
       return true;
     }
+    const retryAfter: Record<string, string> =
+      fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
     if (fault.body !== undefined) {
-      response.writeHead(fault.status ?? 200, { 'Content-Type': 'application/json' });
+      response.writeHead(fault.status ?? 200, { 'Content-Type': 'application/json', ...retryAfter });
       response.end(fault.body);
       return true;
     }
     if (fault.status !== undefined) {
-      sendJson(response, fault.status, { error: 'Injected fault', status: fault.status });
+      sendJson(response, fault.status, { error: 'Injected fault', status: fault.status }, retryAfter);
       return true;
     }
     return false;
@@ -175,10 +192,12 @@ export function createHumanApiSandbox({
     const human = state.humans[session.humanId];
     if (human === undefined) return sendJson(response, 400, { error: 'Bad Request', message: 'Unknown user' });
     human.publicToken = hex(16);
+    const accessToken = hex(20);
+    accessTokens[accessToken] = { humanId: session.humanId };
     save();
     return sendJson(response, 201, {
       humanId: session.humanId,
-      accessToken: hex(20),
+      accessToken,
       publicToken: human.publicToken,
       clientId,
       clientUserId: human.clientUserId,
@@ -245,6 +264,19 @@ export function createHumanApiSandbox({
     },
     mintSession,
     humanIdFor,
+    findAccessToken(accessToken) {
+      // Own keys only: a token such as `__proto__` must not find Object.prototype.
+      const entry = Object.hasOwn(accessTokens, accessToken) ? accessTokens[accessToken] : undefined;
+      const clientUserId = entry === undefined ? undefined : state.humans[entry.humanId]?.clientUserId;
+      return entry === undefined || clientUserId === undefined ? undefined : { humanId: entry.humanId, clientUserId };
+    },
+    revokeAccessTokens(clientUserId) {
+      const humanId = state.users[clientUserId];
+      const revoked = Object.keys(accessTokens).filter((token) => accessTokens[token]?.humanId === humanId);
+      for (const token of revoked) delete accessTokens[token];
+      if (revoked.length > 0) save();
+      return revoked.length;
+    },
     applyFault,
     queueFault(fault) {
       faults.push(fault);

@@ -18,6 +18,8 @@ const HOOKS = [
   ['the Human API fault hook', 'POST', '/sandbox/humanapi/faults'],
   ['the Human API counters', 'GET', '/sandbox/humanapi/stats'],
   ['the secret rotation hook', 'POST', '/sandbox/humanapi/rotate-secret'],
+  ['the access-token revocation hook', 'POST', '/sandbox/humanapi/revoke'],
+  ['the Human API data counters', 'GET', '/sandbox/humanapi-data/stats'],
 ] as const;
 
 async function call(base: string, method: string, path: string): Promise<number> {
@@ -41,12 +43,13 @@ afterAll(async () => {
 });
 
 describe('local mode with a real HUMANAPI_BASE_URL', () => {
-  it.each([...HOOKS, ['the Human API sandbox', 'POST', '/sandbox/humanapi/v1/connect/sessions'] as const])(
-    'has no %s (404)',
-    async (_case, method, path) => {
-      expect(await call(local.apiUrl, method, path)).toBe(404);
-    },
-  );
+  it.each([
+    ...HOOKS,
+    ['the Human API sandbox', 'POST', '/sandbox/humanapi/v1/connect/sessions'] as const,
+    ['the Human API data sandbox', 'GET', '/sandbox/humanapi-data/v1/human/profile'] as const,
+  ])('has no %s (404)', async (_case, method, path) => {
+    expect(await call(local.apiUrl, method, path)).toBe(404);
+  });
 
   it('still serves the API', async () => {
     const answer = await post(`${local.apiUrl}/sessions`, {});
@@ -65,5 +68,11 @@ describe('local mode with a real HUMANAPI_AUTH_BASE_URL (the v1 sandbox serving 
     const connectJs = await fetch(`${withRealAuth.apiUrl}/sandbox/connect.js`);
 
     expect([minted.status, connectJs.status]).toEqual([201, 200]);
+  });
+
+  it('still serves the data API sandbox, for the v1 sandbox’s access tokens', async () => {
+    const answer = await fetch(`${withRealAuth.apiUrl}/sandbox/humanapi-data/v1/human/profile`);
+
+    expect(answer.status).toBe(401);
   });
 });

@@ -147,6 +147,7 @@ describe('sandbox hooks', () => {
     ['/sandbox/humanapi/faults', { status: '500' }, 'status'],
     ['/sandbox/humanapi/faults', { stauts: 500 }, ''],
     ['/sandbox/humanapi/faults', { status: 500, count: 0 }, 'count'],
+    ['/sandbox/humanapi/faults', { status: 429, retryAfter: '7' }, 'retryAfter'],
     ['/sandbox/dynamodb/faults', { kind: 'slow' }, 'kind'],
     ['/sandbox/secretsmanager/faults', { count: 'three' }, 'count'],
     ['/sandbox/auth/token', {}, 'sub'],
