@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEFAULT_HUMANAPI_TIMEOUT_MS, DEFAULT_SECRET_TTL_SECONDS } from '../functions/commons/config.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/telemetry.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { FUNCTION_BASE_ENVIRONMENT, FUNCTION_DEFAULTS } from '../infra/function-defaults.js';
 import { jsonPostEvent } from '../test/support/api-gateway-event.js';

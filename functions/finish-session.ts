@@ -2,44 +2,39 @@
  * Lambda entry of `POST /sessions`: finishes a Human Connect session.
  * Wiring only; the work is in `domain/finish-session.ts`.
  */
+import { createIdempotency } from './adapters/idempotency.js';
+import { DynamoDbGrantStore } from './adapters/token-table/grants.js';
 import { readConfig } from './commons/config.js';
-import {
-  createAccessTokenCipher,
-  createClientSecrets,
-  createGrantOutbox,
-  createHumanApi,
-  createStorage,
-} from './commons/dependencies.js';
-import { createIdempotency } from './commons/idempotency.js';
+import type { UserPublicToken } from './contract/answers.js';
+import { sessionTokenObjectSchema } from './contract/requests.js';
 import {
   assertOwnClientId,
   currentPublicToken,
   type FinishSessionKey,
   finishSession,
   finishSessionKey,
-  type UserPublicToken,
 } from './domain/finish-session.js';
 import { createUnsavedExchanges } from './domain/unsaved-exchanges.js';
 import { createHttpHandler } from './http/http-handler.js';
-import { sessionTokenObjectSchema } from './http/schemas.js';
+import { clientSecretOf, dynamoDbOf, humanApiConnectOf, queueOf, tokenCipherOf } from './wiring.js';
 
 const config = readConfig();
-const storage = createStorage(config);
+const dynamoDb = dynamoDbOf();
 const dependencies = {
   clientId: config.clientId,
-  tokenStore: storage.tokenStore,
-  humanApi: createHumanApi(config),
-  secrets: createClientSecrets(config),
-  tokenCipher: createAccessTokenCipher(config),
-  outbox: createGrantOutbox(config),
+  grants: new DynamoDbGrantStore(dynamoDb.documents, config.tokensTableName),
+  humanApi: humanApiConnectOf(config),
+  secrets: clientSecretOf(config),
+  tokenCipher: tokenCipherOf(config),
+  outbox: queueOf(config.outboxQueueUrl),
   unsavedExchanges: createUnsavedExchanges(),
 };
 const once = createIdempotency<FinishSessionKey, UserPublicToken>({
   tableName: config.idempotencyTableName,
-  dynamoDb: storage.dynamoDb,
+  dynamoDb: dynamoDb.client,
   expiresAfterSeconds: 3600,
   // A replay answers the user's current publicToken: a later finish or refresh may have replaced it.
-  onReplay: (stored) => currentPublicToken(stored, dependencies.tokenStore),
+  onReplay: (stored) => currentPublicToken(stored, dependencies.grants),
 });
 
 /** The `finishSession` Lambda handler (API Gateway HTTP API, payload 2.0). */

@@ -2,18 +2,19 @@
  * Lambda entry of `POST /public-tokens`: recovers a returning user's publicToken.
  * Wiring only; the work is in `domain/recover-public-token.ts`.
  */
+import { DynamoDbRecoveryStore } from './adapters/token-table/recovery.js';
 import { readConfig } from './commons/config.js';
-import { createClientSecrets, createHumanApi, createStorage } from './commons/dependencies.js';
+import { publicTokenRequestSchema } from './contract/requests.js';
 import { recoverPublicToken } from './domain/recover-public-token.js';
 import { createHttpHandler } from './http/http-handler.js';
-import { publicTokenRequestSchema } from './http/schemas.js';
+import { clientSecretOf, dynamoDbOf, humanApiConnectOf } from './wiring.js';
 
 const config = readConfig();
 const dependencies = {
   clientId: config.clientId,
-  tokenStore: createStorage(config).tokenStore,
-  humanApi: createHumanApi(config),
-  secrets: createClientSecrets(config),
+  recovery: new DynamoDbRecoveryStore(dynamoDbOf().documents, config.tokensTableName),
+  humanApi: humanApiConnectOf(config),
+  secrets: clientSecretOf(config),
 };
 
 /** The `recoverPublicToken` Lambda handler (API Gateway HTTP API, payload 2.0). */

@@ -9,7 +9,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HUMAN_API_FAILURE_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
+import { HUMAN_API_FAILURE_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/telemetry.js';
 import { acknowledgeComplianceRule } from './compliance.js';
 import type { ConnectFunction } from './connect-function.js';
 

@@ -20,7 +20,7 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/observability.js';
+import { RECOVERY_READ_ATTRIBUTES, TOKEN_TABLE_KEY_ATTRIBUTES } from '../functions/adapters/token-table/attributes.js';
 import {
   HUMAN_ID_INDEX_NAME,
   IDEMPOTENCY_TABLE,
@@ -28,7 +28,7 @@ import {
   type TableDefinition,
   TOKEN_TABLE,
 } from '../functions/commons/tables.js';
-import { RECOVERY_READ_ATTRIBUTES, TOKEN_TABLE_KEY_ATTRIBUTES } from '../functions/commons/token-attributes.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/telemetry.js';
 import { ConnectAlarms } from './alarms.js';
 import { addClientSecret } from './client-secret.js';
 import { ConnectFunction } from './connect-function.js';

@@ -13,7 +13,7 @@ import {
   HUMAN_API_LATENCY_METRIC,
   METRICS_NAMESPACE,
   SERVICE_NAME,
-} from '../functions/commons/observability.js';
+} from '../functions/commons/telemetry.js';
 import type { ConnectFunction } from './connect-function.js';
 
 const PERIOD = Duration.minutes(5);

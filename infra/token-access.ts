@@ -26,13 +26,11 @@ import type { IConstruct } from 'constructs';
 import {
   CONNECT_USER_READ_ATTRIBUTES,
   CONNECT_USER_WRITE_ATTRIBUTES,
-} from '../functions/adapters/connect-user-store.js';
-import {
   MINTING_WRITE_ATTRIBUTES,
   READER_READ_ATTRIBUTES,
   RECOVERY_READABLE_ATTRIBUTES,
   RECOVERY_WRITE_ATTRIBUTES,
-} from '../functions/commons/token-attributes.js';
+} from '../functions/adapters/token-table/attributes.js';
 import {
   ACCESS_TOKEN_CONTEXT_CONDITIONS,
   accountOfArn,
@@ -137,7 +135,7 @@ function grantOnAttributes(grantee: IGrantable, statement: Parameters<typeof att
  * Public-token recovery on the token table with DynamoDB fine-grained access: reads must name
  * their attributes (`ProjectionExpression`, `Select: SPECIFIC_ATTRIBUTES`) from the readable list,
  * writes may name only the write list and return only what they updated. No access-token attribute
- * is in either list (functions/commons/token-attributes.ts).
+ * is in either list (functions/adapters/token-table/attributes.ts).
  *
  * @param tableArn - the token table
  * @param indexArn - the `humanId` index, queried by recovery
@@ -160,7 +158,7 @@ export function grantPublicTokenRecovery(grantee: IGrantable, tableArn: string, 
  * `/connect-tokens` on the token table with DynamoDB fine-grained access: `GetItem` naming only
  * what connect-user-store reads (its `ProjectionExpression`), `UpdateItem` naming only what it
  * writes and returning nothing or what it updated; no Query, no index. No access-token attribute
- * is in either list (functions/adapters/connect-user-store.ts).
+ * is in either list (functions/adapters/token-table/attributes.ts).
  *
  * @param tableArn - the token table
  */

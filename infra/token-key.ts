@@ -14,7 +14,7 @@ import { CfnGlobalTable, type TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AccountPrincipal, AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Construct, type IConstruct } from 'constructs';
-import { ACCESS_TOKEN_CONTEXT_KEY } from '../functions/commons/token-attributes.js';
+import { ACCESS_TOKEN_CONTEXT_KEY } from '../functions/adapters/token-table/attributes.js';
 
 /**
  * The services that use the key for a caller (the tables, the outbox queues, the client secret),

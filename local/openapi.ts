@@ -6,43 +6,16 @@
  */
 import * as z from 'zod/mini';
 import {
-  boundedToken,
-  clientUserIdSchema,
+  connectSessionTokenSchema,
+  gatewayMessageSchema,
+  problemSchema,
+  userPublicTokenSchema,
+} from '../functions/contract/answers.js';
+import {
   connectTokenRequestSchema,
   publicTokenRequestSchema,
   sessionTokenObjectSchema,
-} from '../functions/http/schemas.js';
-
-/** What `POST /sessions` and `POST /public-tokens` answer with 200. */
-const userPublicTokenSchema = z.object({
-  humanId: boundedToken,
-  clientUserId: clientUserIdSchema,
-  publicToken: boundedToken,
-});
-
-/** What `POST /connect-tokens` answers with 200: the token a current-generation Connect opens with. */
-const connectSessionTokenSchema = z.object({
-  token: z.string().check(z.minLength(1), z.maxLength(8192)),
-  mode: z.enum(['create', 'edit']),
-  expiresIn: z.int().check(z.positive()),
-  humanId: boundedToken,
-});
-
-/** An RFC 9457 problem, as functions/http/problem.ts builds it. */
-const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.int(),
-  detail: z.optional(z.string()),
-  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-  requestId: z.string(),
-});
-
-/**
- * What API Gateway itself answers when it refuses a request before any function runs (401, the
- * IAM 403, an unknown route's 404): `{"message":"Unauthorized"}` and so on (docs/api.md#api-gateways-own-answers).
- */
-const gatewayMessageSchema = z.object({ message: z.string() });
+} from '../functions/contract/requests.js';
 
 type JsonObject = Record<string, unknown>;
 

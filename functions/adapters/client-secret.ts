@@ -1,18 +1,14 @@
 /**
- * The app's Human API client secret, read from Secrets Manager through
- * Powertools' `SecretsProvider` and cached for `SECRET_TTL_SECONDS`.
+ * The app's Human API client secret, read from Secrets Manager through Powertools'
+ * `SecretsProvider` and cached for `SECRET_TTL_SECONDS` (docs/deploy.md#the-client-secret).
  */
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { DependencyUnavailableError } from '../commons/errors.js';
 import { errorFields, logger } from '../commons/observability.js';
+import { DependencyUnavailableError } from '../domain/errors.js';
+import type { ClientSecretSource } from '../domain/ports.js';
 
-/** Reads the client secret; `refresh` bypasses the cache (after Human API refused it). */
-export interface ClientSecretSource {
-  getClientSecret(options?: { readonly refresh?: boolean }): Promise<string>;
-}
-
-/** Settings of {@link createClientSecretSource}. */
-export interface ClientSecretSourceOptions {
+/** Settings of {@link SecretsManagerClientSecret}. */
+export interface ClientSecretOptions {
   /** The provider (inject one with your own SDK client in tests). */
   readonly provider: SecretsProvider;
   /** Secret name or ARN. */
@@ -38,17 +34,24 @@ export function parseClientSecret(value: string): string | undefined {
 }
 
 /**
- * Creates a cached client-secret source. Concurrent refreshes share one read,
- * so a rotation under load costs one Secrets Manager call, not one per request.
+ * The cached client secret. Concurrent refreshes share one read, so a rotation under load costs
+ * one Secrets Manager call, not one per request.
  */
-export function createClientSecretSource({
-  provider,
-  secretId,
-  ttlSeconds,
-}: ClientSecretSourceOptions): ClientSecretSource {
-  let refreshing: Promise<string> | undefined;
+export class SecretsManagerClientSecret implements ClientSecretSource {
+  private refreshing: Promise<string> | undefined;
 
-  const read = async (forceFetch: boolean): Promise<string> => {
+  constructor(private readonly options: ClientSecretOptions) {}
+
+  getClientSecret({ refresh = false }: { readonly refresh?: boolean } = {}): Promise<string> {
+    if (!refresh) return this.refreshing ?? this.read(false);
+    this.refreshing ??= this.read(true).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async read(forceFetch: boolean): Promise<string> {
+    const { provider, secretId, ttlSeconds } = this.options;
     let value: unknown;
     try {
       value = await provider.get(secretId, { maxAge: ttlSeconds, forceFetch });
@@ -62,15 +65,5 @@ export function createClientSecretSource({
       throw new DependencyUnavailableError('Secrets Manager');
     }
     return clientSecret;
-  };
-
-  return {
-    getClientSecret({ refresh = false } = {}) {
-      if (!refresh) return refreshing ?? read(false);
-      refreshing ??= read(true).finally(() => {
-        refreshing = undefined;
-      });
-      return refreshing;
-    },
-  };
+  }
 }

@@ -1,57 +1,44 @@
 /**
- * The outbox queue (docs/design.md#outbox): where a finish's grant goes when the token write
- * fails after Human API answered, so no exchange is lost. The drain function
- * (`functions/drain-outbox.ts`) applies queued grants with the same newest-wins upsert.
- * Messages hold the access token only as KMS ciphertext.
+ * The outbox's queues (docs/design.md#outbox): the outbox itself, where a finish puts a grant
+ * whose token write failed, and the rejected-grants queue, where the drain puts a message it can
+ * never apply. Messages hold the access token only as KMS ciphertext.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod/mini';
-import { DependencyUnavailableError } from '../commons/errors.js';
 import { errorFields, logger } from '../commons/observability.js';
-import type { TokenGrant } from './token-store.js';
+import { DependencyUnavailableError } from '../domain/errors.js';
+import { grantMessageOf } from '../domain/grant-message.js';
+import type { GrantOutbox, RejectedGrants, TokenGrant } from '../domain/ports.js';
 
-/** Sends grants to the outbox queue. */
-export interface Outbox {
-  /**
-   * Queues a grant whose write failed.
-   *
-   * @throws {DependencyUnavailableError} when SQS fails (after the SDK's retries)
-   */
-  send(grant: TokenGrant): Promise<void>;
-}
+/** One SQS queue. */
+export class SqsQueue implements GrantOutbox, RejectedGrants {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
 
-const isoTime = z.iso.datetime();
+  send(grant: TokenGrant): Promise<void> {
+    return this.sendMessage(grantMessageOf(grant));
+  }
 
-/** An outbox message: a {@link TokenGrant} as JSON. Parsed, not cast, by the drain. */
-export const outboxMessageSchema = z.object({
-  clientUserId: z.string().check(z.minLength(1)),
-  humanId: z.string().check(z.minLength(1)),
-  clientId: z.string().check(z.minLength(1)),
-  accessTokenCiphertext: z.string().check(z.minLength(1)),
-  accessTokenIssuedAt: isoTime,
-  publicToken: z.string().check(z.minLength(1)),
-  publicTokenIssuedAt: isoTime,
-});
+  reject(body: string, problem: string): Promise<void> {
+    return this.sendMessage(body, { problem: { DataType: 'String', StringValue: problem } });
+  }
 
-/** Creates the outbox over an SQS client and the queue URL (`OUTBOX_QUEUE_URL`). */
-export function createOutbox(client: SQSClient, queueUrl: string): Outbox {
-  return {
-    async send(grant) {
-      const message: TokenGrant = {
-        clientUserId: grant.clientUserId,
-        humanId: grant.humanId,
-        clientId: grant.clientId,
-        accessTokenCiphertext: grant.accessTokenCiphertext,
-        accessTokenIssuedAt: grant.accessTokenIssuedAt,
-        publicToken: grant.publicToken,
-        publicTokenIssuedAt: grant.publicTokenIssuedAt,
-      };
-      try {
-        await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
-      } catch (error) {
-        logger.error('SQS request failed', { operation: 'SendMessage', ...errorFields(error) });
-        throw new DependencyUnavailableError('the outbox', { cause: error });
-      }
-    },
-  };
+  private async sendMessage(
+    body: string,
+    attributes?: Record<string, { DataType: string; StringValue: string }>,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new SendMessageCommand({
+          QueueUrl: this.queueUrl,
+          MessageBody: body,
+          ...(attributes === undefined ? {} : { MessageAttributes: attributes }),
+        }),
+      );
+    } catch (error) {
+      logger.error('SQS request failed', { operation: 'SendMessage', ...errorFields(error) });
+      throw new DependencyUnavailableError('the outbox', { cause: error });
+    }
+  }
 }

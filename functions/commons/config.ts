@@ -1,14 +1,15 @@
 /**
- * The one place that reads the functions' environment (docs/deploy.md#configuration).
+ * The one reader of the environment (docs/deploy.md#configuration): the functions' settings
+ * (`readConfig`), the access-token reader's (`readReaderConfig`), and the variable rules local
+ * mode's own settings use too (`Variables`), so a value valid in one place is valid in all.
  *
- * `readConfig()` validates every variable once, at module load of each Lambda
- * entry, and throws a {@link ConfigError} naming the offending variable, so a
- * misconfigured deployment fails on its first cold start instead of answering
- * odd errors later.
+ * Every variable is validated once, when read, and a mistake is a {@link ConfigError} naming the
+ * variable: a misconfigured deployment fails on its first cold start instead of answering odd
+ * errors later.
  */
 import { HUMAN_API_TIMEOUT_MS_RANGE, SECRET_TTL_SECONDS_RANGE, type WholeNumberRange } from './limits.js';
 
-/** Validated settings shared by both Lambda handlers. */
+/** Validated settings shared by the Lambda functions. */
 export interface Config {
   /** Human API client ID of this app (`HUMANAPI_CLIENT_ID`). */
   readonly clientId: string;
@@ -30,6 +31,8 @@ export interface Config {
   readonly tokenKeyId: string;
   /** SQS queue of grants whose write failed (`OUTBOX_QUEUE_URL`, docs/design.md#outbox). */
   readonly outboxQueueUrl: string;
+  /** SQS queue of queued messages the drain rejected (`REJECTED_GRANTS_QUEUE_URL`; the drain's). */
+  readonly rejectedGrantsQueueUrl: string | undefined;
   /**
    * JWT claim naming the caller (`JWT_USER_CLAIM`); set only when the HTTP API
    * has a JWT authorizer. `undefined` means "no JWT" identity mode.
@@ -58,82 +61,137 @@ export const DEFAULT_HUMANAPI_TIMEOUT_MS = 8000;
 /** Default secret cache lifetime (docs/design.md#security-model). */
 export const DEFAULT_SECRET_TTL_SECONDS = 300;
 
-type Environment = Readonly<Record<string, string | undefined>>;
-
-function requireString(env: Environment, variable: string): string {
-  const value = env[variable]?.trim();
-  if (value === undefined || value === '') {
-    throw new ConfigError(variable, 'is required but not set');
-  }
-  return value;
-}
-
-function optionalString(env: Environment, variable: string): string | undefined {
-  const value = env[variable]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function optionalInteger(env: Environment, variable: string, fallback: number, { min, max }: WholeNumberRange): number {
-  const raw = optionalString(env, variable);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(variable, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
+/** An environment: `process.env`, or what a test or local mode hands in. */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Whether `hostname` (as `URL` parses it) is this machine: 127.0.0.0/8, `localhost` or `::1`. */
 export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
-function requireHttpUrl(env: Environment, variable: string): string {
-  const raw = requireString(env, variable);
-  if (!URL.canParse(raw) || !['https:', 'http:'].includes(new URL(raw).protocol)) {
-    throw new ConfigError(variable, `must be an absolute http(s) URL, got "${raw}"`);
-  }
-  return raw;
-}
+/** The rules every variable is read with: trimmed, empty counts as unset, mistakes named. */
+export class Variables {
+  constructor(private readonly env: Environment) {}
 
-function optionalHttpUrl(env: Environment, variable: string, fallback: string): string {
-  const raw = optionalString(env, variable) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(variable, `must be an absolute URL, got "${raw}"`);
+  /** A set, non-empty string. */
+  require(variable: string): string {
+    const value = this.optional(variable);
+    if (value === undefined) throw new ConfigError(variable, 'is required but not set');
+    return value;
   }
-  // Plain http only to this machine (local mode's sandbox): the body carries the client secret.
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw new ConfigError(variable, `must be an https URL (http only on a loopback host), got "${raw}"`);
+
+  /** A string, or `undefined` when unset or empty. */
+  optional(variable: string): string | undefined {
+    const value = this.env[variable]?.trim();
+    return value === undefined || value === '' ? undefined : value;
   }
-  return raw.replace(/\/+$/, '');
+
+  /** A whole number within `range`, or `fallback` when unset. */
+  integer(variable: string, fallback: number, { min, max }: WholeNumberRange): number {
+    const raw = this.optional(variable);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(variable, `must be an integer from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  }
+
+  /** An absolute http(s) URL (an AWS endpoint, a queue URL). */
+  httpUrl(variable: string): string {
+    const raw = this.require(variable);
+    if (!URL.canParse(raw) || !['https:', 'http:'].includes(new URL(raw).protocol)) {
+      throw new ConfigError(variable, `must be an absolute http(s) URL, got "${raw}"`);
+    }
+    return raw;
+  }
+
+  /**
+   * A Human API origin, `fallback` when unset, without a trailing slash: https, or plain http to
+   * this machine only (local mode's sandbox), since requests carry the client secret or a token.
+   */
+  humanApiUrl(variable: string, fallback: string): string {
+    const raw = this.optional(variable) ?? fallback;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(variable, `must be an absolute URL, got "${raw}"`);
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      throw new ConfigError(variable, `must be an https URL (http only on a loopback host), got "${raw}"`);
+    }
+    return raw.replace(/\/+$/, '');
+  }
 }
 
 /**
- * Reads and validates the environment.
+ * Reads and validates the functions' environment.
  *
  * @param env - the environment to read; `process.env` unless a test passes its own
  * @throws {ConfigError} naming the first missing or invalid variable
  */
 export function readConfig(env: Environment = process.env): Config {
+  const variables = new Variables(env);
   return {
-    clientId: requireString(env, 'HUMANAPI_CLIENT_ID'),
-    secretId: requireString(env, 'HUMANAPI_SECRET_ID'),
-    humanApiBaseUrl: optionalHttpUrl(env, 'HUMANAPI_BASE_URL', DEFAULT_HUMANAPI_BASE_URL),
-    humanApiAuthBaseUrl: optionalHttpUrl(env, 'HUMANAPI_AUTH_BASE_URL', DEFAULT_HUMANAPI_AUTH_BASE_URL),
-    humanApiTimeoutMs: optionalInteger(
-      env,
+    clientId: variables.require('HUMANAPI_CLIENT_ID'),
+    secretId: variables.require('HUMANAPI_SECRET_ID'),
+    humanApiBaseUrl: variables.humanApiUrl('HUMANAPI_BASE_URL', DEFAULT_HUMANAPI_BASE_URL),
+    humanApiAuthBaseUrl: variables.humanApiUrl('HUMANAPI_AUTH_BASE_URL', DEFAULT_HUMANAPI_AUTH_BASE_URL),
+    humanApiTimeoutMs: variables.integer(
       'HUMANAPI_TIMEOUT_MS',
       DEFAULT_HUMANAPI_TIMEOUT_MS,
       HUMAN_API_TIMEOUT_MS_RANGE,
     ),
-    tokensTableName: requireString(env, 'TOKENS_TABLE_NAME'),
-    idempotencyTableName: requireString(env, 'IDEMPOTENCY_TABLE_NAME'),
-    secretTtlSeconds: optionalInteger(env, 'SECRET_TTL_SECONDS', DEFAULT_SECRET_TTL_SECONDS, SECRET_TTL_SECONDS_RANGE),
-    tokenKeyId: requireString(env, 'TOKEN_KEY_ID'),
-    outboxQueueUrl: requireHttpUrl(env, 'OUTBOX_QUEUE_URL'),
-    jwtUserClaim: optionalString(env, 'JWT_USER_CLAIM'),
+    tokensTableName: variables.require('TOKENS_TABLE_NAME'),
+    idempotencyTableName: variables.require('IDEMPOTENCY_TABLE_NAME'),
+    secretTtlSeconds: variables.integer('SECRET_TTL_SECONDS', DEFAULT_SECRET_TTL_SECONDS, SECRET_TTL_SECONDS_RANGE),
+    tokenKeyId: variables.require('TOKEN_KEY_ID'),
+    outboxQueueUrl: variables.httpUrl('OUTBOX_QUEUE_URL'),
+    rejectedGrantsQueueUrl: variables.optional('REJECTED_GRANTS_QUEUE_URL'),
+    jwtUserClaim: variables.optional('JWT_USER_CLAIM'),
+  };
+}
+
+/** The access-token reader's settings: the table and key now, minting's when first needed. */
+export interface ReaderConfig {
+  /** `TOKENS_TABLE_NAME`. */
+  readonly tableName: () => string;
+  /** `TOKEN_KEY_ID`, when set: decrypting can do without it (KMS reads the key from the ciphertext). */
+  readonly keyId: string | undefined;
+  /** What minting a current-generation access token takes (`HUMANAPI_*`, `SECRET_TTL_SECONDS`). */
+  readonly minting: () => {
+    readonly clientId: string;
+    readonly secretId: string;
+    readonly secretTtlSeconds: number;
+    readonly humanApiAuthBaseUrl: string;
+    readonly humanApiTimeoutMs: number;
+    readonly keyId: string;
+  };
+}
+
+/**
+ * Reads the access-token reader's environment, each group when first needed: a reader of v1
+ * users only never needs the current generation's settings. The rules are the functions'.
+ */
+export function readReaderConfig(env: Environment = process.env): ReaderConfig {
+  const variables = new Variables(env);
+  const keyId = variables.optional('TOKEN_KEY_ID');
+  return {
+    tableName: () => variables.require('TOKENS_TABLE_NAME'),
+    keyId,
+    minting: () => ({
+      clientId: variables.require('HUMANAPI_CLIENT_ID'),
+      secretId: variables.require('HUMANAPI_SECRET_ID'),
+      secretTtlSeconds: variables.integer('SECRET_TTL_SECONDS', DEFAULT_SECRET_TTL_SECONDS, SECRET_TTL_SECONDS_RANGE),
+      humanApiAuthBaseUrl: variables.humanApiUrl('HUMANAPI_AUTH_BASE_URL', DEFAULT_HUMANAPI_AUTH_BASE_URL),
+      humanApiTimeoutMs: variables.integer(
+        'HUMANAPI_TIMEOUT_MS',
+        DEFAULT_HUMANAPI_TIMEOUT_MS,
+        HUMAN_API_TIMEOUT_MS_RANGE,
+      ),
+      // Minted tokens are encrypted with it, so minting needs it.
+      keyId: variables.require('TOKEN_KEY_ID'),
+    }),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Structured JSON logging and metrics, shared by both functions.
+ * Structured JSON logging, metrics and traces, shared by every function.
  *
  * Nothing logged anywhere in this code base may contain a token, a session
  * token or the client secret: log names, statuses and IDs only.
@@ -7,12 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError } from './errors.js';
-
-/** Service name: the logs' `service` key and the metrics' `service` dimension (the stack's alarms use it). */
-export const SERVICE_NAME = 'humanapi-connect';
-/** CloudWatch namespace of the service's metrics (the stack's alarms use it). */
-export const METRICS_NAMESPACE = 'HumanConnect';
+import { HUMAN_API_LATENCY_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './telemetry.js';
 
 /** The service's logger (Powertools reads `POWERTOOLS_*` and `AWS_LAMBDA_LOG_LEVEL` itself). */
 export const logger = new Logger({ serviceName: SERVICE_NAME });
@@ -26,9 +21,6 @@ export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRI
  * publicToken.
  */
 export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
-
-/** Name of the metric holding each Human API call's duration, in milliseconds. */
-export const HUMAN_API_LATENCY_METRIC = 'HumanApiLatency';
 
 /**
  * Runs one Human API call as an X-Ray subsegment (`Human API <path>`, annotated with the path and
@@ -64,13 +56,6 @@ export async function traceHumanApiCall<T>(path: string, call: () => Promise<T>)
 }
 
 /**
- * Name of the metric counting requests that failed because of Human API (answered 502 or 504:
- * its 5xx, timeouts, broken answers, credentials refused even after re-reading the secret).
- * A 401 that the secret re-read fixes is not a failure: rotations do not trip the alarm.
- */
-export const HUMAN_API_FAILURE_METRIC = 'HumanApiFailure';
-
-/**
  * The log fields naming a caught value and its cause: names only, never messages (they may echo
  * input), plus Human API's status when Human API answered one.
  */
@@ -81,13 +66,14 @@ export type ErrorFields = {
   readonly upstreamStatus?: number;
 };
 
-/** The {@link ErrorFields} of any caught value. */
+/**
+ * The {@link ErrorFields} of any caught value. Human API's errors carry `upstreamStatus`
+ * (functions/domain/errors.ts); it is read by name so that this module knows no error class.
+ */
 export function errorFields(error: unknown): ErrorFields {
   if (!(error instanceof Error)) return { errorName: typeof error };
-  const upstreamStatus =
-    error instanceof HumanApiRejectedError || error instanceof HumanApiAuthError || error instanceof HumanApiFailedError
-      ? error.upstreamStatus
-      : undefined;
+  const status: unknown = 'upstreamStatus' in error ? error.upstreamStatus : undefined;
+  const upstreamStatus = typeof status === 'number' ? status : undefined;
   return {
     errorName: error.name,
     ...(error.cause instanceof Error ? { causeName: error.cause.name } : {}),

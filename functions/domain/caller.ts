@@ -2,7 +2,7 @@
  * Who is calling, and the rule that a signed-in user acts only for themself
  * (docs/design.md#caller-identity).
  */
-import { CallerMismatchError } from '../commons/errors.js';
+import { CallerMismatchError } from './errors.js';
 
 /** Who is calling. */
 export type Caller =

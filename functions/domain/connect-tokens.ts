@@ -1,36 +1,25 @@
-import type { ClientSecretSource } from '../adapters/client-secret.js';
-import type { ConnectUser, ConnectUserStore } from '../adapters/connect-user-store.js';
-import type { ConnectToken, HumanApiAuthClient } from '../adapters/human-api-auth.js';
-import { HumanApiFailedError, HumanApiRejectedError, RequestValidationError } from '../commons/errors.js';
-import type { ConnectTokenRequest } from '../http/schemas.js';
+import { logger } from '../commons/observability.js';
+import type { ConnectSessionToken } from '../contract/answers.js';
+import type { ConnectTokenRequest } from '../contract/requests.js';
 import { assertCallerIs, type Caller } from './caller.js';
+import { HumanApiFailedError, HumanApiRejectedError, RequestValidationError } from './errors.js';
+import type { ClientSecretSource, ConnectToken, ConnectUser, ConnectUserStore, HumanApiAuth } from './ports.js';
 import { withClientSecret } from './with-client-secret.js';
 
 /** What {@link createConnectToken} needs. */
 export interface CreateConnectTokenDependencies {
   /** This app's Human API client ID. */
   readonly clientId: string;
-  readonly humanApiAuth: HumanApiAuthClient;
+  readonly humanApiAuth: HumanApiAuth;
   readonly secrets: ClientSecretSource;
   readonly connectUsers: ConnectUserStore;
   readonly now?: () => Date;
 }
 
-/** The answer of `POST /connect-tokens`: what the front end opens Connect with. */
-export interface ConnectSessionToken {
-  /** For `HumanConnect.open({ token })`. */
-  readonly token: string;
-  /** `create`: a session token for a new user; `edit`: an id_token for a user who connected. */
-  readonly mode: 'create' | 'edit';
-  /** Seconds until the token expires. */
-  readonly expiresIn: number;
-  readonly humanId: string;
-}
-
 type Minted = { readonly mode: 'create' | 'edit'; readonly token: ConnectToken };
 
 const emailRequired = () =>
-  new RequestValidationError([{ path: 'email', message: 'Required for a user who has not connected yet' }]);
+  new RequestValidationError([{ path: 'email', message: 'Required for a user who is not connected' }]);
 
 /** The user the request is about: the signed-in caller, or the `clientUserId` a trusted back end names. */
 function userOf(request: ConnectTokenRequest, caller: Caller): string {
@@ -45,12 +34,16 @@ function userOf(request: ConnectTokenRequest, caller: Caller): string {
 }
 
 /**
- * Mints the token a current-generation Connect opens with (docs/design.md#connect-flows): an
- * id_token (`edit`) when the user's record shows a connection, else a session token (`create`).
- * The back end never sees the popup, so the record can lag behind Human API: a user Human API
- * already knows (a humanId is stored, or Human API refuses a session for them) is tried with an
- * id_token, which Human API grants only to a user who connected. The humanId is recorded, and
- * `connectedAt` once an id_token was granted; nothing is written when Human API fails.
+ * Mints the token a current-generation Connect opens with (docs/design.md#connect-flows): an id
+ * token (`edit`) when the user's record shows a connection, else a session token (`create`).
+ * The back end never sees the popup, so the record can lag behind Human API either way:
+ * - a user Human API already knows (a humanId is stored, or Human API refuses a session for them)
+ *   is tried with an id token, which Human API grants only to a user who connected;
+ * - a user the record shows connected whom Human API refuses an id token (deleted there, or every
+ *   source removed) is no longer connected: the record says so, and the answer is a session token
+ *   (create), for which the e-mail is required as for any new user. The user is never stuck.
+ * The humanId is recorded, and `connectedAt` once an id token was granted; nothing is written
+ * when Human API fails.
  *
  * @throws {RequestValidationError} naming `clientUserId` (trusted caller without one) or `email`
  *   (a user not known to have connected, without one)
@@ -79,8 +72,19 @@ export async function createConnectToken(
   });
 
   let minted: Minted;
+  let reconnecting = false;
   if (user?.connected === true) {
-    minted = await edit();
+    try {
+      minted = await edit();
+    } catch (error) {
+      if (!(error instanceof HumanApiRejectedError)) throw error;
+      // Human API no longer grants this user an id token: not connected any more.
+      await connectUsers.markReconnectRequired(clientUserId, now());
+      logger.info('Human API refused an id token to a connected user; Connect opens in create mode');
+      if (email === undefined) throw emailRequired();
+      reconnecting = true;
+      minted = await create(email);
+    }
   } else if (email === undefined) {
     if (user?.humanId === undefined) throw emailRequired();
     minted = await editOr(edit, emailRequired);
@@ -88,9 +92,10 @@ export async function createConnectToken(
     minted = await createOrEdit(() => create(email), edit);
   }
 
-  const humanId = humanIdOf(minted.token, user);
+  // A user who reconnects may be a new human at Human API: the stored humanId is not theirs any more.
+  const humanId = humanIdOf(minted.token, reconnecting ? undefined : user);
   const connected = minted.mode === 'edit';
-  if (user?.humanId === undefined || (connected && !user.connected)) {
+  if (user?.humanId === undefined || reconnecting || humanId !== user.humanId || (connected && !user.connected)) {
     await connectUsers.recordConnectUser({ clientUserId, humanId, clientId, connected, now: now() });
   }
   return { token: minted.token.token, mode: minted.mode, expiresIn: minted.token.expiresIn, humanId };

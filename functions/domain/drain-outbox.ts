@@ -1,42 +1,39 @@
-import { outboxMessageSchema } from '../adapters/outbox.js';
-import type { TokenStore } from '../adapters/token-store.js';
 import { logger } from '../commons/observability.js';
-
-/** A queued message that is not a grant: retried, then dead-lettered (docs/design.md#outbox). */
-export class UnreadableOutboxMessageError extends Error {
-  constructor() {
-    super('The outbox message is not a token grant.');
-    this.name = 'UnreadableOutboxMessageError';
-  }
-}
+import { readGrantMessage } from './grant-message.js';
+import type { GrantStore, RejectedGrants } from './ports.js';
 
 /** What {@link applyQueuedGrant} needs. */
 export interface DrainOutboxDependencies {
-  readonly tokenStore: TokenStore;
+  /** This app's Human API client ID: a grant of another app is rejected. */
+  readonly clientId: string;
+  readonly grants: GrantStore;
+  /** Where a message that can never be applied goes, instead of coming back forever. */
+  readonly rejected: RejectedGrants;
   readonly now?: () => Date;
 }
 
 /**
- * Applies one queued grant (docs/design.md#outbox) with the same newest-wins upsert a finish
- * uses: a token issued earlier than the stored one is dropped, so a grant drained after a newer
- * finish (or twice, SQS delivering at least once) changes nothing it should not.
+ * Applies one queued grant (docs/design.md#outbox) with the same newest-wins write a finish uses:
+ * a token issued earlier than the stored one is dropped, so a grant drained after a newer finish
+ * (or twice, SQS delivering at least once, or redriven) changes nothing it should not. A message
+ * that is not a valid grant of this app, issued in the outbox's lifetime, is rejected: set aside
+ * in the rejected-grants queue with its reason, never stored, never retried.
  *
  * @param body - the SQS message body
- * @throws {UnreadableOutboxMessageError} when the body is not a grant
- * @throws {DependencyUnavailableError} when DynamoDB fails: the message is received again
+ * @throws {DependencyUnavailableError} when DynamoDB (or the rejected-grants queue) fails: the
+ *   message is received again, and after five receives dead-lettered, then redriven
  */
 export async function applyQueuedGrant(
   body: string,
-  { tokenStore, now = () => new Date() }: DrainOutboxDependencies,
+  { clientId, grants, rejected, now = () => new Date() }: DrainOutboxDependencies,
 ): Promise<void> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new UnreadableOutboxMessageError();
+  const message = readGrantMessage(body, clientId, now());
+  if ('problem' in message) {
+    await rejected.reject(body, message.problem);
+    logger.error('Rejected a queued message that is not a grant to apply', { problem: message.problem });
+    return;
   }
-  const parsed = outboxMessageSchema.safeParse(json);
-  if (!parsed.success) throw new UnreadableOutboxMessageError();
-  const record = await tokenStore.upsertTokenRecord(parsed.data, now());
-  logger.info('Applied a queued grant', { version: record.version });
+  const stored = await grants.storeGrant(message.grant, now());
+  if (stored === undefined) logger.warn('Dropped a queued grant issued before its user was deleted');
+  else logger.info('Applied a queued grant', { version: stored.version });
 }

@@ -1,39 +1,35 @@
-import * as z from 'zod/mini';
-import type { ClientSecretSource } from '../adapters/client-secret.js';
-import type { HumanApiClient, SessionExchange } from '../adapters/human-api.js';
-import type { Outbox } from '../adapters/outbox.js';
-import type { TokenCipher } from '../adapters/token-cipher.js';
-import type { TokenGrant, TokenStore } from '../adapters/token-store.js';
-import { DependencyUnavailableError, ForeignClientIdError, HumanApiFailedError } from '../commons/errors.js';
 import { errorFields, logger } from '../commons/observability.js';
-import { clientUserIdSchema, type SessionTokenObject } from '../http/schemas.js';
+import { type UserPublicToken, userPublicTokenSchema } from '../contract/answers.js';
+import { clientUserIdSchema } from '../contract/fields.js';
+import type { SessionTokenObject } from '../contract/requests.js';
 import { assertCallerIs, type Caller } from './caller.js';
+import { DependencyUnavailableError, ForeignClientIdError, HumanApiFailedError, UserDeletedError } from './errors.js';
+import type {
+  ClientSecretSource,
+  GrantOutbox,
+  GrantStore,
+  HumanApiConnect,
+  SessionExchange,
+  TokenCipher,
+  TokenGrant,
+} from './ports.js';
 import type { UnsavedExchanges } from './unsaved-exchanges.js';
 import { withClientSecret } from './with-client-secret.js';
-
-/** What the front end learns from a finished session: never the accessToken. */
-export interface UserPublicToken {
-  readonly humanId: string;
-  readonly clientUserId: string;
-  readonly publicToken: string;
-}
 
 /** What {@link finishSession} needs. */
 export interface FinishSessionDependencies {
   /** This app's Human API client ID. */
   readonly clientId: string;
-  readonly humanApi: HumanApiClient;
+  readonly humanApi: HumanApiConnect;
   readonly secrets: ClientSecretSource;
-  readonly tokenStore: TokenStore;
+  readonly grants: GrantStore;
   /** Encrypts the accessToken right after Human API answered: plaintext stays in memory only. */
   readonly tokenCipher: TokenCipher;
   /** Where a grant goes when the token write fails (docs/design.md#outbox). */
-  readonly outbox: Outbox;
+  readonly outbox: GrantOutbox;
   readonly unsavedExchanges: UnsavedExchanges;
   readonly now?: () => Date;
 }
-
-const userPublicTokenSchema = z.object({ humanId: z.string(), clientUserId: z.string(), publicToken: z.string() });
 
 /**
  * What makes two finishes the same request: one exchange per session token and caller, so a
@@ -91,6 +87,7 @@ export function assertConsistentExchange(
  *
  * @throws {CallerMismatchError} when a signed-in caller is not the session's user
  * @throws {HumanApiFailedError} when Human API's answer is inconsistent
+ * @throws {UserDeletedError} when the user was deleted after Human API answered (nothing stored)
  */
 export async function finishSession(
   session: SessionTokenObject,
@@ -99,7 +96,7 @@ export async function finishSession(
     clientId,
     humanApi,
     secrets,
-    tokenStore,
+    grants,
     tokenCipher,
     outbox,
     unsavedExchanges,
@@ -136,9 +133,10 @@ export async function finishSession(
       publicTokenIssuedAt: issuedAt,
     };
     // A token issued later (a racing finish or refresh) stands, and is answered.
-    const record = await tokenStore.upsertTokenRecord(grant, now());
+    const stored = await grants.storeGrant(grant, now());
     unsavedExchanges.forget(session.sessionToken);
-    return { humanId: record.humanId, clientUserId: record.clientUserId, publicToken: record.publicToken };
+    if (stored === undefined) throw new UserDeletedError();
+    return { humanId: stored.humanId, clientUserId: stored.clientUserId, publicToken: stored.publicToken };
   } catch (error) {
     if (grant !== undefined && error instanceof DependencyUnavailableError) {
       try {
@@ -163,12 +161,12 @@ export async function finishSession(
  *
  * @param replayed - the stored answer, as read from the idempotency table
  */
-export async function currentPublicToken(replayed: unknown, tokenStore: TokenStore): Promise<UserPublicToken> {
+export async function currentPublicToken(replayed: unknown, grants: GrantStore): Promise<UserPublicToken> {
   const parsed = userPublicTokenSchema.safeParse(replayed);
   // Only this code writes idempotency records; one of another shape is a storage fault.
   if (!parsed.success) throw new DependencyUnavailableError('DynamoDB');
   const stored = parsed.data;
-  const record = await tokenStore.getTokenRecord(stored.clientUserId);
-  if (record === undefined || record.humanId !== stored.humanId) return stored;
-  return { humanId: record.humanId, clientUserId: record.clientUserId, publicToken: record.publicToken };
+  const current = await grants.currentPublicToken(stored.clientUserId);
+  if (current === undefined || current.humanId !== stored.humanId) return stored;
+  return { humanId: current.humanId, clientUserId: current.clientUserId, publicToken: current.publicToken };
 }

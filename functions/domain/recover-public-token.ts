@@ -1,19 +1,17 @@
-import type { ClientSecretSource } from '../adapters/client-secret.js';
-import type { HumanApiClient } from '../adapters/human-api.js';
-import type { RecoveryRecord, TokenStore } from '../adapters/token-store.js';
-import { HumanApiFailedError, TokenRecordNotFoundError } from '../commons/errors.js';
-import type { PublicTokenRequest } from '../http/schemas.js';
+import type { UserPublicToken } from '../contract/answers.js';
+import type { PublicTokenRequest } from '../contract/requests.js';
 import { assertCallerIs, type Caller } from './caller.js';
-import type { UserPublicToken } from './finish-session.js';
+import { HumanApiFailedError, TokenRecordNotFoundError } from './errors.js';
+import type { ClientSecretSource, HumanApiConnect, RecoveryRecord, RecoveryStore } from './ports.js';
 import { withClientSecret } from './with-client-secret.js';
 
 /** What {@link recoverPublicToken} needs. */
 export interface RecoverPublicTokenDependencies {
   /** This app's Human API client ID. */
   readonly clientId: string;
-  readonly humanApi: HumanApiClient;
+  readonly humanApi: HumanApiConnect;
   readonly secrets: ClientSecretSource;
-  readonly tokenStore: TokenStore;
+  readonly recovery: RecoveryStore;
   readonly now?: () => Date;
 }
 
@@ -35,16 +33,16 @@ const toUserPublicToken = ({ humanId, clientUserId, publicToken }: RecoveryRecor
 export async function recoverPublicToken(
   request: PublicTokenRequest,
   caller: Caller,
-  { clientId, humanApi, secrets, tokenStore, now = () => new Date() }: RecoverPublicTokenDependencies,
+  { clientId, humanApi, secrets, recovery, now = () => new Date() }: RecoverPublicTokenDependencies,
 ): Promise<UserPublicToken> {
   // Recovery reads only what its role may read: never an access token (docs/security.md).
   let record: RecoveryRecord | undefined;
   if ('clientUserId' in request) {
     // Refused before the read: a signed-in user learns nothing about another user's record.
     assertCallerIs(caller, request.clientUserId);
-    record = await tokenStore.getRecoveryRecord(request.clientUserId);
+    record = await recovery.getByClientUserId(request.clientUserId);
   } else {
-    record = await tokenStore.findRecoveryRecordByHumanId(request.humanId);
+    record = await recovery.findByHumanId(request.humanId);
   }
   if (record === undefined) throw new TokenRecordNotFoundError();
   assertCallerIs(caller, record.clientUserId);
@@ -58,7 +56,7 @@ export async function recoverPublicToken(
   // this refresh keeps its accessToken, and its publicToken only if issued later).
   const publicTokenIssuedAt = now().toISOString();
   if (grant.humanId !== record.humanId) throw new HumanApiFailedError('Human API answered for another user.');
-  const stored = await tokenStore.storePublicToken(
+  const stored = await recovery.storePublicToken(
     { clientUserId: record.clientUserId, humanId: record.humanId, publicToken: grant.publicToken, publicTokenIssuedAt },
     now(),
   );

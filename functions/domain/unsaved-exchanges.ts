@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SessionExchange } from '../adapters/human-api.js';
+import type { SessionExchange } from './ports.js';
 
 /**
  * Session exchanges whose tokens could not be stored yet.

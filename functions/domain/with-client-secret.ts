@@ -1,5 +1,5 @@
-import type { ClientSecretSource } from '../adapters/client-secret.js';
-import { HumanApiAuthError } from '../commons/errors.js';
+import { HumanApiAuthError } from './errors.js';
+import type { ClientSecretSource } from './ports.js';
 
 /**
  * Calls Human API with the cached client secret; when Human API refuses the

@@ -8,9 +8,10 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { CallerMismatchError, InvalidCallerIdError } from '../commons/errors.js';
+import { clientUserIdSchema } from '../contract/fields.js';
 import type { Caller } from '../domain/caller.js';
-import { clientUserIdSchema, requestIssueMessage } from './schemas.js';
+import { CallerMismatchError, InvalidCallerIdError } from '../domain/errors.js';
+import { requestIssueMessage } from './field-issues.js';
 
 /**
  * The part of the request context a JWT authorizer fills in. The event type of a route without

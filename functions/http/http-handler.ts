@@ -11,17 +11,18 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { errorFields, logger, metrics, tracer } from '../commons/observability.js';
+import { HUMAN_API_FAILURE_METRIC } from '../commons/telemetry.js';
+import type { Caller } from '../domain/caller.js';
 import {
   MalformedBodyError,
   PayloadTooLargeError,
   RequestValidationError,
   UnsupportedMediaTypeError,
-} from '../commons/errors.js';
-import { errorFields, HUMAN_API_FAILURE_METRIC, logger, metrics, tracer } from '../commons/observability.js';
-import type { Caller } from '../domain/caller.js';
+} from '../domain/errors.js';
 import { callerFrom } from './caller.js';
+import { requestIssueMessage, toFieldIssues } from './field-issues.js';
 import { jsonResponse, problemResponse } from './problem.js';
-import { requestIssueMessage, toFieldIssues } from './schemas.js';
 
 /** Largest accepted body (docs/api.md). */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -3,6 +3,7 @@
  */
 import { HttpError } from '@middy/util';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Problem } from '../contract/answers.js';
 import {
   CallerMismatchError,
   type Dependency,
@@ -23,21 +24,8 @@ import {
   RequestValidationError,
   TokenRecordNotFoundError,
   UnsupportedMediaTypeError,
-} from '../commons/errors.js';
-
-/** The body of an `application/problem+json` answer. */
-export interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail?: string;
-  readonly errors?: readonly FieldIssue[];
-  /**
-   * API Gateway's id of the request (`requestContext.requestId`): the key to its log lines
-   * (docs/api.md#request-ids). Set on every answer the handlers give.
-   */
-  readonly requestId?: string;
-}
+  UserDeletedError,
+} from '../domain/errors.js';
 
 /** Headers on every answer: nothing here may be cached or sniffed. */
 export const SECURITY_HEADERS = {
@@ -59,7 +47,7 @@ function problem(
     title,
     status,
     ...(detail === undefined ? {} : { detail }),
-    ...(errors === undefined ? {} : { errors }),
+    ...(errors === undefined ? {} : { errors: [...errors] }),
   };
 }
 
@@ -74,6 +62,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof CallerMismatchError) return problem(403, 'caller-mismatch', 'Forbidden', error.message);
   if (error instanceof TokenRecordNotFoundError) return problem(404, 'no-token-record', 'Not found', error.message);
   if (error instanceof RequestInFlightError) return problem(409, 'session-in-flight', 'Conflict', error.message);
+  if (error instanceof UserDeletedError) return problem(409, 'user-deleted', 'Conflict', error.message);
   if (error instanceof HumanApiError) return humanApiProblem(error);
   if (error instanceof DependencyUnavailableError) return dependencyProblem(error.dependency);
   // Body parsers (middy) raise HttpErrors for unparseable bodies and forbidden keys.
@@ -160,8 +149,9 @@ function humanApiProblem(error: HumanApiError): Problem {
 }
 
 /** "400" or "400 (invalid_token: Session token expired)". */
-function upstreamAnswer(status: number, upstreamError: string | undefined): string {
-  return upstreamError === undefined ? String(status) : `${status} (${upstreamError})`;
+function upstreamAnswer(status: number | undefined, upstreamError: string | undefined): string {
+  const code = status === undefined ? 'a refusal' : String(status);
+  return upstreamError === undefined ? code : `${code} (${upstreamError})`;
 }
 
 /** Builds an API Gateway answer with a JSON body and the security headers. */

@@ -4,7 +4,7 @@
  * the field, instead of silently injecting nothing.
  */
 import * as z from 'zod/mini';
-import { requestIssueMessage, toFieldIssues } from '../../functions/http/schemas.js';
+import { requestIssueMessage, toFieldIssues } from '../../functions/http/field-issues.js';
 
 const count = z.optional(z.int().check(z.minimum(1), z.maximum(1000)));
 

@@ -99,44 +99,41 @@ export class TokenRecordNotFoundError extends Error {
 }
 
 /** Human API refused a call, failed, or did not answer (docs/design.md#human-api). */
-export abstract class HumanApiError extends Error {}
+export abstract class HumanApiError extends Error {
+  /** Human API's HTTP status, when it answered one. */
+  readonly upstreamStatus: number | undefined;
 
-/** Human API rejected the session token or humanId (a 4xx other than 401/403). */
+  constructor(message: string, options?: ErrorOptions & { readonly upstreamStatus?: number | undefined }) {
+    super(message, options);
+    this.upstreamStatus = options?.upstreamStatus;
+  }
+}
+
+/** Human API rejected the session token, humanId or user (a 4xx other than 401/403/429). */
 export class HumanApiRejectedError extends HumanApiError {
-  /** Human API's status code. */
-  readonly upstreamStatus: number;
-  /** Human API's error code or message, when it is safe to repeat (see `upstream-detail.ts`). */
+  /** Human API's error code or message, when it is safe to repeat (see adapters/upstream-detail.ts). */
   readonly upstreamError: string | undefined;
 
   constructor(upstreamStatus: number, upstreamError?: string) {
-    super('Human API rejected the session token or humanId.');
+    super('Human API rejected the session token or humanId.', { upstreamStatus });
     this.name = 'HumanApiRejectedError';
-    this.upstreamStatus = upstreamStatus;
     this.upstreamError = upstreamError;
   }
 }
 
 /** Human API rejected the app credentials (401/403). */
 export class HumanApiAuthError extends HumanApiError {
-  /** Human API's status code. */
-  readonly upstreamStatus: number;
-
   constructor(upstreamStatus: number) {
-    super('Human API rejected the app credentials.');
+    super('Human API rejected the app credentials.', { upstreamStatus });
     this.name = 'HumanApiAuthError';
-    this.upstreamStatus = upstreamStatus;
   }
 }
 
 /** Human API failed: a 5xx, a broken connection, or an unreadable or wrong-shaped answer. */
 export class HumanApiFailedError extends HumanApiError {
-  /** Human API's status code, when it answered at all. */
-  readonly upstreamStatus: number | undefined;
-
   constructor(message: string, options?: ErrorOptions & { readonly upstreamStatus?: number }) {
     super(message, options);
     this.name = 'HumanApiFailedError';
-    this.upstreamStatus = options?.upstreamStatus;
   }
 }
 
@@ -187,7 +184,7 @@ export class HumanApiRateLimitedError extends HumanApiError {
   readonly retryAfterSeconds: number;
 
   constructor(retryAfterSeconds: number) {
-    super('Human API is rate limiting this app; try again later.');
+    super('Human API is rate limiting this app; try again later.', { upstreamStatus: 429 });
     this.name = 'HumanApiRateLimitedError';
     this.retryAfterSeconds = retryAfterSeconds;
   }
@@ -195,12 +192,42 @@ export class HumanApiRateLimitedError extends HumanApiError {
 
 /**
  * The same request (the same idempotency key) is being worked on by another invocation right
- * now: a duplicate in flight (409). Raised by `functions/commons/idempotency.ts`, which
+ * now: a duplicate in flight (409). Raised by `functions/adapters/idempotency.ts`, which
  * translates Powertools Idempotency's own errors so nothing else needs to know them.
  */
 export class RequestInFlightError extends Error {
   constructor(options?: ErrorOptions) {
     super('This session is being finished by another request; retry shortly.', options);
     this.name = 'RequestInFlightError';
+  }
+}
+
+/**
+ * The user has a record but no access token: they never finished connecting a source (or, in the
+ * current generation, Human API refuses to mint one: not connected, or deleted there).
+ */
+export class NotConnectedError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('The user has a token record but no access token: they have not connected a source.', options);
+    this.name = 'NotConnectedError';
+  }
+}
+
+/** The stored access token could not be decrypted (wrong record, wrong key, or KMS refused). */
+export class AccessTokenUndecryptableError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('The stored access token could not be decrypted for this user.', options);
+    this.name = 'AccessTokenUndecryptableError';
+  }
+}
+
+/**
+ * The user was deleted (docs/design.md#deleting-a-user) after Human API issued these tokens: they
+ * are not stored, and the user must connect again.
+ */
+export class UserDeletedError extends Error {
+  constructor() {
+    super('This user was deleted while the session finished; nothing was stored. Open Human Connect again.');
+    this.name = 'UserDeletedError';
   }
 }

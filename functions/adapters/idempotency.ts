@@ -17,8 +17,8 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { DependencyUnavailableError, RequestInFlightError } from './errors.js';
-import { errorFields, logger } from './observability.js';
+import { errorFields, logger } from '../commons/observability.js';
+import { DependencyUnavailableError, RequestInFlightError } from '../domain/errors.js';
 
 /** The field the response hook wraps a replayed result in. */
 const REPLAYED = 'replayed';

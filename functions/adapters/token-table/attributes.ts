@@ -1,7 +1,9 @@
 /**
- * Which token-table attributes hold access tokens and which ones `recoverPublicToken` may touch
- * (docs/security.md). One list, used by the stack's fine-grained DynamoDB permissions, the `humanId`
- * index projection and the token store's projected reads, so the three cannot drift apart.
+ * The token table's attributes, and which of them each role of the table names: one list per
+ * role, used by that role's requests (its projections and expressions), by the stack's DynamoDB
+ * fine-grained permissions (infra/token-access.ts) and by the `humanId` index projection, so the
+ * three cannot drift apart (docs/security.md#who-can-decrypt). Constants only: the stack imports
+ * this file at synth time.
  */
 
 /**
@@ -12,9 +14,12 @@
  */
 export const ACCESS_TOKEN_CONTEXT_KEY = 'clientUserId';
 
+/** The key attributes of the table and its index, projected into the index without being named. */
+export const TOKEN_TABLE_KEY_ATTRIBUTES = ['clientUserId', 'humanId'] as const;
+
 /**
  * Attributes that hold an access token or describe a minted one: never readable nor writable by
- * the public-token recovery path, never projected into the `humanId` index.
+ * public-token recovery or `/connect-tokens`, never projected into the `humanId` index.
  */
 export const ACCESS_TOKEN_ATTRIBUTES = [
   /** Legacy plaintext access token (records written before per-record encryption). */
@@ -42,18 +47,22 @@ export const RECOVERY_READ_ATTRIBUTES = [
   'version',
 ] as const;
 
+/** Legacy: when Human API issued both tokens of a record written before per-token issue times. */
+export const LEGACY_ISSUE_TIME_ATTRIBUTE = 'exchangedAt';
+
 /**
  * Every attribute public-token recovery may name in a write (update and condition expressions):
- * the read list plus the bookkeeping a publicToken refresh sets or checks.
+ * the read list plus the bookkeeping a publicToken refresh sets or checks, and the tombstone a
+ * deleted user leaves, which no token issued before it may pass (newest-wins.ts).
  */
 export const RECOVERY_WRITE_ATTRIBUTES = [
   ...RECOVERY_READ_ATTRIBUTES,
   'createdAt',
   'updatedAt',
-  /** Legacy: when Human API issued the stored tokens. */
-  'exchangedAt',
+  LEGACY_ISSUE_TIME_ATTRIBUTE,
   'lastWriteId',
   'connectedAt',
+  'deletedAt',
 ] as const;
 
 /**
@@ -62,13 +71,35 @@ export const RECOVERY_WRITE_ATTRIBUTES = [
  */
 export const RECOVERY_READABLE_ATTRIBUTES = [...RECOVERY_WRITE_ATTRIBUTES, 'accessTokenIssuedAt'] as const;
 
-/** The key attributes of the token table and its index, projected into the index without being named. */
-export const TOKEN_TABLE_KEY_ATTRIBUTES = ['clientUserId', 'humanId'] as const;
+/**
+ * Every attribute `/connect-tokens` reads (its `ProjectionExpression`): a v1 record shows a
+ * connection by its publicToken; a record marked `reconnectRequired` does not count as connected.
+ */
+export const CONNECT_USER_READ_ATTRIBUTES = [
+  'clientUserId',
+  'humanId',
+  'connectedAt',
+  'publicToken',
+  'reconnectRequired',
+] as const;
+
+/** Every attribute `/connect-tokens` names in its writes (key, update and condition expressions). */
+export const CONNECT_USER_WRITE_ATTRIBUTES = [
+  'clientUserId',
+  'humanId',
+  'clientId',
+  'createdAt',
+  'updatedAt',
+  'lastWriteId',
+  'connectedAt',
+  'reconnectRequired',
+  'version',
+] as const;
 
 /**
- * What the access-token reader may write when it mints a current-generation access token
- * (functions/reader/read-access-token.ts): the minted token and its times, and the bookkeeping of
- * every write. Nothing of the v1 accessToken or the publicToken.
+ * What the access-token reader may write when it mints a current-generation access token: the
+ * minted token and its times, and the bookkeeping of every write; the tombstone is checked, never
+ * written. Nothing of the v1 accessToken or the publicToken.
  */
 export const MINTING_WRITE_ATTRIBUTES = [
   'clientUserId',
@@ -78,16 +109,18 @@ export const MINTING_WRITE_ATTRIBUTES = [
   'connectedAt',
   'updatedAt',
   'lastWriteId',
+  'deletedAt',
   'version',
 ] as const;
 
 /**
- * Everything the access-token reader reads (functions/reader/read-access-token.ts): the key, the v1
- * token (ciphertext, or the legacy plaintext), the minted token with its expiry, and after a lost
- * minting write the id of the write that won. The stack allows readers these and no others.
+ * Everything the access-token reader reads: the key and the humanId (a deleted user's tombstone
+ * has none), the v1 token (ciphertext, or the legacy plaintext), the minted token with its expiry,
+ * and after a lost minting write the id of the write that won.
  */
 export const READER_READ_ATTRIBUTES = [
   'clientUserId',
+  'humanId',
   'accessTokenCiphertext',
   'accessToken',
   'mintedAccessTokenCiphertext',

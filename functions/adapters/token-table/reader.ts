@@ -1,0 +1,97 @@
+/**
+ * The token table as the access-token reader (functions/reader/read-access-token.ts) reads it and
+ * stores the access tokens it mints: the attributes of {@link READER_READ_ATTRIBUTES} and
+ * {@link MINTING_WRITE_ATTRIBUTES} only, the ones a granted reader's role may touch
+ * (infra/token-access.ts). Nothing of the v1 tokens is ever written here.
+ */
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import type { AccessTokenRecords, MintedAccessTokenUpdate, StoredAccessTokens } from '../../domain/ports.js';
+import { READER_READ_ATTRIBUTES } from './attributes.js';
+import { parseItem, projectionOf, sendConditional, sendRequest, tokenItemSchema } from './item.js';
+import { newerCondition } from './newest-wins.js';
+
+const readerSchema = z.pick(tokenItemSchema, {
+  clientUserId: true,
+  humanId: true,
+  accessTokenCiphertext: true,
+  accessToken: true,
+  mintedAccessTokenCiphertext: true,
+  mintedAccessTokenExpiresAt: true,
+  lastWriteId: true,
+});
+
+/** A granted reader's reads and minted-token writes of the token table. */
+export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async read(clientUserId: string): Promise<StoredAccessTokens | undefined> {
+    const output = await sendRequest('GetItem', () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { clientUserId },
+          ConsistentRead: true,
+          // Named attributes only: a reader's role may read no others (docs/security.md).
+          ...projectionOf(READER_READ_ATTRIBUTES),
+        }),
+      ),
+    );
+    const item = parseItem(readerSchema, 'GetItem', output.Item);
+    // A deleted user's tombstone holds no humanId: no record, as far as a reader can tell.
+    if (item?.humanId === undefined) return undefined;
+    const nonEmpty = (value: string | undefined) => (value === '' ? undefined : value);
+    const minted = nonEmpty(item.mintedAccessTokenCiphertext);
+    return {
+      ciphertext: nonEmpty(item.accessTokenCiphertext),
+      legacyPlaintext: nonEmpty(item.accessToken),
+      minted:
+        minted === undefined || item.mintedAccessTokenExpiresAt === undefined
+          ? undefined
+          : { ciphertext: minted, expiresAt: item.mintedAccessTokenExpiresAt },
+    };
+  }
+
+  async storeMinted({ clientUserId, ciphertext, expiresAt, issuedAt }: MintedAccessTokenUpdate, now: Date) {
+    const writeId = randomUUID();
+    const written = await sendConditional('UpdateItem', () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { clientUserId },
+          UpdateExpression:
+            'SET mintedAccessTokenCiphertext = :ciphertext, mintedAccessTokenExpiresAt = :expiresAt, ' +
+            'mintedAccessTokenIssuedAt = :issuedAt, connectedAt = if_not_exists(connectedAt, :now), ' +
+            'updatedAt = :now, lastWriteId = :writeId ADD version :one',
+          ConditionExpression: `attribute_exists(clientUserId) AND ${newerCondition('minted', ':issuedAt')} AND NOT lastWriteId = :writeId`,
+          ExpressionAttributeValues: {
+            ':ciphertext': ciphertext,
+            ':expiresAt': expiresAt,
+            ':issuedAt': issuedAt,
+            ':now': now.toISOString(),
+            ':writeId': writeId,
+            ':one': 1,
+          },
+          ReturnValues: 'NONE',
+        }),
+      ),
+    );
+    if (written !== undefined) return true;
+    // Lost the condition: this call's own write committed by an earlier SDK attempt, a later token, or no record.
+    const output = await sendRequest('GetItem', () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { clientUserId },
+          ConsistentRead: true,
+          ...projectionOf(['clientUserId', 'lastWriteId']),
+        }),
+      ),
+    );
+    return parseItem(readerSchema, 'GetItem', output.Item)?.lastWriteId === writeId;
+  }
+}
