@@ -117,8 +117,10 @@ export function createAccessTokenReader(options: AccessTokenReaderOptions = {}):
       options.tableName ?? config.tableName(),
     ));
   // Decrypting may do without a key ID; encrypting a minted token names the token key.
-  const cipherOf = (key: string | undefined): TokenCipher & TokenDecipher =>
-    new KmsTokenCipher((kms ??= options.kms ?? new KMSClient({})), key);
+  const cipherOf = (key: string | undefined): TokenCipher & TokenDecipher => {
+    kms ??= options.kms ?? new KMSClient({});
+    return new KmsTokenCipher(kms, key);
+  };
   const minterOf = () => {
     if (minter !== undefined) return minter;
     const settings = config.minting();
