@@ -33,6 +33,7 @@ export default defineConfig({
           ],
           env: unitEnv,
           setupFiles: ['test/setup-unit.ts'],
+          globalSetup: ['test/support/bundles.global-setup.ts'],
           testTimeout: 30_000,
         },
       },
@@ -40,6 +41,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/bundles.global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

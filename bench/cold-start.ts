@@ -17,6 +17,7 @@ import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { FUNCTION_ENTRIES, FUNCTION_ESBUILD_OPTIONS } from '../infra/function-bundling.js';
+import { BACKEND_BUILD_OPTIONS, bundleEntry } from '../scripts/build-bundles.js';
 import { PROBE_MARKER, type ProbeResult } from './probe-protocol.js';
 import { createRandom, median, round, shuffle } from './stats.js';
 
@@ -37,14 +38,8 @@ const ENTRIES: Record<Bundled, string> = {
   sdkReference: 'bench/subjects/sdk-reference.ts',
 };
 
-/** The stack's esbuild options, with the mutable arrays and maps esbuild's types want. */
-const STACK_OPTIONS: BuildOptions = {
-  ...FUNCTION_ESBUILD_OPTIONS,
-  mainFields: [...FUNCTION_ESBUILD_OPTIONS.mainFields],
-  external: [...FUNCTION_ESBUILD_OPTIONS.external],
-  alias: { ...FUNCTION_ESBUILD_OPTIONS.alias },
-  inject: [...FUNCTION_ESBUILD_OPTIONS.inject],
-};
+/** The backend's esbuild options (scripts/build-bundles.ts): the bytes measured are the bytes deployed. */
+const STACK_OPTIONS: BuildOptions = BACKEND_BUILD_OPTIONS;
 
 /** esbuild's defaults for a Node.js bundle, plus minify, ESM and a source map: what a careful team ships. */
 const TYPICAL_OPTIONS: BuildOptions = {
@@ -122,20 +117,13 @@ function bytesByPackage(metafile: Metafile | undefined): [string, number][] {
 }
 
 /** Bundles one entry into `<dir>/index.mjs` (the stack's options unless told otherwise). */
-export async function bundleEntry(
+export async function bundleSized(
   entry: string,
   dir: string,
   options: BuildOptions = STACK_OPTIONS,
 ): Promise<BundleSize> {
   const outfile = join(dir, 'index.mjs');
-  const result = await build({
-    ...options,
-    entryPoints: [resolve(ROOT, entry)],
-    outfile,
-    absWorkingDir: ROOT,
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const result = await bundleEntry(entry, dir, options);
   const code = readFileSync(outfile);
   return {
     minifiedBytes: code.length,
@@ -150,7 +138,7 @@ export async function bundleEntry(
 export async function bundleSubjects(workDir: string): Promise<Record<Bundled, BundleSize>> {
   const sizes = {} as Record<Bundled, BundleSize>;
   for (const [name, entry] of Object.entries(ENTRIES) as [Bundled, string][]) {
-    sizes[name] = await bundleEntry(
+    sizes[name] = await bundleSized(
       entry,
       join(workDir, name),
       name === 'typicalSdk' ? TYPICAL_OPTIONS : STACK_OPTIONS,

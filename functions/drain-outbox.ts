@@ -6,11 +6,12 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createDynamoDbClients, createSqsClient } from './adapters/aws-clients.js';
+import { SqsQueue } from './adapters/outbox.js';
 import { DynamoDbGrantStore } from './adapters/token-table/grants.js';
 import { ConfigError, readConfig } from './commons/config.js';
 import { logger } from './commons/observability.js';
 import { applyQueuedGrant } from './domain/drain-outbox.js';
-import { dynamoDbOf, queueOf } from './wiring.js';
 
 const config = readConfig();
 if (config.rejectedGrantsQueueUrl === undefined) {
@@ -18,8 +19,8 @@ if (config.rejectedGrantsQueueUrl === undefined) {
 }
 const dependencies = {
   clientId: config.clientId,
-  grants: new DynamoDbGrantStore(dynamoDbOf().documents, config.tokensTableName),
-  rejected: queueOf(config.rejectedGrantsQueueUrl),
+  grants: new DynamoDbGrantStore(createDynamoDbClients().documents, config.tokensTableName),
+  rejected: new SqsQueue(createSqsClient(), config.rejectedGrantsQueueUrl),
 };
 const processor = new BatchProcessor(EventType.SQS);
 

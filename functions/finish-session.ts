@@ -2,7 +2,12 @@
  * Lambda entry of `POST /sessions`: finishes a Human Connect session.
  * Wiring only; the work is in `domain/finish-session.ts`.
  */
+import { createDynamoDbClients, createKmsClient, createSqsClient } from './adapters/aws-clients.js';
+import { SecretsManagerClientSecret } from './adapters/client-secret.js';
+import { HumanApiConnectClient } from './adapters/human-api/connect.js';
 import { createIdempotency } from './adapters/idempotency.js';
+import { SqsQueue } from './adapters/outbox.js';
+import { KmsTokenCipher } from './adapters/token-cipher.js';
 import { DynamoDbGrantStore } from './adapters/token-table/grants.js';
 import { readConfig } from './commons/config.js';
 import type { UserPublicToken } from './contract/answers.js';
@@ -16,17 +21,16 @@ import {
 } from './domain/finish-session.js';
 import { createUnsavedExchanges } from './domain/unsaved-exchanges.js';
 import { createHttpHandler } from './http/http-handler.js';
-import { clientSecretOf, dynamoDbOf, humanApiConnectOf, queueOf, tokenCipherOf } from './wiring.js';
 
 const config = readConfig();
-const dynamoDb = dynamoDbOf();
+const dynamoDb = createDynamoDbClients();
 const dependencies = {
   clientId: config.clientId,
   grants: new DynamoDbGrantStore(dynamoDb.documents, config.tokensTableName),
-  humanApi: humanApiConnectOf(config),
-  secrets: clientSecretOf(config),
-  tokenCipher: tokenCipherOf(config),
-  outbox: queueOf(config.outboxQueueUrl),
+  humanApi: new HumanApiConnectClient({ baseUrl: config.humanApiBaseUrl, timeoutMs: config.humanApiTimeoutMs }),
+  secrets: SecretsManagerClientSecret.fromConfig(config),
+  tokenCipher: new KmsTokenCipher(createKmsClient(), config.tokenKeyId),
+  outbox: new SqsQueue(createSqsClient(), config.outboxQueueUrl),
   unsavedExchanges: createUnsavedExchanges(),
 };
 const once = createIdempotency<FinishSessionKey, UserPublicToken>({

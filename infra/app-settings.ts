@@ -9,7 +9,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ConnectBackendStackProps, ExistingSecret, JwtAuthorizerProps } from './stack-props.js';
+import type { ExistingSecret, HumanConnectBackendProps, JwtAuthorizerProps } from './backend-props.js';
 
 /** Name of the stack when context `stackName` is not set. */
 export const DEFAULT_STACK_NAME = 'HumanConnectBackend';
@@ -53,7 +53,7 @@ export class ContextError extends Error {
 /** What the app builds: the stack's name and props. */
 export interface AppSettings {
   readonly stackName: string;
-  readonly props: ConnectBackendStackProps;
+  readonly props: HumanConnectBackendProps;
 }
 
 type ContextGetter = (key: ContextKey) => unknown;
@@ -142,7 +142,7 @@ function optionalJwt(get: ContextGetter): JwtAuthorizerProps | undefined {
   return { issuer, audience, ...(claim === undefined ? {} : { claim }) };
 }
 
-function optionalThrottle(get: ContextGetter): ConnectBackendStackProps['throttle'] {
+function optionalThrottle(get: ContextGetter): HumanConnectBackendProps['throttle'] {
   const rateLimit = optionalWholeNumber(get, 'throttleRateLimit');
   const burstLimit = optionalWholeNumber(get, 'throttleBurstLimit');
   if (rateLimit === undefined && burstLimit === undefined) return undefined;

@@ -7,8 +7,8 @@ import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type CfnSecret, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { acknowledgeComplianceRule } from './compliance.js';
-import type { ExistingSecret } from './stack-props.js';
+import { acknowledgeComplianceRule } from './acknowledgements.js';
+import type { ExistingSecret } from './backend-props.js';
 
 /** Placeholder value of a secret the stack creates: the functions answer 503 until ops set the real one. */
 export const CLIENT_SECRET_PLACEHOLDER = '{"clientSecret":""}';

@@ -11,7 +11,6 @@
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, type NagPack, NIST80053R5Checks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 
 /**
  * Registers the three rule packs on `app`; acknowledged findings are also written into the
@@ -28,20 +27,4 @@ export function addComplianceChecks(app: App): readonly NagPack[] {
   ];
   Validations.of(app).addPlugins(...packs);
   return packs;
-}
-
-/** Prefixes of the packs whose rules share names (`HIPAA.Security-LambdaDLQ`, `NIST.800.53.R5-LambdaDLQ`). */
-const COMPLIANCE_PACK_PREFIXES = ['HIPAA.Security', 'NIST.800.53.R5'] as const;
-
-/**
- * Acknowledges one rule of both compliance packs (HIPAA Security and NIST 800-53 R5) on
- * `construct` and everything under it.
- *
- * @param rule - the rule name without its pack prefix, e.g. `LambdaDLQ`
- * @param reason - why the finding is accepted here: specific to this construct
- */
-export function acknowledgeComplianceRule(construct: IConstruct, rule: string, reason: string): void {
-  for (const prefix of COMPLIANCE_PACK_PREFIXES) {
-    Validations.of(construct).acknowledge({ id: `${prefix}-${rule}`, reason });
-  }
 }

@@ -14,7 +14,7 @@ import {
   METRICS_NAMESPACE,
   SERVICE_NAME,
 } from '../functions/commons/telemetry.js';
-import type { ConnectFunction } from './connect-function.js';
+import type { BackendFunction } from './backend-function.js';
 
 const PERIOD = Duration.minutes(5);
 
@@ -26,7 +26,7 @@ export interface ConnectDashboardProps {
   /** The routes, as `METHOD /path`. */
   readonly routes: readonly string[];
   /** The functions, by name. */
-  readonly functions: Readonly<Record<string, ConnectFunction>>;
+  readonly functions: Readonly<Record<string, BackendFunction>>;
   /** The outbox queue, when the stack has one. */
   readonly outboxQueue?: IQueue;
   /** The outbox's dead-letter queue, when the stack has one. */

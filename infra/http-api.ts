@@ -1,8 +1,8 @@
 /**
- * The HTTP API of the stack (docs/api.md): `POST /sessions` to finishSession,
- * `POST /public-tokens` to recoverPublicToken and `POST /connect-tokens` to connectTokens on a `$default` stage with CORS, throttling,
- * per-route metrics and a JSON access log. The constructs are added to the stack's own scope
- * (`HttpApi`, `DefaultStage`, `AccessLogs`), as they were when the stack built them itself.
+ * The HTTP API of the backend (docs/api.md): every route of the route table
+ * (functions/contract/routes.ts) to its function, on a `$default` stage with CORS, throttling,
+ * per-route metrics and a JSON access log. The constructs are added to the backend's own scope
+ * (`HttpApi`, `DefaultStage`, `AccessLogs`), so their logical IDs are those the stack always had.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -20,11 +20,9 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../functions/commons/cors-rules.js';
-import type { ConnectFunction } from './connect-function.js';
-import type { StackSettings } from './stack-props.js';
-
-/** The routes, as the dashboard and alarms name them. */
-export const API_ROUTES = ['POST /sessions', 'POST /public-tokens', 'POST /connect-tokens'] as const;
+import { ROUTES, type Route, type RouteFunctionName, routeKeyOf } from '../functions/contract/routes.js';
+import type { BackendFunction } from './backend-function.js';
+import type { BackendSettings } from './backend-props.js';
 
 /** HTTP API access log: one JSON object per request, no headers, no bodies, no tokens. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -49,14 +47,13 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 /** Props of {@link addHttpApi}. */
 export interface HttpApiProps {
-  readonly settings: StackSettings;
-  /** The name of the API (the stack's name). */
+  readonly settings: BackendSettings;
+  /** The name of the API. */
   readonly apiName: string;
   /** The key of the access log group. */
   readonly logKey: IKey;
-  readonly finishSession: ConnectFunction;
-  readonly recoverPublicToken: ConnectFunction;
-  readonly connectTokens: ConnectFunction;
+  /** The function of each route. */
+  readonly functions: Readonly<Record<RouteFunctionName, BackendFunction>>;
 }
 
 /** The API and its `$default` stage. */
@@ -65,15 +62,16 @@ export interface ConnectHttpApi {
   readonly stage: HttpStage;
 }
 
+/** The name of an integration's construct: the route's function, PascalCase, e.g. `FinishSessionIntegration`. */
+const integrationIdOf = (functionName: string) =>
+  `${functionName[0]?.toUpperCase()}${functionName.slice(1)}Integration`;
+
 /**
- * Adds the API to `scope` (the stack). Without `settings.jwt`, `POST /sessions` is open and
- * `POST /public-tokens` and `POST /connect-tokens` take AWS_IAM; with it, all three take the JWT authorizer
- * (docs/design.md#security-model).
+ * Adds the API to `scope` (the backend). Without `settings.jwt`, an `open` route takes no
+ * authorizer and an `iam` route takes AWS_IAM; with it, both take the JWT authorizer; a `none`
+ * route never takes one (docs/design.md#security-model).
  */
-export function addHttpApi(
-  scope: Construct,
-  { settings, apiName, logKey, finishSession, recoverPublicToken, connectTokens }: HttpApiProps,
-): ConnectHttpApi {
+export function addHttpApi(scope: Construct, { settings, apiName, logKey, functions }: HttpApiProps): ConnectHttpApi {
   const api = new HttpApi(scope, 'HttpApi', {
     apiName,
     description: 'Human Connect token backend',
@@ -104,34 +102,33 @@ export function addHttpApi(
     settings.jwt === undefined
       ? undefined
       : new HttpJwtAuthorizer('JwtAuthorizer', settings.jwt.issuer, { jwtAudience: [...settings.jwt.audience] });
-  const sessionsAuthorizer: IHttpRouteAuthorizer | undefined = jwtAuthorizer;
-  // One authorizer for the routes a trusted back end may call: they name the user in the body.
-  const trustedCallerAuthorizer: IHttpRouteAuthorizer = jwtAuthorizer ?? new HttpIamAuthorizer();
+  // One IAM authorizer for the routes a trusted back end may call.
+  const iamAuthorizer = new HttpIamAuthorizer();
+  const authorizerOf = (caller: Route['caller']): IHttpRouteAuthorizer | undefined =>
+    caller === 'none' ? undefined : (jwtAuthorizer ?? (caller === 'iam' ? iamAuthorizer : undefined));
 
-  const [sessionsRoute] = api.addRoutes({
-    path: '/sessions',
-    methods: [HttpMethod.POST],
-    integration: new HttpLambdaIntegration('FinishSessionIntegration', finishSession.function),
-    ...(sessionsAuthorizer === undefined ? {} : { authorizer: sessionsAuthorizer }),
-  });
-  api.addRoutes({
-    path: '/public-tokens',
-    methods: [HttpMethod.POST],
-    integration: new HttpLambdaIntegration('RecoverPublicTokenIntegration', recoverPublicToken.function),
-    authorizer: trustedCallerAuthorizer,
-  });
-  api.addRoutes({
-    path: '/connect-tokens',
-    methods: [HttpMethod.POST],
-    integration: new HttpLambdaIntegration('ConnectTokensIntegration', connectTokens.function),
-    authorizer: trustedCallerAuthorizer,
-  });
-  if (sessionsAuthorizer === undefined && sessionsRoute !== undefined) {
-    Validations.of(sessionsRoute).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'Without the jwt prop, POST /sessions is open by design (docs/design.md#security-model): the caller proves itself with the single-use Human Connect session token, which Human API checks together with the client secret only this backend holds. Set jwt to require a signed-in user.',
+  for (const route of ROUTES) {
+    const authorizer = authorizerOf(route.caller);
+    const [added] = api.addRoutes({
+      path: route.path,
+      methods: [HttpMethod[route.method]],
+      integration: new HttpLambdaIntegration(
+        integrationIdOf(route.functionName),
+        functions[route.functionName].function,
+      ),
+      ...(authorizer === undefined ? {} : { authorizer }),
     });
+    if (authorizer === undefined && added !== undefined) {
+      const reason = OPEN_ROUTE_REASON[route.functionName];
+      if (reason === undefined) throw new Error(`${routeKeyOf(route)} has no authorizer and no reason to be open`);
+      Validations.of(added).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+    }
   }
   return { api, stage };
 }
+
+/** Why a route without an authorizer is open, by its function (docs/design.md#security-model). */
+const OPEN_ROUTE_REASON: Readonly<Partial<Record<RouteFunctionName, string>>> = {
+  finishSession:
+    'Without the jwt prop, POST /sessions is open by design (docs/design.md#security-model): the caller proves itself with the single-use Human Connect session token, which Human API checks together with the client secret only this backend holds. Set jwt to require a signed-in user.',
+};

@@ -5,7 +5,8 @@
  * a CloudFormation rule refusing that value, so `cdk deploy` fails before any resource is
  * created, with a message naming `clientId`. With a real client ID, neither exists.
  */
-import { CfnParameter, CfnRule, Fn, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, CfnRule, Fn } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 
 /** The example value of context `clientId` in `cdk.json`. */
 export const PLACEHOLDER_CLIENT_ID = 'replace-with-your-human-api-client-id';
@@ -18,14 +19,14 @@ export const PLACEHOLDER_CLIENT_ID_MESSAGE =
  * The client ID the functions get: `clientId` itself, or, when it is the placeholder, a
  * `ClientId` parameter that a CloudFormation rule refuses to leave at the placeholder.
  */
-export function refusePlaceholderClientId(stack: Stack, clientId: string): string {
+export function refusePlaceholderClientId(scope: Construct, clientId: string): string {
   if (clientId !== PLACEHOLDER_CLIENT_ID) return clientId;
-  const parameter = new CfnParameter(stack, 'ClientId', {
+  const parameter = new CfnParameter(scope, 'ClientId', {
     type: 'String',
     default: PLACEHOLDER_CLIENT_ID,
     description: 'Human API client ID of the app (context clientId)',
   });
-  new CfnRule(stack, 'ClientIdIsNotThePlaceholder', {
+  new CfnRule(scope, 'ClientIdIsNotThePlaceholder', {
     assertions: [
       {
         assert: Fn.conditionNot(Fn.conditionEquals(parameter.valueAsString, PLACEHOLDER_CLIENT_ID)),

@@ -36,3 +36,12 @@ export function createKmsClient(): KMSClient {
 export function createSqsClient(): SQSClient {
   return new SQSClient({ maxAttempts: 3, requestHandler });
 }
+
+/** The DynamoDB client (Powertools Idempotency takes it) and a document client over it (the token table's). */
+export function createDynamoDbClients(): {
+  readonly client: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+} {
+  const client = createDynamoDbClient();
+  return { client, documents: createDocumentClient(client) };
+}

@@ -2,10 +2,12 @@
  * The app's Human API client secret, read from Secrets Manager through Powertools'
  * `SecretsProvider` and cached for `SECRET_TTL_SECONDS` (docs/deploy.md#the-client-secret).
  */
-import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { Config } from '../commons/config.js';
 import { errorFields, logger } from '../commons/observability.js';
 import { DependencyUnavailableError } from '../domain/errors.js';
 import type { ClientSecretSource } from '../domain/ports.js';
+import { createSecretsManagerClient } from './aws-clients.js';
 
 /** Settings of {@link SecretsManagerClientSecret}. */
 export interface ClientSecretOptions {
@@ -41,6 +43,15 @@ export class SecretsManagerClientSecret implements ClientSecretSource {
   private refreshing: Promise<string> | undefined;
 
   constructor(private readonly options: ClientSecretOptions) {}
+
+  /** The functions' client secret: `HUMANAPI_SECRET_ID`, cached `SECRET_TTL_SECONDS`. */
+  static fromConfig(config: Config): SecretsManagerClientSecret {
+    return new SecretsManagerClientSecret({
+      provider: new SecretsProvider({ awsSdkV3Client: createSecretsManagerClient() }),
+      secretId: config.secretId,
+      ttlSeconds: config.secretTtlSeconds,
+    });
+  }
 
   getClientSecret({ refresh = false }: { readonly refresh?: boolean } = {}): Promise<string> {
     if (!refresh) return this.refreshing ?? this.read(false);

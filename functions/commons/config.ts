@@ -33,6 +33,8 @@ export interface Config {
   readonly outboxQueueUrl: string;
   /** SQS queue of queued messages the drain rejected (`REJECTED_GRANTS_QUEUE_URL`; the drain's). */
   readonly rejectedGrantsQueueUrl: string | undefined;
+  /** The outbox's dead-letter queue (`DEAD_LETTERS_QUEUE_URL` and `_ARN`; the redrive's). */
+  readonly deadLetterQueue: { readonly url: string; readonly arn: string } | undefined;
   /**
    * JWT claim naming the caller (`JWT_USER_CLAIM`); set only when the HTTP API
    * has a JWT authorizer. `undefined` means "no JWT" identity mode.
@@ -149,6 +151,10 @@ export function readConfig(env: Environment = process.env): Config {
     tokenKeyId: variables.require('TOKEN_KEY_ID'),
     outboxQueueUrl: variables.httpUrl('OUTBOX_QUEUE_URL'),
     rejectedGrantsQueueUrl: variables.optional('REJECTED_GRANTS_QUEUE_URL'),
+    deadLetterQueue:
+      variables.optional('DEAD_LETTERS_QUEUE_URL') === undefined
+        ? undefined
+        : { url: variables.httpUrl('DEAD_LETTERS_QUEUE_URL'), arn: variables.require('DEAD_LETTERS_QUEUE_ARN') },
     jwtUserClaim: variables.optional('JWT_USER_CLAIM'),
   };
 }

@@ -22,10 +22,14 @@ export interface TableDefinition {
 /** Name of the token table's index on `humanId`. */
 export const HUMAN_ID_INDEX_NAME = 'humanId-index';
 
-/** User token records, one per `clientUserId` (docs/design.md#storage-and-integrity). */
+/**
+ * User token records, one per `clientUserId` (docs/design.md#storage-and-integrity). A deleted
+ * user's tombstone is removed by TTL (`purgeAt`) once no queued grant can be older than it.
+ */
 export const TOKEN_TABLE: TableDefinition = {
   partitionKey: { name: 'clientUserId', type: 'S' },
   globalSecondaryIndexes: [{ indexName: HUMAN_ID_INDEX_NAME, partitionKey: { name: 'humanId', type: 'S' } }],
+  timeToLiveAttribute: 'purgeAt',
 };
 
 /** Powertools Idempotency records (its default attribute names), expired by TTL. */

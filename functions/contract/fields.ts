@@ -59,6 +59,3 @@ export const clientUserIdSchema = z.string().check(
 
 /** An e-mail address Human API can register: at most 254 characters (RFC 5321's path limit). */
 export const emailSchema = z.email().check(z.maxLength(254));
-
-/** An ISO 8601 instant as this API writes them (`2026-12-04T15:04:31.000Z`). */
-export const isoTime = z.iso.datetime();

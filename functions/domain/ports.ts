@@ -252,3 +252,21 @@ export interface RejectedGrants {
    */
   reject(body: string, problem: string): Promise<void>;
 }
+
+/** The outbox's dead-letter queue, as the redrive sees it (docs/design.md#outbox). */
+export interface DeadLetterQueue {
+  /** How many grants wait in it (approximately, as SQS counts). */
+  depth(): Promise<number>;
+  /**
+   * Moves every grant back to the outbox, where the drain applies it with the newest-wins rule.
+   *
+   * @returns `already running` when a move started earlier is still going
+   */
+  moveBackToOutbox(): Promise<'started' | 'already running'>;
+}
+
+/** Whether the token table answers now. */
+export interface TableProbe {
+  /** @throws {DependencyUnavailableError} when DynamoDB does not answer */
+  probe(): Promise<void>;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BundleSize, bundleEntry } from '../../bench/cold-start.js';
+import { type BundleSize, bundleSized } from '../../bench/cold-start.js';
 import { FUNCTION_ENTRIES } from '../../infra/function-bundling.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -45,9 +45,9 @@ const sizes = {} as Record<FunctionName | 'fixture', BundleSize>;
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'bundles-test-'));
-  for (const name of names) sizes[name] = await bundleEntry(FUNCTION_ENTRIES[name], join(workDir, name));
-  sizes.fixture = await bundleEntry('test/infra/fixtures/throws-in-bundle.ts', join(workDir, 'fixture'));
-  await bundleEntry('test/infra/fixtures/traced-client.ts', join(workDir, 'traced'));
+  for (const name of names) sizes[name] = await bundleSized(FUNCTION_ENTRIES[name], join(workDir, name));
+  sizes.fixture = await bundleSized('test/infra/fixtures/throws-in-bundle.ts', join(workDir, 'fixture'));
+  await bundleSized('test/infra/fixtures/traced-client.ts', join(workDir, 'traced'));
 }, 60_000);
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));

@@ -17,7 +17,7 @@ type Finding = { path: string; id: string };
 
 /** Records every finding a pack's rule makes, acknowledged or not. */
 function recordFinding(findings: Finding[], packName: string, params: IApplyRule): void {
-  const path = params.node.node.path;
+  const path = params.node.node.path.replace('/Default/', '/');
   const ruleId = `${packName}-${params.ruleSuffixOverride ?? params.rule.name}`;
   try {
     const result = params.rule(params.node);
@@ -55,14 +55,14 @@ function allFindings(scope: IConstruct): Finding[] {
   return findings;
 }
 
-/** Every acknowledgement in the tree: where, which rule, why. */
+/** Every acknowledgement in the tree: where (the backend's `Default` ID left out), which rule, why. */
 function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
   return root.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
       .map(([qualifiedId, reason]) => ({
-        path: construct.node.path,
+        path: construct.node.path.replace('/Default/', '/'),
         id: qualifiedId.replace(/^[^:]+::/, ''),
         reason,
       })),
@@ -136,7 +136,7 @@ describe('cdk-nag acknowledgements', () => {
       .sort();
   /** Findings accepted in every variant, next to the functions and the created secret. */
   const common = [
-    ...['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'].flatMap((name) =>
+    ...['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox', 'RedriveOutbox'].flatMap((name) =>
       ['HIPAA.Security', 'NIST.800.53.R5'].flatMap((pack) => [
         `HumanConnectBackend/${name}/Function ${pack}-LambdaDLQ`,
         `HumanConnectBackend/${name}/Function ${pack}-LambdaInsideVPC`,
@@ -148,11 +148,14 @@ describe('cdk-nag acknowledgements', () => {
     'HumanConnectBackend/ClientSecret NIST.800.53.R5-SecretsManagerRotationEnabled',
     // The record of changes to the token key: read by people, never consumed.
     'HumanConnectBackend/TokenKeyWatch/Changes AwsSolutions-SQS3',
+    // The rejected-grants queue is itself a dead-letter queue, never redriven.
+    'HumanConnectBackend/OutboxRejectedGrants AwsSolutions-SQS3',
     // Active tracing: X-Ray accepts only Resource "*".
     'HumanConnectBackend/FinishSession/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/ConnectTokens/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/DrainOutbox/Role AwsSolutions-IAM5[Resource::*]',
+    'HumanConnectBackend/RedriveOutbox/Role AwsSolutions-IAM5[Resource::*]',
   ];
 
   it('acknowledges the open /sessions route, the hand-rotated secret, synchronous functions outside a VPC and topic-less alarms in IAM mode', () => {

@@ -6,9 +6,10 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidBackendPropsError } from '../../infra/backend-props.js';
+import type { ConnectBackendStackProps } from '../../infra/connect-backend-stack.js';
 import { ConnectBackendStack } from '../../infra/connect-backend-stack.js';
 import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD_OPTIONS } from '../../infra/function-bundling.js';
-import { type ConnectBackendStackProps, InvalidStackPropsError } from '../../infra/stack-props.js';
 import { BASE_PROPS, logicalIdAt, onlyResource, type SynthesizedStack, synthesize } from './stack-fixture.js';
 
 /** Logical IDs of the stateful resources: a change here replaces (or orphans) live data. */
@@ -572,11 +573,11 @@ describe('ConnectBackendStack reserved concurrency', () => {
 });
 
 describe('ConnectBackendStack props that cannot work', () => {
-  it('refuses them before building anything (every rule: stack-props.test.ts)', () => {
+  it('refuses them before building anything (every rule: backend-props.test.ts)', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
     expect(() => new ConnectBackendStack(app, 'HumanConnectBackend', { ...BASE_PROPS, allowedOrigins: ['*'] })).toThrow(
-      InvalidStackPropsError,
+      InvalidBackendPropsError,
     );
   });
 });

@@ -6,7 +6,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { AccountPrincipal, Role, ServicePrincipal, User } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { acknowledgeComplianceRule, addComplianceChecks } from '../../infra/compliance.js';
+import { acknowledgeComplianceRule } from '../../infra/acknowledgements.js';
+import { addComplianceChecks } from '../../infra/compliance.js';
 import { ConnectBackendStack } from '../../infra/connect-backend-stack.js';
 import { BASE_PROPS, featureFlags } from './stack-fixture.js';
 

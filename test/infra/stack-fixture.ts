@@ -8,8 +8,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { NagPack } from 'cdk-nag';
 import { appSettingsFromContext } from '../../infra/app-settings.js';
 import { addComplianceChecks } from '../../infra/compliance.js';
+import type { ConnectBackendStackProps } from '../../infra/connect-backend-stack.js';
 import { ConnectBackendStack } from '../../infra/connect-backend-stack.js';
-import type { ConnectBackendStackProps } from '../../infra/stack-props.js';
 
 interface CdkJson {
   readonly context: Record<string, unknown>;
@@ -94,10 +94,13 @@ export function onlyResource(template: Template, type: string): { id: string; re
   return { id, resource };
 }
 
-/** The logical ID of the resource at construct path `path` (e.g. `HumanConnectBackend/TokenTable/Resource`). */
+/**
+ * The logical ID of the resource at construct path `path` (e.g. `HumanConnectBackend/TokenTable/Resource`),
+ * the backend construct's `Default` ID left out, as CDK leaves it out of logical IDs.
+ */
 export function logicalIdAt(template: Template, path: string): string {
   const match = Object.entries(template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>)
-    .filter(([, resource]) => resource.Metadata?.['aws:cdk:path'] === path)
+    .filter(([, resource]) => String(resource.Metadata?.['aws:cdk:path']).replace('/Default/', '/') === path)
     .map(([id]) => id);
   if (match.length !== 1 || match[0] === undefined) throw new Error(`no single resource at ${path}`);
   return match[0];

@@ -127,3 +127,10 @@ export const READER_READ_ATTRIBUTES = [
   'mintedAccessTokenExpiresAt',
   'lastWriteId',
 ] as const;
+
+/**
+ * The key the redrive's probe reads to learn whether the table answers (probe.ts): a read of its
+ * key attribute alone, which the redrive's role may make and nothing else. It reveals nothing,
+ * even were a user to have this id.
+ */
+export const PROBE_KEY = 'humanapi-connect:table-probe';

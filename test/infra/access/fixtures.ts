@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AccountPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { ConnectBackendStackProps } from '../../../infra/connect-backend-stack.js';
 import { ConnectBackendStack } from '../../../infra/connect-backend-stack.js';
-import type { ConnectBackendStackProps } from '../../../infra/stack-props.js';
 import { BASE_PROPS, featureFlags } from '../stack-fixture.js';
 import type { ResourceNames } from './aws-requests.js';
 import { type CfnTemplate, CloudModel, DEFAULT_ENV, type PolicyDocument } from './cloud-model.js';
@@ -94,7 +94,7 @@ function addTeamPrincipals(app: App, backend: ConnectBackendStack): void {
   const admin = new Role(services, 'AccountAdmin', { assumedBy: new AccountPrincipal(DEFAULT_ENV.account) });
   admin.addToPolicy(new PolicyStatement({ actions: ['*'], resources: ['*'] }));
   const encryptor = new Role(services, 'EncryptOnly', { assumedBy: byLambda });
-  backend.tokenKey.grantEncrypt(encryptor);
+  backend.backend.tokenKey.grantEncrypt(encryptor);
 }
 
 /**

@@ -1,21 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import {
-  type ConnectBackendStackProps,
-  InvalidStackPropsError,
-  resolveStackSettings,
-} from '../../infra/stack-props.js';
+import { InvalidBackendPropsError, resolveBackendSettings } from '../../infra/backend-props.js';
+import type { ConnectBackendStackProps } from '../../infra/connect-backend-stack.js';
 
 const BASE: ConnectBackendStackProps = { clientId: ' client ', allowedOrigins: ['https://app.example.com'] };
 
 function settingsWith(props: Partial<ConnectBackendStackProps>) {
-  return () => resolveStackSettings({ ...BASE, ...props });
+  return () => resolveBackendSettings({ ...BASE, ...props });
 }
 
-describe('resolveStackSettings', () => {
+describe('resolveBackendSettings', () => {
   it('applies the documented defaults', () => {
-    const settings = resolveStackSettings(BASE);
+    const settings = resolveBackendSettings(BASE);
 
     expect({ ...settings, lambdaTimeout: settings.lambdaTimeout.toSeconds() }).toEqual({
       clientId: 'client',
@@ -36,7 +33,7 @@ describe('resolveStackSettings', () => {
   });
 
   it('defaults the JWT claim to sub and drops a trailing slash from the Human API URLs', () => {
-    const settings = resolveStackSettings({
+    const settings = resolveBackendSettings({
       ...BASE,
       jwt: { issuer: 'https://issuer.example.com', audience: [' web '] },
       humanApiBaseUrl: 'http://127.0.0.1:3000/sandbox/',
@@ -49,10 +46,14 @@ describe('resolveStackSettings', () => {
   });
 
   it('accepts the edges of the ranges: 100 ms and 12 s of Human API timeout, 0 s and one day of secret TTL', () => {
-    expect(resolveStackSettings({ ...BASE, humanApiTimeout: Duration.millis(100) }).lambdaTimeout.toSeconds()).toBe(6);
-    expect(resolveStackSettings({ ...BASE, humanApiTimeout: Duration.seconds(12) }).lambdaTimeout.toSeconds()).toBe(29);
-    expect(resolveStackSettings({ ...BASE, secretTtl: Duration.seconds(0) }).secretTtlSeconds).toBe(0);
-    expect(resolveStackSettings({ ...BASE, secretTtl: Duration.days(1) }).secretTtlSeconds).toBe(86_400);
+    expect(resolveBackendSettings({ ...BASE, humanApiTimeout: Duration.millis(100) }).lambdaTimeout.toSeconds()).toBe(
+      6,
+    );
+    expect(resolveBackendSettings({ ...BASE, humanApiTimeout: Duration.seconds(12) }).lambdaTimeout.toSeconds()).toBe(
+      29,
+    );
+    expect(resolveBackendSettings({ ...BASE, secretTtl: Duration.seconds(0) }).secretTtlSeconds).toBe(0);
+    expect(resolveBackendSettings({ ...BASE, secretTtl: Duration.days(1) }).secretTtlSeconds).toBe(86_400);
   });
 
   it.each([
@@ -65,8 +66,8 @@ describe('resolveStackSettings', () => {
     ['no scheme', ['app.example.com']],
     ['another scheme', ['ftp://app.example.com']],
   ])('refuses allowedOrigins with %s, naming the prop', (_case, allowedOrigins) => {
-    expect(settingsWith({ allowedOrigins })).toThrow(InvalidStackPropsError);
-    expect(settingsWith({ allowedOrigins })).toThrow(/^ConnectBackendStack prop allowedOrigins /);
+    expect(settingsWith({ allowedOrigins })).toThrow(InvalidBackendPropsError);
+    expect(settingsWith({ allowedOrigins })).toThrow(/^HumanConnectBackend prop allowedOrigins /);
   });
 
   it.each([
@@ -76,7 +77,7 @@ describe('resolveStackSettings', () => {
     ['a fraction of a millisecond', Duration.millis(1000.5)],
   ])('refuses a Human API timeout %s, naming the range', (_case, humanApiTimeout) => {
     expect(settingsWith({ humanApiTimeout })).toThrow(
-      /^ConnectBackendStack prop humanApiTimeout must be a whole number of milliseconds from 100 to 12000/,
+      /^HumanConnectBackend prop humanApiTimeout must be a whole number of milliseconds from 100 to 12000/,
     );
   });
 
@@ -99,7 +100,7 @@ describe('resolveStackSettings', () => {
     ['no reserved concurrency at all (it would stop the functions)', { reservedConcurrency: 0 }],
     ['a fractional reserved concurrency', { reservedConcurrency: 2.5 }],
   ] as [string, Partial<ConnectBackendStackProps>][])('refuses %s', (_case, props) => {
-    expect(settingsWith(props)).toThrow(InvalidStackPropsError);
+    expect(settingsWith(props)).toThrow(InvalidBackendPropsError);
   });
 
   it.each([
@@ -108,7 +109,7 @@ describe('resolveStackSettings', () => {
     ['of another scheme', 'ftp://auth.humanapi.co'],
   ])('refuses a Human API auth URL %s, naming the prop (the body carries the client secret)', (_case, url) => {
     expect(settingsWith({ humanApiAuthBaseUrl: url })).toThrow(
-      /^ConnectBackendStack prop humanApiAuthBaseUrl must be /,
+      /^HumanConnectBackend prop humanApiAuthBaseUrl must be /,
     );
   });
 });

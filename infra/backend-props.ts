@@ -1,9 +1,9 @@
 /**
- * The props of {@link ConnectBackendStack} and their validation: every value is
- * checked once, before any construct exists, and a mistake is an
- * {@link InvalidStackPropsError} naming the prop (docs/deploy.md#configuration).
+ * The props of {@link HumanConnectBackend} and their validation: every value is checked once,
+ * before any construct exists, and a mistake is an {@link InvalidBackendPropsError} naming the
+ * prop (docs/deploy.md#configuration).
  */
-import { Duration, type StackProps } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -20,7 +20,6 @@ import {
   type WholeNumberRange,
 } from '../functions/commons/limits.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
-import type { ConnectBackendStack } from './connect-backend-stack.js';
 
 /** HTTP API JWT authorizer settings (docs/design.md#security-model). */
 export interface JwtAuthorizerProps {
@@ -53,8 +52,8 @@ export interface ApiThrottleProps {
   readonly burstLimit: number;
 }
 
-/** Props of {@link ConnectBackendStack}. */
-export interface ConnectBackendStackProps extends StackProps {
+/** Props of `HumanConnectBackend` (human-connect-backend.ts). */
+export interface HumanConnectBackendProps {
   /** The app's Human API client ID (`HUMANAPI_CLIENT_ID`). */
   readonly clientId: string;
   /**
@@ -71,8 +70,8 @@ export interface ConnectBackendStackProps extends StackProps {
   readonly clientSecret?: ExistingSecret;
   /**
    * Put an HTTP API JWT authorizer on every route, the user being claim `claim`.
-   * @default no JWT: `POST /sessions` is open, `POST /public-tokens` and `POST /connect-tokens`
-   *   require AWS IAM (SigV4)
+   * @default no JWT: `POST /sessions` is open, the other routes but `/notifications` require AWS
+   *   IAM (SigV4): grant callers with `grantIamRoutes`
    */
   readonly jwt?: JwtAuthorizerProps;
   /**
@@ -114,8 +113,8 @@ export interface ConnectBackendStackProps extends StackProps {
   readonly alarmTopicArn?: string;
   /**
    * The customer-managed KMS key that encrypts the access tokens, the tables, the outbox, the
-   * secret the stack creates and the log groups. A key given here must allow CloudWatch Logs
-   * of this account (docs/security.md).
+   * secret the stack creates and the log groups. Its policy is yours: it must carry the
+   * statements docs/security.md#a-key-of-your-own prints (the access suite checks them).
    * @default a new key with rotation on, retained when the stack is deleted
    */
   readonly tokenKey?: IKey;
@@ -127,11 +126,11 @@ export interface ConnectBackendStackProps extends StackProps {
   readonly reservedConcurrency?: number;
 }
 
-/** Stack props that cannot work. */
-export class InvalidStackPropsError extends Error {
+/** Props that cannot work. */
+export class InvalidBackendPropsError extends Error {
   constructor(prop: string, problem: string, options?: ErrorOptions) {
-    super(`ConnectBackendStack prop ${prop} ${problem}`, options);
-    this.name = 'InvalidStackPropsError';
+    super(`HumanConnectBackend prop ${prop} ${problem}`, options);
+    this.name = 'InvalidBackendPropsError';
   }
 }
 
@@ -145,7 +144,7 @@ export const DEFAULT_RESERVED_CONCURRENCY = 50;
 export const DEFAULT_JWT_CLAIM = 'sub';
 
 /** The props once checked: defaults applied, URLs trimmed, durations as numbers. */
-export interface StackSettings {
+export interface BackendSettings {
   readonly clientId: string;
   readonly allowedOrigins: string[];
   readonly clientSecret: ExistingSecret | undefined;
@@ -164,15 +163,15 @@ export interface StackSettings {
 
 function requireText(prop: string, value: string): string {
   const trimmed = value.trim();
-  if (trimmed === '') throw new InvalidStackPropsError(prop, 'must not be empty');
+  if (trimmed === '') throw new InvalidBackendPropsError(prop, 'must not be empty');
   return trimmed;
 }
 
 function requireOrigins(origins: readonly string[]): string[] {
-  if (origins.length === 0) throw new InvalidStackPropsError('allowedOrigins', 'needs at least one origin');
+  if (origins.length === 0) throw new InvalidBackendPropsError('allowedOrigins', 'needs at least one origin');
   return origins.map((origin) => {
     const problem = allowedOriginProblem(origin);
-    if (problem !== undefined) throw new InvalidStackPropsError('allowedOrigins', problem);
+    if (problem !== undefined) throw new InvalidBackendPropsError('allowedOrigins', problem);
     return origin;
   });
 }
@@ -186,24 +185,24 @@ function requireHttpUrl(
   try {
     parsed = new URL(value);
   } catch {
-    throw new InvalidStackPropsError(prop, `must be an absolute URL, got "${value}"`);
+    throw new InvalidBackendPropsError(prop, `must be an absolute URL, got "${value}"`);
   }
   if (httpsOnly === 'except-loopback') {
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
-      throw new InvalidStackPropsError(prop, `must be an https URL (http only on a loopback host), got "${value}"`);
+      throw new InvalidBackendPropsError(prop, `must be an https URL (http only on a loopback host), got "${value}"`);
     }
     return value;
   }
   const allowed = httpsOnly ? ['https:'] : ['https:', 'http:'];
   if (!allowed.includes(parsed.protocol)) {
-    throw new InvalidStackPropsError(prop, `must be an ${httpsOnly ? 'https' : 'http(s)'} URL, got "${value}"`);
+    throw new InvalidBackendPropsError(prop, `must be an ${httpsOnly ? 'https' : 'http(s)'} URL, got "${value}"`);
   }
   return value;
 }
 
 function requireWholeNumber(prop: string, value: number, { min, max }: WholeNumberRange, unit: string): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidStackPropsError(prop, `must be a whole number of ${unit} from ${min} to ${max}, got ${value}`);
+    throw new InvalidBackendPropsError(prop, `must be a whole number of ${unit} from ${min} to ${max}, got ${value}`);
   }
   return value;
 }
@@ -216,7 +215,7 @@ const KMS_KEY_ARN = /^arn:[\w-]+:kms:[\w-]+:\d{12}:key\/[\w-]+$/;
 const SNS_TOPIC_ARN = /^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/;
 
 function requirePattern(prop: string, value: string, pattern: RegExp, what: string): string {
-  if (!pattern.test(value)) throw new InvalidStackPropsError(prop, `must be ${what}, got "${value}"`);
+  if (!pattern.test(value)) throw new InvalidBackendPropsError(prop, `must be ${what}, got "${value}"`);
   return value;
 }
 
@@ -247,7 +246,7 @@ function resolveSecret(secret: ExistingSecret | undefined): ExistingSecret | und
 
 function resolveJwt(jwt: JwtAuthorizerProps | undefined): Required<JwtAuthorizerProps> | undefined {
   if (jwt === undefined) return undefined;
-  if (jwt.audience.length === 0) throw new InvalidStackPropsError('jwt.audience', 'needs at least one audience');
+  if (jwt.audience.length === 0) throw new InvalidBackendPropsError('jwt.audience', 'needs at least one audience');
   return {
     issuer: requireHttpUrl('jwt.issuer', jwt.issuer, { httpsOnly: true }),
     audience: jwt.audience.map((audience) => requireText('jwt.audience', audience)),
@@ -264,9 +263,9 @@ function lambdaTimeoutFor(humanApiTimeoutMs: number): Duration {
 /**
  * Checks the props and applies the defaults.
  *
- * @throws {InvalidStackPropsError} naming the first prop that cannot work
+ * @throws {InvalidBackendPropsError} naming the first prop that cannot work
  */
-export function resolveStackSettings(props: ConnectBackendStackProps): StackSettings {
+export function resolveBackendSettings(props: HumanConnectBackendProps): BackendSettings {
   const humanApiTimeoutMs = props.humanApiTimeout?.toMilliseconds({ integral: false }) ?? DEFAULT_HUMANAPI_TIMEOUT_MS;
   const throttle = props.throttle ?? DEFAULT_THROTTLE;
   return {

@@ -1,0 +1,293 @@
+/**
+ * The Human Connect token backend as a CDK construct a team adds to any stack of its own app
+ * (docs/deploy.md#in-your-own-cdk-app): the functions behind an HTTP API (http-api.ts), the token
+ * and idempotency tables, the client secret, the outbox with its drain and redrive (outbox.ts),
+ * the key (token-key.ts) and what watches it (key-watch.ts), alarms and a dashboard. The props
+ * and their checks are in backend-props.ts; who may do what, in token-access.ts.
+ */
+import { Names, RemovalPolicy } from 'aws-cdk-lib';
+import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import { Billing, TableGrants, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { HUMAN_ID_INDEX_NAME, IDEMPOTENCY_TABLE, TOKEN_TABLE } from '../functions/commons/tables.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/telemetry.js';
+import { ROUTES, type RouteFunctionName, routeKeyOf } from '../functions/contract/routes.js';
+import { ConnectAlarms } from './alarms.js';
+import { BackendFunction } from './backend-function.js';
+import { type HumanConnectBackendProps, resolveBackendSettings } from './backend-props.js';
+import { addClientSecret } from './client-secret.js';
+import { ConnectDashboard } from './dashboard.js';
+import { addHttpApi } from './http-api.js';
+import { TokenKeyWatch } from './key-watch.js';
+import { addOutboxFunctions, addOutboxQueues, grantQueueSend } from './outbox.js';
+import { refusePlaceholderClientId } from './placeholder-client-id.js';
+import { tablePropsOf } from './tables.js';
+import {
+  type ClientSecretKeyed,
+  grantAccessTokenEncrypt,
+  grantAccessTokenRead,
+  grantClientSecretRead,
+  grantConnectUserAccess,
+  grantKeyThroughService,
+  grantPublicTokenRecovery,
+} from './token-access.js';
+import { encryptTableWithKey, readerPathOf, TokenKey } from './token-key.js';
+
+/** What each route's function does, for the console. */
+const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
+  finishSession: 'POST /sessions: exchanges a Human Connect session token and stores the user tokens',
+  recoverPublicToken: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
+  connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
+};
+
+/** A construct ID from a function name: `finishSession` → `FinishSession`. */
+const constructIdOf = (functionName: string) => `${functionName[0]?.toUpperCase()}${functionName.slice(1)}`;
+
+/**
+ * The Human Connect token backend: the routes of functions/contract/routes.ts on an HTTP API
+ * (docs/api.md), the token vault behind them, and its operations (docs/deploy.md).
+ */
+export class HumanConnectBackend extends Construct {
+  /**
+   * The customer-managed key of the tables, the outbox queues, the secret, the log groups and,
+   * per record, the access tokens (docs/security.md).
+   */
+  readonly tokenKey: IKey;
+  /** The IAM path of the roles that may decrypt access tokens (docs/security.md#who-can-decrypt). */
+  readonly readerPath: string;
+  /** The user token table (retained, PITR, deletion protection). */
+  readonly tokenTable: TableV2;
+  /** Powertools Idempotency records of `POST /sessions`. */
+  readonly idempotencyTable: TableV2;
+  /** The secret holding the app's client secret. */
+  readonly clientSecret: ISecret;
+  /** The ID or ARN the functions read the secret by (`put-secret-value --secret-id`). */
+  readonly clientSecretId: string;
+  /** The HTTP API. */
+  readonly api: HttpApi;
+  /** The API's `$default` stage. */
+  readonly stage: HttpStage;
+  /** The function of each route. */
+  readonly routeFunctions: Readonly<Record<RouteFunctionName, BackendFunction>>;
+  /** The outbox: grants whose token write failed (docs/design.md#outbox). */
+  readonly outbox: Queue;
+  /** Grants the drain could not write after 5 receives: redriven, alarmed on. */
+  readonly outboxDeadLetters: Queue;
+  /** Messages the drain can never apply: kept, alarmed on, never redriven. */
+  readonly outboxRejectedGrants: Queue;
+  /** Applies queued grants to the token table. */
+  readonly drainOutbox: BackendFunction;
+  /** Moves dead-lettered grants back to the outbox once the table answers. */
+  readonly redriveOutbox: BackendFunction;
+  /** The record of changes to the token key (key-watch.ts). */
+  readonly tokenKeyChanges: Queue;
+  /** The alarms, all notifying `alarmTopicArn` when given. */
+  readonly alarms: readonly Alarm[];
+  /** The operators' dashboard (dashboard.ts). */
+  readonly dashboard: Dashboard;
+
+  private readonly tokenKeyReaders: TokenKey;
+  private readonly clientSecretKeyed: ClientSecretKeyed;
+
+  /** @throws {InvalidBackendPropsError} naming the first prop that cannot work */
+  constructor(scope: Construct, id: string, props: HumanConnectBackendProps) {
+    super(scope, id);
+    const settings = resolveBackendSettings(props);
+    const backendId = Names.uniqueId(this);
+
+    // ---- Data -------------------------------------------------------------
+    this.readerPath = readerPathOf(this);
+    this.tokenKeyReaders = new TokenKey(this, 'TokenKey', {
+      existingKey: settings.tokenKey,
+      alias: `alias/${backendId}/tokens`,
+      readerPath: this.readerPath,
+    });
+    this.tokenKey = this.tokenKeyReaders.key;
+    this.tokenTable = new TableV2(this, 'TokenTable', {
+      ...tablePropsOf(TOKEN_TABLE),
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // No PITR and no retention: records expire after an hour and only short-circuit replays.
+    this.idempotencyTable = new TableV2(this, 'IdempotencyTable', {
+      ...tablePropsOf(IDEMPOTENCY_TABLE),
+      billing: Billing.onDemand(),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    encryptTableWithKey(this.tokenTable, this.tokenKey);
+    encryptTableWithKey(this.idempotencyTable, this.tokenKey);
+
+    const queues = addOutboxQueues(this, this.tokenKey);
+    this.outbox = queues.outbox;
+    this.outboxDeadLetters = queues.deadLetters;
+    this.outboxRejectedGrants = queues.rejected;
+
+    this.clientSecret = addClientSecret(this, settings.clientSecret, this.tokenKey);
+    const givenSecretKey = settings.clientSecret?.encryptionKeyArn;
+    this.clientSecretKeyed = {
+      secret: this.clientSecret,
+      key:
+        settings.clientSecret === undefined
+          ? this.tokenKey
+          : givenSecretKey === undefined
+            ? undefined
+            : Key.fromKeyArn(this, 'ClientSecretKey', givenSecretKey),
+    };
+    // Name-imported secrets have no full ARN; GetSecretValue takes the name then.
+    this.clientSecretId = this.clientSecret.secretFullArn ?? this.clientSecret.secretName;
+
+    // ---- Functions ----------------------------------------------------------
+    const environment: Record<string, string> = {
+      HUMANAPI_CLIENT_ID: refusePlaceholderClientId(this, settings.clientId),
+      HUMANAPI_SECRET_ID: this.clientSecretId,
+      HUMANAPI_BASE_URL: settings.humanApiBaseUrl,
+      HUMANAPI_TIMEOUT_MS: String(settings.humanApiTimeoutMs),
+      TOKENS_TABLE_NAME: this.tokenTable.tableName,
+      IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+      SECRET_TTL_SECONDS: String(settings.secretTtlSeconds),
+      TOKEN_KEY_ID: this.tokenKey.keyArn,
+      OUTBOX_QUEUE_URL: this.outbox.queueUrl,
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      ...(settings.jwt === undefined ? {} : { JWT_USER_CLAIM: settings.jwt.claim }),
+    };
+    const functionProps = {
+      environment,
+      timeout: settings.lambdaTimeout,
+      logRetention: settings.logRetention,
+      logKey: this.tokenKey,
+      reservedConcurrency: settings.reservedConcurrency,
+    };
+    // Only connectTokens calls Human API's current-generation auth origin.
+    const extraEnvironment: Partial<Record<RouteFunctionName, Record<string, string>>> = {
+      connectTokens: { HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl },
+    };
+    this.routeFunctions = Object.fromEntries(
+      ROUTES.map(({ functionName }) => [
+        functionName,
+        new BackendFunction(this, constructIdOf(functionName), {
+          ...functionProps,
+          environment: { ...environment, ...extraEnvironment[functionName] },
+          invokedBy: 'http-api',
+          functionName,
+          description: FUNCTION_DESCRIPTIONS[functionName],
+        }),
+      ]),
+    ) as Record<RouteFunctionName, BackendFunction>;
+    ({ drain: this.drainOutbox, redrive: this.redriveOutbox } = addOutboxFunctions(this, {
+      ...functionProps,
+      queues,
+      key: this.tokenKey,
+      tokenTable: this.tokenTable,
+    }));
+    this.grantFunctions();
+
+    // ---- HTTP API, detection, alarms, dashboard ------------------------------
+    ({ api: this.api, stage: this.stage } = addHttpApi(this, {
+      settings,
+      apiName: backendId,
+      logKey: this.tokenKey,
+      functions: this.routeFunctions,
+    }));
+    // What the backend cannot prevent, it detects: changes to the key.
+    this.tokenKeyChanges = new TokenKeyWatch(this, 'TokenKeyWatch', { key: this.tokenKey }).changes;
+    const watched = {
+      ...Object.fromEntries(Object.entries(this.routeFunctions).map(([name, fn]) => [constructIdOf(name), fn])),
+      DrainOutbox: this.drainOutbox,
+      RedriveOutbox: this.redriveOutbox,
+    };
+    this.alarms = new ConnectAlarms(this, 'Alarms', {
+      api: this.api,
+      functions: watched,
+      alarmTopicArn: settings.alarmTopicArn,
+      outboxDeadLetters: this.outboxDeadLetters,
+      outboxRejectedGrants: this.outboxRejectedGrants,
+      tokenKeyChanges: this.tokenKeyChanges,
+    }).alarms;
+    this.dashboard = new ConnectDashboard(this, 'Dashboard', {
+      api: this.api,
+      stage: this.stage,
+      routes: ROUTES.map(routeKeyOf),
+      functions: watched,
+      outboxQueue: this.outbox,
+      deadLetterQueue: this.outboxDeadLetters,
+    }).dashboard;
+  }
+
+  /** Exactly the calls each route's function makes, on exactly the resources it touches (docs/security.md). */
+  private grantFunctions(): void {
+    const { finishSession, recoverPublicToken, connectTokens } = this.routeFunctions;
+    // The token table's own grants also cover `index/*` (it has an index): these name the table alone.
+    // GetItem: when the upsert's condition keeps a newer record (or its own committed retry), it is read back.
+    TableGrants.fromTable(this.tokenTable, [], false).actions(
+      finishSession.role,
+      'dynamodb:UpdateItem',
+      'dynamodb:GetItem',
+    );
+    this.idempotencyTable.grants.actions(
+      finishSession.role,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
+    grantAccessTokenEncrypt(this.tokenKey, finishSession.role);
+    grantQueueSend(this.outbox, this.tokenKey, finishSession.role);
+    // Recovery never sees an access token: attribute-level conditions, Query on humanId-index alone.
+    grantPublicTokenRecovery(
+      recoverPublicToken.role,
+      this.tokenTable.tableArn,
+      `${this.tokenTable.tableArn}/index/${HUMAN_ID_INDEX_NAME}`,
+    );
+    // connectTokens reads and records a user's humanId and connection markers: attribute-level conditions.
+    grantConnectUserAccess(connectTokens.role, this.tokenTable.tableArn);
+    for (const fn of [finishSession, recoverPublicToken, connectTokens]) {
+      grantKeyThroughService(this.tokenKey, fn.role, 'dynamodb', { write: true });
+      grantClientSecretRead(this.clientSecretKeyed, fn.role);
+    }
+  }
+
+  /**
+   * Lets a service of the team read access tokens with the reader module
+   * (functions/reader/read-access-token.ts), in this stack, another stack of the app, or another
+   * account (docs/security.md#granting-a-service): a role of this app is put under the backend's
+   * reader path, a role imported by ARN is named in the key, table and secret policies. No
+   * function of the backend but the data gateway holds it.
+   */
+  grantAccessTokenRead(grantee: IGrantable): void {
+    grantAccessTokenRead(
+      { tokenKey: this.tokenKeyReaders, tokenTable: this.tokenTable, clientSecret: this.clientSecretKeyed },
+      grantee,
+    );
+  }
+
+  /**
+   * Lets `grantee` (the team's app back end) call the routes that require AWS IAM without a JWT
+   * authorizer (docs/api.md#identity-modes): `execute-api:Invoke` on each, or on the ones named.
+   * With the `jwt` prop these routes take a JWT instead, and the grant changes nothing.
+   */
+  grantIamRoutes(grantee: IGrantable, ...functionNames: RouteFunctionName[]): void {
+    const routes = ROUTES.filter(
+      (route) => route.caller === 'iam' && (functionNames.length === 0 || functionNames.includes(route.functionName)),
+    );
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: routes.map((route) =>
+        this.api.arnForExecuteApi(route.method, route.path.replace(/\{[^}]+\}/g, '*'), this.stage.stageName),
+      ),
+    });
+  }
+
+  /** The base URL of the API (`{ApiUrl}/sessions`, …). */
+  get apiUrl(): string {
+    return this.api.apiEndpoint;
+  }
+}
