@@ -10,6 +10,9 @@
  *   for a user who never connected → 404.
  * - `POST …/connect/complete { token, source? }`: the user connects a source in the popup opened
  *   with that token (unknown or expired token → 401).
+ * - `POST …/connect/connections { token }`: the sources the token's user has connected, which the
+ *   popup lists when it opens (unknown or expired token → 401).
+ * - `POST …/connect/disconnect { token, source }`: the user disconnects a source in the popup.
  * - `POST …/clock { advanceSeconds }`: moves the sandbox's clock on, so tests see tokens expire.
  * - `GET …/stats`: calls made to the token endpoint.
  * - `GET /sandbox/connect-client.js`: the offline stand-in for `humanapi-connect-client`.
@@ -85,6 +88,9 @@ const POPUP_CORS = {
   'Access-Control-Allow-Headers': 'content-type',
   'Access-Control-Max-Age': '600',
 };
+
+/** What the user does in the popup: any site may call these, as any site may open the real popup. */
+const POPUP_PATHS: ReadonlySet<string> = new Set(['/connect/complete', '/connect/connections', '/connect/disconnect']);
 
 /** Creates the current-generation sandbox. */
 export function createHumanApiAuthSandbox({
@@ -167,32 +173,77 @@ export function createHumanApiAuthSandbox({
     }
   }
 
+  /**
+   * The user the popup's token stands for, or `undefined` once the refusal is sent: a missing token
+   * → 400; an unknown or expired one, or an access token (never a popup's) → 401.
+   */
+  function popupUser(body: Record<string, unknown>, response: ServerResponse): string | undefined {
+    const presented = text(body.token);
+    if (presented === undefined) {
+      sendJson(response, 400, { error: 'Bad Request', missing: ['token'] }, POPUP_CORS);
+      return undefined;
+    }
+    // Own keys only: a token such as `__proto__` must not find Object.prototype.
+    const entry = Object.hasOwn(state.tokens, presented) ? state.tokens[presented] : undefined;
+    if (entry === undefined || entry.type === 'access' || entry.expiresAt < now()) {
+      sendJson(response, 401, { error: 'Unauthorized', message: 'Unknown or expired token' }, POPUP_CORS);
+      return undefined;
+    }
+    return entry.clientUserId;
+  }
+
+  /** A source the popup offers, or `undefined` once the 400 is sent. */
+  function popupSource(value: unknown, response: ServerResponse): string | undefined {
+    const source = text(value);
+    if (source === undefined || !(SANDBOX_SOURCES as readonly string[]).includes(source)) {
+      sendJson(response, 400, { error: 'Bad Request', message: 'Unknown source' }, POPUP_CORS);
+      return undefined;
+    }
+    return source;
+  }
+
+  /** What the popup shows and reports: the user's humanId and connected sources. */
+  function sendConnections(response: ServerResponse, clientUserId: string) {
+    return sendJson(
+      response,
+      200,
+      { humanId: v1.humanIdFor(clientUserId), connectedSources: state.connected[clientUserId]?.sources ?? [] },
+      POPUP_CORS,
+    );
+  }
+
   /** What the user does in the popup: connects a source for the token's user. */
   function complete(body: Record<string, unknown>, response: ServerResponse) {
-    const presented = text(body.token);
-    if (presented === undefined)
-      return sendJson(response, 400, { error: 'Bad Request', missing: ['token'] }, POPUP_CORS);
-    const entry = state.tokens[presented];
-    if (entry === undefined || entry.type === 'access' || entry.expiresAt < now()) {
-      return sendJson(response, 401, { error: 'Unauthorized', message: 'Unknown or expired token' }, POPUP_CORS);
-    }
-    const source = text(body.source) ?? SANDBOX_SOURCES[0];
-    if (!(SANDBOX_SOURCES as readonly string[]).includes(source)) {
-      return sendJson(response, 400, { error: 'Bad Request', message: 'Unknown source' }, POPUP_CORS);
-    }
-    const connection = state.connected[entry.clientUserId] ?? {
+    const clientUserId = popupUser(body, response);
+    if (clientUserId === undefined) return;
+    const source = popupSource(text(body.source) ?? SANDBOX_SOURCES[0], response);
+    if (source === undefined) return;
+    const connection = state.connected[clientUserId] ?? {
       sources: [],
       connectedAt: new Date(now()).toISOString(),
     };
     if (!connection.sources.includes(source)) connection.sources.push(source);
-    state.connected[entry.clientUserId] = connection;
+    state.connected[clientUserId] = connection;
     save();
-    return sendJson(
-      response,
-      200,
-      { humanId: v1.humanIdFor(entry.clientUserId), connectedSources: connection.sources },
-      POPUP_CORS,
-    );
+    return sendConnections(response, clientUserId);
+  }
+
+  /**
+   * The user disconnects a source in the popup. Human API still knows the user afterwards (even
+   * with no source left), so their next token is still an id_token; nothing to do for a source that
+   * is not connected.
+   */
+  function disconnect(body: Record<string, unknown>, response: ServerResponse) {
+    const clientUserId = popupUser(body, response);
+    if (clientUserId === undefined) return;
+    const source = popupSource(body.source, response);
+    if (source === undefined) return;
+    const connection = state.connected[clientUserId];
+    if (connection?.sources.includes(source)) {
+      connection.sources = connection.sources.filter((connected) => connected !== source);
+      save();
+    }
+    return sendConnections(response, clientUserId);
   }
 
   return {
@@ -229,7 +280,7 @@ export function createHumanApiAuthSandbox({
         return;
       }
       const subPath = path.slice(HUMAN_API_AUTH_SANDBOX_PATH.length);
-      if (request.method === 'OPTIONS' && subPath === '/connect/complete') {
+      if (request.method === 'OPTIONS' && POPUP_PATHS.has(subPath)) {
         response.writeHead(204, POPUP_CORS);
         response.end();
         return;
@@ -247,6 +298,12 @@ export function createHumanApiAuthSandbox({
           return token(body, response);
         case '/connect/complete':
           return complete(body, response);
+        case '/connect/connections': {
+          const clientUserId = popupUser(body, response);
+          return clientUserId === undefined ? undefined : sendConnections(response, clientUserId);
+        }
+        case '/connect/disconnect':
+          return disconnect(body, response);
         case '/clock': {
           const { advanceSeconds } = body;
           if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0) {

@@ -1,10 +1,13 @@
 /**
  * The example page in the current generation (`CONNECT_GENERATION=current`): it asks for a
  * server-minted token (through the app back end without JWT, `POST /connect-tokens` with the
- * bearer token in JWT mode) and opens the sandbox's connect-client.js with it. A new user gives
- * an e-mail address and gets create mode, then edit mode once a source is connected; a returning
- * user gets edit mode on a new device, whichever generation they connected with; an expired
- * token is explained and replaced.
+ * bearer token in JWT mode) and puts it on the Connect Health Data button (`data-hapi-token`, in
+ * a `.hapi__token-container`), from which the sandbox's connect-client.js opens Connect; the
+ * page follows `HumanConnect.on(...)` events and never calls the deprecated `open()`. A new user
+ * gives an e-mail address and gets create mode, then edit mode once a source is connected; a
+ * returning user gets edit mode on a new device, whichever generation they connected with; a
+ * disconnected source is shown; a token about to expire never reaches Connect; an expired token
+ * is explained and replaced.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,13 +42,83 @@ function recordTokenCalls(page: Page): TokenCall[] {
   return calls;
 }
 
+/** The tokens the page's token requests answered, oldest first. */
+function recordMintedTokens(page: Page): string[] {
+  const tokens: string[] = [];
+  page.on('response', async (response) => {
+    const { pathname } = new URL(response.url());
+    if (pathname !== '/app/connect-token' && pathname !== '/connect-tokens') return;
+    const body: unknown = await response.json().catch(() => undefined);
+    const token = typeof body === 'object' && body !== null ? Reflect.get(body, 'token') : undefined;
+    if (typeof token === 'string') tokens.push(token);
+  });
+  return tokens;
+}
+
+/** The tokens the Connect dialog posted to the sandbox (listing, connecting), in order. */
+function recordPopupTokens(page: Page): string[] {
+  const tokens: string[] = [];
+  page.on('request', (request) => {
+    if (!new URL(request.url()).pathname.startsWith('/sandbox/humanapi-auth/connect/')) return;
+    const token: unknown = JSON.parse(request.postData() ?? '{}').token;
+    if (typeof token === 'string') tokens.push(token);
+  });
+  return tokens;
+}
+
+/** How the page used the client: calls of `HumanConnect.open()`, and the console's warnings. */
+interface ClientUse {
+  /** `HumanConnect.open()` calls, or `undefined` if the page never got a `HumanConnect`. */
+  openCalls(): Promise<number | undefined>;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Spies on `HumanConnect.open` from the moment the client defines `HumanConnect` (an init script,
+ * before any of the page's), and records the console's warnings, where the deprecation would show.
+ */
+async function watchClientUse(page: Page): Promise<ClientUse> {
+  await page.addInitScript(() => {
+    const spy = window as unknown as { openCalls?: number };
+    let client: unknown;
+    Object.defineProperty(window, 'HumanConnect', {
+      configurable: true,
+      get: () => client,
+      set: (value: unknown) => {
+        client = value;
+        const open: unknown = typeof value === 'object' && value !== null ? Reflect.get(value, 'open') : undefined;
+        if (typeof open !== 'function') return;
+        spy.openCalls = 0;
+        Reflect.set(value as object, 'open', (...args: unknown[]) => {
+          spy.openCalls = (spy.openCalls ?? 0) + 1;
+          return Reflect.apply(open, value, args);
+        });
+      },
+    });
+  });
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+  return {
+    openCalls: () => page.evaluate(() => (window as unknown as { openCalls?: number }).openCalls),
+    warnings,
+  };
+}
+
+/** The token on the Connect Health Data button (`data-hapi-token`), or `null`. */
+const buttonToken = (page: Page) => page.locator('#connect-health-data-btn').getAttribute('data-hapi-token');
+
+/** The sources the page shows as connected. */
+const shownSources = async (page: Page) => (await page.locator('#sources').textContent()) ?? '';
+
 /** The sandbox's Connect dialog (connect-client.js). */
 const dialogOf = (page: Page) => page.getByRole('dialog', { name: 'Human API Connect' });
 
 /** Opens Connect, connects `source` in the dialog, and closes it. */
 async function connectSource(page: Page, source: string): Promise<void> {
   await page.getByRole('button', { name: 'Connect Health Data' }).click();
-  await dialogOf(page).getByRole('button', { name: source }).click();
+  await dialogOf(page).getByRole('button', { name: source, exact: true }).click();
   await dialogOf(page).getByText(`Connected ${source}.`).waitFor();
   await dialogOf(page).getByRole('button', { name: 'Close' }).click();
 }
@@ -80,7 +153,9 @@ describe('the current generation, without JWT (through the app back end)', () =>
   it('asks a new user for an e-mail address, opens create mode, connects a source, then reopens in edit mode', async () => {
     // Prepare
     const { page } = await browsers.launch();
+    const clientUse = await watchClientUse(page);
     const calls = recordTokenCalls(page);
+    const minted = recordMintedTokens(page);
 
     // Act
     const connectPage = await ConnectPage.open(page, local, { user: 'current-new-user' });
@@ -93,6 +168,7 @@ describe('the current generation, without JWT (through the app back end)', () =>
       .toEqual([{ path: '/app/connect-token', status: 400, mode: undefined, bearer: false }]);
     expect(await connectPage.mode()).toBe('create');
     expect(await page.getByRole('button', { name: 'Connect Health Data' }).isDisabled()).toBe(true);
+    expect(await buttonToken(page)).toBeNull();
 
     // Act
     await email.fill('current-new-user@example.com');
@@ -104,24 +180,35 @@ describe('the current generation, without JWT (through the app back end)', () =>
       .toEqual({ path: '/app/connect-token', status: 200, mode: 'create', bearer: false });
     expect(await email.isVisible()).toBe(false);
     expect(await connectPage.mode()).toBe('create');
+    await expect.poll(() => minted.length).toBe(1);
+    expect(await buttonToken(page)).toBe(minted[0]);
+    expect(await shownSources(page)).toBe('none');
 
     // Act
     await connectSource(page, 'Demo Pharmacy');
 
-    // Assess: the success message; the next token is an id_token (edit mode).
+    // Assess: the success message from the connect event; the next token is an id_token (edit mode), on the button.
     await expect.poll(() => connectPage.notice.textContent()).toContain('Connected Demo Pharmacy');
     await expect.poll(() => connectPage.mode()).toBe('edit');
     expect(calls.at(-1)).toEqual({ path: '/app/connect-token', status: 200, mode: 'edit', bearer: false });
     expect(await connectPage.notice.textContent()).toContain('now opens in edit mode');
+    await expect.poll(() => minted.length).toBe(2);
+    expect(await buttonToken(page)).toBe(minted[1]);
+    expect(await shownSources(page)).toBe('Demo Pharmacy');
     await saveScreenshot(page, 'current-generation-edit-mode');
 
     // Act: reopen.
     await page.getByRole('button', { name: 'Connect Health Data' }).click();
 
     // Assess: the dialog opens with the id_token, and it works (a second source connects).
-    await dialogOf(page).getByRole('button', { name: 'Demo Lab' }).click();
+    await dialogOf(page).getByRole('button', { name: 'Demo Lab', exact: true }).click();
     await dialogOf(page).getByText('Connected Demo Lab.').waitFor();
     expect(await connectPage.error.isVisible()).toBe(false);
+    await expect.poll(() => shownSources(page)).toBe('Demo Pharmacy, Demo Lab');
+
+    // Assess: Connect always opened from the button, never with the deprecated open().
+    expect(await clientUse.openCalls()).toBe(0);
+    expect(clientUse.warnings).toEqual([]);
   });
 
   it('opens edit mode for a returning user on a new device, through the app back end', async () => {
@@ -175,29 +262,128 @@ describe('the current generation, without JWT (through the app back end)', () =>
       'expiring@example.com',
     );
     const { page } = await browsers.launch();
+    const clientUse = await watchClientUse(page);
     const calls = recordTokenCalls(page);
+    const minted = recordMintedTokens(page);
+    const popupTokens = recordPopupTokens(page);
     const connectPage = await ConnectPage.open(page, local, { user });
     await expect.poll(() => connectPage.mode()).toBe('edit');
     expect((await post(`${local.apiUrl}/sandbox/humanapi-auth/clock`, { advanceSeconds: 3700 })).status).toBe(200);
 
-    // Act
+    // Act: the page still thinks its token fresh; Connect refuses it when it opens (an error event).
     await page.getByRole('button', { name: 'Connect Health Data' }).click();
-    await dialogOf(page).getByRole('button', { name: 'Demo Pharmacy' }).click();
 
-    // Assess: a clear message, the stale popup closed, a fresh token fetched.
+    // Assess: a clear message, the stale popup closed, a fresh token fetched and on the button.
     await expect.poll(() => connectPage.error.textContent()).toContain('A fresh one is ready');
     expect(await connectPage.error.textContent()).toContain('Your Connect session expired');
     expect(await dialogOf(page).count()).toBe(0);
     expect(calls.filter((call) => call.status === 200)).toHaveLength(2);
+    await expect.poll(() => minted.length).toBe(2);
+    expect(await buttonToken(page)).toBe(minted[1]);
+    expect(popupTokens).toEqual([minted[0]]);
     await saveScreenshot(page, 'current-generation-expired-token');
 
     // Act
     await page.getByRole('button', { name: 'Try again' }).click();
-    await dialogOf(page).getByRole('button', { name: 'Demo Pharmacy' }).click();
+    await dialogOf(page).getByRole('button', { name: 'Demo Pharmacy', exact: true }).click();
 
-    // Assess
+    // Assess: the retry opened Connect with the fresh token, and it connects.
     await expect.poll(() => connectPage.notice.textContent()).toContain('Connected Demo Pharmacy');
     expect(await connectPage.error.isVisible()).toBe(false);
+    expect(popupTokens).toEqual([minted[0], minted[1], minted[1]]);
+    expect(await clientUse.openCalls()).toBe(0);
+    expect(clientUse.warnings).toEqual([]);
+  });
+
+  it('shows what Connect reports: the current connections when it closes, and a source the user disconnects', async () => {
+    // Prepare: a returning user who connected Demo Lab elsewhere.
+    const user = 'current-disconnecting-user';
+    await connectedWithoutBrowser(
+      local,
+      (body) => signedPost(`${local.apiUrl}/connect-tokens`, { clientUserId: user, ...body }),
+      'disconnecting@example.com',
+    );
+    const { page } = await browsers.launch();
+    const clientUse = await watchClientUse(page);
+    const connectPage = await ConnectPage.open(page, local, { user });
+    await expect.poll(() => connectPage.mode()).toBe('edit');
+
+    // Act: open Connect and close it.
+    await page.getByRole('button', { name: 'Connect Health Data' }).click();
+    await dialogOf(page).getByRole('button', { name: 'Disconnect Demo Lab' }).waitFor();
+    await dialogOf(page).getByRole('button', { name: 'Close' }).click();
+
+    // Assess: the close event's current connections.
+    await expect.poll(() => shownSources(page)).toBe('Demo Lab');
+    expect(await connectPage.notice.textContent()).toBe('You closed Connect without connecting a new source.');
+
+    // Act: open it again and disconnect Demo Lab.
+    await page.getByRole('button', { name: 'Connect Health Data' }).click();
+    await dialogOf(page).getByRole('button', { name: 'Disconnect Demo Lab' }).click();
+    await dialogOf(page).getByText('Disconnected Demo Lab.').waitFor();
+
+    // Assess: the disconnect event, shown.
+    await expect.poll(() => shownSources(page)).toBe('none');
+    expect(await connectPage.notice.textContent()).toBe(
+      'Disconnected Demo Lab: this app no longer gets data from it. You have no source connected now; Connect Health Data still opens in edit mode, to add one.',
+    );
+
+    // Act
+    await dialogOf(page).getByRole('button', { name: 'Close' }).click();
+
+    // Assess: closing after a change keeps the message about it; still edit mode.
+    expect(await dialogOf(page).count()).toBe(0);
+    expect(await connectPage.notice.textContent()).toContain('Disconnected Demo Lab');
+    expect(await connectPage.mode()).toBe('edit');
+    expect(await clientUse.openCalls()).toBe(0);
+    expect(clientUse.warnings).toEqual([]);
+  });
+
+  it('never lets a token about to expire reach Connect: the button drops it on time, and a late click gets a fresh one first', async () => {
+    // Prepare: the page's clock is under the test's control.
+    const user = 'current-stale-token-user';
+    await connectedWithoutBrowser(
+      local,
+      (body) => signedPost(`${local.apiUrl}/connect-tokens`, { clientUserId: user, ...body }),
+      'stale@example.com',
+    );
+    const { page } = await browsers.launch();
+    await page.clock.install();
+    const clientUse = await watchClientUse(page);
+    const minted = recordMintedTokens(page);
+    const popupTokens = recordPopupTokens(page);
+    const connectPage = await ConnectPage.open(page, local, { user });
+    await expect.poll(() => buttonToken(page)).toBe(minted[0]);
+
+    // Act: 59 min 30 s pass (the token lasts an hour; the page keeps a minute's margin).
+    await page.clock.fastForward('59:30');
+
+    // Assess: the button no longer carries it, and nothing was fetched ahead of a click.
+    expect(await buttonToken(page)).toBeNull();
+    expect(minted).toHaveLength(1);
+
+    // Act
+    await page.getByRole('button', { name: 'Connect Health Data' }).click();
+    await dialogOf(page).getByRole('button', { name: 'Close' }).click();
+
+    // Assess: Connect opened with a token fetched for that click.
+    await expect.poll(() => minted.length).toBe(2);
+    expect(popupTokens).toEqual([minted[1]]);
+    expect(await buttonToken(page)).toBe(minted[1]);
+
+    // Act: the clock jumps another 59 min 30 s with no timer run (a laptop waking up), then a click.
+    const now = await page.evaluate(() => Date.now());
+    await page.clock.setSystemTime(now + 3_570_000);
+    expect(await buttonToken(page)).toBe(minted[1]);
+    await page.getByRole('button', { name: 'Connect Health Data' }).click();
+    await dialogOf(page).getByRole('button', { name: 'Demo Pharmacy', exact: true }).click();
+
+    // Assess: the click was held back until a fresh token was on the button; Connect opened with that one.
+    await expect.poll(() => connectPage.notice.textContent()).toContain('Connected Demo Pharmacy');
+    expect(popupTokens).toEqual([minted[1], minted[2], minted[2]]);
+    expect(await connectPage.error.isVisible()).toBe(false);
+    expect(await clientUse.openCalls()).toBe(0);
+    expect(clientUse.warnings).toEqual([]);
   });
 });
 
@@ -259,7 +445,9 @@ describe('the current generation in JWT mode', () => {
   it('gives a new user create mode after the e-mail address, then edit mode once connected', async () => {
     // Prepare
     const { page } = await browsers.launch();
+    const clientUse = await watchClientUse(page);
     const calls = recordTokenCalls(page);
+    const minted = recordMintedTokens(page);
     const connectPage = await ConnectPage.open(page, local, { user: 'jwt-current-new-user' });
 
     // Act
@@ -275,5 +463,9 @@ describe('the current generation in JWT mode', () => {
       [200, 'create', true],
       [200, 'edit', true],
     ]);
+    await expect.poll(() => minted.length).toBe(2);
+    expect(await buttonToken(page)).toBe(minted[1]);
+    expect(await clientUse.openCalls()).toBe(0);
+    expect(clientUse.warnings).toEqual([]);
   });
 });

@@ -112,3 +112,85 @@ describe('current-generation Human API sandbox', () => {
     expect(popup.status).toBe(401);
   });
 });
+
+describe("the current-generation sandbox's popup routes", () => {
+  const popup = (route: string, body: object) => post(`${base}/sandbox/humanapi-auth/connect/${route}`, body);
+
+  it('lists the sources the token user connected, and none for a new user', async () => {
+    const session = await token('session', 'xavier', { client_user_email: 'xavier@example.com' });
+    const before = await popup('connections', { token: session.json.session_token });
+    await popup('complete', { token: session.json.session_token, source: 'demo-lab' });
+    await popup('complete', { token: session.json.session_token, source: 'demo-pharmacy' });
+
+    const after = await popup('connections', { token: session.json.session_token });
+
+    expect(before.json).toEqual({ humanId: session.json.human_id, connectedSources: [] });
+    expect(after.json).toEqual({ humanId: session.json.human_id, connectedSources: ['demo-lab', 'demo-pharmacy'] });
+  });
+
+  it('disconnects a source; the user keeps getting id_tokens, even with no source left', async () => {
+    const session = await token('session', 'yara', { client_user_email: 'yara@example.com' });
+    await popup('complete', { token: session.json.session_token, source: 'demo-lab' });
+    const idToken = await token('id_token', 'yara');
+
+    const disconnected = await popup('disconnect', { token: idToken.json.id_token, source: 'demo-lab' });
+    const again = await popup('disconnect', { token: idToken.json.id_token, source: 'demo-lab' });
+
+    expect(disconnected.status).toBe(200);
+    expect(disconnected.json).toEqual({ humanId: session.json.human_id, connectedSources: [] });
+    expect(again.json).toEqual({ humanId: session.json.human_id, connectedSources: [] });
+    expect((await token('id_token', 'yara')).status).toBe(200);
+    expect((await token('session', 'yara', { client_user_email: 'yara@example.com' })).status).toBe(409);
+  });
+
+  it.each([
+    ['connections', 'no token', 400, {}],
+    ['connections', 'an unknown token', 401, { token: 'made-up' }],
+    ['connections', 'the token `__proto__`', 401, { token: '__proto__' }],
+    ['disconnect', 'no token', 400, { source: 'demo-lab' }],
+    ['disconnect', 'an unknown token', 401, { token: 'made-up', source: 'demo-lab' }],
+  ])('%s answers %s with %i', async (route, _, status, body) => {
+    expect((await popup(route, body)).status).toBe(status);
+  });
+
+  it('refuses to disconnect a source the popup does not offer, or none', async () => {
+    const session = await token('session', 'zoe', { client_user_email: 'zoe@example.com' });
+
+    const unknown = await popup('disconnect', { token: session.json.session_token, source: 'real-hospital' });
+    const missing = await popup('disconnect', { token: session.json.session_token });
+
+    expect([unknown.status, missing.status]).toEqual([400, 400]);
+    expect(unknown.json).toEqual({ error: 'Bad Request', message: 'Unknown source' });
+  });
+
+  it('refuses an access token, and a session token past its expiry', async () => {
+    const session = await token('session', 'abel', { client_user_email: 'abel@example.com' });
+    await popup('complete', { token: session.json.session_token });
+    const access = await token('access', 'abel');
+    const later = await token('id_token', 'abel');
+
+    const withAccess = await popup('connections', { token: access.json.access_token });
+    await post(`${base}/sandbox/humanapi-auth/clock`, { advanceSeconds: 3601 });
+    const expired = await popup('disconnect', { token: later.json.id_token, source: 'demo-health-system' });
+
+    expect(withAccess.status).toBe(401);
+    expect(expired.json).toEqual({ error: 'Unauthorized', message: 'Unknown or expired token' });
+  });
+
+  it('answers CORS preflights of the popup routes for any origin', async () => {
+    const answers = await Promise.all(
+      ['complete', 'connections', 'disconnect'].map((route) =>
+        fetch(`${base}/sandbox/humanapi-auth/connect/${route}`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+        }),
+      ),
+    );
+
+    expect(answers.map((answer) => [answer.status, answer.headers.get('access-control-allow-origin')])).toEqual([
+      [204, '*'],
+      [204, '*'],
+      [204, '*'],
+    ]);
+  });
+});

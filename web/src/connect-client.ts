@@ -1,7 +1,10 @@
 /**
  * The browser API of `humanapi-connect-client` 2.x (the current generation,
- * docs/design.md#connect-flows), typed, and a loader for its script: Connect opens with a token
- * the back end minted, and reports what the user did through callbacks and `on(event)`.
+ * docs/connect-generations.md), typed, and a loader for its script. The page uses the package's
+ * recommended, declarative API: an element with `data-hapi-token` inside a `.hapi__token-container`
+ * opens Connect with the token it carries when clicked, and `HumanConnect.on(event, listener)`
+ * reports what the user did. The package's `HumanConnect.open({ token })` is deprecated (it logs a
+ * deprecation warning), so it is not part of what the page uses.
  */
 
 import { loadScript } from './load-script.js';
@@ -12,30 +15,44 @@ export interface ConnectSource {
   readonly name: string;
 }
 
-/** What `error` listeners receive, e.g. `{ code: 401, message: 'Unknown or expired token' }`. */
+/**
+ * What `connect`, `disconnect` and `close` listeners receive, as the package documents it:
+ * `sessionResults` covers this opening of Connect, `currentConnections` every source the user has
+ * connected now.
+ */
+export interface ConnectEventPayload {
+  readonly sessionResults: {
+    readonly connectedSources: readonly ConnectSource[];
+    readonly disconnectedSources: readonly ConnectSource[];
+    /** Providers the user asked Human API to add; this page does not use them. */
+    readonly requestedSources: readonly unknown[];
+  };
+  readonly currentConnections: readonly ConnectSource[];
+  readonly requestedProviders: readonly unknown[];
+}
+
+/** The events of `HumanConnect.on`. */
+export type ConnectClientEvent = 'connect' | 'disconnect' | 'close' | 'error';
+
+/** What `error` listeners receive, read tolerantly, e.g. `{ code: 401, message: 'Unknown or expired token' }`. */
 export interface ConnectClientError {
   readonly code: number | string | undefined;
   readonly message: string;
 }
 
-/** Options of `HumanConnect.open`. */
-export interface ConnectClientOptions {
-  /** The token `POST /connect-tokens` minted. */
-  readonly token: string;
-  readonly onConnectSource?: (payload: unknown) => void;
-  readonly onDisconnectSource?: (payload: unknown) => void;
-  readonly onClose?: (payload: unknown) => void;
-}
-
-/** The `HumanConnect` global the package's browser build defines. */
+/** The `HumanConnect` global the package's browser build defines, as far as the page uses it. */
 export interface ConnectClient {
-  open(options: ConnectClientOptions): void;
-  on(event: 'connect' | 'disconnect' | 'close' | 'error', listener: (payload: unknown) => void): void;
-  /** Closes an open Connect, where the build offers it. */
+  /**
+   * Adds a listener. `connect`, `disconnect` and `close` receive a {@link ConnectEventPayload};
+   * `error` a message, or `{ code, message }` (read them with {@link readConnectEvent} and
+   * {@link readClientError}: a payload is never trusted to have its shape).
+   */
+  on(event: ConnectClientEvent, listener: (payload: unknown) => void): void;
+  /** Closes an open Connect. The package has no such call; the sandbox's stand-in has. */
   readonly close?: () => void;
 }
 
-/** The client script could not be loaded, or defines no `HumanConnect` with `open` and `on`. */
+/** The client script could not be loaded, or defines no `HumanConnect` with `on`. */
 export class ConnectClientLoadError extends Error {
   constructor(src: string) {
     super(`humanapi-connect-client could not be loaded from ${src}`);
@@ -46,12 +63,10 @@ export class ConnectClientLoadError extends Error {
 function readClient(): ConnectClient | undefined {
   const value: unknown = Reflect.get(window, 'HumanConnect');
   if (typeof value !== 'object' || value === null) return undefined;
-  const open: unknown = Reflect.get(value, 'open');
   const on: unknown = Reflect.get(value, 'on');
   const close: unknown = Reflect.get(value, 'close');
-  if (typeof open !== 'function' || typeof on !== 'function') return undefined;
+  if (typeof on !== 'function') return undefined;
   return {
-    open: (options) => Reflect.apply(open, value, [options]),
     on: (event, listener) => Reflect.apply(on, value, [event, listener]),
     ...(typeof close === 'function' ? { close: () => Reflect.apply(close, value, []) } : {}),
   };
@@ -60,10 +75,19 @@ function readClient(): ConnectClient | undefined {
 /**
  * Adds the client's `<script>` to the page and resolves its `HumanConnect`.
  *
+ * The package binds its `[data-hapi-token]` elements when the window's `load` event fires (its
+ * README: the `.hapi__token-container` must be there "on page load"). This page adds the script
+ * only after it has read `/config.json`, usually after `load`; then it fires `load` once more, for
+ * the client alone to bind the button (the page itself listens for no `load`). A page that includes
+ * the script in its HTML needs none of this.
+ *
  * @throws {ConnectClientLoadError} when the script fails to load or defines no usable `HumanConnect`
  */
-export function loadConnectClient(src: string): Promise<ConnectClient> {
-  return loadScript(src, readClient, () => new ConnectClientLoadError(src));
+export async function loadConnectClient(src: string): Promise<ConnectClient> {
+  const missedLoad = readClient() === undefined && document.readyState === 'complete';
+  const client = await loadScript(src, readClient, () => new ConnectClientLoadError(src));
+  if (missedLoad) window.dispatchEvent(new Event('load'));
+  return client;
 }
 
 function sourcesOf(value: unknown): ConnectSource[] {
@@ -77,12 +101,27 @@ function sourcesOf(value: unknown): ConnectSource[] {
   });
 }
 
-/** The sources a payload says were connected in this session (tolerant: unknown shapes give none). */
-export function connectedSourcesOf(payload: unknown): ConnectSource[] {
-  if (typeof payload !== 'object' || payload === null) return [];
-  const results: unknown = Reflect.get(payload, 'sessionResults');
-  if (typeof results !== 'object' || results === null) return [];
-  return sourcesOf(Reflect.get(results, 'connectedSources'));
+/** What a `connect`, `disconnect` or `close` payload says, read tolerantly (see {@link readConnectEvent}). */
+export interface ConnectEvent {
+  /** Sources connected since Connect opened. */
+  readonly connectedSources: readonly ConnectSource[];
+  /** Sources disconnected since Connect opened. */
+  readonly disconnectedSources: readonly ConnectSource[];
+  /** Every source the user has connected now; `undefined` when the payload does not say. */
+  readonly currentConnections: readonly ConnectSource[] | undefined;
+}
+
+/** Reads a {@link ConnectEventPayload} tolerantly: a missing or malformed list gives no sources. */
+export function readConnectEvent(payload: unknown): ConnectEvent {
+  const field = (value: unknown, name: string): unknown =>
+    typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
+  const results = field(payload, 'sessionResults');
+  const current = field(payload, 'currentConnections');
+  return {
+    connectedSources: sourcesOf(field(results, 'connectedSources')),
+    disconnectedSources: sourcesOf(field(results, 'disconnectedSources')),
+    currentConnections: Array.isArray(current) ? sourcesOf(current) : undefined,
+  };
 }
 
 /** An `error` listener's argument, read tolerantly. */

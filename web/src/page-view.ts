@@ -24,6 +24,10 @@ export const view = {
   signedIn: element('signed-in'),
   postMode: element('post-mode'),
   connectButton: element<HTMLButtonElement>('connect-health-data-btn'),
+  /** The button's `.hapi__token-container` (the current generation's client binds the button in it). */
+  connectContainer: element('connect-container'),
+  sourcesLabel: element('sources-label'),
+  sources: element('sources'),
   notice: element('notice'),
   error: element('error'),
   errorTitle: element('error-title'),
