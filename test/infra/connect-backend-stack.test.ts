@@ -48,7 +48,7 @@ interface FunctionResource {
   };
 }
 
-type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'ConnectTokens' | 'DrainOutbox';
+type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'ConnectTokens' | 'DrainOutbox' | 'RedriveOutbox';
 
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
@@ -156,10 +156,21 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('configures the functions through the environment, without JWT_USER_CLAIM', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'DrainOutbox'] as const) {
+    const queue = (name: string) => ({ Ref: logicalIdAt(template, `HumanConnectBackend/${name}/Resource`) });
+    const ownVariables: Record<string, Record<string, unknown>> = {
+      FinishSession: {},
+      RecoverPublicToken: {},
+      DrainOutbox: { REJECTED_GRANTS_QUEUE_URL: queue('OutboxRejectedGrants') },
+      RedriveOutbox: {
+        DEAD_LETTERS_QUEUE_URL: queue('OutboxDeadLetters'),
+        DEAD_LETTERS_QUEUE_ARN: getAtt(logicalIdAt(template, 'HumanConnectBackend/OutboxDeadLetters/Resource')),
+      },
+    };
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'DrainOutbox', 'RedriveOutbox'] as const) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties.Environment.Variables).toEqual({
+        ...ownVariables[name],
         HUMANAPI_CLIENT_ID: 'c'.repeat(40),
         HUMANAPI_SECRET_ID: { Ref: CLIENT_SECRET_ID },
         HUMANAPI_BASE_URL: 'https://user.humanapi.co',
@@ -195,7 +206,8 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('keeps every log group for one month by default and deletes it with the stack', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    expect(logGroups).toHaveLength(5);
+    // The five functions' and the API's access logs.
+    expect(logGroups).toHaveLength(6);
     for (const logGroup of logGroups) {
       expect(logGroup).toMatchObject({ Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
     }
@@ -224,7 +236,13 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('reserves 50 concurrent executions for each function', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'] as const) {
+    for (const name of [
+      'FinishSession',
+      'RecoverPublicToken',
+      'ConnectTokens',
+      'DrainOutbox',
+      'RedriveOutbox',
+    ] as const) {
       expect(lambdaFunction(template, name).resource.Properties.ReservedConcurrentExecutions).toBe(50);
     }
   });
@@ -234,7 +252,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
     }
-    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(4);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(5);
   });
 
   it('answers CORS preflights for the allowed origins with the methods and headers local mode uses', () => {
@@ -298,7 +316,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -353,9 +371,9 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the eight alarms in one Alarms construct', () => {
-    const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
-      (alarm) => alarm.Metadata['aws:cdk:path'],
+  it('keeps the ten alarms in one Alarms construct', () => {
+    const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
+      String(alarm.Metadata['aws:cdk:path']).replace('/Default/', '/'),
     );
 
     expect(paths.sort()).toEqual([
@@ -364,14 +382,22 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'HumanConnectBackend/Alarms/FinishSessionThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanApiFailureAlarm/Resource',
       'HumanConnectBackend/Alarms/OutboxDeadLettersAlarm/Resource',
+      'HumanConnectBackend/Alarms/OutboxRejectedGrantsAlarm/Resource',
       'HumanConnectBackend/Alarms/RecoverPublicTokenThrottlesAlarm/Resource',
+      'HumanConnectBackend/Alarms/RedriveOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/ServerErrorRateAlarm/Resource',
       'HumanConnectBackend/Alarms/TokenKeyChangedAlarm/Resource',
     ]);
   });
 
   it('alarms on throttles of each function', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox'] as const) {
+    for (const name of [
+      'FinishSession',
+      'RecoverPublicToken',
+      'ConnectTokens',
+      'DrainOutbox',
+      'RedriveOutbox',
+    ] as const) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Throttles',
@@ -383,19 +409,24 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('outputs the API URL, the secret to set, the table and the ARNs to grant for /public-tokens and /connect-tokens', () => {
+  it('outputs the API URL, the secret to set, the table, the key, the reader path, the key-change queue and an invoke ARN per IAM route', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     expect(Object.keys(outputs).sort()).toEqual([
+      'AccessTokenReaderPath',
       'ApiUrl',
       'ClientSecretId',
       'ConnectTokensInvokeArn',
-      'PublicTokensInvokeArn',
+      'RecoverPublicTokenInvokeArn',
+      'TokenKeyArn',
+      'TokenKeyChangesQueueUrl',
+      'TokenTableArn',
       'TokenTableName',
     ]);
+    expect(outputs.AccessTokenReaderPath?.Value).toBe('/humanapi-connect/HumanConnectBackend/access-token-readers/');
     expect(outputs.ApiUrl?.Value).toEqual(getAtt(onlyResource(template, 'AWS::ApiGatewayV2::Api').id, 'ApiEndpoint'));
     expect(outputs.ClientSecretId?.Value).toEqual({ Ref: CLIENT_SECRET_ID });
-    expect(JSON.stringify(outputs.PublicTokensInvokeArn?.Value)).toContain('/$default/POST/public-tokens');
+    expect(JSON.stringify(outputs.RecoverPublicTokenInvokeArn?.Value)).toContain('/$default/POST/public-tokens');
     expect(outputs.ConnectTokensInvokeArn?.Value).toEqual({
       'Fn::Join': [
         '',
@@ -511,7 +542,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);
@@ -519,7 +550,15 @@ describe('ConnectBackendStack with jwt', () => {
   });
 
   it('outputs no IAM invoke ARN', () => {
-    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['ApiUrl', 'ClientSecretId', 'TokenTableName']);
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
+      'AccessTokenReaderPath',
+      'ApiUrl',
+      'ClientSecretId',
+      'TokenKeyArn',
+      'TokenKeyChangesQueueUrl',
+      'TokenTableArn',
+      'TokenTableName',
+    ]);
   });
 });
 
@@ -579,5 +618,40 @@ describe('ConnectBackendStack props that cannot work', () => {
     expect(() => new ConnectBackendStack(app, 'HumanConnectBackend', { ...BASE_PROPS, allowedOrigins: ['*'] })).toThrow(
       InvalidBackendPropsError,
     );
+  });
+});
+
+describe('the token key watch', () => {
+  const { template } = synthesize(BASE_PROPS);
+
+  it('matches changes of the key\u2019s policy, disabling, deletion and rotation, and grants made by a person or role', () => {
+    const rule = logicalIdAt(template, 'HumanConnectBackend/TokenKeyWatch/Rule/Resource');
+
+    expect(template.toJSON().Resources[rule].Properties.EventPattern).toEqual({
+      source: ['aws.kms'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['kms.amazonaws.com'],
+        resources: { ARN: [getAtt(TOKEN_KEY_ID)] },
+        $or: [
+          { eventName: ['PutKeyPolicy', 'DisableKey', 'ScheduleKeyDeletion', 'DisableKeyRotation'] },
+          { eventName: ['CreateGrant'], userIdentity: { invokedBy: [{ exists: false }] } },
+        ],
+      },
+    });
+  });
+
+  it('keeps each change 14 days in a queue and alarms while one is there', () => {
+    const changes = logicalIdAt(template, 'HumanConnectBackend/TokenKeyWatch/Changes/Resource');
+
+    expect(template.toJSON().Resources[changes].Properties).toEqual({
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [changes, 'QueueName'] } }],
+      Threshold: 1,
+    });
   });
 });

@@ -4,7 +4,6 @@ import { BASE_PROPS, logicalIdAt, synthesize } from './stack-fixture.js';
 
 /** Logical IDs of the stateful resources: a change here replaces the key (undecryptable tokens) or a queue (lost grants). */
 const TOKEN_KEY_ID = 'TokenKey812BBFC4';
-const TOKEN_TABLE_ID = 'TokenTable3625D248';
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const OUTBOX_ID = 'Outbox27BBF20A';
 const DEAD_LETTERS_ID = 'OutboxDeadLettersA73F12D9';
@@ -62,41 +61,6 @@ describe('the outbox and the token key in the stack', () => {
     });
   });
 
-  it('lets the drain consume the outbox and update or read the token table, and no KMS permission', () => {
-    const id = logicalIdAt(template, 'HumanConnectBackend/DrainOutbox/Role/DefaultPolicy/Resource');
-    const statements = template.toJSON().Resources[id].Properties.PolicyDocument.Statement as {
-      Action: string | string[];
-      Resource: unknown;
-      Condition?: unknown;
-    }[];
-
-    expect(
-      statements.map(({ Action, Resource, Condition }) => ({
-        actions: [Action].flat().sort(),
-        resource: Resource,
-        ...(Condition === undefined ? {} : { condition: Condition }),
-      })),
-    ).toEqual([
-      {
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/DrainOutbox/LogGroup/Resource')),
-      },
-      // Active tracing: X-Ray takes no resource ARN.
-      { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
-      {
-        actions: [
-          'sqs:ChangeMessageVisibility',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-          'sqs:GetQueueUrl',
-          'sqs:ReceiveMessage',
-        ],
-        resource: getAtt(OUTBOX_ID),
-      },
-      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: getAtt(TOKEN_TABLE_ID) },
-    ]);
-  });
-
   it('alarms as soon as one grant is in the dead-letter queue', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -105,6 +69,33 @@ describe('the outbox and the token key in the stack', () => {
       Statistic: 'Maximum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('keeps rejected grants 14 days, encrypted, and alarms as soon as one is there', () => {
+    const rejected = logicalIdAt(template, 'HumanConnectBackend/OutboxRejectedGrants/Resource');
+
+    expect(template.toJSON().Resources[rejected].Properties).toEqual({
+      KmsMasterKeyId: getAtt(TOKEN_KEY_ID),
+      MessageRetentionPeriod: 1_209_600,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [rejected, 'QueueName'] } }],
+      Threshold: 1,
+    });
+  });
+
+  it('runs the redrive every 5 minutes, once per run (a failed run is the next run\u2019s to do)', () => {
+    const redrive = logicalIdAt(template, 'HumanConnectBackend/RedriveOutbox/Function/Resource');
+
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [redrive, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }),
+      ],
     });
   });
 });

@@ -5,6 +5,7 @@
  * makes (workloads.ts); the denied table is every path to a token that must stay closed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../../functions/contract/routes.js';
 import { type DerivedRequest, encryptionContext, type RecordedCall, requestsOf } from './aws-requests.js';
 import {
   type AccessFixture,
@@ -15,6 +16,7 @@ import {
   otherAccountReaderPolicy,
   resourcePolicyIn,
   roleCaller,
+  routeArn,
   STRANGER_ACCOUNT,
 } from './fixtures.js';
 import { type Caller, type Decision, decide } from './simulator.js';
@@ -29,15 +31,30 @@ const FUNCTION_ROLES: Readonly<Record<Exclude<Workload, 'Reader'>, string>> = {
   RecoverPublicToken: '/RecoverPublicToken/Role',
   ConnectTokens: '/ConnectTokens/Role',
   DrainOutbox: '/DrainOutbox/Role',
+  RedriveOutbox: '/RedriveOutbox/Role',
 };
 
-/** What Lambda's SQS event source does with the drain's role. */
-const EVENT_SOURCE_CALLS: RecordedCall[] = [
-  'ReceiveMessage',
-  'DeleteMessage',
-  'ChangeMessageVisibility',
-  'GetQueueAttributes',
-].map((operation) => ({ service: 'sqs', operation, input: { QueueUrl: process.env.OUTBOX_QUEUE_URL } }));
+const sqsCalls = (queueUrl: string | undefined, ...operations: string[]): RecordedCall[] =>
+  operations.map((operation) => ({ service: 'sqs', operation, input: { QueueUrl: queueUrl } }));
+
+/**
+ * What AWS does with a function's role beyond the calls its code makes: Lambda's SQS event source
+ * polls the outbox with the drain's; SQS's message move task reads the dead-letter queue and
+ * writes the outbox with the redrive's.
+ */
+const CALLS_MADE_FOR: Readonly<Partial<Record<Workload, RecordedCall[]>>> = {
+  DrainOutbox: sqsCalls(
+    process.env.OUTBOX_QUEUE_URL,
+    'ReceiveMessage',
+    'DeleteMessage',
+    'ChangeMessageVisibility',
+    'GetQueueAttributes',
+  ),
+  RedriveOutbox: [
+    ...sqsCalls(process.env.DEAD_LETTERS_QUEUE_URL, 'ReceiveMessage', 'DeleteMessage'),
+    ...sqsCalls(process.env.OUTBOX_QUEUE_URL, 'SendMessage'),
+  ],
+};
 
 /** The readers of a fixture: granted in the backend's stack, another stack, by ARN, and in another account. */
 function readers(fixture: AccessFixture): Record<string, Caller> {
@@ -128,7 +145,11 @@ describe('the workloads cover every call the code makes', () => {
       ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue'],
     ],
     ['ConnectTokens', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue']],
-    ['DrainOutbox', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt']],
+    [
+      'DrainOutbox',
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage'],
+    ],
+    ['RedriveOutbox', ['dynamodb:GetItem', 'kms:Decrypt', 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask']],
     [
       'Reader',
       ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:Encrypt', 'secretsmanager:GetSecretValue'],
@@ -141,7 +162,7 @@ describe('the workloads cover every call the code makes', () => {
 describe.each(fixtures)('access in $name', (fixture) => {
   describe('allowed: every call of every function', () => {
     it.each(Object.entries(FUNCTION_ROLES))('%s', async (workload, rolePath) => {
-      const calls = [...workloads[workload as Workload], ...(workload === 'DrainOutbox' ? EVENT_SOURCE_CALLS : [])];
+      const calls = [...workloads[workload as Workload], ...(CALLS_MADE_FOR[workload as Workload] ?? [])];
       const results = await verdicts(fixture, roleCaller(fixture, rolePath), derived(fixture, calls));
       expect(results.filter((result) => result.decision !== 'Allowed')).toEqual([]);
       expect(results.length).toBeGreaterThan(0);
@@ -177,6 +198,41 @@ describe.each(fixtures)('access in $name', (fixture) => {
       const results = await verdicts(fixture, caller, derived(fixture, workloads.Reader));
       const refused = results.filter((result) => result.decision !== 'Allowed');
       expect(refused).toEqual(whatTheTeamMustAdd(fixture, reader, results));
+    });
+  });
+
+  describe('the IAM routes, as API Gateway asks IAM', () => {
+    const invoke = (method: string, path: string): DerivedRequest => ({
+      action: 'execute-api:Invoke',
+      resource: routeArn(fixture, method, path),
+      context: {},
+      because: `${method} ${path}`,
+    });
+    const iamRoutes = ROUTES.filter((route) => route.caller === 'iam').map((route) =>
+      invoke(route.method, route.path.replace(/\{[^}]+\}/g, 'alice')),
+    );
+
+    it('lets the app back end granted with grantIamRoutes invoke every IAM route', async () => {
+      const results = await verdicts(fixture, roleCaller(fixture, '/AppBackend'), iamRoutes);
+      expect(results.map((result) => result.decision)).toEqual(iamRoutes.map(() => 'Allowed'));
+    });
+
+    it('lets a back end granted one route invoke that route and no other', async () => {
+      const results = await verdicts(fixture, roleCaller(fixture, '/PartnerBackend'), iamRoutes);
+      expect(Object.fromEntries(results.map((result) => [result.because, result.decision]))).toEqual({
+        'POST /public-tokens': 'Allowed',
+        'POST /connect-tokens': 'ImplicitlyDenied',
+      });
+    });
+
+    it('lets no function nor reader invoke an IAM route', async () => {
+      for (const caller of [
+        ...Object.values(FUNCTION_ROLES).map((path) => roleCaller(fixture, path)),
+        ...Object.values(readers(fixture)),
+      ]) {
+        const results = await verdicts(fixture, caller, iamRoutes);
+        expect(results.filter((result) => result.decision === 'Allowed')).toEqual([]);
+      }
     });
   });
 

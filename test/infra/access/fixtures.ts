@@ -91,6 +91,9 @@ function addTeamPrincipals(app: App, backend: ConnectBackendStack): void {
   backend.grantAccessTokenRead(Role.fromRoleArn(services, 'Analytics', OTHER_ACCOUNT_READER_ARN, { mutable: false }));
   // Principals that must not read a token: an administrator of the account, and a role CDK's
   // grantEncrypt() was given (kms:Encrypt, kms:ReEncrypt*, kms:GenerateDataKey*).
+  // The team's app back end calls the IAM routes; a partner's only /public-tokens.
+  backend.backend.grantIamRoutes(new Role(services, 'AppBackend', { assumedBy: byLambda }));
+  backend.backend.grantIamRoutes(new Role(services, 'PartnerBackend', { assumedBy: byLambda }), 'recoverPublicToken');
   const admin = new Role(services, 'AccountAdmin', { assumedBy: new AccountPrincipal(DEFAULT_ENV.account) });
   admin.addToPolicy(new PolicyStatement({ actions: ['*'], resources: ['*'] }));
   const encryptor = new Role(services, 'EncryptOnly', { assumedBy: byLambda });
@@ -142,7 +145,15 @@ export function buildFixture(
         [WORKLOAD_NAMES.tokensTable]: { arn: resource('/TokenTable/Resource'), keyArn: tokenKeyArn },
         [WORKLOAD_NAMES.idempotencyTable]: { arn: resource('/IdempotencyTable/Resource'), keyArn: tokenKeyArn },
       },
-      queues: { [WORKLOAD_NAMES.outboxQueueUrl]: { arn: resource('/Outbox/Resource'), keyArn: tokenKeyArn } },
+      queues: {
+        [WORKLOAD_NAMES.outboxQueueUrl]: { arn: resource('/Outbox/Resource'), keyArn: tokenKeyArn },
+        [WORKLOAD_NAMES.rejectedGrantsQueueUrl]: {
+          arn: resource('/OutboxRejectedGrants/Resource'),
+          keyArn: tokenKeyArn,
+        },
+        [WORKLOAD_NAMES.deadLettersQueueUrl]: { arn: resource('/OutboxDeadLetters/Resource'), keyArn: tokenKeyArn },
+        [WORKLOAD_NAMES.deadLettersQueueArn]: { arn: resource('/OutboxDeadLetters/Resource'), keyArn: tokenKeyArn },
+      },
       secrets: { [WORKLOAD_NAMES.secretId]: { arn: secretArn, keyArn: secretKeyArn } },
       keys: { [WORKLOAD_NAMES.tokenKeyId]: tokenKeyArn },
     },
@@ -164,6 +175,12 @@ export function buildFixtures(): AccessFixture[] {
       clientSecret: { secretCompleteArn: EXISTING_SECRET_ARN, encryptionKeyArn: EXISTING_SECRET_KEY_ARN },
     }),
   ];
+}
+
+/** The ARN `execute-api:Invoke` names for a route of the fixture's API. */
+export function routeArn(fixture: AccessFixture, method: string, path: string): string {
+  const apiId = fixture.model.ref(BACKEND, fixture.model.logicalIdsOf(BACKEND, 'AWS::ApiGatewayV2::Api')[0] ?? '');
+  return `arn:aws:execute-api:${fixture.names.region}:${fixture.names.account}:${apiId}/$default/${method}${path}`;
 }
 
 /** The resource policy IAM evaluates with a request on `arn`, in `fixture`. */

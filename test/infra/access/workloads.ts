@@ -18,7 +18,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -34,11 +39,20 @@ export const WORKLOAD_NAMES = {
   secretId: process.env.HUMANAPI_SECRET_ID ?? '',
   tokenKeyId: process.env.TOKEN_KEY_ID ?? '',
   outboxQueueUrl: process.env.OUTBOX_QUEUE_URL ?? '',
+  rejectedGrantsQueueUrl: process.env.REJECTED_GRANTS_QUEUE_URL ?? '',
+  deadLettersQueueUrl: process.env.DEAD_LETTERS_QUEUE_URL ?? '',
+  deadLettersQueueArn: process.env.DEAD_LETTERS_QUEUE_ARN ?? '',
   clientId: process.env.HUMANAPI_CLIENT_ID ?? '',
 } as const;
 
 /** The principals whose calls are recorded: the stack's functions and a granted reader. */
-export type Workload = 'FinishSession' | 'RecoverPublicToken' | 'ConnectTokens' | 'DrainOutbox' | 'Reader';
+export type Workload =
+  | 'FinishSession'
+  | 'RecoverPublicToken'
+  | 'ConnectTokens'
+  | 'DrainOutbox'
+  | 'RedriveOutbox'
+  | 'Reader';
 
 type Answer = (url: string, init: RequestInit) => Promise<Response>;
 let humanApi: Answer = async () => new Response('{}', { status: 500 });
@@ -251,31 +265,44 @@ async function drainOutboxCalls(): Promise<RecordedCall[]> {
     publicToken: 'pb'.repeat(16),
     publicTokenIssuedAt: new Date().toISOString(),
   };
-  const event: SQSEvent = {
-    Records: [
-      {
-        messageId: 'm-1',
-        receiptHandle: 'r-1',
-        body: JSON.stringify(grant),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'sender',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:outbox',
-        awsRegion: 'us-east-1',
+  const event = (...bodies: string[]): SQSEvent => ({
+    Records: bodies.map((body, index) => ({
+      messageId: `m-${index}`,
+      receiptHandle: `r-${index}`,
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'sender',
+        ApproximateFirstReceiveTimestamp: '0',
       },
-    ],
-  };
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:outbox',
+      awsRegion: 'us-east-1',
+    })),
+  });
   return [
+    // A grant whose write lost its condition, and a message that is no grant: set aside.
     ...(await scenario(async () => {
       stubs.documents.on(UpdateCommand).rejectsOnce(lostCondition()).resolves({ Attributes: storedRecord });
       stubs.documents.on(GetCommand).resolves({ Item: storedRecord });
-      await handler(event, context('drainOutbox'));
+      stubs.sqs.on(SendMessageCommand).resolves({ MessageId: 'rejected' });
+      await handler(event(JSON.stringify(grant), 'not a grant'), context('drainOutbox'));
+    })),
+  ];
+}
+
+async function redriveOutboxCalls(): Promise<RecordedCall[]> {
+  const { handler } = await import('../../../functions/redrive-outbox.js');
+  return [
+    // Grants wait and the table answers: they move back to the outbox.
+    ...(await scenario(async () => {
+      stubs.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
+      stubs.sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task' });
+      stubs.documents.on(GetCommand).resolves({});
+      await handler({}, context('redriveOutbox'));
     })),
   ];
 }
@@ -288,14 +315,16 @@ async function readerCalls(): Promise<RecordedCall[]> {
   return [
     // A v1 user: the stored ciphertext, decrypted with the record's context.
     ...(await scenario(async () => {
-      stubs.documents.on(GetCommand).resolves({ Item: { clientUserId: 'alice', accessTokenCiphertext: 'AQID' } });
+      stubs.documents.on(GetCommand).resolves({
+        Item: { clientUserId: 'alice', humanId: session.humanId, accessTokenCiphertext: 'AQID' },
+      });
       stubs.kms.on(DecryptCommand).resolves({ Plaintext: new TextEncoder().encode('token') });
       await reader().readAccessToken({ clientUserId: 'alice' });
     })),
     // A current-generation user without a fresh minted token: minted, encrypted and stored; the
     // write lost to another one, whose id is read back.
     ...(await scenario(async () => {
-      stubs.documents.on(GetCommand).resolves({ Item: { clientUserId: 'bob' } });
+      stubs.documents.on(GetCommand).resolves({ Item: { clientUserId: 'bob', humanId: session.humanId } });
       stubs.documents.on(UpdateCommand).rejects(lostCondition());
       await reader().readAccessToken({ clientUserId: 'bob' });
     })),
@@ -309,6 +338,7 @@ export async function recordWorkloads(): Promise<Record<Workload, RecordedCall[]
     RecoverPublicToken: await recoverPublicTokenCalls(),
     ConnectTokens: await connectTokensCalls(),
     DrainOutbox: await drainOutboxCalls(),
+    RedriveOutbox: await redriveOutboxCalls(),
     Reader: await readerCalls(),
   };
 }
