@@ -1,0 +1,27 @@
+/**
+ * `humanapi-connect-backend/client`: what a team's own services use (docs/api.md#the-service-client).
+ *
+ * - {@link createConnectBackendClient}: the backend's IAM routes, SigV4-signed, typed from the
+ *   schemas that define the API;
+ * - {@link readAccessToken} / {@link createAccessTokenReader}: a user's access token, for a
+ *   service granted with `grantAccessTokenRead` (docs/security.md#granting-a-service).
+ */
+export type { ConnectSessionToken, Problem, UserPublicToken } from '../functions/contract/answers.js';
+export type { ConnectTokenRequest, PublicTokenRequest } from '../functions/contract/requests.js';
+export {
+  type AccessTokenReader,
+  type AccessTokenReaderOptions,
+  AccessTokenUndecryptableError,
+  createAccessTokenReader,
+  MINTED_TOKEN_MIN_REMAINING_MS,
+  NotConnectedError,
+  type ReadAccessToken,
+  readAccessToken,
+  TokenRecordNotFoundError,
+} from '../functions/reader/read-access-token.js';
+export {
+  type ConnectBackendClient,
+  type ConnectBackendClientOptions,
+  ConnectBackendError,
+  createConnectBackendClient,
+} from './backend-client.js';

@@ -1,0 +1,121 @@
+/**
+ * The package as a team installs it (docs/deploy.md#in-your-own-cdk-app): `npm pack`'s tarball,
+ * installed into scratch projects outside the repository (test/support/scratch-install.ts), used
+ * only through its `exports`: a CDK app that embeds the construct in a stack of its own with a
+ * reader in another stack, synthesized with every cdk-nag pack; and a service that calls the IAM
+ * routes of a running local mode with the client.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installTarball, packRepository } from '../support/scratch-install.js';
+
+/** Node.js 24, as the project runs it. */
+const NODE = process.execPath;
+
+let workDir: string;
+let tarball: string;
+
+beforeAll(() => {
+  workDir = mkdtempSync(join(tmpdir(), 'package-test-'));
+  tarball = packRepository(workDir);
+}, 300_000);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+/** A scratch project with the tarball and `alsoInstall`, holding `files`; answers its folder. */
+function scratchProject(name: string, alsoInstall: string[], files: Record<string, string>): string {
+  const project = join(workDir, name);
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  installTarball(tarball, project, alsoInstall);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(project, file), text);
+  return project;
+}
+
+describe('the tarball', () => {
+  it('holds the licence, the notice, the built JavaScript with its types, and the prebuilt bundles, and no source or test', () => {
+    const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        'package/LICENSE',
+        'package/NOTICE',
+        'package/package.json',
+        'package/dist/infra/index.js',
+        'package/dist/infra/index.d.ts',
+        'package/dist/client/index.js',
+        'package/dist/client/index.d.ts',
+        'package/dist/bundles/finishSession/index.mjs',
+        'package/dist/bundles/drainOutbox/index.mjs',
+      ]),
+    );
+    expect(listing.filter((path) => /\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
+    expect(listing.filter((path) => /^package\/(test|local|bench|web|scripts)\//.test(path))).toEqual([]);
+  });
+
+  it('declares the CDK as an optional peer, so a service that uses only the client installs no CDK', () => {
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
+
+    expect(manifest.license).toBe('Apache-2.0');
+    expect(manifest.peerDependencies).toEqual({ 'aws-cdk-lib': expect.any(String), constructs: expect.any(String) });
+    expect(manifest.peerDependenciesMeta).toEqual({
+      'aws-cdk-lib': { optional: true },
+      constructs: { optional: true },
+    });
+    expect(Object.keys(manifest.dependencies)).not.toContain('aws-cdk-lib');
+    expect(Object.keys(manifest.exports)).toEqual(['./cdk', './client', './package.json']);
+  });
+});
+
+describe('a team\u2019s CDK app with the construct', () => {
+  it('synthesizes with every cdk-nag pack, with a reader and an app back end in a stack of its own', () => {
+    const project = scratchProject('team-cdk-app', ['aws-cdk-lib', 'constructs', 'cdk-nag'], {
+      'app.mjs': `
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { HumanConnectBackend } from 'humanapi-connect-backend/cdk';
+
+const app = new App({ outdir: process.argv[2] });
+const platform = new Stack(app, 'Platform');
+const backend = new HumanConnectBackend(platform, 'HumanConnect', {
+  clientId: 'c'.repeat(40),
+  allowedOrigins: ['https://app.example.com'],
+});
+const services = new Stack(app, 'Services');
+const lambda = new ServicePrincipal('lambda.amazonaws.com');
+backend.grantAccessTokenRead(new Role(services, 'HealthSync', { assumedBy: lambda }));
+backend.grantIamRoutes(new Role(services, 'AppBackend', { assumedBy: lambda }));
+// The team's own roles are the team's to judge.
+for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+  Validations.of(services).acknowledge({ id: pack + '-IAMNoInlinePolicy', reason: 'The scratch app shows the grants; its own policies are not under test.' });
+}
+Validations.of(app).addPlugins(new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks());
+app.synth();
+`,
+    });
+    const out = join(project, 'cdk.out');
+
+    execFileSync(NODE, ['app.mjs', out], { cwd: project, stdio: 'pipe', timeout: 120_000 });
+
+    const services = JSON.parse(readFileSync(join(out, 'Services.template.json'), 'utf8'));
+    const roles = Object.values(services.Resources as Record<string, { Type: string; Properties: { Path?: string } }>)
+      .filter((resource) => resource.Type === 'AWS::IAM::Role')
+      .map((role) => role.Properties.Path);
+    // The reader is under the backend's reader path; the app back end is not.
+    expect(roles.sort()).toEqual([
+      undefined,
+      expect.stringMatching(/^\/humanapi-connect\/PlatformHumanConnect[0-9A-F]{8}\/access-token-readers\/$/),
+    ]);
+    const platform = JSON.parse(readFileSync(join(out, 'Platform.template.json'), 'utf8'));
+    const runtimes = Object.values(
+      platform.Resources as Record<string, { Type: string; Properties: { Runtime?: string } }>,
+    )
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map((fn) => fn.Properties.Runtime);
+    expect(new Set(runtimes)).toEqual(new Set(['nodejs24.x']));
+  });
+});
