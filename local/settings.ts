@@ -228,7 +228,58 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
   // are checked by the functions' own rules, now, before a port is bound. The outbox queue's URL
   // names the SQS stand-in's port, bound later: a stand-in URL of the same form is checked here.
   readConfig({ ...env, ...functionVariables(settings), OUTBOX_QUEUE_URL: 'http://127.0.0.1/000000000000/outbox' });
+  refuseUnworkableHumanApi(env);
   return settings;
+}
+
+/**
+ * Refuses Human API settings that start but cannot work (docs/local-mode.md#the-terminal), once
+ * each variable is well formed. The sandbox plays any `HUMANAPI_CLIENT_ID` and keeps a secret of
+ * its own under `HUMANAPI_SECRET_ID`, so both work with it; what cannot work is a Human API other
+ * than the sandbox without this app's credentials, or a credential only such an API would use.
+ *
+ * @throws {ConfigError} naming the variable to set or unset
+ */
+function refuseUnworkableHumanApi(env: Environment): void {
+  const baseUrl = optional(env, 'HUMANAPI_BASE_URL');
+  const clientId = optional(env, 'HUMANAPI_CLIENT_ID');
+  const clientSecret = optional(env, 'HUMANAPI_CLIENT_SECRET');
+  if (baseUrl === undefined) {
+    // The sandbox writes its own secret to the local store at start: a given one would be ignored.
+    if (clientSecret !== undefined) {
+      throw new ConfigError(
+        'HUMANAPI_CLIENT_SECRET',
+        'is used only with HUMANAPI_BASE_URL: the sandbox has a secret of its own (unset it, or set HUMANAPI_BASE_URL and HUMANAPI_CLIENT_ID for a real Human API)',
+      );
+    }
+    // The current generation's calls would carry the v1 sandbox's secret to that service.
+    if (optional(env, 'HUMANAPI_AUTH_BASE_URL') !== undefined) {
+      throw new ConfigError(
+        'HUMANAPI_AUTH_BASE_URL',
+        "is used only with HUMANAPI_BASE_URL: with the v1 sandbox the functions hold the sandbox's secret, which no other auth service accepts (unset it, or set HUMANAPI_BASE_URL, HUMANAPI_CLIENT_ID and HUMANAPI_CLIENT_SECRET too)",
+      );
+    }
+    return;
+  }
+  if (clientId === undefined && clientSecret === undefined) {
+    throw new ConfigError(
+      'HUMANAPI_CLIENT_ID',
+      "(and HUMANAPI_CLIENT_SECRET) is required when HUMANAPI_BASE_URL is set: a Human API other than the sandbox needs your app's clientId and secret",
+    );
+  }
+  if (clientId === undefined) {
+    throw new ConfigError(
+      'HUMANAPI_CLIENT_ID',
+      "is required when HUMANAPI_BASE_URL is set: the default is the sandbox's app, which only the sandbox knows",
+    );
+  }
+  // Without it the functions read a secret that is not there (503), or one an earlier sandbox run left.
+  if (clientSecret === undefined) {
+    throw new ConfigError(
+      'HUMANAPI_CLIENT_SECRET',
+      'is required when HUMANAPI_BASE_URL is set: without it the local secret store holds no secret of your app, so no request could succeed',
+    );
+  }
 }
 
 /** The functions' variables local mode decides (the rest pass through as set). */

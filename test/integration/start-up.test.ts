@@ -73,6 +73,14 @@ describe('npm start refuses to start with one line', () => {
     expect(line).toContain(variable);
   });
 
+  it('for a real Human API without the client secret, in exactly one line', async () => {
+    const run = await npmStart({ HUMANAPI_BASE_URL: 'https://user.humanapi.co', HUMANAPI_CLIENT_ID: 'f'.repeat(40) });
+
+    expect(oneFailureLine(run)).toBe(
+      'Environment variable HUMANAPI_CLIENT_SECRET is required when HUMANAPI_BASE_URL is set: without it the local secret store holds no secret of your app, so no request could succeed',
+    );
+  });
+
   it('when PORT is busy, naming PORT', async () => {
     const { server, port } = await occupyPort();
     try {

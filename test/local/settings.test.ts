@@ -83,6 +83,89 @@ describe('readLocalSettings', () => {
     expect(failure(() => readLocalSettings({ AUTH_JWKS_URL: 'http://issuer.test/jwks' })).variable).toBe('AUTH_ISSUER');
   });
 
+  describe('Human API settings that cannot work (docs/local-mode.md#the-terminal)', () => {
+    const REAL = 'https://user.humanapi.co';
+    const APP = { HUMANAPI_CLIENT_ID: 'f'.repeat(40), HUMANAPI_CLIENT_SECRET: 'app-secret' };
+
+    it('refuses HUMANAPI_BASE_URL without HUMANAPI_CLIENT_SECRET: the local secret store would hold no secret', () => {
+      const error = failure(() =>
+        readLocalSettings({ HUMANAPI_BASE_URL: REAL, HUMANAPI_CLIENT_ID: APP.HUMANAPI_CLIENT_ID }),
+      );
+
+      expect(error.variable).toBe('HUMANAPI_CLIENT_SECRET');
+      expect(error.message).toBe(
+        'Environment variable HUMANAPI_CLIENT_SECRET is required when HUMANAPI_BASE_URL is set: without it the local secret store holds no secret of your app, so no request could succeed',
+      );
+    });
+
+    it("refuses HUMANAPI_BASE_URL without HUMANAPI_CLIENT_ID: the default is the sandbox's app", () => {
+      const error = failure(() =>
+        readLocalSettings({ HUMANAPI_BASE_URL: REAL, HUMANAPI_CLIENT_SECRET: APP.HUMANAPI_CLIENT_SECRET }),
+      );
+
+      expect(error.variable).toBe('HUMANAPI_CLIENT_ID');
+      expect(error.message).toBe(
+        "Environment variable HUMANAPI_CLIENT_ID is required when HUMANAPI_BASE_URL is set: the default is the sandbox's app, which only the sandbox knows",
+      );
+    });
+
+    it('names both when HUMANAPI_BASE_URL comes alone', () => {
+      const error = failure(() => readLocalSettings({ HUMANAPI_BASE_URL: REAL }));
+
+      expect(error.variable).toBe('HUMANAPI_CLIENT_ID');
+      expect(error.message).toBe(
+        "Environment variable HUMANAPI_CLIENT_ID (and HUMANAPI_CLIENT_SECRET) is required when HUMANAPI_BASE_URL is set: a Human API other than the sandbox needs your app's clientId and secret",
+      );
+    });
+
+    it('refuses HUMANAPI_CLIENT_SECRET with the sandbox, which would ignore it', () => {
+      const error = failure(() => readLocalSettings({ HUMANAPI_CLIENT_SECRET: 'app-secret' }));
+
+      expect(error.variable).toBe('HUMANAPI_CLIENT_SECRET');
+      expect(error.message).toBe(
+        'Environment variable HUMANAPI_CLIENT_SECRET is used only with HUMANAPI_BASE_URL: the sandbox has a secret of its own (unset it, or set HUMANAPI_BASE_URL and HUMANAPI_CLIENT_ID for a real Human API)',
+      );
+    });
+
+    it('refuses HUMANAPI_AUTH_BASE_URL with the v1 sandbox, whose secret is the only one the functions would hold', () => {
+      const error = failure(() => readLocalSettings({ HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.co' }));
+
+      expect(error.variable).toBe('HUMANAPI_AUTH_BASE_URL');
+      expect(error.message).toBe(
+        "Environment variable HUMANAPI_AUTH_BASE_URL is used only with HUMANAPI_BASE_URL: with the v1 sandbox the functions hold the sandbox's secret, which no other auth service accepts (unset it, or set HUMANAPI_BASE_URL, HUMANAPI_CLIENT_ID and HUMANAPI_CLIENT_SECRET too)",
+      );
+    });
+
+    it('still names a malformed HUMANAPI_BASE_URL first', () => {
+      expect(failure(() => readLocalSettings({ HUMANAPI_BASE_URL: 'ftp://example.com' })).variable).toBe(
+        'HUMANAPI_BASE_URL',
+      );
+    });
+
+    it("accepts a real Human API with the app's clientId and secret, with or without a real auth service", () => {
+      const settings = readLocalSettings({ HUMANAPI_BASE_URL: REAL, ...APP });
+      const withAuth = readLocalSettings({
+        HUMANAPI_BASE_URL: REAL,
+        HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.co',
+        ...APP,
+      });
+
+      expect(settings).toMatchObject({
+        humanApiBaseUrl: REAL,
+        humanApiAuthBaseUrl: undefined,
+        clientId: 'f'.repeat(40),
+        clientSecret: 'app-secret',
+      });
+      expect(withAuth.humanApiAuthBaseUrl).toBe('https://auth.humanapi.co');
+    });
+
+    it('accepts HUMANAPI_CLIENT_ID and HUMANAPI_SECRET_ID with the sandbox, which then plays that app', () => {
+      const settings = readLocalSettings({ HUMANAPI_CLIENT_ID: 'f'.repeat(40), HUMANAPI_SECRET_ID: 'team/secret' });
+
+      expect(settings).toMatchObject({ humanApiBaseUrl: undefined, clientId: 'f'.repeat(40), secretId: 'team/secret' });
+    });
+  });
+
   it('changes only the development issuer audience with AUTH_AUDIENCE alone', () => {
     const settings = readLocalSettings({ AUTH_AUDIENCE: 'other' });
     expect(settings.jwt).toBeUndefined();
