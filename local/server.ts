@@ -19,7 +19,7 @@ import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-auth
 import { type LocalKms, startLocalKms } from './kms.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { problemTitleOf, type RequestSummary } from './request-log.js';
+import { type ProblemSummary, problemOf, type RequestSummary } from './request-log.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
@@ -251,12 +251,12 @@ export async function startLocalMode({
     }
     const event = toHttpApiEvent(request, body, { routeKey: route.routeKey, jwtClaims });
     const result = await handler(event, createLambdaContext(route.functionName, timeoutMs));
-    const title = problemTitleOf(String(result.headers?.['Content-Type'] ?? ''), result.body);
-    if (title !== undefined) problemTitles.set(response, title);
+    const problem = problemOf(String(result.headers?.['Content-Type'] ?? ''), result.body);
+    if (problem !== undefined) problems.set(response, problem);
     writeHandlerResult(response, result, cors);
   }
 
-  const problemTitles = new WeakMap<ServerResponse, string>();
+  const problems = new WeakMap<ServerResponse, ProblemSummary>();
   apiServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (refuseForeignHost(request, response)) return;
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
@@ -268,7 +268,8 @@ export async function startLocalMode({
           path,
           status: response.statusCode,
           durationMs: performance.now() - started,
-          title: problemTitles.get(response),
+          at: new Date(),
+          problem: problems.get(response),
         }),
       );
     }

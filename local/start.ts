@@ -43,13 +43,15 @@ try {
   const releaseDataDir = settings.inMemory ? () => undefined : lockDataDir(resolve(DATA_DIR), `${DATA_DIR}/`);
   if (!settings.inMemory) await restrictDataDir(DATA_DIR);
   const logFormat = settings.logFormat;
+  // A terminal that shows colour gets a red ✗ on failures; a pipe or NO_COLOR gets the word.
+  const tty = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
   try {
     local = await startLocalMode({
       env: process.env,
       settings,
       dataDir: DATA_DIR,
       ...(logFormat === 'line'
-        ? { onRequest: (summary) => process.stdout.write(`${formatRequestLine(summary)}\n`) }
+        ? { onRequest: (summary) => process.stdout.write(`${formatRequestLine(summary, { tty })}\n`) }
         : {}),
     });
   } catch (error) {

@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { post } from '../support/http.js';
+import { mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
+import { signedPost } from '../support/sigv4.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -122,16 +123,29 @@ describe('the terminal of a running local mode', () => {
     await Promise.all(running.map((local) => local.stop()));
   });
 
-  it('prints one line per request, with the problem title on errors', async () => {
+  it('prints one timestamped line per request: a failure marked with its title, the flows\u2019 normal answers explained', async () => {
     const local = await startLocalModeProcess({ env: { LOG_FORMAT: 'line' } });
     running.push(local);
+    const requestLines = () => local.output.filter((line) => /^\d{2}:\d{2}:\d{2}\.\d{3} POST /.test(line));
 
-    const answer = await post(`${local.apiUrl}/sessions`, { humanId: 'h', clientId: 'c' });
-    await expect.poll(() => local.output.some((line) => line.startsWith('POST /sessions '))).toBe(true);
+    const invalid = await post(`${local.apiUrl}/sessions`, { humanId: 'h', clientId: 'c' });
+    const newUser = await signedPost(`${local.apiUrl}/public-tokens`, { clientUserId: 'nora@example.com' });
+    const noEmail = await signedPost(`${local.apiUrl}/connect-tokens`, { clientUserId: 'nora@example.com' });
+    const session = await mintSession(local.apiUrl, 'nora@example.com');
+    const finished = await post(`${local.apiUrl}/sessions`, session);
+    await expect.poll(() => requestLines().length).toBe(4);
 
-    expect(answer.status).toBe(400);
-    expect(local.output.filter((line) => line.startsWith('POST /sessions '))).toEqual([
-      expect.stringMatching(/^POST \/sessions 400 \d+ms Invalid request body$/),
+    expect([invalid.status, newUser.status, noEmail.status, finished.status]).toEqual([400, 404, 400, 200]);
+    // Piped (not a terminal): a failure says `failed:` in words.
+    expect(requestLines()).toEqual([
+      expect.stringMatching(/^\d{2}:\d{2}:\d{2}\.\d{3} POST \/sessions 400 \d+ms failed: Invalid request body$/),
+      expect.stringMatching(
+        /^\d{2}:\d{2}:\d{2}\.\d{3} POST \/public-tokens 404 \d+ms no record yet \(a new user: Connect opens in create mode\)$/,
+      ),
+      expect.stringMatching(
+        /^\d{2}:\d{2}:\d{2}\.\d{3} POST \/connect-tokens 400 \d+ms e-mail needed \(a new user: the page asks for one, then create mode\)$/,
+      ),
+      expect.stringMatching(/^\d{2}:\d{2}:\d{2}\.\d{3} POST \/sessions 200 \d+ms$/),
     ]);
     expect(local.output.some((line) => line.startsWith('{'))).toBe(false);
   });
@@ -146,7 +160,7 @@ describe('the terminal of a running local mode', () => {
 
     const logged = local.output.filter((line) => line.includes(requestId)).map((line) => JSON.parse(line));
     expect(logged).toContainEqual(expect.objectContaining({ message: 'Request refused', status: 400, requestId }));
-    expect(local.output.some((line) => line.startsWith('POST /sessions'))).toBe(false);
+    expect(local.output.some((line) => / POST \/sessions \d{3} /.test(line))).toBe(false);
   });
 });
 
