@@ -25,7 +25,7 @@ import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api
 import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
 import { createHumanApiDataSandbox, HUMAN_API_DATA_SANDBOX_PATH } from './sandbox/human-data.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
-import { applyFunctionEnvironment, type LocalSettings } from './settings.js';
+import { applyFunctionEnvironment, type LocalSettings, serviceEnvironment } from './settings.js';
 import { type LocalSqs, type SqsHandler, startLocalSqs, startOutboxDrain } from './sqs.js';
 import { createWebServer } from './web-server.js';
 
@@ -64,6 +64,12 @@ export interface LocalMode {
   readonly sandbox: HumanApiSandbox | undefined;
   /** The principal whose SigV4 signature `/public-tokens` requires without JWT; `undefined` in JWT mode. */
   readonly iamCredentials: IamCredentials | undefined;
+  /**
+   * What a team's own service needs to run against this local mode: the functions' AWS
+   * endpoints, credentials and settings, the API's URL and its IAM principal
+   * (docs/local-mode.md#running-your-own-service-against-local-mode).
+   */
+  readonly serviceEnvironment: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -288,6 +294,7 @@ export async function startLocalMode({
     });
   });
 
+  const humanApiDataBaseUrl = dataSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`;
   return {
     apiUrl,
     webUrl,
@@ -295,13 +302,14 @@ export async function startLocalMode({
     jwtMode: jwt !== undefined,
     sandboxMode,
     authSandboxMode: authSandbox !== undefined,
-    humanApiDataBaseUrl: dataSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`,
+    humanApiDataBaseUrl,
     dynamoDb,
     secretStore,
     kms,
     sqs,
     sandbox,
     iamCredentials,
+    serviceEnvironment: serviceEnvironment(env, config, { apiUrl, iamCredentials, humanApiDataBaseUrl }),
     async close() {
       await close(apiServer);
       await close(webServer);

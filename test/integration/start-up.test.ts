@@ -5,9 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
@@ -174,6 +175,181 @@ describe('GET /openapi.json', () => {
 
       expect(response.status).toBe(200);
       expect(document).toEqual({ ...committed, servers: [{ url: local.apiUrl }] });
+    } finally {
+      await local.stop();
+    }
+  });
+});
+
+/**
+ * What a team's own service does with the AWS SDK against local mode: the token table, a stored
+ * record and its ciphertext, the key with a record's context, the client secret. Run by plain
+ * node with the environment it is given and nothing else.
+ */
+const SERVICE_SCRIPT = `
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+const { TOKENS_TABLE_NAME, TOKEN_KEY_ID, HUMANAPI_SECRET_ID } = process.env;
+const context = { clientUserId: 'sam@example.com' };
+const dynamoDb = new DynamoDBClient({});
+const kms = new KMSClient({});
+const table = await dynamoDb.send(new DescribeTableCommand({ TableName: TOKENS_TABLE_NAME }));
+const { Item } = await dynamoDb.send(
+  new GetItemCommand({ TableName: TOKENS_TABLE_NAME, Key: { clientUserId: { S: context.clientUserId } } }),
+);
+const sealed = await kms.send(new EncryptCommand({ KeyId: TOKEN_KEY_ID, Plaintext: Buffer.from('a note'), EncryptionContext: context }));
+const opened = await kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: context }));
+const stored = await kms.send(new DecryptCommand({
+  KeyId: TOKEN_KEY_ID,
+  CiphertextBlob: Buffer.from(Item.accessTokenCiphertext.S, 'base64'),
+  EncryptionContext: context,
+}));
+const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: HUMANAPI_SECRET_ID }));
+console.log(JSON.stringify({
+  tableStatus: table.Table.TableStatus,
+  recordHumanId: Item.humanId.S,
+  roundTrip: Buffer.from(opened.Plaintext).toString('utf8'),
+  storedAccessTokenIsHex40: /^[0-9a-f]{40}$/.test(Buffer.from(stored.Plaintext).toString('utf8')),
+  secretHoldsClientSecret: typeof JSON.parse(secret.SecretString).clientSecret === 'string',
+}));
+`;
+
+/**
+ * Runs {@link SERVICE_SCRIPT} as docs/local-mode.md says, `set -a; . <file>; set +a`, in a shell
+ * with no other variable but a developer's AWS profile and session, which the file must override.
+ */
+async function runServiceWith(envFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      'set -a; . "$1"; set +a; exec "$2" --input-type=module -e "$3"',
+      'sh',
+      envFile,
+      process.execPath,
+      SERVICE_SCRIPT,
+    ],
+    {
+      cwd: ROOT,
+      env: { AWS_PROFILE: 'developer-real-account', AWS_SESSION_TOKEN: 'developer-session' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+/** The `NAME=value` lines of an env file (values are bare or single-quoted). */
+function readEnvFile(text: string): Record<string, string> {
+  const entries = text
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => {
+      const [name = '', ...rest] = line.split('=');
+      return [name, rest.join('=').replace(/^'(.*)'$/, '$1')] as const;
+    });
+  return Object.fromEntries(entries);
+}
+
+const SERVICE_VARIABLES = [
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_KMS',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  'AWS_ENDPOINT_URL_SQS',
+  'TOKENS_TABLE_NAME',
+  'TOKEN_KEY_ID',
+  'HUMANAPI_CLIENT_ID',
+  'HUMANAPI_SECRET_ID',
+  'HUMANAPI_AUTH_BASE_URL',
+  'HUMANAPI_DATA_BASE_URL',
+  'HUMANCONNECT_API_URL',
+  'HUMANCONNECT_IAM_ACCESS_KEY_ID',
+  'HUMANCONNECT_IAM_SECRET_ACCESS_KEY',
+];
+
+describe('your own service against local mode', () => {
+  it('runs the AWS SDK and calls the IAM routes with .data/local-aws.env (0600) alone', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'service-env-'));
+    const local = await startLocalModeProcess({ inMemory: false, cwd: workDir });
+    try {
+      const session = await mintSession(local.apiUrl, 'sam@example.com');
+      expect((await post(`${local.apiUrl}/sessions`, session)).status).toBe(200);
+      const envFile = join(workDir, '.data/local-aws.env');
+      const variables = readEnvFile(readFileSync(envFile, 'utf8'));
+
+      const service = await runServiceWith(envFile);
+      const signed = await signedPost(
+        `${variables.HUMANCONNECT_API_URL}/public-tokens`,
+        { clientUserId: 'sam@example.com' },
+        {
+          region: variables.AWS_REGION,
+          credentials: {
+            accessKeyId: variables.HUMANCONNECT_IAM_ACCESS_KEY_ID ?? '',
+            secretAccessKey: variables.HUMANCONNECT_IAM_SECRET_ACCESS_KEY ?? '',
+          },
+        },
+      );
+
+      expect(statSync(envFile).mode & 0o777).toBe(0o600);
+      expect(Object.keys(variables)).toEqual(SERVICE_VARIABLES);
+      expect(variables).toMatchObject({
+        AWS_REGION: 'us-east-1',
+        TOKENS_TABLE_NAME: 'humanapi-tokens',
+        TOKEN_KEY_ID: 'alias/humanapi-connect-tokens',
+        HUMANAPI_SECRET_ID: 'humanapi-connect/client-secret',
+        HUMANAPI_AUTH_BASE_URL: `${local.apiUrl}/sandbox/humanapi-auth`,
+        HUMANAPI_DATA_BASE_URL: `${local.apiUrl}/sandbox/humanapi-data`,
+        HUMANCONNECT_API_URL: local.apiUrl,
+      });
+      expect(local.output).toContain(
+        '  Services:   your own service against local mode: set -a; . .data/local-aws.env; set +a',
+      );
+      expect([service.code, service.stdout.trim()]).toEqual([
+        0,
+        JSON.stringify({
+          tableStatus: 'ACTIVE',
+          recordHumanId: session.humanId,
+          roundTrip: 'a note',
+          storedAccessTokenIsHex40: true,
+          secretHoldsClientSecret: true,
+        }),
+      ]);
+      expect(signed.status).toBe(200);
+      expect(signed.json).toMatchObject({ clientUserId: 'sam@example.com', humanId: session.humanId });
+    } finally {
+      await local.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the same variables as export lines when nothing is written to disk (--in-memory)', async () => {
+    const local = await startLocalModeProcess({ inMemory: true });
+    try {
+      const exports = local.output.filter((line) => line.startsWith('    export '));
+      const names = exports.flatMap((line) =>
+        line
+          .replace(/^ {4}export /, '')
+          .split(' ')
+          .map((assignment) => assignment.split('=')[0]),
+      );
+
+      expect(names).toEqual(SERVICE_VARIABLES);
+      expect(exports).toContain(`    export HUMANCONNECT_API_URL=${local.apiUrl}`);
+      expect(local.output).toContain('  Services:   your own service against local mode, paste into its shell:');
     } finally {
       await local.stop();
     }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/commons/config.js';
-import { applyFunctionEnvironment, readLocalSettings } from '../../local/settings.js';
+import {
+  applyFunctionEnvironment,
+  readLocalSettings,
+  serviceEnvironment,
+  serviceEnvironmentExports,
+  serviceEnvironmentFile,
+} from '../../local/settings.js';
 
 const endpoints = {
   humanApiBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi',
@@ -208,5 +214,92 @@ describe('applyFunctionEnvironment', () => {
     };
     applyFunctionEnvironment(env, readLocalSettings(env), endpoints);
     expect(env.JWT_USER_CLAIM).toBe('email');
+  });
+});
+
+describe('serviceEnvironment', () => {
+  const api = {
+    apiUrl: 'http://127.0.0.1:3000',
+    iamCredentials: { accessKeyId: 'AKIALOCALDEVELOPMENT', secretAccessKey: 'local-development-secret' },
+    humanApiDataBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi-data',
+  };
+  const withSandboxes = { ...endpoints, humanApiAuthBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi-auth' };
+
+  it("hands a team's service the functions' own endpoints and settings, the API's URL and its IAM principal", () => {
+    const env: NodeJS.ProcessEnv = {};
+    const config = applyFunctionEnvironment(env, readLocalSettings({}), withSandboxes);
+
+    expect(serviceEnvironment(env, config, api)).toEqual({
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_PROFILE: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4000',
+      AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:4002',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4001',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4003',
+      TOKENS_TABLE_NAME: 'humanapi-tokens',
+      TOKEN_KEY_ID: 'alias/humanapi-connect-tokens',
+      HUMANAPI_CLIENT_ID: '0c1e4f2a9b7d3e5f6a8c0b1d2e3f4a5b6c7d8e9f',
+      HUMANAPI_SECRET_ID: 'humanapi-connect/client-secret',
+      HUMANAPI_AUTH_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-auth',
+      HUMANAPI_DATA_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-data',
+      HUMANCONNECT_API_URL: 'http://127.0.0.1:3000',
+      HUMANCONNECT_IAM_ACCESS_KEY_ID: 'AKIALOCALDEVELOPMENT',
+      HUMANCONNECT_IAM_SECRET_ACCESS_KEY: 'local-development-secret',
+    });
+  });
+
+  it('names no IAM principal in JWT mode, and the real auth service and no data sandbox with a real Human API', () => {
+    const env: NodeJS.ProcessEnv = {
+      HUMANAPI_BASE_URL: 'https://user.humanapi.co',
+      HUMANAPI_CLIENT_ID: 'f'.repeat(40),
+      HUMANAPI_CLIENT_SECRET: 'app-secret',
+    };
+    const config = applyFunctionEnvironment(env, readLocalSettings(env), {
+      ...endpoints,
+      humanApiBaseUrl: 'https://user.humanapi.co',
+    });
+
+    const variables = serviceEnvironment(env, config, {
+      ...api,
+      iamCredentials: undefined,
+      humanApiDataBaseUrl: undefined,
+    });
+
+    expect(variables).toMatchObject({
+      HUMANAPI_CLIENT_ID: 'f'.repeat(40),
+      HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.co',
+    });
+    expect(Object.keys(variables)).not.toContain('HUMANCONNECT_IAM_ACCESS_KEY_ID');
+    expect(Object.keys(variables)).not.toContain('HUMANAPI_DATA_BASE_URL');
+    expect(JSON.stringify(variables)).not.toContain('app-secret');
+  });
+
+  it('writes a file of NAME=value lines, single-quoting what the shell would split', () => {
+    const text = serviceEnvironmentFile({ HUMANCONNECT_API_URL: 'http://127.0.0.1:3000', SECRET: "it's a secret" });
+
+    expect(text.split('\n').slice(2)).toEqual([
+      'HUMANCONNECT_API_URL=http://127.0.0.1:3000',
+      "SECRET='it'\\''s a secret'",
+      '',
+    ]);
+  });
+
+  it('prints every variable on the export lines, related ones together', () => {
+    const env: NodeJS.ProcessEnv = {};
+    const config = applyFunctionEnvironment(env, readLocalSettings({}), withSandboxes);
+    const variables = serviceEnvironment(env, config, api);
+
+    const lines = serviceEnvironmentExports(variables);
+
+    expect(lines[0]).toBe('export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');
+    expect(lines[1]).toBe("export AWS_PROFILE='' AWS_SESSION_TOKEN=''");
+    expect(lines.flatMap((line) => line.slice('export '.length).split(' ')).sort()).toEqual(
+      Object.entries(variables)
+        .map(([name, value]) => `${name}=${value === '' ? "''" : value}`)
+        .sort(),
+    );
   });
 });
