@@ -3,9 +3,11 @@
  * `09:05:07.042 POST /sessions 200 21ms`, never a body, header or token. An answer that is a
  * normal step of a flow (a new user's 404 on `/public-tokens`, the e-mail prompt's 400 on
  * `/connect-tokens`) says what it means; any other 4xx and every 5xx is marked as a failure,
- * with the problem's title: `failed:` when piped, a red `✗` on a terminal.
+ * with the problem's title: `failed:` when piped, a red `✗` on a terminal. When it stops, what it
+ * finished and what it kept or dropped (docs/local-mode.md#stopping-and-resetting).
  */
 import { STATUS_CODES } from 'node:http';
+import type { StopReport } from './server.js';
 
 /** What a problem+json answer tells the terminal: its fixed texts, never the caller's input. */
 export interface ProblemSummary {
@@ -131,4 +133,81 @@ export function problemOf(contentType: string | undefined, body: string | undefi
       )
     : [];
   return { type, title, fields };
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** A stop signal as the person who sent it knows it. */
+const signalName = (signal: string) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
+
+/**
+ * The line a first stop signal prints while requests are still being answered; `undefined` when
+ * none is, since the stop is then immediate.
+ */
+export function formatStoppingLine({
+  at,
+  signal,
+  inFlight,
+  graceMs,
+}: {
+  readonly at: Date;
+  readonly signal: string;
+  readonly inFlight: number;
+  readonly graceMs: number;
+}): string | undefined {
+  if (inFlight === 0) return undefined;
+  const them = inFlight === 1 ? 'it' : 'them';
+  return `${clockTime(at)} Stopping (${signalName(signal)}): finishing ${count(inFlight, 'request')} in flight (up to ${Math.round(graceMs / 1000)} s); ${signalName(signal)} again drops ${them}`;
+}
+
+/**
+ * What a stop finished and what it left: the requests in flight, the grants still in the outbox
+ * (kept in the data folder, or dropped with `--in-memory`) and the data folder itself.
+ *
+ * @param dataDir - the data folder as the user typed it (`.data`)
+ */
+export function formatStopSummary(
+  { requestsInFlight, requestsFinished, outbox, deadLetters, persisted }: StopReport,
+  { at, signal, dataDir }: { readonly at: Date; readonly signal: string; readonly dataDir: string },
+): string[] {
+  const dropped = requestsInFlight - requestsFinished;
+  const inFlight =
+    requestsInFlight === 0
+      ? 'none'
+      : dropped === 0
+        ? `${count(requestsInFlight, 'request')}, finished`
+        : `${count(requestsInFlight, 'request')}: ${requestsFinished} finished, ${dropped} dropped (unanswered after the functions' timeout)`;
+  // Waiting grants are delivered by the next start's drain; dead letters never are (docs/reliability.md).
+  const queued = [
+    ...(outbox === 0 ? [] : [`${count(outbox, 'grant')} waiting`]),
+    ...(deadLetters === 0 ? [] : [count(deadLetters, 'dead letter')]),
+  ].join(' and ');
+  const delivery =
+    outbox === 0 ? '' : deadLetters === 0 ? ' for the next start' : '; the next start delivers the waiting ones';
+  const outboxLine =
+    queued === ''
+      ? 'empty'
+      : persisted
+        ? `${queued}, kept in ${dataDir}/outbox.json${delivery}`
+        : `${queued}, dropped (--in-memory)`;
+  return [
+    `${clockTime(at)} Stopped (${signalName(signal)}).`,
+    `  In flight:  ${inFlight}`,
+    `  Outbox:     ${outboxLine}`,
+    persisted
+      ? `  Data:       ${dataDir}/ kept (to start afresh: rm -rf ${dataDir})`
+      : '  Data:       nothing kept (--in-memory)',
+  ];
+}
+
+/** The line a second stop signal prints: it does not wait, and drops what is in flight. */
+export function formatForcedStopLine({
+  at,
+  signal,
+  inFlight,
+}: {
+  readonly at: Date;
+  readonly signal: string;
+  readonly inFlight: number;
+}): string {
+  return `${clockTime(at)} Stopped at once (${signalName(signal)} again): ${count(inFlight, 'request')} in flight dropped`;
 }

@@ -13,7 +13,7 @@ import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { refuseForeignHost } from './host-check.js';
-import { close, listen, readBody, sendJson } from './http-util.js';
+import { listen, readBody, sendJson } from './http-util.js';
 import { createIamAuthorizer, type IamCredentials } from './iam-authorizer.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
 import { type LocalKms, startLocalKms } from './kms.js';
@@ -70,7 +70,87 @@ export interface LocalMode {
    * (docs/local-mode.md#running-your-own-service-against-local-mode).
    */
   readonly serviceEnvironment: Readonly<Record<string, string>>;
-  close(): Promise<void>;
+  /** Requests (API, sandbox and front end) being answered now. */
+  readonly requestsInFlight: number;
+  /** How long {@link LocalMode.close} lets requests in flight finish: the functions' Lambda timeout. */
+  readonly stopGraceMs: number;
+  /**
+   * Stops: takes no new request, lets the ones in flight finish (for up to {@link stopGraceMs}),
+   * drops the rest, stops the outbox drain after its batch in hand, and closes the stand-ins.
+   *
+   * @returns what it finished and what it left (docs/local-mode.md#stopping-and-resetting)
+   */
+  close(): Promise<StopReport>;
+}
+
+/** What stopping local mode finished and what it left behind (docs/local-mode.md#stopping-and-resetting). */
+export interface StopReport {
+  /** Requests in flight when stopping began. */
+  readonly requestsInFlight: number;
+  /** How many of those were answered before the servers closed; the rest were dropped. */
+  readonly requestsFinished: number;
+  /** Grants waiting in the outbox queue once the drain stopped. */
+  readonly outbox: number;
+  /** Grants in the outbox's dead-letter queue. */
+  readonly deadLetters: number;
+  /** Whether the queues (and all state) stay in the data folder; `false` with `--in-memory`. */
+  readonly persisted: boolean;
+}
+
+/**
+ * The requests a person or client sent (the API's routes, the front end and its app back end; not
+ * the `/sandbox/` calls the functions make), so a stop can let them finish and count them.
+ */
+class UserRequests {
+  private readonly open = new Set<ServerResponse>();
+  /** While stopping: every request seen since the stop began, answered or not. */
+  private seen: Set<ServerResponse> | undefined;
+  private drained: (() => void) | undefined;
+
+  /** Counts the requests of `server` whose path `counts`. */
+  track(server: Server, counts: (path: string) => boolean): void {
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (!counts(new URL(request.url ?? '/', 'http://127.0.0.1').pathname)) return;
+      this.open.add(response);
+      this.seen?.add(response);
+      response.once('close', () => {
+        this.open.delete(response);
+        if (this.open.size === 0) this.drained?.();
+      });
+    });
+  }
+
+  /** Requests being answered now. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Waits until no request is open, or `graceMs` passed: requests arriving meanwhile (a page's
+   * app back end calling the API for a request in flight) are waited for and counted too.
+   *
+   * @returns how many requests were in flight or arrived, and how many of them were answered
+   */
+  async settle(graceMs: number): Promise<{ inFlight: number; finished: number }> {
+    const seen = new Set(this.open);
+    this.seen = seen;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((done) => {
+      this.drained = done;
+      timer = setTimeout(done, graceMs);
+      if (this.open.size === 0) done();
+    });
+    clearTimeout(timer);
+    return { inFlight: seen.size, finished: [...seen].filter((response) => response.writableFinished).length };
+  }
+}
+
+/** Closes a server, dropping every connection it still has (idle keep-alive ones, or unanswered). */
+function closeNow(server: Server): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
 }
 
 const ROUTES: Record<string, { routeKey: string; module: string; functionName: string }> = {
@@ -109,6 +189,10 @@ export async function startLocalMode({
     pageConfig: () => pageConfig,
     routes: () => appRoutes,
   });
+  // Counted from the first request, so a stop knows what it finishes and what it drops.
+  const userRequests = new UserRequests();
+  userRequests.track(apiServer, (path) => !path.startsWith('/sandbox/'));
+  userRequests.track(webServer, () => true);
   const apiPort = await listen(apiServer, settings.apiPort);
   const webPort = await listen(webServer, settings.webPort);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -310,14 +394,33 @@ export async function startLocalMode({
     sandbox,
     iamCredentials,
     serviceEnvironment: serviceEnvironment(env, config, { apiUrl, iamCredentials, humanApiDataBaseUrl }),
+    get requestsInFlight() {
+      return userRequests.size;
+    },
+    stopGraceMs: timeoutMs,
     async close() {
-      await close(apiServer);
-      await close(webServer);
+      // No new page or connection to the front end; the API keeps serving while the requests in
+      // flight finish, since they call its sandboxes (and the app back end calls its routes). A
+      // request cannot outlive its Lambda timeout: that long, the answers in hand are given.
+      const webClosed = new Promise<void>((done) => webServer.close(() => done()));
+      webServer.closeIdleConnections();
+      const requests = await userRequests.settle(timeoutMs);
+      webServer.closeAllConnections();
+      await webClosed;
+      await closeNow(apiServer);
       await drain.stop();
+      const { outbox, deadLetters } = sqs.depths();
       await sqs.close();
       await kms.close();
       await dynamoDb.close();
       await secretStore.close();
+      return {
+        requestsInFlight: requests.inFlight,
+        requestsFinished: requests.finished,
+        outbox,
+        deadLetters,
+        persisted: !settings.inMemory,
+      };
     },
   };
 }

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_HUMANAPI_AUTH_BASE_URL } from '../functions/commons/config.js';
 import { DataDirLockedError, lockDataDir } from './data-lock.js';
 import { OWNER_ONLY_UMASK, restrictDataDir } from './data-permissions.js';
-import { formatRequestLine } from './request-log.js';
+import { formatForcedStopLine, formatRequestLine, formatStoppingLine, formatStopSummary } from './request-log.js';
 import { type LocalMode, startLocalMode } from './server.js';
 import {
   type ConnectGeneration,
@@ -124,11 +124,25 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await local.close();
+// Ctrl-C (or SIGTERM) finishes what is in flight and says what it finished, kept and dropped; a
+// second one stops at once (docs/local-mode.md#stopping-and-resetting). One Ctrl-C under `npm start`
+// reaches this process more than once (from the terminal, and relayed by npm and tsx): signals
+// within a second of the first are that same Ctrl-C.
+const SAME_STOP_MS = 1000;
+let stoppingSince: number | undefined;
+const stop = async (signal: NodeJS.Signals) => {
+  const say = (line: string | undefined) => {
+    if (line !== undefined) process.stdout.write(`${line}\n`);
+  };
+  if (stoppingSince !== undefined) {
+    if (performance.now() - stoppingSince < SAME_STOP_MS) return;
+    say(formatForcedStopLine({ at: new Date(), signal, inFlight: local.requestsInFlight }));
+    process.exit(1);
+  }
+  stoppingSince = performance.now();
+  say(formatStoppingLine({ at: new Date(), signal, inFlight: local.requestsInFlight, graceMs: local.stopGraceMs }));
+  const report = await local.close();
+  for (const line of formatStopSummary(report, { at: new Date(), signal, dataDir: DATA_DIR })) say(line);
   process.exit(0);
 };
 process.on('SIGINT', stop);

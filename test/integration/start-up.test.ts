@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
@@ -353,5 +354,148 @@ describe('your own service against local mode', () => {
     } finally {
       await local.stop();
     }
+  });
+});
+
+/** Local mode as a terminal runs it (request lines), to be stopped with a signal. */
+interface Stoppable {
+  readonly apiUrl: string;
+  readonly output: string[];
+  /** Sends a signal to the process. */
+  signal(signal: NodeJS.Signals): void;
+  readonly exited: Promise<number | null>;
+}
+
+async function startStoppable({
+  cwd = ROOT,
+  inMemory = true,
+}: {
+  cwd?: string;
+  inMemory?: boolean;
+}): Promise<Stoppable> {
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), resolve(ROOT, 'local/start.ts'), ...(inMemory ? ['--in-memory'] : [])],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', WEB_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output: string[] = [];
+  let pending = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    output.push(...lines);
+  });
+  child.stderr.setEncoding('utf8').on('data', () => {
+    // The SDK's Node version notice; the summary is on stdout.
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const deadline = Date.now() + 45_000;
+  while (!output.includes('Ready.')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`local mode did not start:\n${output.join('\n')}`);
+    }
+    await sleep(50);
+  }
+  const apiUrl = /http:\/\/127\.0\.0\.1:\d+/.exec(output.find((line) => line.includes('API:')) ?? '')?.[0] ?? '';
+  return { apiUrl, output, signal: (signal) => child.kill(signal), exited };
+}
+
+/** A grant left in the outbox: the drain cannot receive, and the token write fails past its retries. */
+async function leaveGrantInOutbox(apiUrl: string, clientUserId: string): Promise<void> {
+  await post(`${apiUrl}/sandbox/sqs/faults`, { operation: 'ReceiveMessage', count: 1000 });
+  await post(`${apiUrl}/sandbox/dynamodb/faults`, { operation: 'UpdateItem', tableName: 'humanapi-tokens', count: 3 });
+  const finished = await post(`${apiUrl}/sessions`, await mintSession(apiUrl, clientUserId));
+  expect(finished.status).toBe(200);
+  const stats = await fetch(`${apiUrl}/sandbox/sqs/stats`);
+  expect(await stats.json()).toEqual({ outbox: 1, deadLetters: 0 });
+}
+
+/**
+ * Starts a `/sessions` request that waits in Human API's exchange, and resolves once it is there,
+ * with its answer to come (wrapped: an async function would wait for a promise it returns).
+ */
+async function sessionInFlight(apiUrl: string, clientUserId: string, delayMs: number) {
+  const calls = async () => Number((await (await fetch(`${apiUrl}/sandbox/humanapi/stats`)).json()).exchangeCalls);
+  const before = await calls();
+  await post(`${apiUrl}/sandbox/humanapi/faults`, { delayMs });
+  const answer = post(`${apiUrl}/sessions`, await mintSession(apiUrl, clientUserId)).catch((error: unknown) => error);
+  await expect.poll(calls).toBe(before + 1);
+  return { answer };
+}
+
+const TIME = String.raw`\d{2}:\d{2}:\d{2}\.\d{3}`;
+
+describe('stopping local mode', () => {
+  it('on Ctrl-C, finishes the request in flight and says so, and that --in-memory dropped the waiting grant', async () => {
+    const local = await startStoppable({ inMemory: true });
+    await leaveGrantInOutbox(local.apiUrl, 'olga@example.com');
+    const inFlight = await sessionInFlight(local.apiUrl, 'pia@example.com', 2000);
+
+    local.signal('SIGINT');
+    const answer = await inFlight.answer;
+    const code = await local.exited;
+
+    expect(answer).toMatchObject({ status: 200 });
+    expect(code).toBe(0);
+    expect(local.output).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^${TIME} Stopping \\(Ctrl-C\\): finishing 1 request in flight \\(up to 21 s\\); Ctrl-C again drops it$`,
+        ),
+      ),
+    );
+    expect(local.output.at(-5)).toMatch(new RegExp(`^${TIME} POST /sessions 200 \\d+ms$`));
+    expect(local.output.at(-4)).toMatch(new RegExp(`^${TIME} Stopped \\(Ctrl-C\\)\\.$`));
+    expect(local.output.slice(-3)).toEqual([
+      '  In flight:  1 request, finished',
+      '  Outbox:     1 grant waiting, dropped (--in-memory)',
+      '  Data:       nothing kept (--in-memory)',
+    ]);
+  });
+
+  it('on SIGTERM, says the waiting grant was kept in .data/outbox.json, and .data/ with it', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'stop-summary-'));
+    try {
+      const local = await startStoppable({ cwd: workDir, inMemory: false });
+      await leaveGrantInOutbox(local.apiUrl, 'quentin@example.com');
+
+      local.signal('SIGTERM');
+      const code = await local.exited;
+      const kept = JSON.parse(readFileSync(join(workDir, '.data/outbox.json'), 'utf8')) as Record<string, unknown[]>;
+
+      expect(code).toBe(0);
+      expect(local.output.at(-4)).toMatch(new RegExp(`^${TIME} Stopped \\(SIGTERM\\)\\.$`));
+      expect(local.output.slice(-3)).toEqual([
+        '  In flight:  none',
+        '  Outbox:     1 grant waiting, kept in .data/outbox.json for the next start',
+        '  Data:       .data/ kept (to start afresh: rm -rf .data)',
+      ]);
+      expect(kept['humanapi-outbox']).toHaveLength(1);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
+  it('on a second Ctrl-C, stops at once and says it dropped the request in flight', async () => {
+    const local = await startStoppable({ inMemory: true });
+    const inFlight = await sessionInFlight(local.apiUrl, 'rita@example.com', 20_000);
+
+    local.signal('SIGINT');
+    // A signal within a second of the first is the same Ctrl-C relayed (npm, tsx): wait past it.
+    await sleep(1200);
+    local.signal('SIGINT');
+    const code = await local.exited;
+
+    expect(code).toBe(1);
+    expect(local.output.at(-1)).toMatch(
+      new RegExp(`^${TIME} Stopped at once \\(Ctrl-C again\\): 1 request in flight dropped$`),
+    );
+    expect(await inFlight.answer).toBeInstanceOf(Error);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatRequestLine, problemOf, type RequestSummary, requestOutcome } from '../../local/request-log.js';
+import {
+  formatForcedStopLine,
+  formatRequestLine,
+  formatStoppingLine,
+  formatStopSummary,
+  problemOf,
+  type RequestSummary,
+  requestOutcome,
+} from '../../local/request-log.js';
+import type { StopReport } from '../../local/server.js';
 
 /** 09:05:07.042 local time: the lines show the terminal's own clock. */
 const AT = new Date(2025, 2, 15, 9, 5, 7, 42);
@@ -131,5 +140,64 @@ describe('problemOf', () => {
     ['no body', 'application/problem+json', undefined],
   ])('is undefined for %s', (_case, contentType, body) => {
     expect(problemOf(contentType, body)).toBeUndefined();
+  });
+});
+
+describe('the lines of a stop', () => {
+  const report = (fields: Partial<StopReport>): StopReport => ({
+    requestsInFlight: 0,
+    requestsFinished: 0,
+    outbox: 0,
+    deadLetters: 0,
+    persisted: true,
+    ...fields,
+  });
+  const summary = (fields: Partial<StopReport>, signal = 'SIGINT') =>
+    formatStopSummary(report(fields), { at: AT, signal, dataDir: '.data' });
+
+  it('says a stop with nothing in flight and nothing queued kept .data/, and how to start afresh', () => {
+    expect(summary({})).toEqual([
+      '09:05:07.042 Stopped (Ctrl-C).',
+      '  In flight:  none',
+      '  Outbox:     empty',
+      '  Data:       .data/ kept (to start afresh: rm -rf .data)',
+    ]);
+  });
+
+  it('says the requests in flight were finished, and the grants waiting were kept for the next start', () => {
+    expect(summary({ requestsInFlight: 2, requestsFinished: 2, outbox: 1 }, 'SIGTERM')).toEqual([
+      '09:05:07.042 Stopped (SIGTERM).',
+      '  In flight:  2 requests, finished',
+      '  Outbox:     1 grant waiting, kept in .data/outbox.json for the next start',
+      '  Data:       .data/ kept (to start afresh: rm -rf .data)',
+    ]);
+  });
+
+  it('says what --in-memory dropped: the grants waiting, the dead letters and all data', () => {
+    expect(summary({ outbox: 3, deadLetters: 1, persisted: false })).toEqual([
+      '09:05:07.042 Stopped (Ctrl-C).',
+      '  In flight:  none',
+      '  Outbox:     3 grants waiting and 1 dead letter, dropped (--in-memory)',
+      '  Data:       nothing kept (--in-memory)',
+    ]);
+  });
+
+  it('says which requests were dropped, unanswered after the timeout, and dead letters kept', () => {
+    expect(summary({ requestsInFlight: 3, requestsFinished: 1, outbox: 1, deadLetters: 2 })).toEqual([
+      '09:05:07.042 Stopped (Ctrl-C).',
+      "  In flight:  3 requests: 1 finished, 2 dropped (unanswered after the functions' timeout)",
+      '  Outbox:     1 grant waiting and 2 dead letters, kept in .data/outbox.json; the next start delivers the waiting ones',
+      '  Data:       .data/ kept (to start afresh: rm -rf .data)',
+    ]);
+  });
+
+  it('announces the wait only when a request is in flight, and what a second Ctrl-C does', () => {
+    expect(formatStoppingLine({ at: AT, signal: 'SIGINT', inFlight: 0, graceMs: 21_000 })).toBeUndefined();
+    expect(formatStoppingLine({ at: AT, signal: 'SIGINT', inFlight: 1, graceMs: 21_000 })).toBe(
+      '09:05:07.042 Stopping (Ctrl-C): finishing 1 request in flight (up to 21 s); Ctrl-C again drops it',
+    );
+    expect(formatForcedStopLine({ at: AT, signal: 'SIGINT', inFlight: 2 })).toBe(
+      '09:05:07.042 Stopped at once (Ctrl-C again): 2 requests in flight dropped',
+    );
   });
 });
