@@ -70,13 +70,14 @@ export interface LocalMode {
    * (docs/local-mode.md#running-your-own-service-against-local-mode).
    */
   readonly serviceEnvironment: Readonly<Record<string, string>>;
-  /** Requests (API, sandbox and front end) being answered now. */
+  /** Requests being answered now: the API's routes and the front end's (not the functions' `/sandbox/` calls). */
   readonly requestsInFlight: number;
   /** How long {@link LocalMode.close} lets requests in flight finish: the functions' Lambda timeout. */
   readonly stopGraceMs: number;
   /**
-   * Stops: takes no new request, lets the ones in flight finish (for up to {@link stopGraceMs}),
-   * drops the rest, stops the outbox drain after its batch in hand, and closes the stand-ins.
+   * Stops: the front end takes no new connection, the requests in flight are answered (for up to
+   * {@link stopGraceMs}, the API serving their calls meanwhile) and the rest dropped, the outbox
+   * drain stops after its batch in hand, and the stand-ins close.
    *
    * @returns what it finished and what it left (docs/local-mode.md#stopping-and-resetting)
    */
@@ -85,7 +86,7 @@ export interface LocalMode {
 
 /** What stopping local mode finished and what it left behind (docs/local-mode.md#stopping-and-resetting). */
 export interface StopReport {
-  /** Requests in flight when stopping began. */
+  /** Requests in flight when stopping began, and any that arrived while it waited. */
   readonly requestsInFlight: number;
   /** How many of those were answered before the servers closed; the rest were dropped. */
   readonly requestsFinished: number;
