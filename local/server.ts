@@ -13,19 +13,19 @@ import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { refuseForeignHost } from './host-check.js';
-import { close, listen, readBody, sendJson } from './http-util.js';
+import { listen, readBody, sendJson } from './http-util.js';
 import { createIamAuthorizer, type IamCredentials } from './iam-authorizer.js';
 import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-authorizer.js';
 import { type LocalKms, startLocalKms } from './kms.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { problemTitleOf, type RequestSummary } from './request-log.js';
+import { type ProblemSummary, problemOf, type RequestSummary } from './request-log.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
 import { createHumanApiDataSandbox, HUMAN_API_DATA_SANDBOX_PATH } from './sandbox/human-data.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
-import { applyFunctionEnvironment, type LocalSettings } from './settings.js';
+import { applyFunctionEnvironment, type LocalSettings, serviceEnvironment } from './settings.js';
 import { type LocalSqs, type SqsHandler, startLocalSqs, startOutboxDrain } from './sqs.js';
 import { createWebServer } from './web-server.js';
 
@@ -64,7 +64,94 @@ export interface LocalMode {
   readonly sandbox: HumanApiSandbox | undefined;
   /** The principal whose SigV4 signature `/public-tokens` requires without JWT; `undefined` in JWT mode. */
   readonly iamCredentials: IamCredentials | undefined;
-  close(): Promise<void>;
+  /**
+   * What a team's own service needs to run against this local mode: the functions' AWS
+   * endpoints, credentials and settings, the API's URL and its IAM principal
+   * (docs/local-mode.md#running-your-own-service-against-local-mode).
+   */
+  readonly serviceEnvironment: Readonly<Record<string, string>>;
+  /** Requests being answered now: the API's routes and the front end's (not the functions' `/sandbox/` calls). */
+  readonly requestsInFlight: number;
+  /** How long {@link LocalMode.close} lets requests in flight finish: the functions' Lambda timeout. */
+  readonly stopGraceMs: number;
+  /**
+   * Stops: the front end takes no new connection, the requests in flight are answered (for up to
+   * {@link stopGraceMs}, the API serving their calls meanwhile) and the rest dropped, the outbox
+   * drain stops after its batch in hand, and the stand-ins close.
+   *
+   * @returns what it finished and what it left (docs/local-mode.md#stopping-and-resetting)
+   */
+  close(): Promise<StopReport>;
+}
+
+/** What stopping local mode finished and what it left behind (docs/local-mode.md#stopping-and-resetting). */
+export interface StopReport {
+  /** Requests in flight when stopping began, and any that arrived while it waited. */
+  readonly requestsInFlight: number;
+  /** How many of those were answered before the servers closed; the rest were dropped. */
+  readonly requestsFinished: number;
+  /** Grants waiting in the outbox queue once the drain stopped. */
+  readonly outbox: number;
+  /** Grants in the outbox's dead-letter queue. */
+  readonly deadLetters: number;
+  /** Whether the queues (and all state) stay in the data folder; `false` with `--in-memory`. */
+  readonly persisted: boolean;
+}
+
+/**
+ * The requests a person or client sent (the API's routes, the front end and its app back end; not
+ * the `/sandbox/` calls the functions make), so a stop can let them finish and count them.
+ */
+class UserRequests {
+  private readonly open = new Set<ServerResponse>();
+  /** While stopping: every request seen since the stop began, answered or not. */
+  private seen: Set<ServerResponse> | undefined;
+  private drained: (() => void) | undefined;
+
+  /** Counts the requests of `server` whose path `counts`. */
+  track(server: Server, counts: (path: string) => boolean): void {
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (!counts(new URL(request.url ?? '/', 'http://127.0.0.1').pathname)) return;
+      this.open.add(response);
+      this.seen?.add(response);
+      response.once('close', () => {
+        this.open.delete(response);
+        if (this.open.size === 0) this.drained?.();
+      });
+    });
+  }
+
+  /** Requests being answered now. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Waits until no request is open, or `graceMs` passed: requests arriving meanwhile (a page's
+   * app back end calling the API for a request in flight) are waited for and counted too.
+   *
+   * @returns how many requests were in flight or arrived, and how many of them were answered
+   */
+  async settle(graceMs: number): Promise<{ inFlight: number; finished: number }> {
+    const seen = new Set(this.open);
+    this.seen = seen;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((done) => {
+      this.drained = done;
+      timer = setTimeout(done, graceMs);
+      if (this.open.size === 0) done();
+    });
+    clearTimeout(timer);
+    return { inFlight: seen.size, finished: [...seen].filter((response) => response.writableFinished).length };
+  }
+}
+
+/** Closes a server, dropping every connection it still has (idle keep-alive ones, or unanswered). */
+function closeNow(server: Server): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
 }
 
 const ROUTES: Record<string, { routeKey: string; module: string; functionName: string }> = {
@@ -103,6 +190,10 @@ export async function startLocalMode({
     pageConfig: () => pageConfig,
     routes: () => appRoutes,
   });
+  // Counted from the first request, so a stop knows what it finishes and what it drops.
+  const userRequests = new UserRequests();
+  userRequests.track(apiServer, (path) => !path.startsWith('/sandbox/'));
+  userRequests.track(webServer, () => true);
   const apiPort = await listen(apiServer, settings.apiPort);
   const webPort = await listen(webServer, settings.webPort);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -251,12 +342,12 @@ export async function startLocalMode({
     }
     const event = toHttpApiEvent(request, body, { routeKey: route.routeKey, jwtClaims });
     const result = await handler(event, createLambdaContext(route.functionName, timeoutMs));
-    const title = problemTitleOf(String(result.headers?.['Content-Type'] ?? ''), result.body);
-    if (title !== undefined) problemTitles.set(response, title);
+    const problem = problemOf(String(result.headers?.['Content-Type'] ?? ''), result.body);
+    if (problem !== undefined) problems.set(response, problem);
     writeHandlerResult(response, result, cors);
   }
 
-  const problemTitles = new WeakMap<ServerResponse, string>();
+  const problems = new WeakMap<ServerResponse, ProblemSummary>();
   apiServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (refuseForeignHost(request, response)) return;
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
@@ -268,7 +359,8 @@ export async function startLocalMode({
           path,
           status: response.statusCode,
           durationMs: performance.now() - started,
-          title: problemTitles.get(response),
+          at: new Date(),
+          problem: problems.get(response),
         }),
       );
     }
@@ -287,6 +379,7 @@ export async function startLocalMode({
     });
   });
 
+  const humanApiDataBaseUrl = dataSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`;
   return {
     apiUrl,
     webUrl,
@@ -294,21 +387,41 @@ export async function startLocalMode({
     jwtMode: jwt !== undefined,
     sandboxMode,
     authSandboxMode: authSandbox !== undefined,
-    humanApiDataBaseUrl: dataSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`,
+    humanApiDataBaseUrl,
     dynamoDb,
     secretStore,
     kms,
     sqs,
     sandbox,
     iamCredentials,
+    serviceEnvironment: serviceEnvironment(env, config, { apiUrl, iamCredentials, humanApiDataBaseUrl }),
+    get requestsInFlight() {
+      return userRequests.size;
+    },
+    stopGraceMs: timeoutMs,
     async close() {
-      await close(apiServer);
-      await close(webServer);
+      // No new page or connection to the front end; the API keeps serving while the requests in
+      // flight finish, since they call its sandboxes (and the app back end calls its routes). A
+      // request cannot outlive its Lambda timeout: that long, the answers in hand are given.
+      const webClosed = new Promise<void>((done) => webServer.close(() => done()));
+      webServer.closeIdleConnections();
+      const requests = await userRequests.settle(timeoutMs);
+      webServer.closeAllConnections();
+      await webClosed;
+      await closeNow(apiServer);
       await drain.stop();
+      const { outbox, deadLetters } = sqs.depths();
       await sqs.close();
       await kms.close();
       await dynamoDb.close();
       await secretStore.close();
+      return {
+        requestsInFlight: requests.inFlight,
+        requestsFinished: requests.finished,
+        outbox,
+        deadLetters,
+        persisted: !settings.inMemory,
+      };
     },
   };
 }

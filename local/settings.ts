@@ -228,7 +228,58 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
   // are checked by the functions' own rules, now, before a port is bound. The outbox queue's URL
   // names the SQS stand-in's port, bound later: a stand-in URL of the same form is checked here.
   readConfig({ ...env, ...functionVariables(settings), OUTBOX_QUEUE_URL: 'http://127.0.0.1/000000000000/outbox' });
+  refuseUnworkableHumanApi(env);
   return settings;
+}
+
+/**
+ * Refuses Human API settings that start but cannot work (docs/local-mode.md#the-terminal), once
+ * each variable is well formed. The sandbox plays any `HUMANAPI_CLIENT_ID` and keeps a secret of
+ * its own under `HUMANAPI_SECRET_ID`, so both work with it; what cannot work is a Human API other
+ * than the sandbox without this app's credentials, or a credential only such an API would use.
+ *
+ * @throws {ConfigError} naming the variable to set or unset
+ */
+function refuseUnworkableHumanApi(env: Environment): void {
+  const baseUrl = optional(env, 'HUMANAPI_BASE_URL');
+  const clientId = optional(env, 'HUMANAPI_CLIENT_ID');
+  const clientSecret = optional(env, 'HUMANAPI_CLIENT_SECRET');
+  if (baseUrl === undefined) {
+    // The sandbox writes its own secret to the local store at start: a given one would be ignored.
+    if (clientSecret !== undefined) {
+      throw new ConfigError(
+        'HUMANAPI_CLIENT_SECRET',
+        'is used only with HUMANAPI_BASE_URL: the sandbox has a secret of its own (unset it, or set HUMANAPI_BASE_URL and HUMANAPI_CLIENT_ID for a real Human API)',
+      );
+    }
+    // The current generation's calls would carry the v1 sandbox's secret to that service.
+    if (optional(env, 'HUMANAPI_AUTH_BASE_URL') !== undefined) {
+      throw new ConfigError(
+        'HUMANAPI_AUTH_BASE_URL',
+        "is used only with HUMANAPI_BASE_URL: with the v1 sandbox the functions hold the sandbox's secret, which no other auth service accepts (unset it, or set HUMANAPI_BASE_URL, HUMANAPI_CLIENT_ID and HUMANAPI_CLIENT_SECRET too)",
+      );
+    }
+    return;
+  }
+  if (clientId === undefined && clientSecret === undefined) {
+    throw new ConfigError(
+      'HUMANAPI_CLIENT_ID',
+      "(and HUMANAPI_CLIENT_SECRET) is required when HUMANAPI_BASE_URL is set: a Human API other than the sandbox needs your app's clientId and secret",
+    );
+  }
+  if (clientId === undefined) {
+    throw new ConfigError(
+      'HUMANAPI_CLIENT_ID',
+      "is required when HUMANAPI_BASE_URL is set: the default is the sandbox's app, which only the sandbox knows",
+    );
+  }
+  // Without it the functions read a secret that is not there (503), or one an earlier sandbox run left.
+  if (clientSecret === undefined) {
+    throw new ConfigError(
+      'HUMANAPI_CLIENT_SECRET',
+      'is required when HUMANAPI_BASE_URL is set: without it the local secret store holds no secret of your app, so no request could succeed',
+    );
+  }
 }
 
 /** The functions' variables local mode decides (the rest pass through as set). */
@@ -297,4 +348,103 @@ export function applyFunctionEnvironment(
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
   return readConfig(env);
+}
+
+/** What a running local mode adds to the functions' environment for a team's own service. */
+export interface LocalApi {
+  /** The API's URL (`LocalMode.apiUrl`). */
+  readonly apiUrl: string;
+  /** The principal that may sign the IAM routes; `undefined` in JWT mode. */
+  readonly iamCredentials: IamCredentials | undefined;
+  /** The data API sandbox's base URL while it serves (`LocalMode.humanApiDataBaseUrl`). */
+  readonly humanApiDataBaseUrl: string | undefined;
+}
+
+/**
+ * The environment a team's own service needs to run the package's client (the access-token
+ * reader, or the AWS SDK itself) against a running local mode
+ * (docs/local-mode.md#running-your-own-service-against-local-mode): the very values
+ * {@link applyFunctionEnvironment} handed the functions, read back from `env` and the `config` it
+ * returned, plus the API's URL and the IAM principal that signs its IAM routes. The IAM pair is
+ * named apart from `AWS_ACCESS_KEY_ID`: locally the API's caller and the SDK's are different
+ * principals.
+ *
+ * @param env - the environment {@link applyFunctionEnvironment} wrote
+ * @param config - what it returned
+ * @returns the variables, in the order they are shown
+ */
+export function serviceEnvironment(env: Environment, config: Config, api: LocalApi): Record<string, string> {
+  const written = (variable: string): string => {
+    const value = env[variable];
+    if (value === undefined) throw new Error(`${variable} was not handed to the functions`);
+    return value;
+  };
+  return {
+    AWS_REGION: written('AWS_REGION'),
+    AWS_ACCESS_KEY_ID: written('AWS_ACCESS_KEY_ID'),
+    AWS_SECRET_ACCESS_KEY: written('AWS_SECRET_ACCESS_KEY'),
+    // Cleared for the functions; emptied here, so a developer's profile or session in the
+    // service's shell does not win over the local credentials (the SDK prefers AWS_PROFILE).
+    AWS_PROFILE: '',
+    AWS_SESSION_TOKEN: '',
+    AWS_ENDPOINT_URL_DYNAMODB: written('AWS_ENDPOINT_URL_DYNAMODB'),
+    AWS_ENDPOINT_URL_KMS: written('AWS_ENDPOINT_URL_KMS'),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: written('AWS_ENDPOINT_URL_SECRETS_MANAGER'),
+    AWS_ENDPOINT_URL_SQS: written('AWS_ENDPOINT_URL_SQS'),
+    TOKENS_TABLE_NAME: config.tokensTableName,
+    TOKEN_KEY_ID: config.tokenKeyId,
+    HUMANAPI_CLIENT_ID: config.clientId,
+    HUMANAPI_SECRET_ID: config.secretId,
+    HUMANAPI_AUTH_BASE_URL: config.humanApiAuthBaseUrl,
+    ...(api.humanApiDataBaseUrl === undefined ? {} : { HUMANAPI_DATA_BASE_URL: api.humanApiDataBaseUrl }),
+    HUMANCONNECT_API_URL: api.apiUrl,
+    ...(api.iamCredentials === undefined
+      ? {}
+      : {
+          HUMANCONNECT_IAM_ACCESS_KEY_ID: api.iamCredentials.accessKeyId,
+          HUMANCONNECT_IAM_SECRET_ACCESS_KEY: api.iamCredentials.secretAccessKey,
+        }),
+  };
+}
+
+/** A value as POSIX sh reads it: bare when it is plain, else single-quoted. */
+function shellValue(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The service environment as a file of `NAME=value` lines, for `set -a; . <file>; set +a`, a
+ * dotenv loader or `docker run --env-file`.
+ */
+export function serviceEnvironmentFile(variables: Readonly<Record<string, string>>): string {
+  return [
+    '# Local mode for your own service (docs/local-mode.md#running-your-own-service-against-local-mode).',
+    '# Rewritten at every npm start: the endpoints change ports. Load it with: set -a; . .data/local-aws.env; set +a',
+    ...Object.entries(variables).map(([name, value]) => `${name}=${shellValue(value)}`),
+    '',
+  ].join('\n');
+}
+
+/** The banner's lines of the service environment: related variables share an `export` line. */
+const EXPORT_LINES = [
+  ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+  ['AWS_PROFILE', 'AWS_SESSION_TOKEN'],
+  ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_KMS'],
+  ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_SQS'],
+  ['TOKENS_TABLE_NAME', 'TOKEN_KEY_ID'],
+  ['HUMANAPI_CLIENT_ID', 'HUMANAPI_SECRET_ID'],
+  ['HUMANAPI_AUTH_BASE_URL'],
+  ['HUMANAPI_DATA_BASE_URL'],
+  ['HUMANCONNECT_API_URL'],
+  ['HUMANCONNECT_IAM_ACCESS_KEY_ID', 'HUMANCONNECT_IAM_SECRET_ACCESS_KEY'],
+] as const;
+
+/** The service environment as `export` lines to paste into a shell. */
+export function serviceEnvironmentExports(variables: Readonly<Record<string, string>>): string[] {
+  return EXPORT_LINES.flatMap((names) => {
+    const present = names.filter((name) => variables[name] !== undefined);
+    return present.length === 0
+      ? []
+      : [`export ${present.map((name) => `${name}=${shellValue(variables[name] ?? '')}`).join(' ')}`];
+  });
 }

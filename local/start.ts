@@ -2,15 +2,29 @@
  * `npm start [-- --in-memory]`: runs local mode until interrupted. Every start-up failure is
  * one line on stderr naming the cause and what to change (docs/local-mode.md#the-terminal).
  */
+import { chmodSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_HUMANAPI_AUTH_BASE_URL } from '../functions/commons/config.js';
 import { DataDirLockedError, lockDataDir } from './data-lock.js';
 import { OWNER_ONLY_UMASK, restrictDataDir } from './data-permissions.js';
-import { formatRequestLine } from './request-log.js';
+import { formatForcedStopLine, formatRequestLine, formatStoppingLine, formatStopSummary } from './request-log.js';
 import { type LocalMode, startLocalMode } from './server.js';
-import { type LocalSettings, readLocalSettings } from './settings.js';
+import {
+  type ConnectGeneration,
+  type LocalSettings,
+  readLocalSettings,
+  serviceEnvironmentExports,
+  serviceEnvironmentFile,
+} from './settings.js';
 
 const DATA_DIR = '.data';
+/** Where a persisted local mode writes the service environment (0600). */
+const SERVICE_ENV_FILE = `${DATA_DIR}/local-aws.env`;
+/** What the example page opens, by `CONNECT_GENERATION`. */
+const CONNECT_CLIENTS: Record<ConnectGeneration, string> = {
+  v1: 'connect.js',
+  current: 'humanapi-connect-client',
+};
 
 // Before anything writes a file: the secret, the sandbox's state and dynalite's tokens stay owner-only.
 process.umask(OWNER_ONLY_UMASK);
@@ -43,18 +57,27 @@ try {
   const releaseDataDir = settings.inMemory ? () => undefined : lockDataDir(resolve(DATA_DIR), `${DATA_DIR}/`);
   if (!settings.inMemory) await restrictDataDir(DATA_DIR);
   const logFormat = settings.logFormat;
+  // A terminal that shows colour gets a red ✗ on failures; a pipe or NO_COLOR gets the word.
+  const tty = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
   try {
     local = await startLocalMode({
       env: process.env,
       settings,
       dataDir: DATA_DIR,
       ...(logFormat === 'line'
-        ? { onRequest: (summary) => process.stdout.write(`${formatRequestLine(summary)}\n`) }
+        ? { onRequest: (summary) => process.stdout.write(`${formatRequestLine(summary, { tty })}\n`) }
         : {}),
     });
   } catch (error) {
     releaseDataDir();
     throw error;
+  }
+  if (!settings.inMemory) {
+    // The service environment (docs/local-mode.md#running-your-own-service-against-local-mode),
+    // rewritten at every start: the stand-ins' ports change.
+    writeFileSync(SERVICE_ENV_FILE, serviceEnvironmentFile(local.serviceEnvironment), { mode: 0o600 });
+    // An earlier run's file keeps its mode on rewrite: owner-only, as everything in .data/.
+    chmodSync(SERVICE_ENV_FILE, 0o600);
   }
 } catch (error) {
   process.stderr.write(`${startupFailureLine(error, settings)}\n`);
@@ -62,10 +85,21 @@ try {
 }
 
 const ready = settings;
+// The service environment: the file written above or, with nothing on disk, the lines to paste.
+const serviceLines = ready.inMemory
+  ? [
+      '  Services:   your own service against local mode, paste into its shell:',
+      ...serviceEnvironmentExports(local.serviceEnvironment).map((line) => `    ${line}`),
+    ]
+  : [`  Services:   your own service against local mode: set -a; . ${SERVICE_ENV_FILE}; set +a`];
+const otherGeneration = ready.connectGeneration === 'v1' ? 'current' : 'v1';
 const lines = [
-  `Human Connect back end, local mode (${ready.inMemory ? 'in memory' : 'data in .data/'})`,
+  ready.inMemory
+    ? 'Human Connect back end, local mode (in memory: nothing is kept once it stops)'
+    : `Human Connect back end, local mode (data in ${DATA_DIR}/; to start afresh: stop it, then rm -rf ${DATA_DIR})`,
   `  API:        ${local.apiUrl}  (POST /sessions, POST /public-tokens, POST /connect-tokens)`,
   `  Front end:  ${local.webUrl}`,
+  `  Connect:    ${ready.connectGeneration} (${CONNECT_CLIENTS[ready.connectGeneration]}) on the example page; CONNECT_GENERATION=${otherGeneration} switches it`,
   `  CORS:       ${local.allowedOrigins.join(', ')}`,
   ready.humanApiBaseUrl === undefined
     ? `  Human API:  sandbox at ${local.apiUrl}/sandbox/humanapi`
@@ -82,6 +116,7 @@ const lines = [
         `  Local IAM:  access key ${local.iamCredentials.accessKeyId}, secret ${local.iamCredentials.secretAccessKey}`,
         `              (curl --aws-sigv4 "aws:amz:${ready.awsRegion}:execute-api" --user KEY:SECRET …)`,
       ]),
+  ...serviceLines,
   ready.logFormat === 'line'
     ? "  Logs:       one line per request (LOG_FORMAT=json for the functions' JSON logs)"
     : "  Logs:       the functions' Powertools JSON logs (LOG_FORMAT=json)",
@@ -89,11 +124,25 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await local.close();
+// Ctrl-C (or SIGTERM) finishes what is in flight and says what it finished, kept and dropped; a
+// second one stops at once (docs/local-mode.md#stopping-and-resetting). One Ctrl-C under `npm start`
+// reaches this process more than once (from the terminal, and relayed by npm and tsx): signals
+// within a second of the first are that same Ctrl-C.
+const SAME_STOP_MS = 1000;
+let stoppingSince: number | undefined;
+const stop = async (signal: NodeJS.Signals) => {
+  const say = (line: string | undefined) => {
+    if (line !== undefined) process.stdout.write(`${line}\n`);
+  };
+  if (stoppingSince !== undefined) {
+    if (performance.now() - stoppingSince < SAME_STOP_MS) return;
+    say(formatForcedStopLine({ at: new Date(), signal, inFlight: local.requestsInFlight }));
+    process.exit(1);
+  }
+  stoppingSince = performance.now();
+  say(formatStoppingLine({ at: new Date(), signal, inFlight: local.requestsInFlight, graceMs: local.stopGraceMs }));
+  const report = await local.close();
+  for (const line of formatStopSummary(report, { at: new Date(), signal, dataDir: DATA_DIR })) say(line);
   process.exit(0);
 };
 process.on('SIGINT', stop);

@@ -25,6 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJsonObject, readBody, sendJson } from '../http-util.js';
 import { openJsonFile } from '../json-file.js';
 import type { HumanApiSandbox } from './human-api.js';
+import { type KeyedState, keyedState } from './keyed-state.js';
 
 /** The offline connect client, read once: it is served as is. */
 const CONNECT_CLIENT_JS = await readFile(new URL('./connect-client.js', import.meta.url));
@@ -40,11 +41,12 @@ export const ACCESS_TOKEN_LIFETIME_SECONDS = 86_400;
 /** Sources a user can connect in the sandbox's popup. */
 export const SANDBOX_SOURCES = ['demo-health-system', 'demo-pharmacy', 'demo-lab', 'demo-fitness-tracker'] as const;
 
+/** The sandbox's state; each map is keyed by values callers send, so it has no prototype (./keyed-state.ts). */
 interface AuthState {
   /** clientUserId → the sources connected and when the first was */
-  connected: Record<string, { sources: string[]; connectedAt: string }>;
+  connected: KeyedState<{ sources: string[]; connectedAt: string }>;
   /** token → whose it is, what for, and when it expires (epoch ms on the sandbox clock) */
-  tokens: Record<string, { clientUserId: string; type: 'session' | 'id_token' | 'access'; expiresAt: number }>;
+  tokens: KeyedState<{ clientUserId: string; type: 'session' | 'id_token' | 'access'; expiresAt: number }>;
 }
 
 /** Settings of {@link createHumanApiAuthSandbox}. */
@@ -99,7 +101,8 @@ export function createHumanApiAuthSandbox({
   statePath,
 }: HumanApiAuthSandboxOptions): HumanApiAuthSandbox {
   const file = openJsonFile<AuthState>(statePath);
-  const state: AuthState = file.read() ?? { connected: {}, tokens: {} };
+  const saved = file.read();
+  const state: AuthState = { connected: keyedState(saved?.connected), tokens: keyedState(saved?.tokens) };
   let clockOffsetMs = 0;
   let tokenCalls = 0;
   const now = () => Date.now() + clockOffsetMs;
@@ -251,8 +254,7 @@ export function createHumanApiAuthSandbox({
     findConnection: (clientUserId) => state.connected[clientUserId],
     now,
     findAccessToken(accessToken) {
-      // Own keys only: a token such as `__proto__` must not find Object.prototype.
-      const entry = Object.hasOwn(state.tokens, accessToken) ? state.tokens[accessToken] : undefined;
+      const entry = state.tokens[accessToken];
       if (entry === undefined || entry.type !== 'access') return undefined;
       return {
         clientUserId: entry.clientUserId,

@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJsonObject, readBody, sendJson } from '../http-util.js';
 import { openJsonFile } from '../json-file.js';
+import { type KeyedState, keyedState } from './keyed-state.js';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -33,19 +34,20 @@ export interface HumanApiFault {
   readonly retryAfter?: number;
 }
 
+/** The sandbox's state; each map is keyed by values callers send, so it has no prototype (./keyed-state.ts). */
 interface SandboxState {
   clientSecret: string;
   /** clientUserId → humanId */
-  users: Record<string, string>;
+  users: KeyedState<string>;
   /** humanId → { clientUserId, publicToken } */
-  humans: Record<string, { clientUserId: string; publicToken: string | null }>;
+  humans: KeyedState<{ clientUserId: string; publicToken: string | null }>;
   /** sessionToken → session */
-  sessions: Record<string, { humanId: string; clientId: string; used: boolean; expiresAt: number }>;
+  sessions: KeyedState<{ humanId: string; clientId: string; used: boolean; expiresAt: number }>;
   /**
    * accessToken → whose it is. v1 access tokens do not expire; they stop working only when
    * revoked (`POST /sandbox/humanapi/revoke`). Absent from state saved before it was kept.
    */
-  accessTokens?: Record<string, { humanId: string }>;
+  accessTokens?: KeyedState<{ humanId: string }>;
 }
 
 /** Settings of {@link createHumanApiSandbox}. */
@@ -107,14 +109,15 @@ export function createHumanApiSandbox({
   initialSecret,
 }: HumanApiSandboxOptions): HumanApiSandbox {
   const file = openJsonFile<SandboxState>(statePath);
-  const state: SandboxState = file.read() ?? {
-    clientSecret: initialSecret ?? hex(20),
-    users: {},
-    humans: {},
-    sessions: {},
+  const saved = file.read();
+  const accessTokens = keyedState(saved?.accessTokens);
+  const state: SandboxState = {
+    clientSecret: saved?.clientSecret ?? initialSecret ?? hex(20),
+    users: keyedState(saved?.users),
+    humans: keyedState(saved?.humans),
+    sessions: keyedState(saved?.sessions),
+    accessTokens,
   };
-  const accessTokens: Record<string, { humanId: string }> = state.accessTokens ?? {};
-  state.accessTokens = accessTokens;
   const save = () => {
     const now = Date.now();
     for (const [token, session] of Object.entries(state.sessions)) {
@@ -265,8 +268,7 @@ export function createHumanApiSandbox({
     mintSession,
     humanIdFor,
     findAccessToken(accessToken) {
-      // Own keys only: a token such as `__proto__` must not find Object.prototype.
-      const entry = Object.hasOwn(accessTokens, accessToken) ? accessTokens[accessToken] : undefined;
+      const entry = accessTokens[accessToken];
       const clientUserId = entry === undefined ? undefined : state.humans[entry.humanId]?.clientUserId;
       return entry === undefined || clientUserId === undefined ? undefined : { humanId: entry.humanId, clientUserId };
     },

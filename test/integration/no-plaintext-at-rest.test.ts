@@ -40,7 +40,12 @@ beforeAll(async () => {
   local = await startLocalModeProcess({
     inMemory: false,
     cwd: root,
-    env: { HUMANAPI_BASE_URL: stubUrl, HUMANAPI_CLIENT_SECRET: `stub-secret-${hex(8)}` },
+    // A Human API other than the sandbox needs the app's credentials (local/settings.ts): the stub's app.
+    env: {
+      HUMANAPI_BASE_URL: stubUrl,
+      HUMANAPI_CLIENT_ID: LOCAL_CLIENT_ID,
+      HUMANAPI_CLIENT_SECRET: `stub-secret-${hex(8)}`,
+    },
   });
   for (const clientUserId of USERS) {
     const grant = { clientUserId, humanId: hex(12), accessToken: hex(20), publicToken: hex(16) };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/commons/config.js';
-import { applyFunctionEnvironment, readLocalSettings } from '../../local/settings.js';
+import {
+  applyFunctionEnvironment,
+  readLocalSettings,
+  serviceEnvironment,
+  serviceEnvironmentExports,
+  serviceEnvironmentFile,
+} from '../../local/settings.js';
 
 const endpoints = {
   humanApiBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi',
@@ -83,6 +89,89 @@ describe('readLocalSettings', () => {
     expect(failure(() => readLocalSettings({ AUTH_JWKS_URL: 'http://issuer.test/jwks' })).variable).toBe('AUTH_ISSUER');
   });
 
+  describe('Human API settings that cannot work (docs/local-mode.md#the-terminal)', () => {
+    const REAL = 'https://user.humanapi.co';
+    const APP = { HUMANAPI_CLIENT_ID: 'f'.repeat(40), HUMANAPI_CLIENT_SECRET: 'app-secret' };
+
+    it('refuses HUMANAPI_BASE_URL without HUMANAPI_CLIENT_SECRET: the local secret store would hold no secret', () => {
+      const error = failure(() =>
+        readLocalSettings({ HUMANAPI_BASE_URL: REAL, HUMANAPI_CLIENT_ID: APP.HUMANAPI_CLIENT_ID }),
+      );
+
+      expect(error.variable).toBe('HUMANAPI_CLIENT_SECRET');
+      expect(error.message).toBe(
+        'Environment variable HUMANAPI_CLIENT_SECRET is required when HUMANAPI_BASE_URL is set: without it the local secret store holds no secret of your app, so no request could succeed',
+      );
+    });
+
+    it("refuses HUMANAPI_BASE_URL without HUMANAPI_CLIENT_ID: the default is the sandbox's app", () => {
+      const error = failure(() =>
+        readLocalSettings({ HUMANAPI_BASE_URL: REAL, HUMANAPI_CLIENT_SECRET: APP.HUMANAPI_CLIENT_SECRET }),
+      );
+
+      expect(error.variable).toBe('HUMANAPI_CLIENT_ID');
+      expect(error.message).toBe(
+        "Environment variable HUMANAPI_CLIENT_ID is required when HUMANAPI_BASE_URL is set: the default is the sandbox's app, which only the sandbox knows",
+      );
+    });
+
+    it('names both when HUMANAPI_BASE_URL comes alone', () => {
+      const error = failure(() => readLocalSettings({ HUMANAPI_BASE_URL: REAL }));
+
+      expect(error.variable).toBe('HUMANAPI_CLIENT_ID');
+      expect(error.message).toBe(
+        "Environment variable HUMANAPI_CLIENT_ID (and HUMANAPI_CLIENT_SECRET) is required when HUMANAPI_BASE_URL is set: a Human API other than the sandbox needs your app's clientId and secret",
+      );
+    });
+
+    it('refuses HUMANAPI_CLIENT_SECRET with the sandbox, which would ignore it', () => {
+      const error = failure(() => readLocalSettings({ HUMANAPI_CLIENT_SECRET: 'app-secret' }));
+
+      expect(error.variable).toBe('HUMANAPI_CLIENT_SECRET');
+      expect(error.message).toBe(
+        'Environment variable HUMANAPI_CLIENT_SECRET is used only with HUMANAPI_BASE_URL: the sandbox has a secret of its own (unset it, or set HUMANAPI_BASE_URL and HUMANAPI_CLIENT_ID for a real Human API)',
+      );
+    });
+
+    it('refuses HUMANAPI_AUTH_BASE_URL with the v1 sandbox, whose secret is the only one the functions would hold', () => {
+      const error = failure(() => readLocalSettings({ HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.co' }));
+
+      expect(error.variable).toBe('HUMANAPI_AUTH_BASE_URL');
+      expect(error.message).toBe(
+        "Environment variable HUMANAPI_AUTH_BASE_URL is used only with HUMANAPI_BASE_URL: with the v1 sandbox the functions hold the sandbox's secret, which no other auth service accepts (unset it, or set HUMANAPI_BASE_URL, HUMANAPI_CLIENT_ID and HUMANAPI_CLIENT_SECRET too)",
+      );
+    });
+
+    it('still names a malformed HUMANAPI_BASE_URL first', () => {
+      expect(failure(() => readLocalSettings({ HUMANAPI_BASE_URL: 'ftp://example.com' })).variable).toBe(
+        'HUMANAPI_BASE_URL',
+      );
+    });
+
+    it("accepts a real Human API with the app's clientId and secret, with or without a real auth service", () => {
+      const settings = readLocalSettings({ HUMANAPI_BASE_URL: REAL, ...APP });
+      const withAuth = readLocalSettings({
+        HUMANAPI_BASE_URL: REAL,
+        HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.co',
+        ...APP,
+      });
+
+      expect(settings).toMatchObject({
+        humanApiBaseUrl: REAL,
+        humanApiAuthBaseUrl: undefined,
+        clientId: 'f'.repeat(40),
+        clientSecret: 'app-secret',
+      });
+      expect(withAuth.humanApiAuthBaseUrl).toBe('https://auth.humanapi.co');
+    });
+
+    it('accepts HUMANAPI_CLIENT_ID and HUMANAPI_SECRET_ID with the sandbox, which then plays that app', () => {
+      const settings = readLocalSettings({ HUMANAPI_CLIENT_ID: 'f'.repeat(40), HUMANAPI_SECRET_ID: 'team/secret' });
+
+      expect(settings).toMatchObject({ humanApiBaseUrl: undefined, clientId: 'f'.repeat(40), secretId: 'team/secret' });
+    });
+  });
+
   it('changes only the development issuer audience with AUTH_AUDIENCE alone', () => {
     const settings = readLocalSettings({ AUTH_AUDIENCE: 'other' });
     expect(settings.jwt).toBeUndefined();
@@ -125,5 +214,92 @@ describe('applyFunctionEnvironment', () => {
     };
     applyFunctionEnvironment(env, readLocalSettings(env), endpoints);
     expect(env.JWT_USER_CLAIM).toBe('email');
+  });
+});
+
+describe('serviceEnvironment', () => {
+  const api = {
+    apiUrl: 'http://127.0.0.1:3000',
+    iamCredentials: { accessKeyId: 'AKIALOCALDEVELOPMENT', secretAccessKey: 'local-development-secret' },
+    humanApiDataBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi-data',
+  };
+  const withSandboxes = { ...endpoints, humanApiAuthBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi-auth' };
+
+  it("hands a team's service the functions' own endpoints and settings, the API's URL and its IAM principal", () => {
+    const env: NodeJS.ProcessEnv = {};
+    const config = applyFunctionEnvironment(env, readLocalSettings({}), withSandboxes);
+
+    expect(serviceEnvironment(env, config, api)).toEqual({
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_PROFILE: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4000',
+      AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:4002',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4001',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4003',
+      TOKENS_TABLE_NAME: 'humanapi-tokens',
+      TOKEN_KEY_ID: 'alias/humanapi-connect-tokens',
+      HUMANAPI_CLIENT_ID: '0c1e4f2a9b7d3e5f6a8c0b1d2e3f4a5b6c7d8e9f',
+      HUMANAPI_SECRET_ID: 'humanapi-connect/client-secret',
+      HUMANAPI_AUTH_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-auth',
+      HUMANAPI_DATA_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-data',
+      HUMANCONNECT_API_URL: 'http://127.0.0.1:3000',
+      HUMANCONNECT_IAM_ACCESS_KEY_ID: 'AKIALOCALDEVELOPMENT',
+      HUMANCONNECT_IAM_SECRET_ACCESS_KEY: 'local-development-secret',
+    });
+  });
+
+  it('names no IAM principal in JWT mode, and the real auth service and no data sandbox with a real Human API', () => {
+    const env: NodeJS.ProcessEnv = {
+      HUMANAPI_BASE_URL: 'https://user.humanapi.co',
+      HUMANAPI_CLIENT_ID: 'f'.repeat(40),
+      HUMANAPI_CLIENT_SECRET: 'app-secret',
+    };
+    const config = applyFunctionEnvironment(env, readLocalSettings(env), {
+      ...endpoints,
+      humanApiBaseUrl: 'https://user.humanapi.co',
+    });
+
+    const variables = serviceEnvironment(env, config, {
+      ...api,
+      iamCredentials: undefined,
+      humanApiDataBaseUrl: undefined,
+    });
+
+    expect(variables).toMatchObject({
+      HUMANAPI_CLIENT_ID: 'f'.repeat(40),
+      HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.co',
+    });
+    expect(Object.keys(variables)).not.toContain('HUMANCONNECT_IAM_ACCESS_KEY_ID');
+    expect(Object.keys(variables)).not.toContain('HUMANAPI_DATA_BASE_URL');
+    expect(JSON.stringify(variables)).not.toContain('app-secret');
+  });
+
+  it('writes a file of NAME=value lines, single-quoting what the shell would split', () => {
+    const text = serviceEnvironmentFile({ HUMANCONNECT_API_URL: 'http://127.0.0.1:3000', SECRET: "it's a secret" });
+
+    expect(text.split('\n').slice(2)).toEqual([
+      'HUMANCONNECT_API_URL=http://127.0.0.1:3000',
+      "SECRET='it'\\''s a secret'",
+      '',
+    ]);
+  });
+
+  it('prints every variable on the export lines, related ones together', () => {
+    const env: NodeJS.ProcessEnv = {};
+    const config = applyFunctionEnvironment(env, readLocalSettings({}), withSandboxes);
+    const variables = serviceEnvironment(env, config, api);
+
+    const lines = serviceEnvironmentExports(variables);
+
+    expect(lines[0]).toBe('export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');
+    expect(lines[1]).toBe("export AWS_PROFILE='' AWS_SESSION_TOKEN=''");
+    expect(lines.flatMap((line) => line.slice('export '.length).split(' ')).sort()).toEqual(
+      Object.entries(variables)
+        .map(([name, value]) => `${name}=${value === '' ? "''" : value}`)
+        .sort(),
+    );
   });
 });
