@@ -10,6 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintSession, post } from '../support/http.js';
+import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
 import { installTarball, packRepository } from '../support/scratch-install.js';
 
 /** Node.js 24, as the project runs it. */
@@ -117,5 +119,109 @@ app.synth();
       .filter((resource) => resource.Type === 'AWS::Lambda::Function')
       .map((fn) => fn.Properties.Runtime);
     expect(new Set(runtimes)).toEqual(new Set(['nodejs24.x']));
+  });
+});
+
+describe('a team\u2019s service with the client, against local mode', () => {
+  let local: LocalModeProcess;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    // Not in memory: local mode writes the service environment to .data/local-aws.env.
+    dataDir = join(workDir, 'local-mode');
+    mkdirSync(dataDir, { recursive: true });
+    local = await startLocalModeProcess({ cwd: dataDir, inMemory: false });
+  }, 120_000);
+
+  afterAll(() => local?.stop());
+
+  it('recovers a user\u2019s publicToken over SigV4 and reads the access token Human API issued, with only the printed environment', async () => {
+    const session = await mintSession(local.apiUrl, 'service-user@example.com');
+    const finished = await post(`${local.apiUrl}/sessions`, session);
+    expect(finished.status).toBe(200);
+    const project = scratchProject('team-service', [], {
+      'service.mjs': `
+import { createConnectBackendClient, readAccessToken } from 'humanapi-connect-backend/client';
+
+const clientUserId = process.argv[2];
+const client = createConnectBackendClient({
+  apiUrl: process.env.HUMANCONNECT_API_URL,
+  credentials: {
+    accessKeyId: process.env.HUMANCONNECT_IAM_ACCESS_KEY_ID,
+    secretAccessKey: process.env.HUMANCONNECT_IAM_SECRET_ACCESS_KEY,
+  },
+});
+const recovered = await client.recoverPublicToken({ clientUserId });
+const accessToken = await readAccessToken({ clientUserId });
+// Human API's data API is the judge of the token: the sandbox accepts only tokens it issued.
+const profile = await fetch(process.env.HUMANAPI_DATA_BASE_URL + '/v1/human/profile', {
+  headers: { authorization: 'Bearer ' + accessToken },
+});
+console.log(JSON.stringify({ recovered, profileStatus: profile.status }));
+`,
+    });
+
+    // As docs/local-mode.md tells a team: load the file, then run the service.
+    const output = execFileSync(
+      '/bin/sh',
+      [
+        '-c',
+        `set -a; . '${join(dataDir, '.data', 'local-aws.env')}'; set +a; exec '${NODE}' service.mjs "$0"`,
+        'service-user@example.com',
+      ],
+      { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 },
+    );
+
+    expect(JSON.parse(output)).toEqual({
+      recovered: {
+        humanId: session.humanId,
+        clientUserId: 'service-user@example.com',
+        publicToken: finished.json.publicToken,
+      },
+      profileStatus: 200,
+    });
+  });
+
+  it('refuses, before sending, a request the API would refuse, and answers the API\u2019s refusals as errors with their problem', async () => {
+    const script = (body: string) => `
+import { createConnectBackendClient, ConnectBackendError } from 'humanapi-connect-backend/client';
+const client = createConnectBackendClient({
+  apiUrl: process.env.HUMANCONNECT_API_URL,
+  credentials: { accessKeyId: process.env.HUMANCONNECT_IAM_ACCESS_KEY_ID, secretAccessKey: process.env.HUMANCONNECT_IAM_SECRET_ACCESS_KEY },
+});
+try { ${body}; console.log('no error'); } catch (error) {
+  console.log(JSON.stringify({ error: error instanceof ConnectBackendError, status: error.status, type: error.problem?.type ?? null, message: error.message }));
+}`;
+    writeFileSync(
+      join(project, 'refused.mjs'),
+      script(`await client.recoverPublicToken({ clientUserId: 'nobody-${Date.now()}' })`),
+    );
+    writeFileSync(join(project, 'invalid.mjs'), script(`await client.recoverPublicToken({ clientUserId: '' })`));
+    const run = (file: string) =>
+      JSON.parse(
+        execFileSync(
+          '/bin/sh',
+          ['-c', `set -a; . '${join(dataDir, '.data', 'local-aws.env')}'; set +a; exec '${NODE}' ${file}`],
+          {
+            cwd: project,
+            encoding: 'utf8',
+            env: { PATH: process.env.PATH ?? '' },
+            timeout: 60_000,
+          },
+        ),
+      );
+
+    expect(run('refused.mjs')).toEqual({
+      error: true,
+      status: 404,
+      type: 'urn:humanconnect:problem:no-token-record',
+      message: expect.stringMatching(/^Not found: /),
+    });
+    expect(run('invalid.mjs')).toEqual({
+      error: true,
+      status: 400,
+      type: null,
+      message: "The request fails the API's rules: clientUserId",
+    });
   });
 });
