@@ -99,6 +99,24 @@ describe('reader records: reads', () => {
     });
   });
 
+  it('reads a ciphertext stored as a binary attribute as base64, as the reader always has', async () => {
+    const clientUserId = newUser();
+    await put({
+      clientUserId,
+      humanId: HUMAN_ID,
+      accessTokenCiphertext: Uint8Array.from([1, 2, 3]),
+      mintedAccessTokenCiphertext: Uint8Array.from([4, 5, 6]),
+      mintedAccessTokenExpiresAt: '2026-11-22T10:00:00.000Z',
+      version: 1,
+    });
+
+    expect(await records.read(clientUserId)).toEqual({
+      ciphertext: 'AQID',
+      legacyPlaintext: undefined,
+      minted: { ciphertext: 'BAUG', expiresAt: '2026-11-22T10:00:00.000Z' },
+    });
+  });
+
   it('reads empty values as none, and a minted token without an expiry as none', async () => {
     const clientUserId = newUser();
     await put({
