@@ -11,6 +11,7 @@ const unitEnv = {
   SECRET_TTL_SECONDS: '300',
   TOKEN_KEY_ID: 'alias/test-token-key',
   OUTBOX_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/test-outbox',
+  REJECTED_GRANTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/test-outbox-rejected',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
