@@ -109,10 +109,13 @@ describe('connect users: reads', () => {
 });
 
 describe('connect users: recording the humanId', () => {
-  it('creates a record without tokens: humanId, clientId, createdAt, version 1', async () => {
+  it('creates a record without tokens in one UpdateItem: humanId, clientId, createdAt, version 1', async () => {
     const clientUserId = newUser();
+    const writes = table.local.requestCounts.UpdateItem ?? 0;
 
     await store.recordConnectUser(write(clientUserId));
+
+    expect((table.local.requestCounts.UpdateItem ?? 0) - writes).toBe(1);
 
     const item = await rawItem(clientUserId);
     expect(item).toEqual({
