@@ -177,7 +177,9 @@ export function buildOpenApiDocument(): JsonObject {
         UserPublicToken: component(userPublicTokenSchema),
         ConnectTokenRequest: component(connectTokenRequestSchema),
         ConnectSessionToken: component(connectSessionTokenSchema),
-        Problem: component(problemSchema),
+        // Every problem the functions answer carries its request id (problemResponse sets it), so the
+        // published answer requires it; the contract's schema leaves it optional for toProblem's own use.
+        Problem: component(z.extend(problemSchema, { requestId: z.string() })),
         GatewayMessage: component(gatewayMessageSchema),
       },
       securitySchemes: {

@@ -247,6 +247,7 @@ export async function startLocalMode({
     kmsEndpoint: kms.endpoint,
     sqsEndpoint: sqs.endpoint,
     outboxQueueUrl: sqs.outboxQueueUrl,
+    rejectedGrantsQueueUrl: sqs.rejectedGrantsQueueUrl,
   });
   const timeoutMs = functionTimeoutSeconds(config.humanApiTimeoutMs) * 1000;
 

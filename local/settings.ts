@@ -303,6 +303,8 @@ export interface LocalEndpoints {
   readonly kmsEndpoint: string;
   readonly sqsEndpoint: string;
   readonly outboxQueueUrl: string;
+  /** Where the drain sets aside the messages it can never apply. */
+  readonly rejectedGrantsQueueUrl: string;
 }
 
 /**
@@ -333,6 +335,7 @@ export function applyFunctionEnvironment(
     AWS_ENDPOINT_URL_KMS: endpoints.kmsEndpoint,
     AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
     OUTBOX_QUEUE_URL: endpoints.outboxQueueUrl,
+    REJECTED_GRANTS_QUEUE_URL: endpoints.rejectedGrantsQueueUrl,
     AWS_REGION: settings.awsRegion,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

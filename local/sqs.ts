@@ -20,6 +20,8 @@ export const MAX_RECEIVE_COUNT = 5;
 export const LOCAL_OUTBOX_QUEUE = 'humanapi-outbox';
 /** Its dead-letter queue's name locally. */
 export const LOCAL_OUTBOX_DEAD_LETTER_QUEUE = 'humanapi-outbox-dead-letters';
+/** The queue the drain sets messages it can never apply aside in, locally (`REJECTED_GRANTS_QUEUE_URL`). */
+export const LOCAL_REJECTED_GRANTS_QUEUE = 'humanapi-outbox-rejected';
 
 interface StoredMessage {
   id: string;
@@ -39,12 +41,14 @@ export interface LocalSqs {
   readonly endpoint: string;
   /** URL of the outbox queue (`OUTBOX_QUEUE_URL`). */
   readonly outboxQueueUrl: string;
+  /** URL of the rejected-grants queue (`REJECTED_GRANTS_QUEUE_URL`). */
+  readonly rejectedGrantsQueueUrl: string;
   /** Makes the next `count` requests of `operation` (all operations when omitted) fail with a 500. */
   injectFaults(count: number, operation?: string): void;
   /** Clears injected faults. */
   resetFaults(): void;
-  /** Messages in the outbox and in its dead-letter queue. */
-  depths(): { readonly outbox: number; readonly deadLetters: number };
+  /** Messages in the outbox, in its dead-letter queue, and set aside by the drain. */
+  depths(): { readonly outbox: number; readonly deadLetters: number; readonly rejected: number };
   close(): Promise<void>;
 }
 
@@ -63,6 +67,7 @@ export async function startLocalSqs({
   const queues: Queues = file.read() ?? {};
   queues[LOCAL_OUTBOX_QUEUE] ??= [];
   queues[LOCAL_OUTBOX_DEAD_LETTER_QUEUE] ??= [];
+  queues[LOCAL_REJECTED_GRANTS_QUEUE] ??= [];
   const faults: { operation: string | undefined; count: number }[] = [];
   const save = () => file.write(queues);
 
@@ -175,6 +180,7 @@ export async function startLocalSqs({
   return {
     endpoint,
     outboxQueueUrl: `${endpoint}/000000000000/${LOCAL_OUTBOX_QUEUE}`,
+    rejectedGrantsQueueUrl: `${endpoint}/000000000000/${LOCAL_REJECTED_GRANTS_QUEUE}`,
     injectFaults(count, operation) {
       faults.push({ operation, count });
     },
@@ -184,6 +190,7 @@ export async function startLocalSqs({
     depths: () => ({
       outbox: queues[LOCAL_OUTBOX_QUEUE]?.length ?? 0,
       deadLetters: queues[LOCAL_OUTBOX_DEAD_LETTER_QUEUE]?.length ?? 0,
+      rejected: queues[LOCAL_REJECTED_GRANTS_QUEUE]?.length ?? 0,
     }),
     close: () => close(server),
   };

@@ -6,8 +6,9 @@
  *
  * - `POST …/v1/connect/token { client_id, client_secret, client_user_id, client_user_email?, type }`:
  *   a missing field or unknown type → 400; a wrong client or secret → 401; `session` for a user who
- *   connected (here or through a v1 session) → 409 (Human API knows them: Connect opens with an id_token); `id_token` or `access`
- *   for a user who never connected → 404.
+ *   connected (here or through a v1 session) → 409 (Human API knows them: Connect opens with an id_token); an id
+ *   token (`type` `id`, what the public integrations send, or `id_token`, what Human API's page names) or
+ *   `access` for a user who never connected → 404.
  * - `POST …/connect/complete { token, source? }`: the user connects a source in the popup opened
  *   with that token (unknown or expired token → 401).
  * - `POST …/connect/connections { token }`: the sources the token's user has connected, which the
@@ -150,13 +151,14 @@ export function createHumanApiAuthSandbox({
           human_id: humanId,
         });
       }
+      case 'id':
       case 'id_token':
       case 'access': {
         if (!connected) {
           return sendJson(response, 404, { error: 'Not Found', message: 'This user has not connected a source' });
         }
         const humanId = v1.humanIdFor(clientUserId);
-        if (type === 'id_token') {
+        if (type !== 'access') {
           const idToken = issue(clientUserId, 'id_token', CONNECT_TOKEN_LIFETIME_SECONDS);
           return sendJson(response, 200, {
             id_token: idToken,
@@ -172,7 +174,10 @@ export function createHumanApiAuthSandbox({
         });
       }
       default:
-        return sendJson(response, 400, { error: 'Bad Request', message: 'type must be session, id_token or access' });
+        return sendJson(response, 400, {
+          error: 'Bad Request',
+          message: 'type must be session, id, id_token or access',
+        });
     }
   }
 

@@ -80,19 +80,75 @@ describe('connectTokens handler (IAM mode)', () => {
   });
 
   it.each([
-    [502, answer(500, { error: 'boom' })],
-    [422, answer(400, { error: 'bad' })],
-    [502, answer(200, { unexpected: true })],
-  ])('answers %i when Human API fails, writing nothing', async (status, response) => {
+    [502, () => answer(500, { error: 'boom' })],
+    [502, () => answer(200, { unexpected: true })],
+  ])('answers %i when Human API fails a connected user, writing nothing', async (status, response) => {
     documents
       .on(GetCommand)
       .resolves({ Item: { clientUserId: 'alice', humanId, connectedAt: '2026-12-01T09:00:00Z' } });
-    humanApi.mockResolvedValue(response);
+    humanApi.mockImplementation(async () => response());
 
     const result = await invoke(handler, { clientUserId: 'alice' });
 
     expect(result.statusCode).toBe(status);
+    expect(humanApi).toHaveBeenCalledTimes(1);
     expect(documents).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('answers 422, writing nothing, when Human API refuses a new user both a session and an id token', async () => {
+    documents.on(GetCommand).resolves({});
+    humanApi.mockImplementation(async () => answer(400, { error: 'bad' }));
+
+    const result = await invoke(handler, { clientUserId: 'alice', email: 'alice@example.com' });
+
+    expect(result.statusCode).toBe(422);
+    expect(humanApi.mock.calls.map(([, init]) => JSON.parse(String(init?.body)).type)).toEqual([
+      'session',
+      'id',
+      'id_token',
+    ]);
+    expect(documents).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('marks a connected user Human API refuses an id token reconnectRequired, and answers 400 naming email without one', async () => {
+    documents
+      .on(GetCommand)
+      .resolves({ Item: { clientUserId: 'alice', humanId, connectedAt: '2026-12-01T09:00:00Z' } });
+    documents.on(UpdateCommand).resolves({});
+    humanApi.mockImplementation(async () => answer(404, { error: 'not_found' }));
+
+    const result = await invoke(handler, { clientUserId: 'alice' });
+
+    expect(result.statusCode).toBe(400);
+    expect(result.json.errors).toEqual([{ path: 'email', message: 'Required for a user who is not connected' }]);
+    expect(humanApi.mock.calls.map(([, init]) => JSON.parse(String(init?.body)).type)).toEqual(['id', 'id_token']);
+    expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(documents).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { clientUserId: 'alice' },
+      UpdateExpression: expect.stringContaining('reconnectRequired = :yes'),
+    });
+  });
+
+  it('answers a connected user Human API refuses an id token a create token when the email is given', async () => {
+    documents
+      .on(GetCommand)
+      .resolves({ Item: { clientUserId: 'alice', humanId, connectedAt: '2026-12-01T09:00:00Z' } });
+    documents.on(UpdateCommand).resolves({});
+    humanApi.mockImplementation(async (_url, init) =>
+      JSON.parse(String(init?.body)).type === 'session'
+        ? answer(200, { session_token: 'session-token', expires_in: 3600, human_id: 'n'.repeat(24) })
+        : answer(404, { error: 'not_found' }),
+    );
+
+    const result = await invoke(handler, { clientUserId: 'alice', email: 'alice@example.com' });
+
+    expect(result.statusCode).toBe(200);
+    expect(result.json).toEqual({ token: 'session-token', mode: 'create', expiresIn: 3600, humanId: 'n'.repeat(24) });
+    expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    expect(documents).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      Key: { clientUserId: 'alice' },
+      ExpressionAttributeValues: expect.objectContaining({ ':humanId': 'n'.repeat(24) }),
+    });
   });
 
   it('answers 503 when DynamoDB is unavailable', async () => {

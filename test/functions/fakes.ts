@@ -1,11 +1,17 @@
-/** Hand-rolled fakes of the domain's narrow ports (the AWS SDK is mocked with aws-sdk-client-mock elsewhere). */
+/** Hand-rolled fakes of the domain's ports (functions/domain/ports.ts); the AWS SDK is mocked with aws-sdk-client-mock elsewhere. */
 import { vi } from 'vitest';
-import type { ClientSecretSource } from '../../functions/adapters/client-secret.js';
-import type { HumanApiClient, SessionExchange } from '../../functions/adapters/human-api.js';
-import type { Outbox } from '../../functions/adapters/outbox.js';
-import type { TokenCipher } from '../../functions/adapters/token-cipher.js';
-import type { TokenGrant } from '../../functions/adapters/token-store.js';
-import { DependencyUnavailableError } from '../../functions/commons/errors.js';
+import { DependencyUnavailableError } from '../../functions/domain/errors.js';
+import type {
+  ClientSecretSource,
+  GrantOutbox,
+  GrantStore,
+  HumanApiConnect,
+  RejectedGrants,
+  SessionExchange,
+  StoredPublicToken,
+  TokenCipher,
+  TokenGrant,
+} from '../../functions/domain/ports.js';
 
 /** This app's client ID in domain tests. */
 export const CLIENT_ID = 'c'.repeat(40);
@@ -22,8 +28,8 @@ export function exchangeFor(clientUserId: string, overrides: Partial<SessionExch
   };
 }
 
-/** A Human API whose calls are spies. */
-export function fakeHumanApi(): { [K in keyof HumanApiClient]: ReturnType<typeof vi.fn<HumanApiClient[K]>> } {
+/** A Human API whose v1 Connect calls are spies. */
+export function fakeHumanApi(): { [K in keyof HumanApiConnect]: ReturnType<typeof vi.fn<HumanApiConnect[K]>> } {
   return { exchangeSessionToken: vi.fn(), createPublicToken: vi.fn() };
 }
 
@@ -56,7 +62,7 @@ export function fakeCipher(): TokenCipher & { failing: boolean } {
 }
 
 /** An outbox that keeps what it was sent, or fails while `failing`. */
-export function fakeOutbox(): Outbox & { sent: TokenGrant[]; failing: boolean } {
+export function fakeOutbox(): GrantOutbox & { sent: TokenGrant[]; failing: boolean } {
   const outbox = {
     sent: [] as TokenGrant[],
     failing: false,
@@ -66,4 +72,45 @@ export function fakeOutbox(): Outbox & { sent: TokenGrant[]; failing: boolean } 
     },
   };
   return outbox;
+}
+
+/** A rejected-grants queue that keeps what it was given, or fails while `failing`. */
+export function fakeRejectedGrants(): RejectedGrants & {
+  rejected: { body: string; problem: string }[];
+  failing: boolean;
+} {
+  const queue = {
+    rejected: [] as { body: string; problem: string }[],
+    failing: false,
+    async reject(body: string, problem: string) {
+      if (queue.failing) throw new DependencyUnavailableError('the outbox');
+      queue.rejected.push({ body, problem });
+    },
+  };
+  return queue;
+}
+
+/**
+ * A grant store whose `storeGrant` keeps every grant it is given and answers what `answer` says:
+ * by default the grant's own publicToken at version 1 (as a first write would).
+ */
+export function fakeGrantStore(
+  answer: (grant: TokenGrant) => StoredPublicToken | undefined = (grant) => ({
+    clientUserId: grant.clientUserId,
+    humanId: grant.humanId,
+    publicToken: grant.publicToken,
+    version: 1,
+  }),
+): GrantStore & { stored: TokenGrant[] } {
+  const store = {
+    stored: [] as TokenGrant[],
+    async storeGrant(grant: TokenGrant) {
+      store.stored.push(grant);
+      return answer(grant);
+    },
+    async currentPublicToken() {
+      return undefined;
+    },
+  };
+  return store;
 }

@@ -11,7 +11,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { HUMAN_API_FAILURE_METRIC, metrics } from '../../functions/commons/observability.js';
+import { metrics } from '../../functions/commons/observability.js';
 import { MAX_BODY_BYTES } from '../../functions/http/http-handler.js';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
 import { httpApiEvent } from '../support/api-gateway-event.js';
@@ -261,13 +261,13 @@ describe('finishSession handler', () => {
     const addMetric = vi.spyOn(metrics, 'addMetric');
     humanApi.mockImplementationOnce(async () => answer(401, {})).mockImplementation(async () => answer(201, exchange));
     await invoke(httpApiEvent({ body: JSON.stringify(session) }));
-    const failuresCounted = () => addMetric.mock.calls.filter(([name]) => name === HUMAN_API_FAILURE_METRIC);
+    const failuresCounted = () => addMetric.mock.calls.filter(([name]) => name === 'HumanApiFailure');
     expect(failuresCounted()).toEqual([]);
 
     humanApi.mockImplementation(async () => answer(500, {}));
     await invoke(httpApiEvent({ body: JSON.stringify({ ...session, sessionToken: 'e1'.repeat(16) }) }));
 
-    expect(failuresCounted()).toEqual([[HUMAN_API_FAILURE_METRIC, 'Count', 1]]);
+    expect(failuresCounted()).toEqual([['HumanApiFailure', 'Count', 1]]);
     addMetric.mockRestore();
   });
 
@@ -332,6 +332,21 @@ describe('finishSession handler', () => {
     });
     expect(unavailable.statusCode).toBe(503);
     expect(unavailable.body).not.toContain(exchange.clientUserId);
+  });
+
+  it('answers 409 user-deleted, queuing nothing, when the user was deleted after Human API answered', async () => {
+    humanApi.mockImplementation(async () => answer(201, exchange));
+    documents.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'condition', $metadata: {} }));
+    documents.on(GetCommand).resolves({
+      Item: { clientUserId: exchange.clientUserId, deletedAt: '2999-01-01T00:00:00.000Z', version: 4 },
+    });
+
+    const result = await invoke(httpApiEvent({ body: JSON.stringify({ ...session, sessionToken: 'd1'.repeat(16) }) }));
+
+    expect(result.statusCode).toBe(409);
+    expect(result.json).toMatchObject({ type: 'urn:humanconnect:problem:user-deleted', status: 409 });
+    expect(result.body).not.toContain(exchange.publicToken);
+    expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
   });
 
   it('in JWT mode, the claim is read from the authorizer context (no claim: 403)', async () => {

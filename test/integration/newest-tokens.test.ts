@@ -125,7 +125,7 @@ describe('newest tokens win, over HTTP', () => {
       async () => (await fetch(`${local.apiUrl}/sandbox/sqs/stats`)).json() as Promise<{ outbox: number }>,
       (value) => value.outbox === 0,
     );
-    expect(depths).toEqual({ outbox: 0, deadLetters: 0 });
+    expect(depths).toEqual({ outbox: 0, deadLetters: 0, rejected: 0 });
   });
 
   it('drains a queued grant without replacing the newer tokens of a finish that landed first', async () => {

@@ -70,6 +70,18 @@ describe('current-generation Human API sandbox', () => {
     expect(idToken.json).toEqual({ id_token: expect.any(String), expires_in: 3600, human_id: session.json.human_id });
   });
 
+  it('answers an id token to type "id" as to type "id_token", and 404 to both for a user who never connected', async () => {
+    const session = await token('session', 'ursula', { client_user_email: 'ursula@example.com' });
+    const before = await token('id', 'ursula');
+    await post(`${base}/sandbox/humanapi-auth/connect/complete`, { token: session.json.session_token });
+
+    const idToken = await token('id', 'ursula');
+
+    expect(before.status).toBe(404);
+    expect(idToken.status).toBe(200);
+    expect(idToken.json).toEqual({ id_token: expect.any(String), expires_in: 3600, human_id: session.json.human_id });
+  });
+
   it.each([
     ['no email for a session', 'session', {}],
     ['an unknown type', 'refresh', {}],

@@ -1,7 +1,7 @@
 import { DecryptCommand, EncryptCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenCipher } from '../../functions/adapters/token-cipher.js';
-import { DependencyUnavailableError } from '../../functions/commons/errors.js';
+import { KmsTokenCipher } from '../../functions/adapters/token-cipher.js';
+import { AccessTokenUndecryptableError, DependencyUnavailableError } from '../../functions/domain/errors.js';
 import { LOCAL_TOKEN_KEY_ID, type LocalKms, startLocalKms } from '../../local/kms.js';
 
 let kms: LocalKms;
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('the local KMS stand-in, through the SDK and the token cipher', () => {
   it('encrypts an access token that decrypts only with the same clientUserId as context', async () => {
-    const cipher = createTokenCipher(client, LOCAL_TOKEN_KEY_ID);
+    const cipher = new KmsTokenCipher(client, LOCAL_TOKEN_KEY_ID);
 
     const ciphertext = await cipher.encrypt('alice@example.com', 'the-access-token');
 
@@ -46,13 +46,26 @@ describe('the local KMS stand-in, through the SDK and the token cipher', () => {
     ).rejects.toBeInstanceOf(InvalidCiphertextException);
   });
 
+  it('decrypts with the cipher under the same clientUserId only, with or without the key named', async () => {
+    const cipher = new KmsTokenCipher(client, LOCAL_TOKEN_KEY_ID);
+    const ciphertext = await cipher.encrypt('alice@example.com', 'the-access-token');
+
+    expect(await cipher.decrypt('alice@example.com', ciphertext)).toBe('the-access-token');
+    expect(await new KmsTokenCipher(client, undefined).decrypt('alice@example.com', ciphertext)).toBe(
+      'the-access-token',
+    );
+    await expect(cipher.decrypt('mallory@example.com', ciphertext)).rejects.toBeInstanceOf(
+      AccessTokenUndecryptableError,
+    );
+  });
+
   it('refuses an unknown key, and turns its failures into a KMS-unavailable error', async () => {
     await expect(
       client.send(new EncryptCommand({ KeyId: 'alias/other', Plaintext: new TextEncoder().encode('x') })),
     ).rejects.toThrow();
     kms.injectFaults(1);
 
-    await expect(createTokenCipher(client, LOCAL_TOKEN_KEY_ID).encrypt('alice', 'x')).rejects.toMatchObject({
+    await expect(new KmsTokenCipher(client, LOCAL_TOKEN_KEY_ID).encrypt('alice', 'x')).rejects.toMatchObject({
       constructor: DependencyUnavailableError,
       dependency: 'KMS',
     });

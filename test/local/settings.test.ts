@@ -15,6 +15,7 @@ const endpoints = {
   kmsEndpoint: 'http://127.0.0.1:4002',
   sqsEndpoint: 'http://127.0.0.1:4003',
   outboxQueueUrl: 'http://127.0.0.1:4003/000000000000/humanapi-outbox',
+  rejectedGrantsQueueUrl: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-rejected',
 };
 
 const failure = (run: () => unknown): ConfigError => {
@@ -184,12 +185,14 @@ describe('applyFunctionEnvironment', () => {
     const env: NodeJS.ProcessEnv = { AWS_SESSION_TOKEN: 'session', AWS_PROFILE: 'prod' };
     const config = applyFunctionEnvironment(env, readLocalSettings({}), endpoints);
     expect(config.humanApiBaseUrl).toBe('http://127.0.0.1:3000/sandbox/humanapi');
+    expect(config.rejectedGrantsQueueUrl).toBe('http://127.0.0.1:4003/000000000000/humanapi-outbox-rejected');
     expect(env).toMatchObject({
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4000',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4001',
       AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:4002',
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4003',
       OUTBOX_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-outbox',
+      REJECTED_GRANTS_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-rejected',
       TOKEN_KEY_ID: 'alias/humanapi-connect-tokens',
       AWS_ACCESS_KEY_ID: 'local',
     });

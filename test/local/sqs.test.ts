@@ -59,9 +59,24 @@ describe('the local SQS stand-in and drain loop', () => {
     // Assess
     expect(seen.filter((body) => body === '{"ok":true}')).toHaveLength(1);
     expect(seen.filter((body) => body === '{"ok":false}')).toHaveLength(MAX_RECEIVE_COUNT);
-    expect(sqs.depths()).toEqual({ outbox: 0, deadLetters: 1 });
+    expect(sqs.depths()).toEqual({ outbox: 0, deadLetters: 1, rejected: 0 });
     const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: sqs.outboxQueueUrl }));
     expect(attributes.Attributes?.ApproximateNumberOfMessages).toBe('0');
+  });
+
+  it('keeps what is sent to the rejected-grants queue apart from the outbox, with the SDK\u2019s checks passing', async () => {
+    const before = sqs.depths();
+
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: sqs.rejectedGrantsQueueUrl,
+        MessageBody: 'not json',
+        MessageAttributes: { problem: { DataType: 'String', StringValue: 'not JSON' } },
+      }),
+    );
+
+    expect(sqs.rejectedGrantsQueueUrl).toBe(`${sqs.endpoint}/000000000000/humanapi-outbox-rejected`);
+    expect(sqs.depths()).toEqual({ ...before, rejected: before.rejected + 1 });
   });
 
   it('fails a send with an injected fault, and refuses an unknown queue', async () => {

@@ -311,7 +311,6 @@ const CONNECT_TOKEN_FAULTS: readonly FaultCase[] = [
   { name: '500', fault: { status: 500 }, status: 502, calls: 1 },
   { name: '503', fault: { status: 503 }, status: 502, calls: 1 },
   { name: '429', fault: { status: 429 }, status: 503, calls: 1 },
-  { name: '404 (the user refused)', fault: { status: 404 }, status: 422, calls: 1 },
   { name: '401, also after re-reading the secret', fault: { status: 401, count: 2 }, status: 502, calls: 2 },
   { name: 'a timeout', fault: { status: 503, delayMs: 3 * HUMANAPI_TIMEOUT_MS }, status: 504, calls: 1 },
   { name: 'a dropped connection', fault: { reset: true }, status: 502, calls: 1 },
@@ -360,6 +359,47 @@ describe("POST /connect-tokens when Human API's auth service fails", () => {
       expect(retry.json).toMatchObject({ mode: 'edit', humanId: record.humanId });
     },
   );
+
+  it('asks again as type id_token when Human API refuses type id (404), and answers an edit token', async () => {
+    // Prepare
+    const { clientUserId, record } = await returningUser();
+    const callsBefore = await authCalls();
+    await harness.injectHumanApiFault({ status: 404 });
+
+    // Act
+    const answer = await harness.post('/connect-tokens', { clientUserId });
+
+    // Assess
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.json).toMatchObject({ mode: 'edit', humanId: record.humanId });
+    expect(await authCalls()).toBe(callsBefore + 2);
+    expect((await harness.checkRecord(clientUserId, record)).held).toBe(true);
+  });
+
+  it('answers 400 naming email when Human API refuses a connected user an id token of both types (404), marking the record, and the retry answers an edit token', async () => {
+    // Prepare
+    const { clientUserId, record } = await returningUser();
+    const callsBefore = await authCalls();
+    await harness.injectHumanApiFault({ status: 404, count: 2 });
+
+    // Act
+    const answer = await harness.post('/connect-tokens', { clientUserId });
+
+    // Assess: no longer connected as far as the record knows; its tokens and humanId stay.
+    expectProblem(answer, 400);
+    expect(answer.json.errors).toEqual([{ path: 'email', message: 'Required for a user who is not connected' }]);
+    expect(await authCalls()).toBe(callsBefore + 2);
+    const marked = { humanId: record.humanId, publicToken: record.publicToken, version: record.version + 1 };
+    expect((await harness.checkRecord(clientUserId, marked)).held).toBe(true);
+
+    // Act: the retry once Human API grants the id token again.
+    const retry = await harness.post('/connect-tokens', { clientUserId });
+
+    // Assess: connected again (the record says so once more).
+    expect(retry.status, retry.text).toBe(200);
+    expect(retry.json).toMatchObject({ mode: 'edit', humanId: record.humanId });
+    expect((await harness.checkRecord(clientUserId, { ...marked, version: record.version + 2 })).held).toBe(true);
+  });
 
   it('stores nothing for a new user when the session mint fails', async () => {
     // Prepare

@@ -119,7 +119,7 @@ describe('200 finishes with random DynamoDB write faults', () => {
     expect(drained).toBe(true);
     expect(retries.every((retry) => retry.status === 200)).toBe(true);
     expect(wrong).toEqual([]);
-    expect((await harness.get('/sandbox/sqs/stats')).json).toEqual({ outbox: 0, deadLetters: 0 });
+    expect((await harness.get('/sandbox/sqs/stats')).json).toEqual({ outbox: 0, deadLetters: 0, rejected: 0 });
   });
 
   it('leaks no token or secret in its logs or answers', async () => {

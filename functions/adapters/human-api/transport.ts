@@ -153,14 +153,23 @@ export class HumanApiTransport {
         }
         const chunks: Buffer[] = [];
         let received = 0;
+        const overCap = () => received > maxAnswerBytes;
         incoming.on('data', (chunk: Buffer) => {
+          if (overCap()) return;
           received += chunk.length;
+          if (!overCap()) {
+            chunks.push(chunk);
+            return;
+          }
+          // Refused here, not through the socket's error: when the whole answer arrived in one read,
+          // its end is already on its way and the error would find no listener (nor stop the end).
           // Destroying the socket stops reading: a huge answer costs at most one more chunk.
-          if (received > maxAnswerBytes) outgoing.destroy(tooLarge());
-          else chunks.push(chunk);
+          fail(tooLarge());
+          outgoing.destroy();
         });
         incoming.on('error', fail);
         incoming.on('end', () => {
+          if (overCap()) return;
           clearTimeout(timer);
           const answerHeaders = Object.fromEntries(
             Object.entries(incoming.headers).map(([name, value]) => [name, [value ?? ''].flat().join(', ')]),

@@ -12,15 +12,26 @@ import { READER_READ_ATTRIBUTES } from './attributes.js';
 import { parseItem, projectionOf, sendConditional, sendRequest, tokenItemSchema } from './item.js';
 import { newerCondition } from './newest-wins.js';
 
-const readerSchema = z.pick(tokenItemSchema, {
-  clientUserId: true,
-  humanId: true,
-  accessTokenCiphertext: true,
-  accessToken: true,
-  mintedAccessTokenCiphertext: true,
-  mintedAccessTokenExpiresAt: true,
-  lastWriteId: true,
-});
+/**
+ * A ciphertext as a reader accepts it: base64 text, as this code writes it, or a binary attribute,
+ * which the reader has always read too (a record written by other tooling).
+ */
+const storedCiphertext = z.optional(z.union([z.string(), z.instanceof(Uint8Array)]));
+
+const readerSchema = z.extend(
+  z.pick(tokenItemSchema, {
+    clientUserId: true,
+    humanId: true,
+    accessToken: true,
+    mintedAccessTokenExpiresAt: true,
+    lastWriteId: true,
+  }),
+  { accessTokenCiphertext: storedCiphertext, mintedAccessTokenCiphertext: storedCiphertext },
+);
+
+/** A stored ciphertext as base64 text (the form the cipher decrypts). */
+const base64Of = (value: string | Uint8Array | undefined) =>
+  value === undefined || typeof value === 'string' ? value : Buffer.from(value).toString('base64');
 
 /** A granted reader's reads and minted-token writes of the token table. */
 export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
@@ -45,9 +56,9 @@ export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
     // A deleted user's tombstone holds no humanId: no record, as far as a reader can tell.
     if (item?.humanId === undefined) return undefined;
     const nonEmpty = (value: string | undefined) => (value === '' ? undefined : value);
-    const minted = nonEmpty(item.mintedAccessTokenCiphertext);
+    const minted = nonEmpty(base64Of(item.mintedAccessTokenCiphertext));
     return {
-      ciphertext: nonEmpty(item.accessTokenCiphertext),
+      ciphertext: nonEmpty(base64Of(item.accessTokenCiphertext)),
       legacyPlaintext: nonEmpty(item.accessToken),
       minted:
         minted === undefined || item.mintedAccessTokenExpiresAt === undefined

@@ -6,13 +6,13 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createClientSecretSource, parseClientSecret } from '../../../functions/adapters/client-secret.js';
-import { DependencyUnavailableError } from '../../../functions/commons/errors.js';
+import { parseClientSecret, SecretsManagerClientSecret } from '../../../functions/adapters/client-secret.js';
+import { DependencyUnavailableError } from '../../../functions/domain/errors.js';
 
 const secretsManager = mockClient(SecretsManagerClient);
 
 function createSource(ttlSeconds = 300) {
-  return createClientSecretSource({
+  return new SecretsManagerClientSecret({
     provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
     secretId: 'app/secret',
     ttlSeconds,
@@ -30,7 +30,7 @@ describe('parseClientSecret', () => {
   });
 });
 
-describe('createClientSecretSource', () => {
+describe('SecretsManagerClientSecret', () => {
   beforeEach(() => {
     secretsManager.reset();
   });

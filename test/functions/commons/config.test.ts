@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_HUMANAPI_BASE_URL, readConfig } from '../../../functions/commons/config.js';
+import { ConfigError, readConfig, readReaderConfig } from '../../../functions/commons/config.js';
 
 const required = {
   HUMANAPI_CLIENT_ID: 'client',
@@ -17,7 +17,7 @@ describe('readConfig', () => {
     expect(config).toEqual({
       clientId: 'client',
       secretId: 'secret-id',
-      humanApiBaseUrl: DEFAULT_HUMANAPI_BASE_URL,
+      humanApiBaseUrl: 'https://user.humanapi.co',
       humanApiAuthBaseUrl: 'https://auth.humanapi.co',
       humanApiTimeoutMs: 8000,
       tokensTableName: 'tokens',
@@ -25,8 +25,18 @@ describe('readConfig', () => {
       secretTtlSeconds: 300,
       tokenKeyId: 'alias/tokens',
       outboxQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/outbox',
+      rejectedGrantsQueueUrl: undefined,
       jwtUserClaim: undefined,
     });
+  });
+
+  it('reads the rejected-grants queue (the drain\u2019s) when it is set', () => {
+    const config = readConfig({
+      ...required,
+      REJECTED_GRANTS_QUEUE_URL: ' https://sqs.eu-west-1.amazonaws.com/123456789012/outbox-rejected ',
+    });
+
+    expect(config.rejectedGrantsQueueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/outbox-rejected');
   });
 
   it('fails naming OUTBOX_QUEUE_URL when it is not a URL', () => {
@@ -113,4 +123,91 @@ describe('readConfig: HUMANAPI_AUTH_BASE_URL', () => {
       expect(() => readConfig({ ...required, HUMANAPI_AUTH_BASE_URL: url })).toThrow(/HUMANAPI_AUTH_BASE_URL/);
     },
   );
+});
+
+describe('readReaderConfig', () => {
+  const minting = {
+    TOKENS_TABLE_NAME: 'tokens',
+    TOKEN_KEY_ID: 'alias/tokens',
+    HUMANAPI_CLIENT_ID: 'client',
+    HUMANAPI_SECRET_ID: 'secret-id',
+  };
+
+  it('reads the table and the key, and minting\u2019s settings with the documented defaults', () => {
+    const config = readReaderConfig(minting);
+
+    expect(config.tableName()).toBe('tokens');
+    expect(config.keyId).toBe('alias/tokens');
+    expect(config.minting()).toEqual({
+      clientId: 'client',
+      secretId: 'secret-id',
+      secretTtlSeconds: 300,
+      humanApiAuthBaseUrl: 'https://auth.humanapi.co',
+      humanApiTimeoutMs: 8000,
+      keyId: 'alias/tokens',
+    });
+  });
+
+  it('needs nothing but the table for a reader of v1 users: the rest is read when minting', () => {
+    const config = readReaderConfig({ TOKENS_TABLE_NAME: 'tokens', SECRET_TTL_SECONDS: 'forever' });
+
+    expect(config.tableName()).toBe('tokens');
+    expect(config.keyId).toBeUndefined();
+    expect(() => config.minting()).toThrow(new ConfigError('HUMANAPI_CLIENT_ID', 'is required but not set'));
+  });
+
+  it('names the table variable when it is needed and missing, not before', () => {
+    const config = readReaderConfig({});
+
+    expect(() => config.tableName()).toThrow(new ConfigError('TOKENS_TABLE_NAME', 'is required but not set'));
+  });
+
+  it('needs TOKEN_KEY_ID to mint: minted tokens are encrypted with it', () => {
+    const { TOKEN_KEY_ID: _none, ...withoutKey } = minting;
+
+    expect(() => readReaderConfig(withoutKey).minting()).toThrow(
+      new ConfigError('TOKEN_KEY_ID', 'is required but not set'),
+    );
+  });
+
+  it('reads minting\u2019s variables with the functions\u2019 rules', () => {
+    const config = readReaderConfig({
+      ...minting,
+      HUMANAPI_AUTH_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-auth/',
+      HUMANAPI_TIMEOUT_MS: '2500',
+      SECRET_TTL_SECONDS: '86400',
+    });
+
+    expect(config.minting()).toMatchObject({
+      humanApiAuthBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi-auth',
+      humanApiTimeoutMs: 2500,
+      secretTtlSeconds: 86_400,
+    });
+  });
+
+  it.each([
+    ['SECRET_TTL_SECONDS', '-1'],
+    ['SECRET_TTL_SECONDS', '86401'],
+    ['HUMANAPI_TIMEOUT_MS', '50'],
+    ['HUMANAPI_AUTH_BASE_URL', 'http://auth.example.com'],
+  ])('fails naming %s when it is %s', (variable, value) => {
+    expect(() => readReaderConfig({ ...minting, [variable]: value }).minting()).toThrow(
+      new RegExp(`^Environment variable ${variable} `),
+    );
+  });
+});
+
+describe('SECRET_TTL_SECONDS=0 (re-read the secret on every call)', () => {
+  it('is valid for the functions and for the reader alike', () => {
+    expect(readConfig({ ...required, SECRET_TTL_SECONDS: '0' }).secretTtlSeconds).toBe(0);
+    expect(
+      readReaderConfig({
+        TOKENS_TABLE_NAME: 'tokens',
+        TOKEN_KEY_ID: 'alias/tokens',
+        HUMANAPI_CLIENT_ID: 'client',
+        HUMANAPI_SECRET_ID: 'secret-id',
+        SECRET_TTL_SECONDS: '0',
+      }).minting().secretTtlSeconds,
+    ).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CallerMismatchError } from '../../../functions/commons/errors.js';
 import { assertCallerIs } from '../../../functions/domain/caller.js';
+import { CallerMismatchError } from '../../../functions/domain/errors.js';
 
 describe('assertCallerIs', () => {
   it('lets a user act on their own record and a trusted caller on any', () => {

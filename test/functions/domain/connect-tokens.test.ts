@@ -1,10 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type {
-  ConnectUser,
-  ConnectUserStore,
-  ConnectUserWrite,
-} from '../../../functions/adapters/connect-user-store.js';
-import type { HumanApiAuthClient } from '../../../functions/adapters/human-api-auth.js';
+import { createConnectToken } from '../../../functions/domain/connect-tokens.js';
 import {
   CallerMismatchError,
   HumanApiAuthError,
@@ -12,8 +7,8 @@ import {
   HumanApiRejectedError,
   HumanApiTimeoutError,
   RequestValidationError,
-} from '../../../functions/commons/errors.js';
-import { createConnectToken } from '../../../functions/domain/connect-tokens.js';
+} from '../../../functions/domain/errors.js';
+import type { ConnectUser, ConnectUserStore, ConnectUserWrite, HumanApiAuth } from '../../../functions/domain/ports.js';
 import { CLIENT_ID, fakeSecrets } from '../fakes.js';
 
 const humanId = 'h'.repeat(24);
@@ -24,17 +19,23 @@ const idToken = { token: 'id-token', expiresIn: 600, humanId };
 
 function fakeAuth() {
   return {
-    mintSessionToken: vi.fn<HumanApiAuthClient['mintSessionToken']>(async () => session),
-    mintIdToken: vi.fn<HumanApiAuthClient['mintIdToken']>(async () => idToken),
-    mintAccessToken: vi.fn<HumanApiAuthClient['mintAccessToken']>(),
+    mintSessionToken: vi.fn<HumanApiAuth['mintSessionToken']>(async () => session),
+    mintIdToken: vi.fn<HumanApiAuth['mintIdToken']>(async () => idToken),
+    mintAccessToken: vi.fn<HumanApiAuth['mintAccessToken']>(),
   };
 }
 
-function memoryUsers(initial: ConnectUser[] = []): ConnectUserStore & { writes: ConnectUserWrite[] } {
+/** The users' records in memory: every write kept, a user marked to reconnect reads as not connected. */
+function memoryUsers(initial: ConnectUser[] = []): ConnectUserStore & {
+  writes: ConnectUserWrite[];
+  marks: { clientUserId: string; now: Date }[];
+} {
   const users = new Map(initial.map((user) => [user.clientUserId, user]));
   const writes: ConnectUserWrite[] = [];
+  const marks: { clientUserId: string; now: Date }[] = [];
   return {
     writes,
+    marks,
     async getConnectUser(clientUserId) {
       return users.get(clientUserId);
     },
@@ -46,6 +47,11 @@ function memoryUsers(initial: ConnectUser[] = []): ConnectUserStore & { writes: 
         humanId: write.humanId,
         connected: (previous?.connected ?? false) || write.connected,
       });
+    },
+    async markReconnectRequired(clientUserId, at) {
+      marks.push({ clientUserId, now: at });
+      const previous = users.get(clientUserId);
+      if (previous !== undefined) users.set(clientUserId, { ...previous, connected: false });
     },
   };
 }
@@ -202,6 +208,78 @@ describe('createConnectToken', () => {
     const answer = await createConnectToken({ clientUserId: 'alice' }, trusted, dependencies(users));
 
     expect(answer.humanId).toBe(humanId);
+  });
+
+  describe('a user the record shows connected whom Human API refuses an id token', () => {
+    const connectedAlice = () => memoryUsers([{ clientUserId: 'alice', humanId, connected: true }]);
+
+    it('is marked reconnectRequired and answered a create session token when the email is given', async () => {
+      humanApiAuth.mintIdToken.mockRejectedValue(new HumanApiRejectedError(404));
+      const users = connectedAlice();
+
+      const answer = await createConnectToken(
+        { clientUserId: 'alice', email: 'alice@example.com' },
+        trusted,
+        dependencies(users),
+      );
+
+      expect(answer).toEqual({ token: 'session-token', mode: 'create', expiresIn: 3600, humanId });
+      expect(users.marks).toEqual([{ clientUserId: 'alice', now }]);
+      expect(humanApiAuth.mintIdToken).toHaveBeenCalledTimes(1);
+      expect(humanApiAuth.mintSessionToken).toHaveBeenCalledWith({
+        clientId: CLIENT_ID,
+        clientSecret: 'old-secret',
+        clientUserId: 'alice',
+        email: 'alice@example.com',
+      });
+      expect(users.writes).toEqual([{ clientUserId: 'alice', humanId, clientId: CLIENT_ID, connected: false, now }]);
+      expect(await users.getConnectUser('alice')).toEqual({ clientUserId: 'alice', humanId, connected: false });
+    });
+
+    it('records and answers the new humanId Human API gives the reconnecting user', async () => {
+      const newHumanId = 'n'.repeat(24);
+      humanApiAuth.mintIdToken.mockRejectedValue(new HumanApiRejectedError(404));
+      humanApiAuth.mintSessionToken.mockResolvedValue({ ...session, humanId: newHumanId });
+      const users = connectedAlice();
+
+      const answer = await createConnectToken(
+        { clientUserId: 'alice', email: 'alice@example.com' },
+        trusted,
+        dependencies(users),
+      );
+
+      expect(answer).toEqual({ token: 'session-token', mode: 'create', expiresIn: 3600, humanId: newHumanId });
+      expect(users.writes).toEqual([
+        { clientUserId: 'alice', humanId: newHumanId, clientId: CLIENT_ID, connected: false, now },
+      ]);
+    });
+
+    it('is marked reconnectRequired and answered 400 naming email when none is given, minting no session', async () => {
+      humanApiAuth.mintIdToken.mockRejectedValue(new HumanApiRejectedError(404));
+      const users = connectedAlice();
+
+      const refusal = createConnectToken({ clientUserId: 'alice' }, trusted, dependencies(users));
+
+      await expect(refusal).rejects.toBeInstanceOf(RequestValidationError);
+      await expect(refusal).rejects.toMatchObject({
+        issues: [{ path: 'email', message: 'Required for a user who is not connected' }],
+      });
+      expect(users.marks).toEqual([{ clientUserId: 'alice', now }]);
+      expect(humanApiAuth.mintSessionToken).not.toHaveBeenCalled();
+      expect(users.writes).toEqual([]);
+    });
+
+    it('is neither marked nor answered create when Human API fails rather than refuses', async () => {
+      humanApiAuth.mintIdToken.mockRejectedValue(new HumanApiFailedError('Human API answered 500.'));
+      const users = connectedAlice();
+
+      await expect(
+        createConnectToken({ clientUserId: 'alice', email: 'alice@example.com' }, trusted, dependencies(users)),
+      ).rejects.toBeInstanceOf(HumanApiFailedError);
+      expect(users.marks).toEqual([]);
+      expect(humanApiAuth.mintSessionToken).not.toHaveBeenCalled();
+      expect(users.writes).toEqual([]);
+    });
   });
 
   describe('caller rules', () => {

@@ -1,5 +1,7 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTokenStore, type TokenStore } from '../../../functions/adapters/token-store.js';
+import { DynamoDbGrantStore } from '../../../functions/adapters/token-table/grants.js';
+import { DynamoDbRecoveryStore } from '../../../functions/adapters/token-table/recovery.js';
 import {
   CallerMismatchError,
   DependencyUnavailableError,
@@ -7,12 +9,22 @@ import {
   HumanApiAuthError,
   HumanApiFailedError,
   HumanApiRejectedError,
-} from '../../../functions/commons/errors.js';
+  UserDeletedError,
+} from '../../../functions/domain/errors.js';
 import { assertOwnClientId, currentPublicToken, finishSession } from '../../../functions/domain/finish-session.js';
 import { recoverPublicToken } from '../../../functions/domain/recover-public-token.js';
 import { createUnsavedExchanges } from '../../../functions/domain/unsaved-exchanges.js';
 import { gate, startTokenTable, type TokenTable } from '../../support/token-table.js';
-import { CLIENT_ID, exchangeFor, fakeCipher, fakeCiphertext, fakeHumanApi, fakeOutbox, fakeSecrets } from '../fakes.js';
+import {
+  CLIENT_ID,
+  exchangeFor,
+  fakeCipher,
+  fakeCiphertext,
+  fakeGrantStore,
+  fakeHumanApi,
+  fakeOutbox,
+  fakeSecrets,
+} from '../fakes.js';
 
 const HUMAN_ID = 'h'.repeat(24);
 const trusted = { kind: 'trusted' } as const;
@@ -20,13 +32,15 @@ const trusted = { kind: 'trusted' } as const;
 const PAST_RETRIES = 3;
 
 let table: TokenTable;
-let tokenStore: TokenStore;
+let grants: DynamoDbGrantStore;
+let recovery: DynamoDbRecoveryStore;
 let users = 0;
 let sessions = 0;
 
 beforeAll(async () => {
   table = await startTokenTable();
-  tokenStore = createTokenStore(table.client, table.tableName);
+  grants = new DynamoDbGrantStore(table.client, table.tableName);
+  recovery = new DynamoDbRecoveryStore(table.client, table.tableName);
 });
 
 afterAll(async () => {
@@ -48,7 +62,8 @@ describe('finishSession', () => {
   let secrets: ReturnType<typeof fakeSecrets>;
   let tokenCipher: ReturnType<typeof fakeCipher>;
   let outbox: ReturnType<typeof fakeOutbox>;
-  let dependencies: Parameters<typeof finishSession>[2];
+  /** What a finish needs, and what a refresh racing it needs (the same table, the same clock). */
+  let dependencies: Parameters<typeof finishSession>[2] & Parameters<typeof recoverPublicToken>[2];
   /** The controllable clock: each reading is one second after the previous. */
   let clock: number;
   const tick = () => {
@@ -67,7 +82,8 @@ describe('finishSession', () => {
       clientId: CLIENT_ID,
       humanApi,
       secrets,
-      tokenStore,
+      grants,
+      recovery,
       tokenCipher,
       outbox,
       unsavedExchanges: createUnsavedExchanges(),
@@ -300,6 +316,34 @@ describe('finishSession', () => {
     expect(await stored(alice)).toMatchObject({ publicToken: 'B'.repeat(32), version: 1 });
     expect(humanApi.exchangeSessionToken).toHaveBeenCalledTimes(2);
   });
+
+  it('answers UserDeletedError and stores nothing when the user was deleted after Human API answered', async () => {
+    // Prepare: the user's tombstone, deleted half a minute after the exchange (the clock's first reading).
+    const alice = newUser();
+    const tombstone = { clientUserId: alice, deletedAt: '2026-11-21T10:00:30.000Z', purgeAt: 1_800_000_000 };
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: tombstone }));
+    humanApi.exchangeSessionToken.mockResolvedValue(exchangeFor(alice));
+
+    // Act
+    const finishing = finishSession(newSession(), trusted, dependencies);
+
+    // Assess: nothing of the grant stored, nothing queued.
+    await expect(finishing).rejects.toBeInstanceOf(UserDeletedError);
+    expect(await stored(alice)).toEqual(tombstone);
+    expect(outbox.sent).toEqual([]);
+  });
+
+  it('answers UserDeletedError, queuing nothing, when the grant store answers no stored publicToken', async () => {
+    const alice = newUser();
+    humanApi.exchangeSessionToken.mockResolvedValue(exchangeFor(alice));
+    const deletedUser = fakeGrantStore(() => undefined);
+
+    await expect(finishSession(newSession(), trusted, { ...dependencies, grants: deletedUser })).rejects.toBeInstanceOf(
+      UserDeletedError,
+    );
+    expect(deletedUser.stored).toHaveLength(1);
+    expect(outbox.sent).toEqual([]);
+  });
 });
 
 describe('currentPublicToken (what a replay answers)', () => {
@@ -307,7 +351,7 @@ describe('currentPublicToken (what a replay answers)', () => {
     const alice = newUser();
     const nobody = newUser();
     const at = '2026-11-21T10:00:00.000Z';
-    await tokenStore.upsertTokenRecord(
+    await grants.storeGrant(
       {
         clientUserId: alice,
         humanId: HUMAN_ID,
@@ -320,11 +364,13 @@ describe('currentPublicToken (what a replay answers)', () => {
       new Date(at),
     );
 
-    expect(
-      await currentPublicToken({ humanId: HUMAN_ID, clientUserId: alice, publicToken: 'old' }, tokenStore),
-    ).toEqual({ humanId: HUMAN_ID, clientUserId: alice, publicToken: 'current' });
+    expect(await currentPublicToken({ humanId: HUMAN_ID, clientUserId: alice, publicToken: 'old' }, grants)).toEqual({
+      humanId: HUMAN_ID,
+      clientUserId: alice,
+      publicToken: 'current',
+    });
     const orphan = { humanId: HUMAN_ID, clientUserId: nobody, publicToken: 'old' };
-    expect(await currentPublicToken(orphan, tokenStore)).toEqual(orphan);
-    await expect(currentPublicToken({ publicToken: 1 }, tokenStore)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(await currentPublicToken(orphan, grants)).toEqual(orphan);
+    await expect(currentPublicToken({ publicToken: 1 }, grants)).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 });

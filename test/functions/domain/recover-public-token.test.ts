@@ -1,12 +1,13 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTokenStore, type TokenStore } from '../../../functions/adapters/token-store.js';
+import { DynamoDbGrantStore } from '../../../functions/adapters/token-table/grants.js';
+import { DynamoDbRecoveryStore } from '../../../functions/adapters/token-table/recovery.js';
 import {
   CallerMismatchError,
   HumanApiAuthError,
   HumanApiFailedError,
   TokenRecordNotFoundError,
-} from '../../../functions/commons/errors.js';
+} from '../../../functions/domain/errors.js';
 import { recoverPublicToken } from '../../../functions/domain/recover-public-token.js';
 import { startTokenTable, type TokenTable } from '../../support/token-table.js';
 import { CLIENT_ID, fakeHumanApi, fakeSecrets } from '../fakes.js';
@@ -16,11 +17,13 @@ const trusted = { kind: 'trusted' } as const;
 const seeded = '2026-11-20T10:00:00.000Z';
 
 let table: TokenTable;
-let tokenStore: TokenStore;
+let grants: DynamoDbGrantStore;
+let recovery: DynamoDbRecoveryStore;
 
 beforeAll(async () => {
   table = await startTokenTable();
-  tokenStore = createTokenStore(table.client, table.tableName);
+  grants = new DynamoDbGrantStore(table.client, table.tableName);
+  recovery = new DynamoDbRecoveryStore(table.client, table.tableName);
 });
 
 afterAll(async () => {
@@ -37,10 +40,10 @@ describe('recoverPublicToken', () => {
   beforeEach(async () => {
     humanApi = fakeHumanApi();
     secrets = fakeSecrets('old-secret', 'new-secret');
-    dependencies = { clientId: CLIENT_ID, humanApi, secrets, tokenStore, now: () => new Date('2026-11-21T10:00:00Z') };
+    dependencies = { clientId: CLIENT_ID, humanApi, secrets, recovery, now: () => new Date('2026-11-21T10:00:00Z') };
     // A fresh alice for every test.
     await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { clientUserId: 'alice' } }));
-    await tokenStore.upsertTokenRecord(
+    await grants.storeGrant(
       {
         clientUserId: 'alice',
         humanId,
@@ -74,6 +77,39 @@ describe('recoverPublicToken', () => {
     await expect(recoverPublicToken({ humanId: 'x'.repeat(24) }, trusted, dependencies)).rejects.toBeInstanceOf(
       TokenRecordNotFoundError,
     );
+  });
+
+  it('answers TokenRecordNotFoundError for a deleted user\u2019s tombstone, calling no one, even on refresh', async () => {
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: { clientUserId: 'dora', deletedAt: seeded, version: 3 } }),
+    );
+
+    await expect(recoverPublicToken({ clientUserId: 'dora' }, trusted, dependencies)).rejects.toBeInstanceOf(
+      TokenRecordNotFoundError,
+    );
+    await expect(
+      recoverPublicToken({ clientUserId: 'dora', refresh: true }, trusted, dependencies),
+    ).rejects.toBeInstanceOf(TokenRecordNotFoundError);
+    expect(humanApi.createPublicToken).not.toHaveBeenCalled();
+  });
+
+  it('mints and stores a publicToken for a current-generation record that holds none yet', async () => {
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { clientUserId: 'cora', humanId: 'k'.repeat(24), clientId: CLIENT_ID, version: 1 },
+      }),
+    );
+    humanApi.createPublicToken.mockResolvedValue({ humanId: 'k'.repeat(24), publicToken: 'n'.repeat(32) });
+
+    const answer = await recoverPublicToken({ clientUserId: 'cora' }, trusted, dependencies);
+
+    expect(answer).toEqual({ humanId: 'k'.repeat(24), clientUserId: 'cora', publicToken: 'n'.repeat(32) });
+    expect(await table.local.readItem(table.tableName, { clientUserId: 'cora' })).toMatchObject({
+      publicToken: 'n'.repeat(32),
+      publicTokenIssuedAt: '2026-11-21T10:00:00.000Z',
+      version: 2,
+    });
   });
 
   it('on refresh, gets a fresh publicToken from Human API and stores it', async () => {

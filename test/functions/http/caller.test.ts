@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { CallerMismatchError, InvalidCallerIdError } from '../../../functions/commons/errors.js';
+import { CallerMismatchError, InvalidCallerIdError } from '../../../functions/domain/errors.js';
 import { callerFrom } from '../../../functions/http/caller.js';
 
 function eventWithClaims(claims?: Record<string, unknown>): APIGatewayProxyEventV2 {

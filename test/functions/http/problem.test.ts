@@ -1,5 +1,6 @@
 import { createError } from '@middy/util';
 import { describe, expect, it } from 'vitest';
+import { problemSchema } from '../../../functions/contract/answers.js';
 import {
   CallerMismatchError,
   DependencyUnavailableError,
@@ -17,7 +18,8 @@ import {
   TokenRecordNotFoundError,
   UnreadableTokenRecordError,
   UnsupportedMediaTypeError,
-} from '../../../functions/commons/errors.js';
+  UserDeletedError,
+} from '../../../functions/domain/errors.js';
 import { problemResponse, toProblem } from '../../../functions/http/problem.js';
 
 describe('toProblem', () => {
@@ -31,6 +33,7 @@ describe('toProblem', () => {
     [new CallerMismatchError(), 403],
     [new TokenRecordNotFoundError(), 404],
     [new RequestInFlightError(), 409],
+    [new UserDeletedError(), 409],
     [new PayloadTooLargeError(16384), 413],
     [new UnsupportedMediaTypeError(), 415],
     [createError(415, 'Unsupported Media Type'), 415],
@@ -54,6 +57,15 @@ describe('toProblem', () => {
       title: 'Conflict',
       status: 409,
       detail: 'This session is being finished by another request; retry shortly.',
+    });
+  });
+
+  it('answers 409 user-deleted, telling the user to connect again, when the user was deleted while the session finished', () => {
+    expect(toProblem(new UserDeletedError())).toEqual({
+      type: 'urn:humanconnect:problem:user-deleted',
+      title: 'Conflict',
+      status: 409,
+      detail: 'This user was deleted while the session finished; nothing was stored. Open Human Connect again.',
     });
   });
 
@@ -96,6 +108,20 @@ describe('toProblem', () => {
       'Human API answered 503',
     );
     expect(toProblem(new HumanApiAuthError(401)).detail).toContain('answered 401');
+  });
+
+  it('answers every problem in the shape the contract publishes', () => {
+    const errors = [
+      new RequestValidationError([{ path: 'humanId', message: 'Required' }]),
+      new UserDeletedError(),
+      new HumanApiRateLimitedError(5),
+      new DependencyUnavailableError('KMS'),
+      new Error('internal'),
+    ];
+
+    for (const error of errors) {
+      expect(problemSchema.safeParse(JSON.parse(problemResponse(error, 'req-1').body ?? '')).success).toBe(true);
+    }
   });
 
   it('quotes the request id in the body', () => {

@@ -1,19 +1,17 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, EncryptCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { HumanApiAuthClient, MintedAccessToken } from '../../../functions/adapters/human-api-auth.js';
-import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError } from '../../../functions/commons/errors.js';
-import {
-  createAccessTokenReader,
-  MINTED_TOKEN_MIN_REMAINING_MS,
-  NotConnectedError,
-} from '../../../functions/reader/read-access-token.js';
+import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError } from '../../../functions/domain/errors.js';
+import type { HumanApiAuth, MintedAccessToken } from '../../../functions/domain/ports.js';
+import { createAccessTokenReader, NotConnectedError } from '../../../functions/reader/read-access-token.js';
 import { fakeSecrets } from '../fakes.js';
 
 const dynamoDbMock = mockClient(DynamoDBDocumentClient);
 const kmsMock = mockClient(KMSClient);
+const secretsManagerMock = mockClient(SecretsManagerClient);
 const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const kms = new KMSClient({});
 const CLIENT_ID = 'c'.repeat(40);
@@ -72,11 +70,11 @@ function kmsBindingContexts() {
 function mintingHumanApiAuth() {
   let minted = 0;
   return {
-    mintSessionToken: vi.fn<HumanApiAuthClient['mintSessionToken']>(),
-    mintIdToken: vi.fn<HumanApiAuthClient['mintIdToken']>(),
-    mintAccessToken: vi.fn<HumanApiAuthClient['mintAccessToken']>(async (): Promise<MintedAccessToken> => {
+    mintSessionToken: vi.fn<HumanApiAuth['mintSessionToken']>(),
+    mintIdToken: vi.fn<HumanApiAuth['mintIdToken']>(),
+    mintAccessToken: vi.fn<HumanApiAuth['mintAccessToken']>(async (): Promise<MintedAccessToken> => {
       minted += 1;
-      return { accessToken: `minted-${minted}`, expiresIn: 86_400, refreshToken: undefined };
+      return { accessToken: `minted-${minted}`, expiresIn: 86_400 };
     }),
   };
 }
@@ -146,15 +144,15 @@ describe('readAccessToken for a current-generation user', () => {
     const { reader, humanApiAuth, advance } = readerWith();
     await reader.readAccessToken({ clientUserId: 'alice' });
 
-    advance(DAY_MS - MINTED_TOKEN_MIN_REMAINING_MS - 1000);
+    // 5 minutes and 1 second before it expires, then 5 minutes less 1 second.
+    advance(DAY_MS - 5 * 60_000 - 1000);
     await expect(reader.readAccessToken({ clientUserId: 'alice' })).resolves.toBe('minted-1');
     advance(2000);
     await expect(reader.readAccessToken({ clientUserId: 'alice' })).resolves.toBe('minted-2');
 
     expect(humanApiAuth.mintAccessToken).toHaveBeenCalledTimes(2);
-    expect(table.get('alice')?.mintedAccessTokenIssuedAt).toBe(
-      new Date(Date.parse('2026-06-01T00:00:00.000Z') + DAY_MS - MINTED_TOKEN_MIN_REMAINING_MS + 1000).toISOString(),
-    );
+    expect(table.get('alice')?.mintedAccessTokenIssuedAt).toBe('2026-06-01T23:55:01.000Z');
+    expect(table.get('alice')?.mintedAccessTokenExpiresAt).toBe('2026-06-02T23:55:01.000Z');
   });
 
   it('mints once for ten concurrent reads of one user', async () => {
@@ -198,6 +196,42 @@ describe('readAccessToken for a current-generation user', () => {
     expect(table.get('alice')?.mintedAccessTokenCiphertext).toBe(
       Buffer.from('alice|from-the-other-instance').toString('base64'),
     );
+  });
+
+  it('tells a minted token by its kind', async () => {
+    const { reader } = readerWith();
+
+    expect(await reader.read({ clientUserId: 'alice' })).toEqual({ accessToken: 'minted-1', kind: 'minted' });
+    expect(await reader.read({ clientUserId: 'alice' })).toEqual({ accessToken: 'minted-1', kind: 'minted' });
+  });
+
+  it('mints again when asked (Human API refused the stored token), though the stored one is fresh, and stores the new one', async () => {
+    const { reader, humanApiAuth, advance } = readerWith();
+    await reader.read({ clientUserId: 'alice' });
+    advance(60_000);
+
+    expect(await reader.read({ clientUserId: 'alice' }, { mintAgain: true })).toEqual({
+      accessToken: 'minted-2',
+      kind: 'minted',
+    });
+
+    expect(humanApiAuth.mintAccessToken).toHaveBeenCalledTimes(2);
+    expect(table.get('alice')?.mintedAccessTokenIssuedAt).toBe('2026-06-01T00:01:00.000Z');
+    expect(await reader.readAccessToken({ clientUserId: 'alice' })).toBe('minted-2');
+  });
+
+  it('mints once for ten concurrent reads asking to mint again, apart from concurrent plain reads', async () => {
+    const { reader, humanApiAuth } = readerWith();
+    await reader.read({ clientUserId: 'alice' });
+
+    const [again, plain] = await Promise.all([
+      Promise.all(Array.from({ length: 10 }, () => reader.read({ clientUserId: 'alice' }, { mintAgain: true }))),
+      Promise.all(Array.from({ length: 10 }, () => reader.readAccessToken({ clientUserId: 'alice' }))),
+    ]);
+
+    expect(new Set(again.map(({ accessToken }) => accessToken))).toEqual(new Set(['minted-2']));
+    expect(new Set(plain)).toEqual(new Set(['minted-1']));
+    expect(humanApiAuth.mintAccessToken).toHaveBeenCalledTimes(2);
   });
 
   it('sets connectedAt on a record that had none: Human API mints only for a connected user', async () => {
@@ -253,6 +287,40 @@ describe('readAccessToken for a current-generation user', () => {
 
     await expect(reader.readAccessToken({ clientUserId: 'vera' })).resolves.toBe('the-v1-token');
     expect(humanApiAuth.mintAccessToken).not.toHaveBeenCalled();
+  });
+
+  it('reads the client secret from Secrets Manager when none is given, again for every mint with SECRET_TTL_SECONDS=0', async () => {
+    secretsManagerMock.reset();
+    secretsManagerMock.on(GetSecretValueCommand).resolves({ SecretString: '{"clientSecret":"from-secrets-manager"}' });
+    const humanApiAuth = mintingHumanApiAuth();
+    let clock = Date.parse('2026-06-01T00:00:00.000Z');
+    vi.stubEnv('SECRET_TTL_SECONDS', '0');
+    try {
+      const reader = createAccessTokenReader({
+        tableName: 'tokens',
+        keyId: 'token-key',
+        dynamoDb,
+        kms,
+        clientId: CLIENT_ID,
+        humanApiAuth,
+        now: () => new Date(clock),
+      });
+      await reader.read({ clientUserId: 'alice' }, { mintAgain: true });
+      clock += 1000;
+      await reader.read({ clientUserId: 'alice' }, { mintAgain: true });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+
+    expect(humanApiAuth.mintAccessToken).toHaveBeenLastCalledWith({
+      clientId: CLIENT_ID,
+      clientSecret: 'from-secrets-manager',
+      clientUserId: 'alice',
+    });
+    expect(secretsManagerMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+    expect(secretsManagerMock).toHaveReceivedCommandWith(GetSecretValueCommand, {
+      SecretId: 'test/humanapi-client-secret',
+    });
   });
 
   it('names the missing client ID setting before calling Human API', async () => {

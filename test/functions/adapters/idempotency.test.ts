@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { DependencyUnavailableError, RequestInFlightError } from '../../../functions/commons/errors.js';
-import { createIdempotency } from '../../../functions/commons/idempotency.js';
+import { createIdempotency } from '../../../functions/adapters/idempotency.js';
+import { DependencyUnavailableError, RequestInFlightError } from '../../../functions/domain/errors.js';
 import { createLambdaContext } from '../../../local/lambda-adapter.js';
 
 type Key = { readonly sessionToken: string; readonly callerId: string | null };

@@ -5,8 +5,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenStore } from '../../../functions/adapters/token-store.js';
-import { startTokenTable, type TokenTable } from '../../support/token-table.js';
+import { DynamoDbGrantStore } from '../../../../functions/adapters/token-table/grants.js';
+import { DynamoDbRecoveryStore } from '../../../../functions/adapters/token-table/recovery.js';
+import { startTokenTable, type TokenTable } from '../../../support/token-table.js';
 
 const HUMAN_ID = 'h'.repeat(24);
 const now = new Date('2026-11-21T12:00:00.000Z');
@@ -32,7 +33,7 @@ const writeArbitrary = fc.record({
   firstAttempt: fc.constantFrom<'pass' | 'fail-before' | 'lose-answer'>('pass', 'fail-before', 'lose-answer'),
 });
 
-describe('token store under random interleavings', () => {
+describe('grants and refreshes under random interleavings', () => {
   it('stores the latest-issued accessToken and publicToken', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -40,11 +41,11 @@ describe('token store under random interleavings', () => {
         async (writes) => {
           // Prepare: a seed record issued before every write.
           runs += 1;
-          const store = createTokenStore(table.freshClient(), table.tableName);
+          const grants = new DynamoDbGrantStore(table.freshClient(), table.tableName);
           const clientUserId = `property-${runs}@example.com`;
           const seedAt = new Date('2026-11-21T10:00:00.000Z').getTime();
           const iso = (ms: number) => new Date(seedAt + ms).toISOString();
-          await store.upsertTokenRecord(
+          await grants.storeGrant(
             {
               clientUserId,
               humanId: HUMAN_ID,
@@ -63,17 +64,14 @@ describe('token store under random interleavings', () => {
               await new Promise((done) => setTimeout(done, write.delayMs));
               const name = `${write.kind}-${index}`;
               let first = true;
-              const writer = createTokenStore(
-                table.freshClient(async (operation) => {
-                  if (operation !== 'UpdateItem' || !first) return 'pass';
-                  first = false;
-                  return write.firstAttempt;
-                }),
-                table.tableName,
-              );
+              const client = table.freshClient(async (operation) => {
+                if (operation !== 'UpdateItem' || !first) return 'pass';
+                first = false;
+                return write.firstAttempt;
+              });
               const issuedAt = iso(write.issuedAfterMs);
               if (write.kind === 'finish') {
-                await writer.upsertTokenRecord(
+                await new DynamoDbGrantStore(client, table.tableName).storeGrant(
                   {
                     clientUserId,
                     humanId: HUMAN_ID,
@@ -86,7 +84,7 @@ describe('token store under random interleavings', () => {
                   now,
                 );
               } else {
-                await writer.storePublicToken(
+                await new DynamoDbRecoveryStore(client, table.tableName).storePublicToken(
                   { clientUserId, humanId: HUMAN_ID, publicToken: `public-${name}`, publicTokenIssuedAt: issuedAt },
                   now,
                 );

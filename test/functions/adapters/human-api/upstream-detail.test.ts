@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUpstreamError } from '../../../functions/commons/upstream-detail.js';
+import { describeUpstreamError } from '../../../../functions/adapters/human-api/upstream-detail.js';
 
 describe('describeUpstreamError', () => {
   it('repeats an error code and message', () => {
