@@ -23,8 +23,12 @@ export const MAX_GRANT_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 /** How far in the future a grant's issue time may be: clocks of Lambda environments differ a little. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** An ISO 8601 instant (`2026-12-04T15:04:31.000Z`): Human API's answer time, as the finish wrote it. */
-const isoTime = z.iso.datetime();
+/**
+ * An ISO 8601 instant in UTC (`2026-12-04T15:04:31.000Z`): Human API's answer time, as the finish
+ * wrote it. Here, not in contract/fields.ts: no request carries one, and the schema would weigh on
+ * every bundle (about 2 kB).
+ */
+export const isoTime = z.iso.datetime();
 
 /** An outbox message: a {@link TokenGrant} as JSON. */
 export const grantMessageSchema = z.strictObject({

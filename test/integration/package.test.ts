@@ -192,6 +192,7 @@ const client = createConnectBackendClient({
 try { ${body}; console.log('no error'); } catch (error) {
   console.log(JSON.stringify({ error: error instanceof ConnectBackendError, status: error.status, type: error.problem?.type ?? null, message: error.message }));
 }`;
+    const project = scratchProject('team-service-refusals', [], {});
     writeFileSync(
       join(project, 'refused.mjs'),
       script(`await client.recoverPublicToken({ clientUserId: 'nobody-${Date.now()}' })`),

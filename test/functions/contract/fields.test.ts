@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  boundedToken,
-  clientUserIdSchema,
-  connectToken,
-  emailSchema,
-  isoTime,
-} from '../../../functions/contract/fields.js';
+import { boundedToken, clientUserIdSchema, connectToken, emailSchema } from '../../../functions/contract/fields.js';
 
 const accepts = (schema: { safeParse(value: unknown): { success: boolean } }, value: unknown) =>
   schema.safeParse(value).success;
@@ -60,17 +54,5 @@ describe('emailSchema', () => {
     ['no @', 'alice.example.com', false],
   ])('%s: %s', (_, value, ok) => {
     expect(accepts(emailSchema, value)).toBe(ok);
-  });
-});
-
-describe('isoTime: an instant as this API writes them', () => {
-  it.each([
-    ['UTC with milliseconds', '2026-12-04T15:04:31.000Z', true],
-    ['UTC without milliseconds', '2026-12-04T15:04:31Z', true],
-    ['an offset', '2026-12-04T15:04:31+01:00', false],
-    ['a date only', '2026-12-04', false],
-    ['words', 'yesterday', false],
-  ])('%s: %s', (_, value, ok) => {
-    expect(accepts(isoTime, value)).toBe(ok);
   });
 });

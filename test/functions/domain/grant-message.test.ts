@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantMessageOf, readGrantMessage } from '../../../functions/domain/grant-message.js';
+import { grantMessageOf, isoTime, readGrantMessage } from '../../../functions/domain/grant-message.js';
 
 const grant = {
   clientUserId: 'alice@example.com',
@@ -26,5 +26,17 @@ describe('grantMessageOf', () => {
     expect(readGrantMessage(grantMessageOf(grant), 'c'.repeat(40), new Date('2026-12-04T12:00:00.000Z'))).toEqual({
       grant,
     });
+  });
+});
+
+describe('isoTime: an instant as this API writes them', () => {
+  it.each([
+    ['UTC with milliseconds', '2026-12-04T15:04:31.000Z', true],
+    ['UTC without milliseconds', '2026-12-04T15:04:31Z', true],
+    ['an offset', '2026-12-04T15:04:31+01:00', false],
+    ['a date only', '2026-12-04', false],
+    ['words', 'yesterday', false],
+  ])('%s: %s', (_, value, ok) => {
+    expect(isoTime.safeParse(value).success).toBe(ok);
   });
 });
