@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
@@ -26,7 +27,7 @@ import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbo
 import { createHumanApiDataSandbox, HUMAN_API_DATA_SANDBOX_PATH } from './sandbox/human-data.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
 import { applyFunctionEnvironment, type LocalSettings, serviceEnvironment } from './settings.js';
-import { type LocalSqs, type SqsHandler, startLocalSqs, startOutboxDrain } from './sqs.js';
+import { type LocalSqs, type SqsHandler, startLocalSqs, startOutboxDrain, startSchedule } from './sqs.js';
 import { createWebServer } from './web-server.js';
 
 /** Settings of {@link startLocalMode}. */
@@ -154,6 +155,12 @@ function closeNow(server: Server): Promise<void> {
   });
 }
 
+/**
+ * How often local mode runs the outbox redrive: the stack's schedule is five minutes, but here a
+ * developer watching a dead-lettered grant come back should not wait that long.
+ */
+export const LOCAL_REDRIVE_INTERVAL_MS = 5_000;
+
 const ROUTES: Record<string, { routeKey: string; module: string; functionName: string }> = {
   '/sessions': { routeKey: 'POST /sessions', module: '../functions/finish-session.js', functionName: 'finishSession' },
   '/public-tokens': {
@@ -248,6 +255,7 @@ export async function startLocalMode({
     sqsEndpoint: sqs.endpoint,
     outboxQueueUrl: sqs.outboxQueueUrl,
     rejectedGrantsQueueUrl: sqs.rejectedGrantsQueueUrl,
+    deadLetters: sqs.deadLetters,
   });
   const timeoutMs = functionTimeoutSeconds(config.humanApiTimeoutMs) * 1000;
 
@@ -275,6 +283,13 @@ export async function startLocalMode({
     queueUrl: sqs.outboxQueueUrl,
     handler: drainHandler,
     context: () => createLambdaContext('drainOutbox', 30_000),
+  });
+  // The redrive, on a schedule as EventBridge runs it: every few seconds here, not five minutes.
+  const redriveHandler = await loadHandler('redriveOutbox', '../functions/redrive-outbox.js');
+  const redrive = startSchedule({
+    handler: redriveHandler as (event: unknown, context: Context) => Promise<unknown>,
+    context: () => createLambdaContext('redriveOutbox', 30_000),
+    intervalMs: LOCAL_REDRIVE_INTERVAL_MS,
   });
 
   const pageConfig = {
@@ -410,6 +425,7 @@ export async function startLocalMode({
       webServer.closeAllConnections();
       await webClosed;
       await closeNow(apiServer);
+      await redrive.stop();
       await drain.stop();
       const { outbox, deadLetters } = sqs.depths();
       await sqs.close();

@@ -305,6 +305,8 @@ export interface LocalEndpoints {
   readonly outboxQueueUrl: string;
   /** Where the drain sets aside the messages it can never apply. */
   readonly rejectedGrantsQueueUrl: string;
+  /** The outbox's dead-letter queue, which the redrive moves back. */
+  readonly deadLetters: { readonly url: string; readonly arn: string };
 }
 
 /**
@@ -336,6 +338,8 @@ export function applyFunctionEnvironment(
     AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
     OUTBOX_QUEUE_URL: endpoints.outboxQueueUrl,
     REJECTED_GRANTS_QUEUE_URL: endpoints.rejectedGrantsQueueUrl,
+    DEAD_LETTERS_QUEUE_URL: endpoints.deadLetters.url,
+    DEAD_LETTERS_QUEUE_ARN: endpoints.deadLetters.arn,
     AWS_REGION: settings.awsRegion,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

@@ -2,9 +2,9 @@
  * Local stand-in for Amazon SQS, and the drain loop that plays Lambda's SQS event source
  * (docs/design.md#outbox, docs/local-mode.md). The stand-in speaks the SDK's current SQS
  * protocol (AWS JSON 1.0, `X-Amz-Target: AmazonSQS.<Operation>`) for `SendMessage`,
- * `ReceiveMessage`, `DeleteMessage`, `ChangeMessageVisibility` and `GetQueueAttributes`,
- * with MD5 digests the SDK checks, visibility timeouts, and a dead-letter queue after
- * {@link MAX_RECEIVE_COUNT} receives, as the stack's queue has. Messages are kept in
+ * `ReceiveMessage`, `DeleteMessage`, `ChangeMessageVisibility`, `GetQueueAttributes` and
+ * `StartMessageMoveTask` (the redrive), with MD5 digests the SDK checks, visibility timeouts, and a
+ * dead-letter queue after {@link MAX_RECEIVE_COUNT} receives, as the stack's queue has. Messages are kept in
  * `.data/outbox.json` (0600) or memory, so a restart loses no queued grant.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -43,6 +43,8 @@ export interface LocalSqs {
   readonly outboxQueueUrl: string;
   /** URL of the rejected-grants queue (`REJECTED_GRANTS_QUEUE_URL`). */
   readonly rejectedGrantsQueueUrl: string;
+  /** The outbox's dead-letter queue (`DEAD_LETTERS_QUEUE_URL` and `DEAD_LETTERS_QUEUE_ARN`). */
+  readonly deadLetters: { readonly url: string; readonly arn: string };
   /** Makes the next `count` requests of `operation` (all operations when omitted) fail with a 500. */
   injectFaults(count: number, operation?: string): void;
   /** Clears injected faults. */
@@ -79,6 +81,20 @@ export async function startLocalSqs({
     });
   const answer = (response: ServerResponse, body: object) => sendAwsJson(response, '1.0', body);
 
+  const deadLettersArn = `arn:aws:sqs:local:000000000000:${LOCAL_OUTBOX_DEAD_LETTER_QUEUE}`;
+  /**
+   * SQS's message move task from the dead-letter queue back to the queue its messages came from:
+   * at once here, where SQS moves them over seconds. Moved messages start afresh, receive count 0.
+   */
+  const moveDeadLettersBack = (now: number) => {
+    const moved = queues[LOCAL_OUTBOX_DEAD_LETTER_QUEUE]?.splice(0) ?? [];
+    for (const message of moved) {
+      const { firstReceivedAt: _, receiptHandle: __, ...kept } = message;
+      queues[LOCAL_OUTBOX_QUEUE]?.push({ ...kept, id: randomUUID(), receiveCount: 0, visibleAt: now });
+    }
+    save();
+  };
+
   const queueOf = (url: unknown): StoredMessage[] | undefined => {
     if (typeof url !== 'string' || !URL.canParse(url)) return undefined;
     return queues[new URL(url).pathname.split('/').pop() ?? ''];
@@ -92,6 +108,20 @@ export async function startLocalSqs({
       fault.count -= 1;
       if (fault.count <= 0) faults.splice(faults.indexOf(fault), 1);
       awsError(response, 500, 'InternalError', 'Injected fault');
+      return;
+    }
+    if (operation === 'StartMessageMoveTask') {
+      if (body?.SourceArn !== deadLettersArn) {
+        awsError(
+          response,
+          400,
+          'ResourceNotFoundException',
+          "The resource that you specified for the SourceArn parameter doesn't exist.",
+        );
+        return;
+      }
+      moveDeadLettersBack(Date.now());
+      answer(response, { TaskHandle: randomUUID() });
       return;
     }
     const queue = queueOf(body?.QueueUrl);
@@ -181,6 +211,7 @@ export async function startLocalSqs({
     endpoint,
     outboxQueueUrl: `${endpoint}/000000000000/${LOCAL_OUTBOX_QUEUE}`,
     rejectedGrantsQueueUrl: `${endpoint}/000000000000/${LOCAL_REJECTED_GRANTS_QUEUE}`,
+    deadLetters: { url: `${endpoint}/000000000000/${LOCAL_OUTBOX_DEAD_LETTER_QUEUE}`, arn: deadLettersArn },
     injectFaults(count, operation) {
       faults.push({ operation, count });
     },
@@ -289,6 +320,48 @@ export function startOutboxDrain({
       clearTimeout(timer);
       await running;
       client.destroy();
+    },
+  };
+}
+
+/** A running schedule. */
+export interface Schedule {
+  /** Stops it, after the run in hand. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Plays an EventBridge schedule: invokes `handler` every `intervalMs` (one run at a time; a run
+ * that throws is logged by the handler itself and the next one comes all the same).
+ */
+export function startSchedule({
+  handler,
+  context,
+  intervalMs,
+}: {
+  handler: (event: unknown, context: Context) => Promise<unknown>;
+  context: () => Context;
+  intervalMs: number;
+}): Schedule {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = handler({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event' }, context())
+        .catch(() => {
+          // Lambda would record the failed invocation; the schedule goes on.
+        })
+        .finally(schedule);
+    }, intervalMs);
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
     },
   };
 }

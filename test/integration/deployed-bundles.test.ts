@@ -27,6 +27,8 @@ const FUNCTION_OF_ROUTE: Readonly<Record<string, string>> = {
 };
 /** The function the outbox queue feeds (docs/design.md#outbox). */
 const DRAIN_FUNCTION = 'drainOutbox';
+/** The function a schedule invokes: the outbox redrive (docs/design.md#outbox). */
+const REDRIVE_FUNCTION = 'redriveOutbox';
 /** Variables only the stack sets: the functions name their service and namespace in code (docs/deploy.md#configuration). */
 const DEPLOY_ONLY = new Set(['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE']);
 const TOKENS_TABLE = 'humanapi-tokens';
@@ -53,6 +55,11 @@ const integrationSchema = z.object({
   IntegrationUri: z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) }),
 });
 const eventSourceSchema = z.object({ FunctionName: z.object({ Ref: z.string() }) });
+const ruleSchema = z.object({
+  ScheduleExpression: z.optional(z.string()),
+  Targets: z.array(z.object({ Arn: z.unknown() })),
+});
+const functionTargetSchema = z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) });
 /** What each wrapper records as its bundle loads: the handler process's Node.js and variable names (never values). */
 const loadRecordSchema = z.object({ node: z.string(), envKeys: z.array(z.string()) });
 
@@ -103,7 +110,7 @@ async function synthesize(outDir: string): Promise<void> {
   );
   const ofType = (type: string) => Object.entries(Resources).filter(([, resource]) => resource.Type === type);
 
-  // Name each function by what reaches it: a route, or the outbox's event source.
+  // Name each function by what reaches it: a route, the outbox's event source, or a schedule.
   const nameOf = new Map<string, string>();
   routes = ofType('AWS::ApiGatewayV2::Route').map(([, resource]) => {
     const route = routeSchema.parse(resource.Properties);
@@ -121,6 +128,14 @@ async function synthesize(outDir: string): Promise<void> {
   });
   for (const [, resource] of ofType('AWS::Lambda::EventSourceMapping')) {
     nameOf.set(eventSourceSchema.parse(resource.Properties).FunctionName.Ref, DRAIN_FUNCTION);
+  }
+  for (const [, resource] of ofType('AWS::Events::Rule')) {
+    const rule = ruleSchema.parse(resource.Properties);
+    if (rule.ScheduleExpression === undefined) continue;
+    for (const target of rule.Targets) {
+      const parsed = functionTargetSchema.safeParse(target.Arn);
+      if (parsed.success) nameOf.set(parsed.data['Fn::GetAtt'][0], REDRIVE_FUNCTION);
+    }
   }
   unreachedFunctions = [];
   functions = [];
@@ -189,14 +204,14 @@ afterAll(async () => {
 });
 
 describe('the synthesized stack’s bundles behind local mode', () => {
-  it('gives every function a route local mode serves, or the outbox, and a Node.js 24 bundle', () => {
+  it('gives every function a route local mode serves, the outbox or a schedule, and a Node.js 24 bundle', () => {
     expect(unreachedFunctions).toEqual([]);
     expect(routes.filter((route) => !(route.routeKey in FUNCTION_OF_ROUTE))).toEqual([]);
     expect(routes.map((route) => route.routeKey)).toEqual(
       expect.arrayContaining(['POST /sessions', 'POST /public-tokens']),
     );
     expect(functions.map((fn) => fn.name).sort()).toEqual(
-      [...new Set([...routes.map((route) => route.functionName), DRAIN_FUNCTION])].sort(),
+      [...new Set([...routes.map((route) => route.functionName), DRAIN_FUNCTION, REDRIVE_FUNCTION])].sort(),
     );
     for (const fn of functions) {
       expect(fn.runtime).toBe('nodejs24.x');

@@ -107,10 +107,10 @@ app.synth();
     const roles = Object.values(services.Resources as Record<string, { Type: string; Properties: { Path?: string } }>)
       .filter((resource) => resource.Type === 'AWS::IAM::Role')
       .map((role) => role.Properties.Path);
-    // The reader is under the backend's reader path; the app back end is not.
+    // The reader is under the backend's reader path; the app back end is not (sort() puts undefined last).
     expect(roles.sort()).toEqual([
-      undefined,
       expect.stringMatching(/^\/humanapi-connect\/PlatformHumanConnect[0-9A-F]{8}\/access-token-readers\/$/),
+      undefined,
     ]);
     const platform = JSON.parse(readFileSync(join(out, 'Platform.template.json'), 'utf8'));
     const runtimes = Object.values(

@@ -413,7 +413,7 @@ async function leaveGrantInOutbox(apiUrl: string, clientUserId: string): Promise
   const finished = await post(`${apiUrl}/sessions`, await mintSession(apiUrl, clientUserId));
   expect(finished.status).toBe(200);
   const stats = await fetch(`${apiUrl}/sandbox/sqs/stats`);
-  expect(await stats.json()).toEqual({ outbox: 1, deadLetters: 0 });
+  expect(await stats.json()).toEqual({ outbox: 1, deadLetters: 0, rejected: 0 });
 }
 
 /**

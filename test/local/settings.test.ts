@@ -16,6 +16,10 @@ const endpoints = {
   sqsEndpoint: 'http://127.0.0.1:4003',
   outboxQueueUrl: 'http://127.0.0.1:4003/000000000000/humanapi-outbox',
   rejectedGrantsQueueUrl: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-rejected',
+  deadLetters: {
+    url: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-dead-letters',
+    arn: 'arn:aws:sqs:local:000000000000:humanapi-outbox-dead-letters',
+  },
 };
 
 const failure = (run: () => unknown): ConfigError => {
@@ -186,6 +190,10 @@ describe('applyFunctionEnvironment', () => {
     const config = applyFunctionEnvironment(env, readLocalSettings({}), endpoints);
     expect(config.humanApiBaseUrl).toBe('http://127.0.0.1:3000/sandbox/humanapi');
     expect(config.rejectedGrantsQueueUrl).toBe('http://127.0.0.1:4003/000000000000/humanapi-outbox-rejected');
+    expect(config.deadLetterQueue).toEqual({
+      url: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-dead-letters',
+      arn: 'arn:aws:sqs:local:000000000000:humanapi-outbox-dead-letters',
+    });
     expect(env).toMatchObject({
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4000',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4001',
@@ -193,6 +201,8 @@ describe('applyFunctionEnvironment', () => {
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4003',
       OUTBOX_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-outbox',
       REJECTED_GRANTS_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-rejected',
+      DEAD_LETTERS_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-dead-letters',
+      DEAD_LETTERS_QUEUE_ARN: 'arn:aws:sqs:local:000000000000:humanapi-outbox-dead-letters',
       TOKEN_KEY_ID: 'alias/humanapi-connect-tokens',
       AWS_ACCESS_KEY_ID: 'local',
     });

@@ -1,8 +1,14 @@
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
-import { type LocalSqs, MAX_RECEIVE_COUNT, startLocalSqs, startOutboxDrain } from '../../local/sqs.js';
+import { type LocalSqs, MAX_RECEIVE_COUNT, startLocalSqs, startOutboxDrain, startSchedule } from '../../local/sqs.js';
 
 let sqs: LocalSqs;
 let client: SQSClient;
@@ -88,5 +94,69 @@ describe('the local SQS stand-in and drain loop', () => {
     await expect(
       client.send(new SendMessageCommand({ QueueUrl: `${sqs.endpoint}/000000000000/other`, MessageBody: 'x' })),
     ).rejects.toThrow(/does not exist/);
+  });
+
+  it('moves the dead-letter queue back to the outbox with a message move task, each message received afresh', async () => {
+    const drainedBefore = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: sqs.outboxQueueUrl, MaxNumberOfMessages: 10 }),
+    );
+    expect(drainedBefore.Messages ?? []).toEqual([]);
+    await client.send(new SendMessageCommand({ QueueUrl: sqs.deadLetters.url, MessageBody: '{"grant":1}' }));
+    const before = sqs.depths();
+
+    const task = await client.send(new StartMessageMoveTaskCommand({ SourceArn: sqs.deadLetters.arn }));
+
+    expect(task.TaskHandle).toEqual(expect.any(String));
+    expect(sqs.depths()).toEqual({ ...before, outbox: before.outbox + before.deadLetters, deadLetters: 0 });
+    const received = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: sqs.outboxQueueUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    expect(received.Messages?.map((message) => message.Body)).toContain('{"grant":1}');
+    expect(new Set(received.Messages?.map((message) => message.Attributes?.ApproximateReceiveCount))).toEqual(
+      new Set(['1']),
+    );
+    expect(sqs.deadLetters).toEqual({
+      url: `${sqs.endpoint}/000000000000/humanapi-outbox-dead-letters`,
+      arn: 'arn:aws:sqs:local:000000000000:humanapi-outbox-dead-letters',
+    });
+  });
+
+  it('refuses a move task from a queue it does not have', async () => {
+    await expect(
+      client.send(new StartMessageMoveTaskCommand({ SourceArn: 'arn:aws:sqs:local:000000000000:other' })),
+    ).rejects.toThrow(/SourceArn/);
+  });
+});
+
+describe('the local schedule', () => {
+  it('invokes the handler again and again, one run at a time, a failing run included, until stopped', async () => {
+    const runs: unknown[] = [];
+    let running = 0;
+    let overlapped = false;
+    const schedule = startSchedule({
+      handler: async (event) => {
+        running += 1;
+        overlapped ||= running > 1;
+        runs.push(event);
+        await new Promise((done) => setTimeout(done, 15));
+        running -= 1;
+        if (runs.length === 1) throw new Error('the first run fails');
+      },
+      context: () => createLambdaContext('redriveOutbox', 30_000),
+      intervalMs: 5,
+    });
+
+    await until(() => runs.length >= 3);
+    await schedule.stop();
+    const stoppedAt = runs.length;
+    await new Promise((done) => setTimeout(done, 50));
+
+    expect(runs.length).toBe(stoppedAt);
+    expect(overlapped).toBe(false);
+    expect(runs[0]).toEqual({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event' });
   });
 });

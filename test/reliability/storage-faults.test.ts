@@ -304,6 +304,66 @@ describe('the window where Human API exchanged the session but the write failed'
     ).toBe(true);
   });
 
+  it('loses no grant to an outage longer than the outbox\u2019s five receives: dead-lettered, then redriven once the table answers, and the newest grant wins', async () => {
+    const sqsStats = async () => (await harness.get('/sandbox/sqs/stats')).json as Record<string, number>;
+    async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+      const deadline = Date.now() + 45_000;
+      while (!(await condition())) {
+        if (Date.now() > deadline) throw new Error(`${what}: not in 45 s`);
+        await new Promise((done) => setTimeout(done, 200));
+      }
+    }
+    // Prepare: every request to the token table fails, for as long as this test says.
+    const { clientUserId, record } = await returningUser();
+    const older = await harness.mintSession(clientUserId);
+    await harness.injectDynamoDbFault({ tableName: TOKENS, count: 1000 });
+
+    // Act: the finish answers from the outbox; the drain fails five times and the grant is dead-lettered.
+    const olderAnswer = await harness.finish(older);
+    expect(olderAnswer.status, olderAnswer.text).toBe(200);
+    await until(async () => (await sqsStats()).deadLetters === 1, 'the grant dead-lettered');
+
+    // Assess: while the table is down the redrive moves nothing (it runs every 5 s locally).
+    await new Promise((done) => setTimeout(done, 6_000));
+    expect(await sqsStats()).toMatchObject({ outbox: 0, deadLetters: 1, rejected: 0 });
+    expect((await harness.checkRecord(clientUserId, record)).held).toBe(true);
+
+    // Act: the table answers again, and the user finishes a newer session at once.
+    await harness.resetFaults();
+    const newer = await harness.finish(await harness.mintSession(clientUserId));
+    expect(newer.status, newer.text).toBe(200);
+
+    // Assess: the dead-lettered grant came back and was drained, and lost to the newer one.
+    await until(async () => {
+      const { outbox, deadLetters } = await sqsStats();
+      return outbox === 0 && deadLetters === 0;
+    }, 'the grant redriven and drained');
+    expect(await sqsStats()).toMatchObject({ rejected: 0 });
+    expect((await harness.checkRecord(clientUserId, { publicToken: newer.json.publicToken as string })).held).toBe(
+      true,
+    );
+    expect(olderAnswer.json.publicToken).not.toBe(newer.json.publicToken);
+  });
+
+  it('redrives a dead-lettered grant into the table when nothing newer came: the user keeps the tokens of that finish', async () => {
+    const sqsStats = async () => (await harness.get('/sandbox/sqs/stats')).json as Record<string, number>;
+    const { clientUserId, record } = await returningUser();
+    const session = await harness.mintSession(clientUserId);
+    await harness.injectDynamoDbFault({ tableName: TOKENS, count: 1000 });
+    const answer = await harness.finish(session);
+    expect(answer.status, answer.text).toBe(200);
+    const deadline = Date.now() + 45_000;
+    while ((await sqsStats()).deadLetters !== 1) {
+      if (Date.now() > deadline) throw new Error('the grant was not dead-lettered in 45 s');
+      await new Promise((done) => setTimeout(done, 200));
+    }
+
+    await harness.resetFaults();
+
+    expect(await eventuallyHeld(clientUserId, newRecord(answer, record))).toBe(true);
+    expect(await sqsStats()).toMatchObject({ outbox: 0, deadLetters: 0, rejected: 0 });
+  });
+
   it('keeps a queued grant across a recycled environment: the drain stores it after the restart', async () => {
     // Prepare: the drain cannot receive; the write fails into the outbox.
     const { clientUserId, record } = await returningUser();
