@@ -40,9 +40,15 @@ export interface SignedRequest {
   readonly body: Uint8Array;
 }
 
+/**
+ * The ARN local mode reports as the signer of an allowed request (API Gateway's
+ * `requestContext.authorizer.iam.userArn`): local mode knows one principal, the app back end.
+ */
+export const LOCAL_IAM_PRINCIPAL_ARN = 'arn:aws:iam::000000000000:user/local-app-backend';
+
 /** The verdict: allowed, or refused with a reason for the 403's detail (never a secret). */
 export type IamVerdict =
-  | { readonly allowed: true; readonly accessKeyId: string }
+  | { readonly allowed: true; readonly accessKeyId: string; readonly principalArn: string }
   | { readonly allowed: false; readonly reason: string };
 
 /**
@@ -191,7 +197,7 @@ export function createIamAuthorizer({
     );
     const expected = /Signature=([0-9a-f]{64})$/.exec(String(resigned.headers.authorization ?? ''))?.[1] ?? '';
     if (!sameHex(expected, signature)) return refuse('The signature does not match the request.');
-    return { allowed: true, accessKeyId };
+    return { allowed: true, accessKeyId, principalArn: LOCAL_IAM_PRINCIPAL_ARN };
   };
 
   return async (request) => {

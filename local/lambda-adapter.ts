@@ -19,7 +19,19 @@ const TEXT_CONTENT_TYPE =
 export function toHttpApiEvent(
   request: IncomingMessage,
   body: Buffer,
-  { routeKey, jwtClaims }: { routeKey: string; jwtClaims?: Record<string, unknown> | undefined },
+  {
+    routeKey,
+    pathParameters,
+    jwtClaims,
+    iamPrincipal,
+  }: {
+    routeKey: string;
+    /** The route's path parameters, decoded once (as API Gateway hands them). */
+    pathParameters?: Record<string, string> | undefined;
+    jwtClaims?: Record<string, unknown> | undefined;
+    /** The signer's ARN of an IAM-authorized request. */
+    iamPrincipal?: string | undefined;
+  },
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -54,7 +66,11 @@ export function toHttpApiEvent(
     stage: '$default',
     time: now.toUTCString(),
     timeEpoch: now.getTime(),
-    ...(jwtClaims === undefined ? {} : { authorizer: { jwt: { claims: jwtClaims, scopes: null } } }),
+    ...(jwtClaims !== undefined
+      ? { authorizer: { jwt: { claims: jwtClaims, scopes: null } } }
+      : iamPrincipal !== undefined
+        ? { authorizer: { iam: { accountId: '000000000000', userArn: iamPrincipal } } }
+        : {}),
   };
   return {
     version: '2.0',
@@ -63,6 +79,7 @@ export function toHttpApiEvent(
     rawQueryString: url.search.slice(1),
     headers,
     requestContext,
+    ...(pathParameters === undefined || Object.keys(pathParameters).length === 0 ? {} : { pathParameters }),
     isBase64Encoded: body.length > 0 && !isText,
     ...(body.length === 0 ? {} : { body: isText ? body.toString('utf8') : body.toString('base64') }),
   } as APIGatewayProxyEventV2;

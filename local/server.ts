@@ -10,6 +10,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
+import { matchRoutePath, ROUTES, type Route, routeKeyOf } from '../functions/contract/routes.js';
+import { FUNCTION_ENTRIES } from '../infra/function-bundling.js';
 import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
@@ -161,19 +163,32 @@ function closeNow(server: Server): Promise<void> {
  */
 export const LOCAL_REDRIVE_INTERVAL_MS = 5_000;
 
-const ROUTES: Record<string, { routeKey: string; module: string; functionName: string }> = {
-  '/sessions': { routeKey: 'POST /sessions', module: '../functions/finish-session.js', functionName: 'finishSession' },
-  '/public-tokens': {
-    routeKey: 'POST /public-tokens',
-    module: '../functions/recover-public-token.js',
-    functionName: 'recoverPublicToken',
-  },
-  '/connect-tokens': {
-    routeKey: 'POST /connect-tokens',
-    module: '../functions/connect-tokens.js',
-    functionName: 'connectTokens',
-  },
-};
+/** A route of the API and the handler module local mode imports for it. */
+interface LocalRoute {
+  readonly route: Route;
+  readonly routeKey: string;
+  /** The entry module, relative to this file (the TypeScript source under tsx). */
+  readonly module: string;
+}
+
+const LOCAL_ROUTES: readonly LocalRoute[] = ROUTES.map((route) => ({
+  route,
+  routeKey: routeKeyOf(route),
+  module: `../${FUNCTION_ENTRIES[route.functionName].replace(/\.ts$/, '.js')}`,
+}));
+
+/** The route a request reaches, with its path parameters: API Gateway's matching, for local mode. */
+function findRoute(
+  method: string,
+  path: string,
+): { readonly local: LocalRoute; readonly pathParameters: Record<string, string> } | undefined {
+  for (const local of LOCAL_ROUTES) {
+    if (local.route.method !== method) continue;
+    const pathParameters = matchRoutePath(local.route.path, path);
+    if (pathParameters !== undefined) return { local, pathParameters };
+  }
+  return undefined;
+}
 
 /** Starts local mode. */
 export async function startLocalMode({
@@ -235,7 +250,6 @@ export async function startLocalMode({
   const verifyJwt: JwtVerifier | undefined = jwt === undefined ? undefined : createJwtVerifier(jwt);
   // Without JWT, API Gateway requires AWS IAM on these routes (docs/local-mode.md): so does local mode.
   const iamCredentials = jwt === undefined ? settings.iamCredentials : undefined;
-  const iamRoutes = new Set(['/public-tokens', '/connect-tokens']);
   const authorizeIam =
     iamCredentials === undefined
       ? undefined
@@ -272,8 +286,8 @@ export async function startLocalMode({
     return handler;
   };
   const handlers = new Map<string, HttpApiHandler>();
-  for (const [path, route] of Object.entries(ROUTES)) {
-    handlers.set(path, (await loadHandler(route.functionName, route.module)) as HttpApiHandler);
+  for (const { route, module } of LOCAL_ROUTES) {
+    handlers.set(route.functionName, (await loadHandler(route.functionName, module)) as HttpApiHandler);
   }
 
   // The outbox drain: the same handler module Lambda runs, fed as its SQS event source would.
@@ -319,9 +333,9 @@ export async function startLocalMode({
 
   async function routeApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     const origin = request.headers.origin;
-    const route = ROUTES[path];
-    const handler = handlers.get(path);
-    if (request.method === 'OPTIONS' && route !== undefined) {
+    const method = request.method ?? 'GET';
+    const preflightOf = LOCAL_ROUTES.some(({ route }) => matchRoutePath(route.path, path) !== undefined);
+    if (method === 'OPTIONS' && preflightOf) {
       response.writeHead(204, preflightHeaders(origin, allowedOrigins));
       response.end();
       return;
@@ -330,11 +344,14 @@ export async function startLocalMode({
     if (path === '/openapi.json' && request.method === 'GET') {
       return sendJson(response, 200, { ...buildOpenApiDocument(), servers: [{ url: apiUrl }] }, cors);
     }
-    if (route === undefined || handler === undefined || request.method !== 'POST') {
+    const found = findRoute(method, path);
+    const handler = found === undefined ? undefined : handlers.get(found.local.route.functionName);
+    if (found === undefined || handler === undefined) {
       return sendJson(response, 404, { message: 'Not Found' }, cors);
     }
+    const { route, routeKey } = found.local;
     let jwtClaims: Record<string, unknown> | undefined;
-    if (verifyJwt !== undefined) {
+    if (verifyJwt !== undefined && route.caller !== 'none') {
       jwtClaims = await verifyJwt(request.headers.authorization);
       if (jwtClaims === undefined) {
         return sendJson(response, 401, { message: 'Unauthorized' }, { ...cors, 'WWW-Authenticate': 'Bearer' });
@@ -342,9 +359,10 @@ export async function startLocalMode({
     }
     const body = await readBody(request, 10 * 1024 * 1024);
     if (body === undefined) return sendJson(response, 413, { message: 'Request Entity Too Large' }, cors);
-    if (authorizeIam !== undefined && iamRoutes.has(path)) {
+    let iamPrincipal: string | undefined;
+    if (authorizeIam !== undefined && route.caller === 'iam') {
       const verdict = await authorizeIam({
-        method: request.method,
+        method,
         url: request.url ?? path,
         headers: request.headers,
         body,
@@ -355,8 +373,14 @@ export async function startLocalMode({
         // (docs/local-mode.md#identity).
         return sendJson(response, 403, { message: 'Forbidden', reason: verdict.reason }, cors);
       }
+      iamPrincipal = verdict.principalArn;
     }
-    const event = toHttpApiEvent(request, body, { routeKey: route.routeKey, jwtClaims });
+    const event = toHttpApiEvent(request, body, {
+      routeKey,
+      pathParameters: found.pathParameters,
+      jwtClaims,
+      iamPrincipal,
+    });
     const result = await handler(event, createLambdaContext(route.functionName, timeoutMs));
     const problem = problemOf(String(result.headers?.['Content-Type'] ?? ''), result.body);
     if (problem !== undefined) problems.set(response, problem);

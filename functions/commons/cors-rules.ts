@@ -3,9 +3,10 @@
  * `corsPreflight`) and local mode (which answers preflights itself), so both
  * allow exactly the same (docs/security.md).
  */
+import { ROUTES, type Route } from '../contract/routes.js';
 
-/** Methods the API allows cross-origin. */
-export const CORS_ALLOW_METHODS = ['POST'] as const;
+/** Methods the API allows cross-origin: its routes' methods, each once, in the route table's order. */
+export const CORS_ALLOW_METHODS: readonly Route['method'][] = [...new Set(ROUTES.map((route) => route.method))];
 /** Request headers the API allows cross-origin. */
 export const CORS_ALLOW_HEADERS = ['content-type', 'authorization'] as const;
 /** How long a browser may cache a preflight answer. */

@@ -40,6 +40,30 @@ export class RequestValidationError extends RequestError {
 }
 
 /**
+ * A path parameter, query parameter or header of the request breaks the route's rules (the body
+ * has {@link RequestValidationError}): each issue's path names it, as `path.clientUserId`,
+ * `query.limit` or `header.x-humanapi-signature`.
+ */
+export class RequestParameterError extends RequestError {
+  /** Each failing parameter. */
+  readonly issues: readonly FieldIssue[];
+
+  constructor(issues: readonly FieldIssue[]) {
+    super(`The request's ${issues.map((issue) => issue.path).join(', ')} failed validation.`);
+    this.name = 'RequestParameterError';
+    this.issues = issues;
+  }
+}
+
+/** A route that takes no body was sent one (a GET or DELETE with content). */
+export class UnexpectedBodyError extends RequestError {
+  constructor() {
+    super('This route takes no request body.');
+    this.name = 'UnexpectedBodyError';
+  }
+}
+
+/**
  * In JWT mode, the claim naming the signed-in user is a string but not a usable clientUserId
  * (too long, control characters, a lone surrogate): the token table could not key a record by
  * it, so the request is refused before any work (docs/api.md#errors).

@@ -21,6 +21,11 @@ const jwtRequestContextSchema = z.object({
   authorizer: z.object({ jwt: z.object({ claims: z.record(z.string(), z.unknown()) }) }),
 });
 
+/** The part of the request context API Gateway's IAM authorizer fills in: the signer. */
+const iamRequestContextSchema = z.object({
+  authorizer: z.object({ iam: z.object({ userArn: z.string().check(z.minLength(1)) }) }),
+});
+
 /**
  * Reads the caller from an HTTP API event.
  *
@@ -32,7 +37,10 @@ const jwtRequestContextSchema = z.object({
  *   `clientUserId` rules: the user is the token table's key, held to what every route accepts
  */
 export function callerFrom(event: APIGatewayProxyEventV2, jwtUserClaim: string | undefined): Caller {
-  if (jwtUserClaim === undefined) return { kind: 'trusted' };
+  if (jwtUserClaim === undefined) {
+    const iam = iamRequestContextSchema.safeParse(event.requestContext);
+    return iam.success ? { kind: 'trusted', principal: iam.data.authorizer.iam.userArn } : { kind: 'trusted' };
+  }
   const context = jwtRequestContextSchema.safeParse(event.requestContext);
   const claim = context.success ? context.data.authorizer.jwt.claims[jwtUserClaim] : undefined;
   if (typeof claim !== 'string' || claim === '') throw new CallerMismatchError();

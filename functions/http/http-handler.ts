@@ -1,7 +1,7 @@
 /**
- * The HTTP edge shared by both functions: middy middleware that limits and
- * parses the body (JSON or form-urlencoded), validates it with zod, reads the
- * caller, and turns every error into problem+json. Handlers stay thin.
+ * The HTTP edge shared by the route functions: middy middleware that limits and parses the body
+ * (JSON or form-urlencoded), validates it with zod (or refuses one where a route takes none),
+ * reads the caller, and turns every error into problem+json. Handlers stay thin.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -18,11 +18,12 @@ import {
   MalformedBodyError,
   PayloadTooLargeError,
   RequestValidationError,
+  UnexpectedBodyError,
   UnsupportedMediaTypeError,
 } from '../domain/errors.js';
 import { callerFrom } from './caller.js';
 import { requestIssueMessage, toFieldIssues } from './field-issues.js';
-import { jsonResponse, problemResponse } from './problem.js';
+import { jsonResponse, problemResponse, SECURITY_HEADERS } from './problem.js';
 
 /** Largest accepted body (docs/api.md). */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -43,19 +44,32 @@ function canonicalContentType(contentType: string): string | undefined {
 
 type HttpResult = APIGatewayProxyStructuredResultV2;
 
+/** The body as it arrived, by event: the parsers replace `event.body`, and a signature covers the bytes sent. */
+const rawBodies = new WeakMap<APIGatewayProxyEventV2, string>();
+
 /** Refuses oversized bodies (413) and content types other than JSON or form-urlencoded (415) before parsing. */
-function guardBody(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+function guardBody(maxBodyBytes: number): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   return {
     before: ({ event }) => {
       const body = event.body ?? '';
       const bytes = event.isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body);
-      if (bytes > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+      if (bytes > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
       const contentType = canonicalContentType(event.headers?.['content-type'] ?? '');
       if (contentType === undefined) throw new UnsupportedMediaTypeError();
       // Parameters and whitespace parse exactly like the plain type (docs/api.md).
       event.headers = { ...event.headers, 'content-type': contentType };
       // A body that is not valid UTF-8 is not JSON or form data of ours.
       if (event.isBase64Encoded && !isUtf8(Buffer.from(body, 'base64'))) throw new MalformedBodyError();
+      rawBodies.set(event, event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body);
+    },
+  };
+}
+
+/** Refuses any body on a route that takes none (a GET or a DELETE): 400, before any work. */
+function refuseBody(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  return {
+    before: ({ event }) => {
+      if ((event.body ?? '') !== '') throw new UnexpectedBodyError();
     },
   };
 }
@@ -123,28 +137,71 @@ const parseFormBody = httpUrlencodeBodyParser({ disableContentTypeError: true })
 
 /** What a route's handler receives. */
 export interface HttpRequest<TBody> {
-  /** The validated body. */
+  /** The validated body (`undefined` on a route that takes none). */
   readonly body: TBody;
+  /** The body's text as it arrived, before parsing (`''` without one): what a signature covers. */
+  readonly rawBody: string;
   /** Who is calling (docs/design.md#security-model). */
   readonly caller: Caller;
+  /** The route's path parameters (`{clientUserId}`, `{path+}`), decoded once as API Gateway does. */
+  readonly pathParameters: Readonly<Record<string, string>>;
+  /** The query string's parameters, in order, a repeated one kept each time. */
+  readonly query: URLSearchParams;
+  /** The request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** API Gateway's id of the request (docs/api.md#request-ids). */
+  readonly requestId: string | undefined;
   /** The Lambda context. */
   readonly context: Context;
 }
 
+/**
+ * An answer a route shapes itself, where a plain 200 JSON of an object will not do: the data
+ * gateway passes Human API's JSON text through as it came, with its paging headers.
+ */
+export class HttpAnswer {
+  constructor(
+    readonly status: number,
+    /** The JSON text, sent as is. */
+    readonly jsonText: string,
+    /** Headers besides `Content-Type` and the security headers every answer carries. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {}
+}
+
 /** Settings of {@link createHttpHandler}. */
 export interface HttpHandlerOptions<TBody> {
-  /** Schema of the body; its output is what `handle` receives. */
-  readonly bodySchema: z.ZodMiniType<TBody>;
+  /** Schema of the body; its output is what `handle` receives. Without one, the route takes no body. */
+  readonly bodySchema?: z.ZodMiniType<TBody>;
+  /** Largest accepted body. @default {@link MAX_BODY_BYTES} */
+  readonly maxBodyBytes?: number;
   /** JWT claim naming the caller, or `undefined` without a JWT authorizer. */
   readonly jwtUserClaim: string | undefined;
-  /** The route's work; its result is answered as 200 JSON. */
+  /** The route's work; an object is answered as 200 JSON, an {@link HttpAnswer} as it says. */
   readonly handle: (request: HttpRequest<TBody>) => Promise<object>;
+}
+
+/** The result API Gateway expects for what a handler answered. */
+function resultOf(answer: object): HttpResult {
+  if (!(answer instanceof HttpAnswer)) return jsonResponse(200, answer);
+  return {
+    statusCode: answer.status,
+    headers: { ...answer.headers, 'Content-Type': 'application/json', ...SECURITY_HEADERS },
+    body: answer.jsonText,
+  };
 }
 
 /**
  * Creates a middy handler for an HTTP API (payload 2.0) route.
  */
-export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: HttpHandlerOptions<TBody>) {
+export function createHttpHandler<TBody = undefined>({
+  bodySchema,
+  maxBodyBytes = MAX_BODY_BYTES,
+  jwtUserClaim,
+  handle,
+}: HttpHandlerOptions<TBody>) {
+  const bodyMiddleware =
+    bodySchema === undefined ? [refuseBody()] : [guardBody(maxBodyBytes), parseJsonBody, parseFormBody];
   // logEvent forced off: the event holds session tokens and the answer publicTokens, so
   // POWERTOOLS_LOGGER_LOG_EVENT=true must not print it (docs/security.md).
   return (
@@ -155,15 +212,27 @@ export function createHttpHandler<TBody>({ bodySchema, jwtUserClaim, handle }: H
       .use(logRequestId())
       .use(publishMetrics())
       .use(problemDetails())
-      .use(guardBody())
-      .use(parseJsonBody)
-      .use(parseFormBody)
+      .use(bodyMiddleware)
       .handler(async (event, context) => {
         // The body parsers above replaced the raw string with the parsed value.
-        const parsed = bodySchema.safeParse(event.body as unknown, { error: requestIssueMessage });
-        if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
+        let body = undefined as TBody;
+        if (bodySchema !== undefined) {
+          const parsed = bodySchema.safeParse(event.body as unknown, { error: requestIssueMessage });
+          if (!parsed.success) throw new RequestValidationError(toFieldIssues(parsed.error.issues));
+          body = parsed.data;
+        }
         const caller = callerFrom(event, jwtUserClaim);
-        return jsonResponse(200, await handle({ body: parsed.data, caller, context }));
+        const answer = await handle({
+          body,
+          rawBody: rawBodies.get(event) ?? '',
+          caller,
+          pathParameters: { ...event.pathParameters } as Record<string, string>,
+          query: new URLSearchParams(event.rawQueryString ?? ''),
+          headers: { ...event.headers } as Record<string, string>,
+          requestId: requestIdOf(event),
+          context,
+        });
+        return resultOf(answer);
       })
   );
 }

@@ -21,8 +21,10 @@ import {
   PayloadTooLargeError,
   RequestError,
   RequestInFlightError,
+  RequestParameterError,
   RequestValidationError,
   TokenRecordNotFoundError,
+  UnexpectedBodyError,
   UnsupportedMediaTypeError,
   UserDeletedError,
 } from '../domain/errors.js';
@@ -79,6 +81,12 @@ export function toProblem(error: unknown): Problem {
 function requestProblem(error: RequestError): Problem {
   if (error instanceof RequestValidationError) {
     return problem(400, 'validation-failed', 'Invalid request body', error.message, error.issues);
+  }
+  if (error instanceof RequestParameterError) {
+    return problem(400, 'invalid-parameter', 'Invalid request parameter', error.message, error.issues);
+  }
+  if (error instanceof UnexpectedBodyError) {
+    return problem(400, 'unexpected-body', 'Unexpected request body', error.message);
   }
   if (error instanceof InvalidCallerIdError) {
     return problem(400, 'invalid-caller-id', 'Invalid caller identity', error.message, error.issues);

@@ -40,7 +40,11 @@ describe('the local IAM authorizer', () => {
   it('allows a request signed by the local credentials for execute-api in the region', async () => {
     const verdict = await authorize(await signedRequest());
 
-    expect(verdict).toEqual({ allowed: true, accessKeyId: 'AKIALOCALDEVELOPMENT' });
+    expect(verdict).toEqual({
+      allowed: true,
+      accessKeyId: 'AKIALOCALDEVELOPMENT',
+      principalArn: 'arn:aws:iam::000000000000:user/local-app-backend',
+    });
   });
 
   it('allows a signed request with a query string, repeated keys included', async () => {
@@ -182,6 +186,7 @@ describe('the local IAM authorizer', () => {
     expect(await authorize({ ...request, headers: { ...lowerCase, host: '127.0.0.1:3000' } })).toEqual({
       allowed: true,
       accessKeyId: 'AKIALOCALDEVELOPMENT',
+      principalArn: 'arn:aws:iam::000000000000:user/local-app-backend',
     });
   });
 

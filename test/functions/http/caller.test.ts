@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { callerLabel } from '../../../functions/domain/caller.js';
 import { CallerMismatchError, InvalidCallerIdError } from '../../../functions/domain/errors.js';
 import { callerFrom } from '../../../functions/http/caller.js';
 
@@ -12,6 +13,30 @@ function eventWithClaims(claims?: Record<string, unknown>): APIGatewayProxyEvent
 describe('callerFrom', () => {
   it('without a JWT authorizer, the caller is trusted', () => {
     expect(callerFrom(eventWithClaims(), undefined)).toEqual({ kind: 'trusted' });
+  });
+
+  it('without a JWT authorizer, an IAM-signed caller is trusted and named by the ARN API Gateway reports', () => {
+    const event = {
+      requestContext: {
+        authorizer: {
+          iam: {
+            accessKey: 'AKIAEXAMPLE',
+            accountId: '123456789012',
+            userArn: 'arn:aws:sts::123456789012:assumed-role/app-backend/session',
+          },
+        },
+      },
+    } as unknown as APIGatewayProxyEventV2;
+
+    expect(callerFrom(event, undefined)).toEqual({
+      kind: 'trusted',
+      principal: 'arn:aws:sts::123456789012:assumed-role/app-backend/session',
+    });
+    expect(callerLabel(callerFrom(event, undefined))).toBe(
+      'arn:aws:sts::123456789012:assumed-role/app-backend/session',
+    );
+    expect(callerLabel(callerFrom(eventWithClaims(), undefined))).toBe('anonymous');
+    expect(callerLabel({ kind: 'user', userId: 'alice' })).toBe('user:alice');
   });
 
   it('in JWT mode, the caller is the configured claim', () => {
