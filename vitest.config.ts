@@ -33,6 +33,7 @@ export default defineConfig({
             'test/local/**/*.test.ts',
             'test/infra/**/*.test.ts',
             'test/bench/**/*.test.ts',
+            'test/architecture/**/*.test.ts',
           ],
           env: unitEnv,
           setupFiles: ['test/setup-unit.ts'],

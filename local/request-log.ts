@@ -7,7 +7,20 @@
  * finished and what it kept or dropped (docs/local-mode.md#stopping-and-resetting).
  */
 import { STATUS_CODES } from 'node:http';
-import type { StopReport } from './server.js';
+
+/** What stopping local mode finished and what it left behind (docs/local-mode.md#stopping-and-resetting). */
+export interface StopReport {
+  /** Requests in flight when stopping began, and any that arrived while it waited. */
+  readonly requestsInFlight: number;
+  /** How many of those were answered before the servers closed; the rest were dropped. */
+  readonly requestsFinished: number;
+  /** Grants waiting in the outbox queue once the drain stopped. */
+  readonly outbox: number;
+  /** Grants in the outbox's dead-letter queue. */
+  readonly deadLetters: number;
+  /** Whether the queues (and all state) stay in the data folder; `false` with `--in-memory`. */
+  readonly persisted: boolean;
+}
 
 /** What a problem+json answer tells the terminal: its fixed texts, never the caller's input. */
 export interface ProblemSummary {

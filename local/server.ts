@@ -22,7 +22,7 @@ import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-auth
 import { type LocalKms, startLocalKms } from './kms.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { type ProblemSummary, problemOf, type RequestSummary } from './request-log.js';
+import { type ProblemSummary, problemOf, type RequestSummary, type StopReport } from './request-log.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
@@ -85,20 +85,6 @@ export interface LocalMode {
    * @returns what it finished and what it left (docs/local-mode.md#stopping-and-resetting)
    */
   close(): Promise<StopReport>;
-}
-
-/** What stopping local mode finished and what it left behind (docs/local-mode.md#stopping-and-resetting). */
-export interface StopReport {
-  /** Requests in flight when stopping began, and any that arrived while it waited. */
-  readonly requestsInFlight: number;
-  /** How many of those were answered before the servers closed; the rest were dropped. */
-  readonly requestsFinished: number;
-  /** Grants waiting in the outbox queue once the drain stopped. */
-  readonly outbox: number;
-  /** Grants in the outbox's dead-letter queue. */
-  readonly deadLetters: number;
-  /** Whether the queues (and all state) stay in the data folder; `false` with `--in-memory`. */
-  readonly persisted: boolean;
 }
 
 /**

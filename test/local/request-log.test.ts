@@ -7,8 +7,8 @@ import {
   problemOf,
   type RequestSummary,
   requestOutcome,
+  type StopReport,
 } from '../../local/request-log.js';
-import type { StopReport } from '../../local/server.js';
 
 /** 09:05:07.042 local time: the lines show the terminal's own clock. */
 const AT = new Date(2025, 2, 15, 9, 5, 7, 42);
