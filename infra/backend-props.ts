@@ -11,15 +11,22 @@ import {
   DEFAULT_HUMANAPI_BASE_URL,
   DEFAULT_HUMANAPI_TIMEOUT_MS,
   DEFAULT_SECRET_TTL_SECONDS,
-  isLoopbackHost,
 } from '../functions/commons/config.js';
-import { allowedOriginProblem } from '../functions/commons/cors-rules.js';
-import {
-  HUMAN_API_TIMEOUT_MS_RANGE,
-  SECRET_TTL_SECONDS_RANGE,
-  type WholeNumberRange,
-} from '../functions/commons/limits.js';
+import { HUMAN_API_TIMEOUT_MS_RANGE, SECRET_TTL_SECONDS_RANGE } from '../functions/commons/limits.js';
 import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
+import {
+  InvalidBackendPropsError,
+  KMS_KEY_ARN,
+  requireHttpUrl,
+  requireOrigins,
+  requirePattern,
+  requireText,
+  requireWholeNumber,
+  SECRET_COMPLETE_ARN,
+  SNS_TOPIC_ARN,
+} from './prop-rules.js';
+
+export { InvalidBackendPropsError } from './prop-rules.js';
 
 /** HTTP API JWT authorizer settings (docs/design.md#security-model). */
 export interface JwtAuthorizerProps {
@@ -126,14 +133,6 @@ export interface HumanConnectBackendProps {
   readonly reservedConcurrency?: number;
 }
 
-/** Props that cannot work. */
-export class InvalidBackendPropsError extends Error {
-  constructor(prop: string, problem: string, options?: ErrorOptions) {
-    super(`HumanConnectBackend prop ${prop} ${problem}`, options);
-    this.name = 'InvalidBackendPropsError';
-  }
-}
-
 /** Default `$default` stage throttling: ample for sign-ins, a ceiling on abuse and cost. */
 export const DEFAULT_THROTTLE: ApiThrottleProps = { rateLimit: 100, burstLimit: 200 };
 /** Default log retention. */
@@ -159,64 +158,6 @@ export interface BackendSettings {
   readonly alarmTopicArn: string | undefined;
   readonly tokenKey: IKey | undefined;
   readonly reservedConcurrency: number;
-}
-
-function requireText(prop: string, value: string): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw new InvalidBackendPropsError(prop, 'must not be empty');
-  return trimmed;
-}
-
-function requireOrigins(origins: readonly string[]): string[] {
-  if (origins.length === 0) throw new InvalidBackendPropsError('allowedOrigins', 'needs at least one origin');
-  return origins.map((origin) => {
-    const problem = allowedOriginProblem(origin);
-    if (problem !== undefined) throw new InvalidBackendPropsError('allowedOrigins', problem);
-    return origin;
-  });
-}
-
-function requireHttpUrl(
-  prop: string,
-  value: string,
-  { httpsOnly }: { httpsOnly: boolean | 'except-loopback' },
-): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new InvalidBackendPropsError(prop, `must be an absolute URL, got "${value}"`);
-  }
-  if (httpsOnly === 'except-loopback') {
-    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
-      throw new InvalidBackendPropsError(prop, `must be an https URL (http only on a loopback host), got "${value}"`);
-    }
-    return value;
-  }
-  const allowed = httpsOnly ? ['https:'] : ['https:', 'http:'];
-  if (!allowed.includes(parsed.protocol)) {
-    throw new InvalidBackendPropsError(prop, `must be an ${httpsOnly ? 'https' : 'http(s)'} URL, got "${value}"`);
-  }
-  return value;
-}
-
-function requireWholeNumber(prop: string, value: number, { min, max }: WholeNumberRange, unit: string): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidBackendPropsError(prop, `must be a whole number of ${unit} from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
-
-/** `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`. */
-const SECRET_COMPLETE_ARN = /^arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
-/** `arn:<partition>:kms:<region>:<account>:key/<id>`. */
-const KMS_KEY_ARN = /^arn:[\w-]+:kms:[\w-]+:\d{12}:key\/[\w-]+$/;
-/** `arn:<partition>:sns:<region>:<account>:<topic>`. */
-const SNS_TOPIC_ARN = /^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/;
-
-function requirePattern(prop: string, value: string, pattern: RegExp, what: string): string {
-  if (!pattern.test(value)) throw new InvalidBackendPropsError(prop, `must be ${what}, got "${value}"`);
-  return value;
 }
 
 function resolveSecret(secret: ExistingSecret | undefined): ExistingSecret | undefined {
