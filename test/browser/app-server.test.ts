@@ -234,4 +234,33 @@ describe('the app routes against a recording token API', () => {
       await close(web);
     }
   });
+
+  it('signs with the standard AWS credential chain when given no credentials (here: the environment)', async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = LOCAL_IAM_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = LOCAL_IAM_CREDENTIALS.secretAccessKey;
+    received.length = 0;
+    const routes = createAppRoutes({ apiUrl, region: 'us-east-1' });
+    const web = createServer((request, response) => {
+      void routes(request, response, new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
+    });
+    const webUrl = `http://127.0.0.1:${await listen(web, 0)}`;
+    try {
+      const signedIn = await post(`${webUrl}/app/sign-in`, { user: 'grace@example.com' });
+      const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+      const answer = await post(`${webUrl}/app/connect-token`, { email: 'grace@example.com' }, { headers: { cookie } });
+
+      expect(answer.status).toBe(200);
+      expect(received).toEqual([
+        expect.objectContaining({ signed: true, accessKeyId: LOCAL_IAM_CREDENTIALS.accessKeyId }),
+      ]);
+    } finally {
+      await close(web);
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
+  });
 });

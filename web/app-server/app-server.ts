@@ -15,20 +15,31 @@
  *   `email` for a new user without one).
  * - `GET /app/me` names the signed-in user; `POST /app/sign-out` ends the session.
  *
+ * It signs with the standard AWS credential chain unless given keys (local mode gives its own):
+ * deployed, that is the role of the function, task or instance it runs as, with short-lived
+ * credentials, granted with `backend.grantIamRoutes(role)`.
+ *
  * Sessions live in memory here; a real server keeps them in its session store, and marks
  * the cookie `Secure` (it is served over https).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** Settings of {@link createAppRoutes}. */
 export interface AppRoutesOptions {
   /** The token API's base URL, without a trailing slash. */
   readonly apiUrl: string;
-  /** The IAM principal allowed to call `POST /public-tokens` and `POST /connect-tokens`. */
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * The IAM principal allowed to call `POST /public-tokens` and `POST /connect-tokens`: fixed keys
+   * (local mode's), or a provider. @default the standard AWS credential chain (environment, the
+   * role of a Lambda function, ECS task or EC2 instance, SSO, …): short-lived credentials, renewed
+   * by the provider.
+   */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** The API's region. */
   readonly region: string;
 }
@@ -73,7 +84,11 @@ function sessionId(request: IncomingMessage): string | undefined {
 }
 
 /** Creates the app's routes, with an in-memory session store. */
-export function createAppRoutes({ apiUrl, credentials, region }: AppRoutesOptions): AppRoutes {
+export function createAppRoutes({
+  apiUrl,
+  credentials = fromNodeProviderChain(),
+  region,
+}: AppRoutesOptions): AppRoutes {
   const sessions = new Map<string, string>();
   const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
 
