@@ -161,6 +161,26 @@ export class HumanApiFailedError extends HumanApiError {
   }
 }
 
+/** Human API could not be reached, or the connection broke before a whole answer arrived. */
+export class HumanApiUnreachableError extends HumanApiFailedError {
+  constructor(options?: ErrorOptions) {
+    super('Could not reach Human API.', options);
+    this.name = 'HumanApiUnreachableError';
+  }
+}
+
+/** Human API's answer was larger than the caller reads; it was cut off, unread. */
+export class HumanApiAnswerTooLargeError extends HumanApiFailedError {
+  /** The cap the answer went over, in bytes. */
+  readonly maxBytes: number;
+
+  constructor(maxBytes: number, upstreamStatus: number) {
+    super(`Human API's answer is larger than ${maxBytes} bytes.`, { upstreamStatus });
+    this.name = 'HumanApiAnswerTooLargeError';
+    this.maxBytes = maxBytes;
+  }
+}
+
 /** Human API did not answer within the timeout. */
 export class HumanApiTimeoutError extends HumanApiError {
   constructor(timeoutMs: number) {
@@ -253,5 +273,46 @@ export class UserDeletedError extends Error {
   constructor() {
     super('This user was deleted while the session finished; nothing was stored. Open Human Connect again.');
     this.name = 'UserDeletedError';
+  }
+}
+
+/**
+ * The data gateway: Human API refused the user's access token (401) and no other can be had, or
+ * Human API mints none: the user must connect again, and their record now says so
+ * (docs/api.md#get-usersclientuseridhumanpath).
+ */
+export class ReconnectRequiredError extends Error {
+  /** Human API's status: 401 for a refused token; absent when Human API would mint none. */
+  readonly upstreamStatus: number | undefined;
+
+  constructor(upstreamStatus?: number, options?: ErrorOptions) {
+    super('Human API no longer accepts this user\u2019s access token: the user must connect again.', options);
+    this.name = 'ReconnectRequiredError';
+    this.upstreamStatus = upstreamStatus;
+  }
+}
+
+/** The data gateway: Human API has no such record for the user (its 404). */
+export class HumanDataNotFoundError extends Error {
+  readonly upstreamStatus = 404;
+
+  constructor() {
+    super('Human API has no such record for this user.');
+    this.name = 'HumanDataNotFoundError';
+  }
+}
+
+/** The data gateway: Human API's page is larger than a Lambda answer can carry; a smaller `limit` fits. */
+export class DataPageTooLargeError extends Error {
+  /** Human API's status of the answer that was too large. */
+  readonly upstreamStatus: number;
+
+  constructor(maxBytes: number, upstreamStatus: number, options?: ErrorOptions) {
+    super(
+      `Human API's answer is larger than the ${maxBytes} bytes this gateway can answer; ask a smaller page (limit).`,
+      options,
+    );
+    this.name = 'DataPageTooLargeError';
+    this.upstreamStatus = upstreamStatus;
   }
 }
