@@ -35,6 +35,7 @@ import {
   grantConnectUserAccess,
   grantKeyThroughService,
   grantPublicTokenRecovery,
+  grantReconnectMark,
 } from './token-access.js';
 import { encryptTableWithKey, readerPathOf, TokenKey } from './token-key.js';
 
@@ -43,6 +44,8 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
   finishSession: 'POST /sessions: exchanges a Human Connect session token and stores the user tokens',
   recoverPublicToken: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
   connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
+  humanData:
+    "GET /users/{clientUserId}/human/{path+}: reads a user's health data from Human API with the token it decrypts",
 };
 
 /** A construct ID from a function name: `finishSession` → `FinishSession`. */
@@ -165,9 +168,14 @@ export class HumanConnectBackend extends Construct {
       logKey: this.tokenKey,
       reservedConcurrency: settings.reservedConcurrency,
     };
-    // Only connectTokens calls Human API's current-generation auth origin.
+    // Only connectTokens and the data gateway (minting access tokens) call Human API's
+    // current-generation auth origin; only the gateway calls its data API.
     const extraEnvironment: Partial<Record<RouteFunctionName, Record<string, string>>> = {
       connectTokens: { HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl },
+      humanData: {
+        HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl,
+        HUMANAPI_DATA_BASE_URL: settings.humanApiDataBaseUrl,
+      },
     };
     this.routeFunctions = Object.fromEntries(
       ROUTES.map(({ functionName }) => [
@@ -252,14 +260,27 @@ export class HumanConnectBackend extends Construct {
       grantKeyThroughService(this.tokenKey, fn.role, 'dynamodb', { write: true });
       grantClientSecretRead(this.clientSecretKeyed, fn.role);
     }
+    this.grantDataGateway();
+  }
+
+  /**
+   * The data gateway, the one function that decrypts access tokens: a reader, granted as a team's
+   * service is (its role under the reader path the key policy requires; the reader's table reads,
+   * the minted token's write, decrypt and encrypt of per-record ciphertexts, the client secret to
+   * mint with), and the mark of a user who must connect again (docs/security.md#who-can-decrypt).
+   */
+  private grantDataGateway(): void {
+    const { humanData } = this.routeFunctions;
+    this.grantAccessTokenRead(humanData.role);
+    grantReconnectMark(humanData.role, this.tokenTable.tableArn);
   }
 
   /**
    * Lets a service of the team read access tokens with the reader module
    * (functions/reader/read-access-token.ts), in this stack, another stack of the app, or another
    * account (docs/security.md#granting-a-service): a role of this app is put under the backend's
-   * reader path, a role imported by ARN is named in the key, table and secret policies. No
-   * function of the backend but the data gateway holds it.
+   * reader path, a role imported by ARN is named in the key, table and secret policies. Of the
+   * backend's functions, only the data gateway holds it.
    */
   grantAccessTokenRead(grantee: IGrantable): void {
     grantAccessTokenRead(
