@@ -182,6 +182,59 @@ console.log(JSON.stringify({ recovered, profileStatus: profile.status }));
     });
   });
 
+  it('reads a user\u2019s activity pages through the data gateway with only the client and IAM credentials, and never sees a token', async () => {
+    const clientUserId = 'gateway-user@example.com';
+    const session = await mintSession(local.apiUrl, clientUserId);
+    expect((await post(`${local.apiUrl}/sessions`, session)).status).toBe(200);
+    const project = scratchProject('team-data-service', [], {
+      'service.mjs': `
+import { createConnectBackendClient } from 'humanapi-connect-backend/client';
+
+const client = createConnectBackendClient({
+  apiUrl: process.env.HUMANCONNECT_API_URL,
+  credentials: {
+    accessKeyId: process.env.HUMANCONNECT_IAM_ACCESS_KEY_ID,
+    secretAccessKey: process.env.HUMANCONNECT_IAM_SECRET_ACCESS_KEY,
+  },
+});
+const pages = [];
+for await (const page of client.humanDataPages(process.argv[2], 'activities/summaries', { limit: 40 })) {
+  pages.push(page);
+}
+// Everything the service received, whole: the test scans it for tokens.
+console.log(JSON.stringify(pages));
+`,
+    });
+
+    // Only the API's URL and the IAM principal: no AWS endpoint, table, key or Human API URL.
+    const output = execFileSync(NODE, ['service.mjs', clientUserId], {
+      cwd: project,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        HUMANCONNECT_API_URL: local.apiUrl,
+        HUMANCONNECT_IAM_ACCESS_KEY_ID: 'AKIALOCALDEVELOPMENT',
+        HUMANCONNECT_IAM_SECRET_ACCESS_KEY: 'local-development-secret',
+      },
+      timeout: 60_000,
+    });
+
+    const pages = JSON.parse(output) as { data: { date: string; steps: number }[]; totalCount: number }[];
+    // 90 days of one source, 40 a page.
+    expect(pages.map((page) => [page.data.length, page.totalCount])).toEqual([
+      [40, 90],
+      [40, 90],
+      [10, 90],
+    ]);
+    const dates = pages.flatMap((page) => page.data.map((day) => day.date));
+    expect(new Set(dates).size).toBe(90);
+    expect(pages[0]?.data[0]).toEqual(
+      expect.objectContaining({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), steps: expect.any(Number) }),
+    );
+    // The sandbox's access tokens are 40 hex characters, its ids 24: nothing token-shaped reached the service.
+    expect(output.match(/[0-9a-f]{32,}/gi)).toBeNull();
+  });
+
   it('refuses, before sending, a request the API would refuse, and answers the API\u2019s refusals as errors with their problem', async () => {
     const script = (body: string) => `
 import { createConnectBackendClient, ConnectBackendError } from 'humanapi-connect-backend/client';
