@@ -22,6 +22,7 @@ import { BackendFunction } from './backend-function.js';
 import { type HumanConnectBackendProps, resolveBackendSettings } from './backend-props.js';
 import { addClientSecret } from './client-secret.js';
 import { ConnectDashboard } from './dashboard.js';
+import { dataGatewayEnvironment, grantDataGateway } from './data-gateway.js';
 import { addHttpApi } from './http-api.js';
 import { TokenKeyWatch } from './key-watch.js';
 import { addOutboxFunctions, addOutboxQueues, grantQueueSend } from './outbox.js';
@@ -35,7 +36,6 @@ import {
   grantConnectUserAccess,
   grantKeyThroughService,
   grantPublicTokenRecovery,
-  grantReconnectMark,
 } from './token-access.js';
 import { encryptTableWithKey, readerPathOf, TokenKey } from './token-key.js';
 
@@ -44,8 +44,7 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
   finishSession: 'POST /sessions: exchanges a Human Connect session token and stores the user tokens',
   recoverPublicToken: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
   connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
-  humanData:
-    "GET /users/{clientUserId}/human/{path+}: reads a user's health data from Human API with the token it decrypts",
+  humanData: 'GET /users/{clientUserId}/human/{path+}: reads health data from Human API with the token it decrypts',
 };
 
 /** A construct ID from a function name: `finishSession` → `FinishSession`. */
@@ -168,14 +167,10 @@ export class HumanConnectBackend extends Construct {
       logKey: this.tokenKey,
       reservedConcurrency: settings.reservedConcurrency,
     };
-    // Only connectTokens and the data gateway (minting access tokens) call Human API's
-    // current-generation auth origin; only the gateway calls its data API.
+    // Only connectTokens and the data gateway call Human API's current-generation auth origin.
     const extraEnvironment: Partial<Record<RouteFunctionName, Record<string, string>>> = {
       connectTokens: { HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl },
-      humanData: {
-        HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl,
-        HUMANAPI_DATA_BASE_URL: settings.humanApiDataBaseUrl,
-      },
+      humanData: dataGatewayEnvironment(settings),
     };
     this.routeFunctions = Object.fromEntries(
       ROUTES.map(({ functionName }) => [
@@ -260,19 +255,8 @@ export class HumanConnectBackend extends Construct {
       grantKeyThroughService(this.tokenKey, fn.role, 'dynamodb', { write: true });
       grantClientSecretRead(this.clientSecretKeyed, fn.role);
     }
-    this.grantDataGateway();
-  }
-
-  /**
-   * The data gateway, the one function that decrypts access tokens: a reader, granted as a team's
-   * service is (its role under the reader path the key policy requires; the reader's table reads,
-   * the minted token's write, decrypt and encrypt of per-record ciphertexts, the client secret to
-   * mint with), and the mark of a user who must connect again (docs/security.md#who-can-decrypt).
-   */
-  private grantDataGateway(): void {
-    const { humanData } = this.routeFunctions;
-    this.grantAccessTokenRead(humanData.role);
-    grantReconnectMark(humanData.role, this.tokenTable.tableArn);
+    // The one function that decrypts access tokens, as a reader (data-gateway.ts).
+    grantDataGateway(this.accessTokenResources(), this.routeFunctions.humanData.role);
   }
 
   /**
@@ -283,10 +267,11 @@ export class HumanConnectBackend extends Construct {
    * backend's functions, only the data gateway holds it.
    */
   grantAccessTokenRead(grantee: IGrantable): void {
-    grantAccessTokenRead(
-      { tokenKey: this.tokenKeyReaders, tokenTable: this.tokenTable, clientSecret: this.clientSecretKeyed },
-      grantee,
-    );
+    grantAccessTokenRead(this.accessTokenResources(), grantee);
+  }
+
+  private accessTokenResources() {
+    return { tokenKey: this.tokenKeyReaders, tokenTable: this.tokenTable, clientSecret: this.clientSecretKeyed };
   }
 
   /**

@@ -28,7 +28,6 @@ import {
   CONNECT_USER_WRITE_ATTRIBUTES,
   MINTING_WRITE_ATTRIBUTES,
   READER_READ_ATTRIBUTES,
-  RECONNECT_MARK_ATTRIBUTES,
   RECOVERY_READABLE_ATTRIBUTES,
   RECOVERY_WRITE_ATTRIBUTES,
 } from '../functions/adapters/token-table/attributes.js';
@@ -128,7 +127,8 @@ function attributeStatement({
   };
 }
 
-function grantOnAttributes(grantee: IGrantable, statement: Parameters<typeof attributeStatement>[0]): void {
+/** Grants {@link attributeStatement}'s fine-grained access to `grantee`. */
+export function grantOnAttributes(grantee: IGrantable, statement: Parameters<typeof attributeStatement>[0]): void {
   Grant.addToPrincipal({ grantee, ...attributeStatement(statement) });
 }
 
@@ -174,21 +174,6 @@ export function grantConnectUserAccess(grantee: IGrantable, tableArn: string): v
     resourceArns: [tableArn],
     attributes: CONNECT_USER_WRITE_ATTRIBUTES,
     returnValues: ['NONE', 'UPDATED_NEW'],
-  });
-}
-
-/**
- * The data gateway's mark on a user whose token Human API refused: `UpdateItem` naming only
- * {@link RECONNECT_MARK_ATTRIBUTES} and returning nothing, so `/connect-tokens` offers Connect again.
- *
- * @param tableArn - the token table
- */
-export function grantReconnectMark(grantee: IGrantable, tableArn: string): void {
-  grantOnAttributes(grantee, {
-    actions: ['dynamodb:UpdateItem'],
-    resourceArns: [tableArn],
-    attributes: RECONNECT_MARK_ATTRIBUTES,
-    returnValues: 'NONE',
   });
 }
 

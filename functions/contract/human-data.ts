@@ -5,7 +5,12 @@
  * gateway (which refuses anything else with a 400 naming it, before any work), the links it
  * rewrites, the OpenAPI document and the service client (which refuses before sending).
  */
-import type { FieldIssue } from '../domain/errors.js';
+
+/** A parameter at fault: `path.path` or `query.<name>`, and what is wrong (a field issue of the problem). */
+export interface ParameterIssue {
+  readonly path: string;
+  readonly message: string;
+}
 
 /** An endpoint: a record (`object`) or a paged list (`list`), which takes the list parameters. */
 export interface HumanDataEndpoint {
@@ -148,7 +153,7 @@ function endpointOf(segments: readonly string[]): HumanDataEndpoint | undefined 
 const parameterPath = (name: string) => (/^[A-Za-z0-9_.-]{1,64}$/.test(name) ? `query.${name}` : 'query');
 
 /** The query's issues for `endpoint`, and its checked parameters. */
-function checkQuery(endpoint: HumanDataEndpoint, rawQuery: URLSearchParams): FieldIssue[] | URLSearchParams {
+function checkQuery(endpoint: HumanDataEndpoint, rawQuery: URLSearchParams): ParameterIssue[] | URLSearchParams {
   const names = [...rawQuery.keys()];
   if (rawQuery.toString().length > MAX_QUERY_LENGTH || names.length > MAX_QUERY_PARAMETERS) {
     return [
@@ -158,7 +163,7 @@ function checkQuery(endpoint: HumanDataEndpoint, rawQuery: URLSearchParams): Fie
       },
     ];
   }
-  const issues: FieldIssue[] = [];
+  const issues: ParameterIssue[] = [];
   for (const name of new Set(names)) {
     const rule = endpoint.kind === 'list' && Object.hasOwn(LIST_QUERY_RULES, name) ? LIST_QUERY_RULES[name] : undefined;
     const values = rawQuery.getAll(name);
@@ -202,7 +207,7 @@ function checkQuery(endpoint: HumanDataEndpoint, rawQuery: URLSearchParams): Fie
  * @param rawQuery - the request's query
  * @returns the target to send on, or the issues naming `path.path` and each `query.<name>` at fault
  */
-export function checkHumanDataRequest(path: string, rawQuery: URLSearchParams): HumanDataTarget | FieldIssue[] {
+export function checkHumanDataRequest(path: string, rawQuery: URLSearchParams): HumanDataTarget | ParameterIssue[] {
   const segments = path.split('/');
   if (segments.length > MAX_PATH_SEGMENTS || !segments.every((segment) => SEGMENT.test(segment))) {
     return [

@@ -12,16 +12,15 @@
 import { logger } from '../commons/observability.js';
 import type { HumanDataTarget } from '../contract/human-data.js';
 import {
-  DataPageTooLargeError,
   HumanApiAnswerTooLargeError,
   HumanApiFailedError,
   HumanApiTimeoutError,
   HumanApiUnreachableError,
-  HumanDataNotFoundError,
   NotConnectedError,
-  ReconnectRequiredError,
 } from './errors.js';
-import type { AccessTokenSource, ConnectUserStore, HumanDataAnswer, HumanDataApi, UserAccessToken } from './ports.js';
+import { DataPageTooLargeError, HumanDataNotFoundError, ReconnectRequiredError } from './human-data-errors.js';
+import type { AccessTokenSource, HumanDataAnswer, HumanDataApi, UserAccessToken } from './human-data-ports.js';
+import type { ConnectUserStore } from './ports.js';
 import type { AccessTokenCache } from './token-cache.js';
 
 /** The largest answer read from Human API: 4 MiB of JSON, below the 6 MB a Lambda answer can carry. */

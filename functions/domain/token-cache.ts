@@ -6,7 +6,7 @@
  * (the least recently used goes first) and in time (never past a minted token's expiry); a user
  * is dropped as soon as Human API refuses their token.
  */
-import type { UserAccessToken } from './ports.js';
+import type { UserAccessToken } from './human-data-ports.js';
 
 /** How long a token is kept after it was read: 5 minutes. */
 export const TOKEN_CACHE_TTL_MS = 5 * 60 * 1000;

@@ -6,7 +6,6 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Problem } from '../contract/answers.js';
 import {
   CallerMismatchError,
-  DataPageTooLargeError,
   type Dependency,
   DependencyUnavailableError,
   type FieldIssue,
@@ -17,11 +16,9 @@ import {
   HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
-  HumanDataNotFoundError,
   InvalidCallerIdError,
   MalformedBodyError,
   PayloadTooLargeError,
-  ReconnectRequiredError,
   RequestError,
   RequestInFlightError,
   RequestParameterError,
@@ -31,6 +28,7 @@ import {
   UnsupportedMediaTypeError,
   UserDeletedError,
 } from '../domain/errors.js';
+import { DataPageTooLargeError, HumanDataNotFoundError, ReconnectRequiredError } from '../domain/human-data-errors.js';
 
 /** Headers on every answer: nothing here may be cached or sniffed. */
 export const SECURITY_HEADERS = {

@@ -7,7 +7,7 @@
 import { traceHumanApiCall } from '../../commons/observability.js';
 import { HumanApiRateLimitedError } from '../../domain/errors.js';
 import { MAX_DATA_ANSWER_BYTES } from '../../domain/human-data.js';
-import type { HumanDataAnswer, HumanDataApi } from '../../domain/ports.js';
+import type { HumanDataAnswer, HumanDataApi } from '../../domain/human-data-ports.js';
 import { HumanApiTransport, type HumanApiTransportOptions, retryAfterSeconds } from './transport.js';
 
 /** The data API of one Human API origin. */

@@ -6,20 +6,22 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkHumanDataRequest, type HumanDataTarget } from '../../../functions/contract/human-data.js';
 import {
-  DataPageTooLargeError,
   DependencyUnavailableError,
   HumanApiAnswerTooLargeError,
   HumanApiFailedError,
   HumanApiRateLimitedError,
   HumanApiTimeoutError,
   HumanApiUnreachableError,
-  HumanDataNotFoundError,
   NotConnectedError,
-  ReconnectRequiredError,
   TokenRecordNotFoundError,
 } from '../../../functions/domain/errors.js';
 import { type HumanDataDependencies, readHumanData } from '../../../functions/domain/human-data.js';
-import type { HumanDataAnswer, HumanDataApi, UserAccessToken } from '../../../functions/domain/ports.js';
+import {
+  DataPageTooLargeError,
+  HumanDataNotFoundError,
+  ReconnectRequiredError,
+} from '../../../functions/domain/human-data-errors.js';
+import type { HumanDataAnswer, HumanDataApi, UserAccessToken } from '../../../functions/domain/human-data-ports.js';
 import { AccessTokenCache } from '../../../functions/domain/token-cache.js';
 
 const NOW = '2026-06-01T00:00:00.000Z';

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { problemSchema } from '../../../functions/contract/answers.js';
 import {
   CallerMismatchError,
-  DataPageTooLargeError,
   DependencyUnavailableError,
   ForeignClientIdError,
   HumanApiAuthError,
@@ -12,11 +11,9 @@ import {
   HumanApiRejectedError,
   HumanApiTimeoutError,
   HumanApiUnreachableError,
-  HumanDataNotFoundError,
   InvalidCallerIdError,
   MalformedBodyError,
   PayloadTooLargeError,
-  ReconnectRequiredError,
   RequestInFlightError,
   RequestValidationError,
   TokenRecordNotFoundError,
@@ -24,6 +21,11 @@ import {
   UnsupportedMediaTypeError,
   UserDeletedError,
 } from '../../../functions/domain/errors.js';
+import {
+  DataPageTooLargeError,
+  HumanDataNotFoundError,
+  ReconnectRequiredError,
+} from '../../../functions/domain/human-data-errors.js';
 import { problemResponse, toProblem } from '../../../functions/http/problem.js';
 
 describe('toProblem', () => {
