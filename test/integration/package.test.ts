@@ -90,11 +90,17 @@ const backend = new HumanConnectBackend(platform, 'HumanConnect', {
 const services = new Stack(app, 'Services');
 const lambda = new ServicePrincipal('lambda.amazonaws.com');
 backend.grantAccessTokenRead(new Role(services, 'HealthSync', { assumedBy: lambda }));
-backend.grantIamRoutes(new Role(services, 'AppBackend', { assumedBy: lambda }));
+const appBackend = new Role(services, 'AppBackend', { assumedBy: lambda });
+backend.grantIamRoutes(appBackend);
 // The team's own roles are the team's to judge.
 for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
   Validations.of(services).acknowledge({ id: pack + '-IAMNoInlinePolicy', reason: 'The scratch app shows the grants; its own policies are not under test.' });
 }
+// The data gateway's route names every user and path with *: the id is the one cdk-nag prints.
+Validations.of(appBackend).acknowledge({
+  id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:Platform:ExportsOutputRefHumanConnectHttpApi2E2DCFD6DDAB535A/$default/GET/users/*/human/*]',
+  reason: 'The app back end reads the health data of any of its users through the data gateway.',
+});
 Validations.of(app).addPlugins(new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks());
 app.synth();
 `,
