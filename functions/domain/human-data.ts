@@ -127,12 +127,17 @@ export async function readHumanData(read: HumanDataRead, dependencies: HumanData
     answer = await callWithRetries(read, token.accessToken, dependencies);
   }
   if (answer.status === 401) throw await reconnectRequired(401);
-  return pageOf(answer);
+  return pageOf(answer, token.accessToken);
 }
 
-/** Human API's answer as a page, or the error its status means. */
-function pageOf(answer: HumanDataAnswer): HumanDataPage {
-  const { status, headers, body } = answer;
+/**
+ * Human API's answer as a page, or the error its status means. The user's token never leaves:
+ * an answer that repeats it is refused, and a `Link` header that does is dropped.
+ */
+function pageOf(answer: HumanDataAnswer, accessToken: string): HumanDataPage {
+  const { status, body } = answer;
+  const { link, ...others } = answer.headers;
+  const headers = link === undefined || link.includes(accessToken) ? others : answer.headers;
   if (status === 404) throw new HumanDataNotFoundError();
   if (status !== 200) throw new HumanApiFailedError(`Human API answered ${status}.`, { upstreamStatus: status });
   try {
@@ -142,6 +147,11 @@ function pageOf(answer: HumanDataAnswer): HumanDataPage {
   }
   if (Buffer.byteLength(JSON.stringify(body)) > MAX_ESCAPED_BODY_BYTES) {
     throw new DataPageTooLargeError(MAX_DATA_ANSWER_BYTES, status);
+  }
+  if (body.includes(accessToken)) {
+    throw new HumanApiFailedError('Human API answered with the access token in its answer; it is not passed on.', {
+      upstreamStatus: status,
+    });
   }
   return { body, headers, upstreamStatus: status };
 }

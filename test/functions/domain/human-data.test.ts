@@ -276,6 +276,24 @@ describe('readHumanData: what else Human API and the vault answer', () => {
     await expect(w.read()).rejects.toBeInstanceOf(DataPageTooLargeError);
   });
 
+  it('refuses an answer that repeats the user\u2019s token, passing none of it on', async () => {
+    w.script.push(ok('[{"echo":"Bearer v1-token"}]'));
+
+    await expect(w.read()).rejects.toMatchObject({
+      name: 'HumanApiFailedError',
+      message: 'Human API answered with the access token in its answer; it is not passed on.',
+      upstreamStatus: 200,
+    });
+  });
+
+  it('drops a Link header that repeats the user\u2019s token, and keeps the page', async () => {
+    w.script.push(
+      ok('[]', { 'x-total-count': '3', link: '<https://x/v1/human/sources?access_token=v1-token>; rel="next"' }),
+    );
+
+    expect((await w.read('sources', '')).headers).toEqual({ 'x-total-count': '3' });
+  });
+
   it('does not follow a redirect, nor retry it', async () => {
     w.script.push(new HumanApiFailedError('Human API answered 302 (redirects are not followed).'));
 
