@@ -8,7 +8,9 @@
  *   bundled the same way;
  * - `typicalSdk`: the same requests as a careful team would write them with the AWS SDK,
  *   Powertools Logger and middy (`subjects/typical-sdk.ts`), bundled with esbuild's defaults
- *   plus minify and ESM, run with `--enable-source-maps`.
+ *   plus minify and ESM, run with `--enable-source-maps`;
+ * - `humanData` and `gatewayFloor`: the data gateway and its three requests over signed
+ *   `node:http` (`subjects/floor-gateway.ts`), timed by the gateway's piece (`gateway.ts`).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -27,14 +29,19 @@ const ROOT = resolve(import.meta.dirname, '..');
 export const COLD_SUBJECTS = ['finishSession', 'recoverPublicToken', 'floor', 'recoverFloor', 'typicalSdk'] as const;
 /** A timed subject. */
 export type Subject = (typeof COLD_SUBJECTS)[number];
+/** The data gateway's subjects, timed beside finishSession and its floor (`gateway.ts`). */
+export type GatewaySubject = 'humanData' | 'gatewayFloor';
+/** Any subject a cold start can be timed of. */
+export type ColdSubject = Subject | GatewaySubject;
 /** Everything bundled: the timed subjects and the warm reference. */
-export type Bundled = Subject | 'sdkReference';
+export type Bundled = ColdSubject | 'sdkReference';
 
 const ENTRIES: Record<Bundled, string> = {
   ...FUNCTION_ENTRIES,
   floor: 'bench/subjects/floor-finish.ts',
   recoverFloor: 'bench/subjects/floor-recover.ts',
   typicalSdk: 'bench/subjects/typical-sdk.ts',
+  gatewayFloor: 'bench/subjects/floor-gateway.ts',
   sdkReference: 'bench/subjects/sdk-reference.ts',
 };
 
@@ -102,7 +109,7 @@ export interface ColdStartOptions {
   /** The environment the functions get: their configuration, pointing at the local mode. */
   readonly functionEnvironment: Readonly<Record<string, string>>;
   /** The first invocation's event for a subject (a fresh session for a finish). */
-  readonly eventFor: (subject: Subject) => Promise<APIGatewayProxyEventV2>;
+  readonly eventFor: (subject: ColdSubject) => Promise<APIGatewayProxyEventV2>;
 }
 
 function bytesByPackage(metafile: Metafile | undefined): [string, number][] {
@@ -144,7 +151,7 @@ export async function bundleSubjects(workDir: string): Promise<Record<Bundled, B
       name === 'typicalSdk' ? TYPICAL_OPTIONS : STACK_OPTIONS,
     );
   }
-  for (const tool of ['cold-start-probe', 'warm-process']) {
+  for (const tool of ['cold-start-probe', 'warm-process', 'gateway-process']) {
     await build({
       ...TYPICAL_OPTIONS,
       minify: false,
@@ -159,8 +166,10 @@ export async function bundleSubjects(workDir: string): Promise<Record<Bundled, B
 }
 
 /** The bundle of `name` in `workDir`. */
-export function bundlePath(workDir: string, name: Bundled | 'warm-process'): string {
-  return name === 'warm-process' ? join(workDir, 'warm-process.mjs') : join(workDir, name, 'index.mjs');
+export function bundlePath(workDir: string, name: Bundled | 'warm-process' | 'gateway-process'): string {
+  return name === 'warm-process' || name === 'gateway-process'
+    ? join(workDir, `${name}.mjs`)
+    : join(workDir, name, 'index.mjs');
 }
 
 function runProbe(
@@ -196,22 +205,25 @@ function runProbe(
   });
 }
 
-/** Times fresh processes loading each subject and serving a first invocation, interleaved. */
-export async function measureColdStart(
+/**
+ * Times fresh processes loading each of `subjects` and serving a first invocation, interleaved in
+ * a seeded random order per round.
+ */
+export async function timeColdStarts<S extends ColdSubject>(
   options: ColdStartOptions,
-  sizes: Record<Bundled, BundleSize>,
-): Promise<ColdStartResult> {
+  subjects: readonly S[],
+): Promise<Record<S, ColdStartTimings>> {
   const probe = join(options.workDir, 'cold-start-probe.mjs');
   const random = createRandom(options.seed);
-  const results = Object.fromEntries(COLD_SUBJECTS.map((subject) => [subject, [] as ProbeResult[]])) as Record<
-    Subject,
+  const results = Object.fromEntries(subjects.map((subject) => [subject, [] as ProbeResult[]])) as Record<
+    S,
     ProbeResult[]
   >;
   const started = performance.now();
   // Round 0 warms the file cache and is not counted.
   for (let round = 0; round <= options.runs; round += 1) {
     if (round > 2 && performance.now() - started > options.timeBudgetMs) break;
-    for (const subject of shuffle(COLD_SUBJECTS, random)) {
+    for (const subject of shuffle(subjects, random)) {
       const env: Record<string, string> = {
         ...options.functionEnvironment,
         AWS_LAMBDA_FUNCTION_NAME: subject,
@@ -222,8 +234,8 @@ export async function measureColdStart(
       if (round > 0) results[subject].push(result);
     }
   }
-  const timings = {} as Record<Subject, ColdStartTimings>;
-  for (const subject of COLD_SUBJECTS) {
+  const timings = {} as Record<S, ColdStartTimings>;
+  for (const subject of subjects) {
     const runs = results[subject];
     timings[subject] = {
       runs: runs.length,
@@ -232,6 +244,15 @@ export async function measureColdStart(
       medianLoadAndInvokeMs: round(median(runs.map((result) => result.loadMs + result.firstInvokeMs))),
     };
   }
+  return timings;
+}
+
+/** Times the functions' cold starts against their floors and the typical SDK. */
+export async function measureColdStart(
+  options: ColdStartOptions,
+  sizes: Record<Bundled, BundleSize>,
+): Promise<ColdStartResult> {
+  const timings = await timeColdStarts(options, COLD_SUBJECTS);
   const sum = (subject: Subject) => timings[subject].medianLoadAndInvokeMs;
   return {
     sizes,

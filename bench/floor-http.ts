@@ -63,6 +63,28 @@ export function post(url: URL, headers: Record<string, string>, body: string): P
   });
 }
 
+/** GETs `url` with `headers` (keep-alive, as {@link post}) and reads the whole answer. */
+export function get(url: URL, headers: Record<string, string>): Promise<FloorAnswer> {
+  const http = process.getBuiltinModule(url.protocol === 'https:' ? 'node:https' : 'node:http');
+  let agent = agents.get(url.protocol);
+  if (agent === undefined) {
+    agent = new http.Agent({ keepAlive: true });
+    agents.set(url.protocol, agent);
+  }
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'GET', agent, headers }, (response: IncomingMessage) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
 /** A signed AWS JSON-protocol call (`X-Amz-Target`) to `service`, answering the parsed body. */
 export function createAwsJsonCaller(
   service: 'dynamodb' | 'secretsmanager' | 'kms',

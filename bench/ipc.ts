@@ -1,4 +1,7 @@
 /** Request/answer messages between the benchmark's processes over Node.js's IPC channel. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+
 interface Envelope {
   readonly id: number;
   readonly type: string;
@@ -51,4 +54,22 @@ export function client(channel: Channel): (type: string, payload?: unknown) => P
       pending.set(next, { resolve, reject });
       channel.send?.({ id: next, type, payload });
     });
+}
+
+/**
+ * Spawns a process with an IPC channel and waits for its `ready` message. `quiet` discards its
+ * stdout (a function's log lines: written, as in Lambda, but not shown).
+ */
+export async function startWithIpc(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  { quiet = false }: { readonly quiet?: boolean } = {},
+): Promise<ChildProcess & Channel> {
+  const child = spawn(command, args, { env, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'] });
+  const [message] = (await Promise.race([once(child, 'message'), once(child, 'exit')])) as unknown[];
+  if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'ready') {
+    throw new Error(`${args.at(-1)} did not start`);
+  }
+  return child;
 }

@@ -4,6 +4,7 @@
  */
 import type { Bundled, ColdStartResult } from './cold-start.js';
 import type { CostPerMillion, PRICES } from './cost.js';
+import { formatGatewayReport, type GatewayResult } from './gateway.js';
 import type { Machine } from './machine.js';
 import type { LatencySummary } from './stats.js';
 
@@ -58,6 +59,8 @@ export interface BenchResults {
     readonly recoveryLatency: LatencySummary;
   };
   readonly coldStart: ColdStartResult;
+  /** The data gateway's piece (gateway.ts); absent from runs before it existed. */
+  readonly gateway?: GatewayResult;
   readonly cost: {
     readonly prices: typeof PRICES;
     readonly architecture: string;
@@ -141,6 +144,14 @@ export function formatReport(results: BenchResults): string {
     ]),
     `\nBundles (minified bytes): ${sizes.map(([name, size]) => `${name} ${size.minifiedBytes}`).join(', ')}`,
     `I/O per finish: ${JSON.stringify(io.perFinish.requests)}; secret reads in the loop: ${io.secretReadsInLoop}`,
+    ...(results.gateway === undefined
+      ? []
+      : [
+          formatGatewayReport(
+            results.gateway,
+            results.targets.filter((target) => target.id.startsWith('gateway-')),
+          ),
+        ]),
     `\nTargets`,
     table(results.targets.map((target) => [target.met ? 'met ' : 'GAP ', target.target, String(target.measured)])),
   ].join('\n');

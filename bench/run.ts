@@ -1,6 +1,8 @@
 /**
- * `npm run bench`: warm overhead, cold start, I/O per request and cost of the two functions,
+ * `npm run bench`: warm overhead, cold start, I/O per request and cost of the functions,
  * against their references, in one run on loopback only (docs/performance.md).
+ * `npm run bench -- --only gateway` runs the data gateway's piece alone (`gateway.ts`) and writes
+ * `bench/results.gateway.json`.
  *
  * Local mode runs in its own process (`local-mode-process.ts`); the warm loop in another
  * (`warm-process.ts`), on the deployed bundles; each cold start in a fresh one. Prints a table
@@ -8,8 +10,7 @@
  * iterations of everything for CI, writes `bench/results.smoke.json` instead, and exits
  * non-zero unless what it wrote reads back as complete results.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,7 +22,9 @@ import { FUNCTION_BASE_ENVIRONMENT, FUNCTION_DEFAULTS } from '../infra/function-
 import { jsonPostEvent } from '../test/support/api-gateway-event.js';
 import { bundlePath, bundleSubjects, measureColdStart, nodeVersionOf, type Subject } from './cold-start.js';
 import { costPerMillion, finishRequestUnits, PRICES, recoveryRequestUnits } from './cost.js';
-import { type Channel, client, serve } from './ipc.js';
+import { formatGatewayReport, type GatewayResult, gatewayTargets, measureGateway } from './gateway.js';
+import { gatewayEvent } from './gateway-process.js';
+import { type Channel, client, serve, startWithIpc } from './ipc.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { type BenchResults, checkTargets, formatReport, type IoPerInvocation, validateResults } from './report.js';
 import { round, summarize } from './stats.js';
@@ -44,18 +47,9 @@ function nodeBinary(): string {
   return process.versions.node.startsWith('24.') ? process.execPath : join(ROOT, 'node_modules', '.bin', 'node');
 }
 
-/** Spawns a process with an IPC channel and waits for its `ready` message. */
-async function startWithIpc(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess & Channel> {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [message] = (await Promise.race([once(child, 'message'), once(child, 'exit')])) as unknown[];
-  if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'ready') {
-    throw new Error(`${args.at(-1)} did not start`);
-  }
-  return child;
-}
-
 async function main(): Promise<number> {
   const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+  const onlyGateway = process.argv.includes('gateway') && process.argv.includes('--only');
   const settings = smoke ? SMOKE : FULL;
   const started = performance.now();
   const date = new Date().toISOString();
@@ -103,6 +97,9 @@ async function main(): Promise<number> {
       HUMANAPI_CLIENT_ID: need('HUMANAPI_CLIENT_ID'),
       HUMANAPI_SECRET_ID: need('HUMANAPI_SECRET_ID'),
       HUMANAPI_BASE_URL: need('HUMANAPI_BASE_URL'),
+      // The data gateway's: it mints with the auth service and reads the data API.
+      HUMANAPI_AUTH_BASE_URL: need('HUMANAPI_AUTH_BASE_URL'),
+      HUMANAPI_DATA_BASE_URL: need('HUMANAPI_DATA_BASE_URL'),
       HUMANAPI_TIMEOUT_MS: String(DEFAULT_HUMANAPI_TIMEOUT_MS),
       TOKENS_TABLE_NAME: need('TOKENS_TABLE_NAME'),
       IDEMPOTENCY_TABLE_NAME: need('IDEMPOTENCY_TABLE_NAME'),
@@ -121,6 +118,61 @@ async function main(): Promise<number> {
       _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
       AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
     };
+
+    let sequence = 0;
+    const eventFor = async (subject: Subject): Promise<APIGatewayProxyEventV2> => {
+      if (subject === 'recoverPublicToken' || subject === 'recoverFloor') {
+        return jsonPostEvent('POST /public-tokens', { clientUserId: 'bench-user-0' });
+      }
+      sequence += 1;
+      const [session] = await mint([`cold-user-${sequence}`]);
+      return jsonPostEvent('POST /sessions', session);
+    };
+    const coldOptions = {
+      workDir,
+      nodeBinary: nodeBinary(),
+      runs: settings.coldRuns,
+      seed: SEED,
+      timeBudgetMs: 120_000,
+      functionEnvironment,
+    };
+    const functionTimeoutMs = functionTimeoutSeconds(DEFAULT_HUMANAPI_TIMEOUT_MS) * 1000;
+    const gatewayPiece = async (): Promise<GatewayResult> => {
+      process.stdout.write(`Data gateway: ${settings.warmupPairs} + ${settings.pairs} pairs, then cold starts…\n`);
+      return measureGateway(
+        {
+          pairs: settings.pairs,
+          warmupPairs: settings.warmupPairs,
+          timeBudgetMs: settings.warmBudgetMs,
+          functionTimeoutMs,
+          local,
+          // Its audit line and metrics are written for every read, as in Lambda, and not shown.
+          startProcess: (script, processEnv) => startWithIpc(nodeBinary(), [script], processEnv, { quiet: true }),
+          functionEnvironment,
+          cold: { ...coldOptions, eventFor },
+        },
+        gatewayEvent,
+      );
+    };
+    if (onlyGateway) {
+      const gateway = await gatewayPiece();
+      const targets = gatewayTargets(gateway);
+      const output = join(ROOT, 'bench', smoke ? 'results.gateway.smoke.json' : 'results.gateway.json');
+      const results = {
+        schemaVersion: 1,
+        mode: smoke ? 'smoke' : 'full',
+        date,
+        durationSeconds: round((performance.now() - started) / 1000, 1),
+        machine: { ...machine, loadAverageAtEnd: loadAverage() },
+        node: await nodeVersionOf(nodeBinary()),
+        bundleBytes: sizes.humanData.minifiedBytes,
+        gateway,
+        targets,
+      };
+      writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
+      process.stdout.write(`${formatGatewayReport(gateway, targets)}\n\nWrote ${output}\n`);
+      return gateway.warm.gateway.count > 0 ? 0 : 1;
+    }
 
     // Warm: the handler process gets pre-minted sessions; marks snapshot local mode's counters.
     const total = settings.warmupPairs + settings.pairs;
@@ -149,7 +201,7 @@ async function main(): Promise<number> {
       timeBudgetMs: settings.warmBudgetMs,
       seed: SEED,
       recoveries: settings.recoveries,
-      functionTimeoutMs: functionTimeoutSeconds(DEFAULT_HUMANAPI_TIMEOUT_MS) * 1000,
+      functionTimeoutMs,
     })) as WarmSamples;
     const perInvocation = (label: string, invocations: number): IoPerInvocation => {
       const before = marks.get(label) ?? {};
@@ -187,27 +239,17 @@ async function main(): Promise<number> {
     ])) as [string[], string[]];
 
     process.stdout.write(`Cold start: ${settings.coldRuns} fresh processes per subject, interleaved…\n`);
-    let sequence = 0;
-    const eventFor = async (subject: Subject): Promise<APIGatewayProxyEventV2> => {
-      if (subject === 'recoverPublicToken' || subject === 'recoverFloor') {
-        return jsonPostEvent('POST /public-tokens', { clientUserId: 'bench-user-0' });
-      }
-      sequence += 1;
-      const [session] = await mint([`cold-user-${sequence}`]);
-      return jsonPostEvent('POST /sessions', session);
-    };
     const coldStart = await measureColdStart(
       {
-        workDir,
-        nodeBinary: nodeBinary(),
-        runs: settings.coldRuns,
-        seed: SEED,
-        timeBudgetMs: 120_000,
-        functionEnvironment,
-        eventFor,
+        ...coldOptions,
+        eventFor: (subject) => {
+          if (subject === 'humanData' || subject === 'gatewayFloor') throw new Error(`${subject} is the gateway's`);
+          return eventFor(subject);
+        },
       },
       sizes,
     );
+    const gateway = await gatewayPiece();
 
     const operations = (perInvocationIo: IoPerInvocation) =>
       Object.fromEntries(
@@ -234,6 +276,7 @@ async function main(): Promise<number> {
       },
       io,
       coldStart,
+      gateway,
       cost: {
         prices: PRICES,
         architecture: FUNCTION_DEFAULTS.architecture.name,
@@ -252,7 +295,7 @@ async function main(): Promise<number> {
         }),
       },
     };
-    const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+    const results: BenchResults = { ...partial, targets: [...checkTargets(partial), ...gatewayTargets(gateway)] };
     const output = join(ROOT, 'bench', smoke ? 'results.smoke.json' : 'results.json');
     writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`\n${formatReport(results)}\n\nWrote ${output}\n`);

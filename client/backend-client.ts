@@ -26,6 +26,14 @@ import {
   publicTokenRequestSchema,
 } from '../functions/contract/requests.js';
 import { ROUTES, type RouteFunctionName } from '../functions/contract/routes.js';
+import {
+  type HumanDataCall,
+  type HumanDataPage,
+  type HumanDataQuery,
+  humanDataPage,
+  humanDataRequest,
+  pagesOf,
+} from './human-data.js';
 
 /** Settings of {@link createConnectBackendClient}. */
 export interface ConnectBackendClientOptions {
@@ -60,6 +68,27 @@ export interface ConnectBackendClient {
   recoverPublicToken(request: PublicTokenRequest): Promise<UserPublicToken>;
   /** `POST /connect-tokens`: the token a current-generation Connect opens with. */
   createConnectToken(request: ConnectTokenRequest & { readonly clientUserId: string }): Promise<ConnectSessionToken>;
+  /**
+   * `GET /users/{clientUserId}/human/{path+}`: a record or a page of the user's health data, read
+   * through the data gateway (docs/api.md#get-usersclientuseridhumanpath); this service never
+   * sees the user's access token.
+   *
+   * @param path - the endpoint under `/v1/human/` (`activities/summaries`, `profile`, …)
+   * @param query - a list's parameters (`limit`, `offset`, `updated_since`, …)
+   * @throws {ConnectBackendError} with the problem the gateway answered (409 `reconnect-required`:
+   *   the user must connect again), or status 400 before sending what the gateway would refuse
+   */
+  humanData<P extends string>(clientUserId: string, path: P, query?: HumanDataQuery): Promise<HumanDataPage<P>>;
+  /**
+   * The pages of a list, from `query`'s offset on, following the gateway's `next` links until the
+   * last page or `maxPages` (default 100), whichever comes first.
+   */
+  humanDataPages<P extends string>(
+    clientUserId: string,
+    path: P,
+    query?: HumanDataQuery,
+    options?: { readonly maxPages?: number },
+  ): AsyncGenerator<HumanDataPage<P>, void, undefined>;
 }
 
 /** The route of a function, from the route table. */
@@ -79,8 +108,12 @@ export function createConnectBackendClient({
   const base = new URL(apiUrl.replace(/\/+$/, ''));
   const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
 
-  /** Sends one signed request and answers its parsed 200 body. */
-  async function call<T>(method: string, path: string, body: object | undefined, answer: z.ZodMiniType<T>): Promise<T> {
+  /** Sends one signed request to `path` (with its query, already encoded) and answers its 200: JSON and headers. */
+  async function send(
+    method: string,
+    path: string,
+    body: object | undefined,
+  ): Promise<{ readonly json: unknown; readonly headers: Headers }> {
     const url = new URL(`${base.pathname.replace(/\/$/, '')}${path}`, base);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const signed = await signer.sign({
@@ -117,12 +150,34 @@ export function createConnectBackendClient({
       throw new ConnectBackendError(response.status, `The backend answered ${response.status} with no JSON`);
     }
     if (!response.ok) throw refusal(response.status, json);
-    const parsed = answer.safeParse(json);
-    if (!parsed.success) throw new ConnectBackendError(response.status, 'The backend answered an unexpected shape');
+    return { json, headers: response.headers };
+  }
+
+  /** Sends one signed request and answers its parsed 200 body. */
+  async function call<T>(method: string, path: string, body: object | undefined, answer: z.ZodMiniType<T>): Promise<T> {
+    const parsed = answer.safeParse((await send(method, path, body)).json);
+    if (!parsed.success) throw new ConnectBackendError(200, 'The backend answered an unexpected shape');
     return parsed.data;
   }
 
+  const humanData: HumanDataCall = async (clientUserId, path, query) => {
+    const request = humanDataRequest(clientUserId, path, query);
+    if (Array.isArray(request)) {
+      throw new ConnectBackendError(400, `The request fails the API's rules: ${request.join(', ')}`);
+    }
+    const { json, headers } = await send(
+      routeOf('humanData').method,
+      `${request.gatewayPath}${request.query === '' ? '' : `?${request.query}`}`,
+      undefined,
+    );
+    const page = humanDataPage<typeof path>(json, headers, request);
+    if (page === undefined) throw new ConnectBackendError(200, 'The backend answered an unexpected shape');
+    return page;
+  };
+
   return {
+    humanData,
+    humanDataPages: (clientUserId, path, query, options) => pagesOf(humanData, clientUserId, path, query, options),
     recoverPublicToken(request) {
       const route = routeOf('recoverPublicToken');
       return call(route.method, route.path, checked(publicTokenRequestSchema, request), userPublicTokenSchema);

@@ -2,11 +2,20 @@
  * `humanapi-connect-backend/client`: what a team's own services use (docs/api.md#the-service-client).
  *
  * - {@link createConnectBackendClient}: the backend's IAM routes, SigV4-signed, typed from the
- *   schemas that define the API;
+ *   schemas that define the API, the data gateway among them (`humanData`, `humanDataPages`);
  * - {@link readAccessToken} / {@link createAccessTokenReader}: a user's access token, for a
  *   service granted with `grantAccessTokenRead` (docs/security.md#granting-a-service).
  */
 export type { ConnectSessionToken, Problem, UserPublicToken } from '../functions/contract/answers.js';
+export type {
+  ActivitySummary,
+  HeartRateReading,
+  HumanDataAnswers,
+  HumanProfile,
+  HumanRecord,
+  HumanSource,
+  SleepSummary,
+} from '../functions/contract/human-data-records.js';
 export type { ConnectTokenRequest, PublicTokenRequest } from '../functions/contract/requests.js';
 export {
   type AccessTokenReader,
@@ -25,3 +34,4 @@ export {
   ConnectBackendError,
   createConnectBackendClient,
 } from './backend-client.js';
+export { DEFAULT_MAX_PAGES, type HumanDataOf, type HumanDataPage, type HumanDataQuery } from './human-data.js';

@@ -9,7 +9,12 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HUMAN_API_FAILURE_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/telemetry.js';
+import {
+  HUMAN_API_FAILURE_METRIC,
+  HUMAN_DATA_UPSTREAM_FAILURE_METRIC,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../functions/commons/telemetry.js';
 import { acknowledgeComplianceRule } from './acknowledgements.js';
 import type { BackendFunction } from './backend-function.js';
 
@@ -21,6 +26,8 @@ const SERVER_ERROR_RATE_PERCENT = 5;
 const SERVER_ERROR_RATE_MIN_REQUESTS = 10;
 /** Human API failures (5xx, timeouts, refused credentials, broken answers) per period that alarm. */
 const HUMAN_API_FAILURES_PER_PERIOD = 5;
+/** Data gateway requests answered 502/504 (Human API's data API failing after the retries) per period that alarm. */
+const HUMAN_DATA_FAILURES_PER_PERIOD = 5;
 
 /** Props of {@link ConnectAlarms}. */
 export interface ConnectAlarmsProps {
@@ -58,14 +65,16 @@ export class ConnectAlarms extends Construct {
       period: ALARM_PERIOD,
       label: '5xx responses (% of requests)',
     });
-    const humanApiFailures = new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: HUMAN_API_FAILURE_METRIC,
-      // Powertools Metrics adds the service as its default dimension.
-      dimensionsMap: { service: SERVICE_NAME },
-      statistic: Stats.SUM,
-      period: ALARM_PERIOD,
-    });
+    const serviceMetric = (metricName: string) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        // Powertools Metrics adds the service as its default dimension.
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: Stats.SUM,
+        period: ALARM_PERIOD,
+      });
+    const humanApiFailures = serviceMetric(HUMAN_API_FAILURE_METRIC);
     this.alarms = [
       new Alarm(this, 'ServerErrorRateAlarm', {
         alarmDescription: `More than ${SERVER_ERROR_RATE_PERCENT} % of API requests answered 5xx in two consecutive 5-minute periods (periods with fewer than ${SERVER_ERROR_RATE_MIN_REQUESTS} requests are not judged).`,
@@ -80,6 +89,14 @@ export class ConnectAlarms extends Construct {
         alarmDescription: `Human API failed (5xx, timeout, refused credentials or broken answer) at least ${HUMAN_API_FAILURES_PER_PERIOD} times in 5 minutes.`,
         metric: humanApiFailures,
         threshold: HUMAN_API_FAILURES_PER_PERIOD,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'HumanDataFailureAlarm', {
+        alarmDescription: `The data gateway answered 502 or 504 at least ${HUMAN_DATA_FAILURES_PER_PERIOD} times in 5 minutes: Human API's data API failed (5xx or no answer after the retries, an unreadable answer, or a page too large for a Lambda answer) (docs/deploy.md#alarms).`,
+        metric: serviceMetric(HUMAN_DATA_UPSTREAM_FAILURE_METRIC),
+        threshold: HUMAN_DATA_FAILURES_PER_PERIOD,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,

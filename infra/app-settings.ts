@@ -28,6 +28,7 @@ export const CONTEXT_KEYS = [
   'secretTtlSeconds',
   'humanApiBaseUrl',
   'humanApiAuthBaseUrl',
+  'humanApiDataBaseUrl',
   'humanApiTimeoutMs',
   'throttleRateLimit',
   'throttleBurstLimit',
@@ -165,6 +166,7 @@ export function appSettingsFromContext(get: ContextGetter): AppSettings {
   const jwt = optionalJwt(get);
   const humanApiBaseUrl = optionalString(get, 'humanApiBaseUrl');
   const humanApiAuthBaseUrl = optionalString(get, 'humanApiAuthBaseUrl');
+  const humanApiDataBaseUrl = optionalString(get, 'humanApiDataBaseUrl');
   const throttle = optionalThrottle(get);
   const logRetention = optionalRetention(get);
   const alarmTopicArn = optionalString(get, 'alarmTopicArn');
@@ -180,6 +182,7 @@ export function appSettingsFromContext(get: ContextGetter): AppSettings {
       ...(secretTtlSeconds === undefined ? {} : { secretTtl: Duration.seconds(secretTtlSeconds) }),
       ...(humanApiBaseUrl === undefined ? {} : { humanApiBaseUrl }),
       ...(humanApiAuthBaseUrl === undefined ? {} : { humanApiAuthBaseUrl }),
+      ...(humanApiDataBaseUrl === undefined ? {} : { humanApiDataBaseUrl }),
       ...(humanApiTimeoutMs === undefined ? {} : { humanApiTimeout: Duration.millis(humanApiTimeoutMs) }),
       ...(throttle === undefined ? {} : { throttle }),
       ...(logRetention === undefined ? {} : { logRetention }),

@@ -9,6 +9,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   DEFAULT_HUMANAPI_AUTH_BASE_URL,
   DEFAULT_HUMANAPI_BASE_URL,
+  DEFAULT_HUMANAPI_DATA_BASE_URL,
   DEFAULT_HUMANAPI_TIMEOUT_MS,
   DEFAULT_SECRET_TTL_SECONDS,
 } from '../functions/commons/config.js';
@@ -98,6 +99,12 @@ export interface HumanConnectBackendProps {
    */
   readonly humanApiAuthBaseUrl?: string;
   /**
+   * Human API's data API origin, which the data gateway (`GET /users/{clientUserId}/human/{path+}`)
+   * calls with the user's access token (`HUMANAPI_DATA_BASE_URL`): https, or http on a loopback host.
+   * @default 'https://api.humanapi.co'
+   */
+  readonly humanApiDataBaseUrl?: string;
+  /**
    * Time allowed for one Human API call (whole milliseconds, 100 ms to 12 s);
    * the Lambda timeout is derived from it.
    * @default Duration.millis(8000)
@@ -151,6 +158,7 @@ export interface BackendSettings {
   readonly secretTtlSeconds: number;
   readonly humanApiBaseUrl: string;
   readonly humanApiAuthBaseUrl: string;
+  readonly humanApiDataBaseUrl: string;
   readonly humanApiTimeoutMs: number;
   readonly lambdaTimeout: Duration;
   readonly throttle: ApiThrottleProps;
@@ -227,6 +235,12 @@ export function resolveBackendSettings(props: HumanConnectBackendProps): Backend
     humanApiAuthBaseUrl: requireHttpUrl(
       'humanApiAuthBaseUrl',
       props.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL,
+      { httpsOnly: 'except-loopback' },
+    ).replace(/\/+$/, ''),
+    // The request carries a user's access token: the same rule.
+    humanApiDataBaseUrl: requireHttpUrl(
+      'humanApiDataBaseUrl',
+      props.humanApiDataBaseUrl ?? DEFAULT_HUMANAPI_DATA_BASE_URL,
       { httpsOnly: 'except-loopback' },
     ).replace(/\/+$/, ''),
     humanApiTimeoutMs,

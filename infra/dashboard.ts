@@ -1,7 +1,8 @@
 /**
  * The operators' CloudWatch dashboard (docs/deploy.md#alarms): requests, 4xx and 5xx by route,
- * latency p50/p99 by route, Human API failures and latency, Lambda throttles and errors, and the
- * outbox queue's depth and dead letters when the stack has them.
+ * latency p50/p99 by route, Human API failures and latency, Lambda throttles and errors, the data
+ * gateway's calls, failures and bytes, and the outbox queue's depth and dead letters when the stack
+ * has them.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -11,6 +12,9 @@ import { Construct } from 'constructs';
 import {
   HUMAN_API_FAILURE_METRIC,
   HUMAN_API_LATENCY_METRIC,
+  HUMAN_DATA_BYTES_METRIC,
+  HUMAN_DATA_CALLS_METRIC,
+  HUMAN_DATA_UPSTREAM_FAILURE_METRIC,
   METRICS_NAMESPACE,
   SERVICE_NAME,
 } from '../functions/commons/telemetry.js';
@@ -112,6 +116,16 @@ export class ConnectDashboard extends Construct {
             f.function.metricDuration({ period: PERIOD, statistic, label: `${name} ${statistic}` }),
           ),
         ),
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Data gateway',
+        left: [humanApi(HUMAN_DATA_CALLS_METRIC, Stats.SUM), humanApi(HUMAN_DATA_UPSTREAM_FAILURE_METRIC, Stats.SUM)],
+        right: [humanApi(HUMAN_DATA_BYTES_METRIC, Stats.SUM)],
+        leftYAxis: { label: 'requests', min: 0 },
+        rightYAxis: { label: 'bytes answered', min: 0 },
         width: 12,
       }),
     );

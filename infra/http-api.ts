@@ -19,7 +19,12 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../functions/commons/cors-rules.js';
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_ALLOW_METHODS,
+  CORS_EXPOSE_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+} from '../functions/commons/cors-rules.js';
 import { ROUTES, type Route, type RouteFunctionName, routeKeyOf } from '../functions/contract/routes.js';
 import type { BackendFunction } from './backend-function.js';
 import type { BackendSettings } from './backend-props.js';
@@ -80,6 +85,7 @@ export function addHttpApi(scope: Construct, { settings, apiName, logKey, functi
       allowOrigins: settings.allowedOrigins,
       allowMethods: CORS_ALLOW_METHODS.map((method) => CorsHttpMethod[method]),
       allowHeaders: [...CORS_ALLOW_HEADERS],
+      exposeHeaders: [...CORS_EXPOSE_HEADERS],
       maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
     },
   });

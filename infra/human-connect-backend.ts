@@ -22,6 +22,7 @@ import { BackendFunction } from './backend-function.js';
 import { type HumanConnectBackendProps, resolveBackendSettings } from './backend-props.js';
 import { addClientSecret } from './client-secret.js';
 import { ConnectDashboard } from './dashboard.js';
+import { dataGatewayEnvironment, grantDataGateway } from './data-gateway.js';
 import { addHttpApi } from './http-api.js';
 import { TokenKeyWatch } from './key-watch.js';
 import { addOutboxFunctions, addOutboxQueues, grantQueueSend } from './outbox.js';
@@ -43,6 +44,7 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
   finishSession: 'POST /sessions: exchanges a Human Connect session token and stores the user tokens',
   recoverPublicToken: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
   connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
+  humanData: 'GET /users/{clientUserId}/human/{path+}: reads health data from Human API with the token it decrypts',
 };
 
 /** A construct ID from a function name: `finishSession` → `FinishSession`. */
@@ -165,9 +167,10 @@ export class HumanConnectBackend extends Construct {
       logKey: this.tokenKey,
       reservedConcurrency: settings.reservedConcurrency,
     };
-    // Only connectTokens calls Human API's current-generation auth origin.
+    // Only connectTokens and the data gateway call Human API's current-generation auth origin.
     const extraEnvironment: Partial<Record<RouteFunctionName, Record<string, string>>> = {
       connectTokens: { HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl },
+      humanData: dataGatewayEnvironment(settings),
     };
     this.routeFunctions = Object.fromEntries(
       ROUTES.map(({ functionName }) => [
@@ -252,20 +255,23 @@ export class HumanConnectBackend extends Construct {
       grantKeyThroughService(this.tokenKey, fn.role, 'dynamodb', { write: true });
       grantClientSecretRead(this.clientSecretKeyed, fn.role);
     }
+    // The one function that decrypts access tokens, as a reader (data-gateway.ts).
+    grantDataGateway(this.accessTokenResources(), this.routeFunctions.humanData.role);
   }
 
   /**
    * Lets a service of the team read access tokens with the reader module
    * (functions/reader/read-access-token.ts), in this stack, another stack of the app, or another
    * account (docs/security.md#granting-a-service): a role of this app is put under the backend's
-   * reader path, a role imported by ARN is named in the key, table and secret policies. No
-   * function of the backend but the data gateway holds it.
+   * reader path, a role imported by ARN is named in the key, table and secret policies. Of the
+   * backend's functions, only the data gateway holds it.
    */
   grantAccessTokenRead(grantee: IGrantable): void {
-    grantAccessTokenRead(
-      { tokenKey: this.tokenKeyReaders, tokenTable: this.tokenTable, clientSecret: this.clientSecretKeyed },
-      grantee,
-    );
+    grantAccessTokenRead(this.accessTokenResources(), grantee);
+  }
+
+  private accessTokenResources() {
+    return { tokenKey: this.tokenKeyReaders, tokenTable: this.tokenTable, clientSecret: this.clientSecretKeyed };
   }
 
   /**

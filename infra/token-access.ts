@@ -127,7 +127,8 @@ function attributeStatement({
   };
 }
 
-function grantOnAttributes(grantee: IGrantable, statement: Parameters<typeof attributeStatement>[0]): void {
+/** Grants {@link attributeStatement}'s fine-grained access to `grantee`. */
+export function grantOnAttributes(grantee: IGrantable, statement: Parameters<typeof attributeStatement>[0]): void {
   Grant.addToPrincipal({ grantee, ...attributeStatement(statement) });
 }
 

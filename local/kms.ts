@@ -29,6 +29,8 @@ export interface LocalKms {
   resetFaults(): void;
   /** Decrypts a blob (base64) for tests and the record hooks' checks; `undefined` when it does not decrypt. */
   decrypt(ciphertextBase64: string, encryptionContext: Record<string, string>): string | undefined;
+  /** `Decrypt` requests served since start (the benchmark counts the data gateway's). */
+  readonly decryptRequests: number;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export function createLocalKeyring(key: Buffer): LocalKeyring {
 export async function startLocalKms({ keyPath }: { keyPath: string | undefined }): Promise<LocalKms> {
   const { encrypt, decrypt } = createLocalKeyring(loadKeyMaterial(keyPath));
   let faults = 0;
+  let decryptRequests = 0;
 
   const awsError = (response: ServerResponse, status: number, type: string, message: string) =>
     sendAwsJsonError(response, '1.1', status, { type, message });
@@ -137,6 +140,7 @@ export async function startLocalKms({ keyPath }: { keyPath: string | undefined }
       return;
     }
     if (target === 'TrentService.Decrypt') {
+      decryptRequests += 1;
       const plaintext =
         typeof body.CiphertextBlob === 'string'
           ? decrypt(Buffer.from(body.CiphertextBlob, 'base64'), context)
@@ -166,6 +170,9 @@ export async function startLocalKms({ keyPath }: { keyPath: string | undefined }
     },
     decrypt(ciphertextBase64, encryptionContext) {
       return decrypt(Buffer.from(ciphertextBase64, 'base64'), encryptionContext)?.toString('utf8');
+    },
+    get decryptRequests() {
+      return decryptRequests;
     },
     close: () => close(server),
   };

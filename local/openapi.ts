@@ -12,6 +12,12 @@ import {
   userPublicTokenSchema,
 } from '../functions/contract/answers.js';
 import {
+  HUMAN_DATA_ENDPOINTS,
+  type LIST_QUERY_RULES,
+  MAX_LIMIT,
+  MAX_OFFSET,
+} from '../functions/contract/human-data.js';
+import {
   connectTokenRequestSchema,
   publicTokenRequestSchema,
   sessionTokenObjectSchema,
@@ -113,6 +119,95 @@ function operation({
   };
 }
 
+/** The query parameters of a list (docs/api.md#get-usersclientuseridhumanpath), by name. */
+const LIST_PARAMETER_SCHEMAS: Readonly<Record<keyof typeof LIST_QUERY_RULES, JsonObject>> = {
+  limit: {
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    description: 'Records per page (Human API: 50 when absent).',
+  },
+  offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, description: 'Index of the first record.' },
+  created_since: { type: 'string', description: 'Records created after this UTC time (YYYYMMDDTHHmmssZ or ISO 8601).' },
+  created_before: { type: 'string', description: 'Records created before this UTC time.' },
+  updated_since: { type: 'string', description: 'Records updated after this UTC time.' },
+  updated_before: { type: 'string', description: 'Records updated before this UTC time.' },
+  start_date: { type: 'string', format: 'date', description: 'The oldest day (YYYY-MM-DD), with end_date.' },
+  end_date: { type: 'string', format: 'date', description: 'The most recent day (YYYY-MM-DD), with start_date.' },
+  source: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'One source\u2019s records.' },
+};
+
+/** `GET /users/{clientUserId}/human/{path+}`: the data gateway, hand-written (it takes no body). */
+function humanDataOperation(): JsonObject {
+  const problems: Record<string, string> = {
+    '400':
+      'A path or query parameter breaks the rules (`invalid-parameter`, `errors` names `path.clientUserId`, `path.path` or `query.<name>`), the request has a body (`unexpected-body`), or in JWT mode the signed-in user\u2019s claim cannot be used as a clientUserId (`invalid-caller-id`). Nothing is read and Human API is not called.',
+    '404':
+      'No record exists for that user (`no-token-record`), or Human API has no such record (`humanapi-not-found`).',
+    '409':
+      'Human API refused the user\u2019s access token and no other can be had (`reconnect-required`): the user must connect again; the record now says so, and POST /connect-tokens answers create.',
+    '502':
+      'Human API failed after the retries (5xx, a broken connection, an unreadable answer), or its page is larger than a Lambda answer can carry (`data-page-too-large`: ask a smaller limit).',
+    '503':
+      'DynamoDB, KMS or Secrets Manager is unavailable (the title names which), or Human API answered 429 (with Retry-After).',
+    '504': 'Human API did not answer within the timeout, after the retries.',
+    '500': 'Anything unexpected.',
+  };
+  const functionForbidden = 'In JWT mode, the signed-in caller named another user (`caller-mismatch`).';
+  return {
+    operationId: 'humanData',
+    summary: 'Read a user\u2019s health data from Human API through the vault (the data gateway)',
+    description: `The path is \`{path+}\` in API Gateway: one of ${HUMAN_DATA_ENDPOINTS.map((endpoint) => `\`${endpoint.template}\``).join(', ')} ({id}: a record\u2019s id, or for summaries a YYYY-MM-DD day). Lists take the query parameters below; a record takes none. Every parameter at most once; any other is refused (400).`,
+    parameters: [
+      {
+        name: 'clientUserId',
+        in: 'path',
+        required: true,
+        description: 'The user; `me` for the signed-in user in JWT mode.',
+        schema: { type: 'string', minLength: 1, maxLength: 256 },
+      },
+      {
+        name: 'path',
+        in: 'path',
+        required: true,
+        description:
+          'The endpoint under /v1/human/, one to four segments of letters, digits, _ and -, not percent-encoded.',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,64}){0,3}$' },
+      },
+      ...Object.entries(LIST_PARAMETER_SCHEMAS).map(([name, schema]) => ({
+        name,
+        in: 'query',
+        required: false,
+        schema,
+      })),
+    ],
+    responses: {
+      '200': {
+        description: 'Human API\u2019s JSON as it came: a record, or a page of a list.',
+        headers: {
+          'X-Total-Count': {
+            description: 'Records in the whole list (Human API\u2019s).',
+            schema: { type: 'integer' },
+          },
+          Link: {
+            description:
+              'RFC 8288 links to the next and previous pages (`rel="next"`, `"prev"`), on this API\u2019s own path.',
+            schema: { type: 'string' },
+          },
+        },
+        content: { 'application/json': { schema: {} } },
+      },
+      ...Object.fromEntries(Object.entries(problems).map(([status, text]) => [status, problemAnswer(text)])),
+      '401': JWT_REFUSED,
+      '403': {
+        description: `One of two answers, told apart by content type. From the function, application/problem+json: ${functionForbidden} From API Gateway before any function runs, application/json {"message":"Forbidden"}: without JWT, the request is not signed (SigV4) by an allowed principal; local mode adds a \`reason\` saying what was wrong with the signature.`,
+        content: { ...PROBLEM_CONTENT, ...GATEWAY_CONTENT },
+      },
+    },
+    security: [{ sigv4: [] }, { jwt: [] }],
+  };
+}
+
 /** Builds the OpenAPI document (deterministic: same schemas, same bytes). */
 export function buildOpenApiDocument(): JsonObject {
   return {
@@ -121,7 +216,7 @@ export function buildOpenApiDocument(): JsonObject {
       title: 'Human Connect token backend',
       version: '1',
       description:
-        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open and POST /public-tokens and POST /connect-tokens require AWS IAM (SigV4, service execute-api); with one, every route requires a bearer JWT. Every answer carries Cache-Control: no-store. API Gateway\u2019s own refusals (401, the IAM 403, and 404 {"message":"Not Found"} for a route not listed here) are application/json { message }, not problem details.',
+        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open and the other routes require AWS IAM (SigV4, service execute-api); with one, every route requires a bearer JWT. Every answer carries Cache-Control: no-store. API Gateway\u2019s own refusals (401, the IAM 403, and 404 {"message":"Not Found"} for a route not listed here) are application/json { message }, not problem details.',
     },
     paths: {
       '/sessions': {
@@ -169,6 +264,7 @@ export function buildOpenApiDocument(): JsonObject {
           },
         }),
       },
+      '/users/{clientUserId}/human/{path}': { get: humanDataOperation() },
     },
     components: {
       schemas: {

@@ -229,6 +229,7 @@ export async function startLocalMode({
     sandbox === undefined
       ? undefined
       : createHumanApiDataSandbox({ v1: sandbox, auth: authSandbox, statsHook: bothSandboxesServe });
+  const humanApiDataBaseUrl = dataSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`;
 
   // JWT mode, as an HTTP API JWT authorizer would enforce it.
   const devIssuerUrl = `${apiUrl}/sandbox/auth`;
@@ -249,6 +250,7 @@ export async function startLocalMode({
   const config = applyFunctionEnvironment(env, settings, {
     humanApiBaseUrl: settings.humanApiBaseUrl ?? `${apiUrl}${HUMAN_API_SANDBOX_PATH}`,
     humanApiAuthBaseUrl: authSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_AUTH_SANDBOX_PATH}`,
+    humanApiDataBaseUrl,
     dynamoDbEndpoint: dynamoDb.endpoint,
     secretsManagerEndpoint: secretStore.endpoint,
     kmsEndpoint: kms.endpoint,
@@ -405,7 +407,6 @@ export async function startLocalMode({
     });
   });
 
-  const humanApiDataBaseUrl = dataSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`;
   return {
     apiUrl,
     webUrl,

@@ -298,6 +298,8 @@ export interface LocalEndpoints {
   readonly humanApiBaseUrl: string;
   /** The current-generation sandbox, when it serves (otherwise `HUMANAPI_AUTH_BASE_URL` passes through). */
   readonly humanApiAuthBaseUrl?: string | undefined;
+  /** The data API sandbox, when it serves (otherwise `HUMANAPI_DATA_BASE_URL` passes through). */
+  readonly humanApiDataBaseUrl?: string | undefined;
   readonly dynamoDbEndpoint: string;
   readonly secretsManagerEndpoint: string;
   readonly kmsEndpoint: string;
@@ -332,6 +334,7 @@ export function applyFunctionEnvironment(
     ...functionVariables(settings),
     HUMANAPI_BASE_URL: endpoints.humanApiBaseUrl,
     ...(endpoints.humanApiAuthBaseUrl === undefined ? {} : { HUMANAPI_AUTH_BASE_URL: endpoints.humanApiAuthBaseUrl }),
+    ...(endpoints.humanApiDataBaseUrl === undefined ? {} : { HUMANAPI_DATA_BASE_URL: endpoints.humanApiDataBaseUrl }),
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDbEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManagerEndpoint,
     AWS_ENDPOINT_URL_KMS: endpoints.kmsEndpoint,

@@ -19,6 +19,8 @@ export interface Config {
   readonly humanApiBaseUrl: string;
   /** Human API's current-generation auth origin, without a trailing slash (`HUMANAPI_AUTH_BASE_URL`). */
   readonly humanApiAuthBaseUrl: string;
+  /** Human API's data API origin, without a trailing slash (`HUMANAPI_DATA_BASE_URL`; the data gateway's). */
+  readonly humanApiDataBaseUrl: string;
   /** Time allowed for one Human API call (`HUMANAPI_TIMEOUT_MS`). */
   readonly humanApiTimeoutMs: number;
   /** DynamoDB table of user token records (`TOKENS_TABLE_NAME`). */
@@ -58,6 +60,8 @@ export class ConfigError extends Error {
 export const DEFAULT_HUMANAPI_BASE_URL = 'https://user.humanapi.co';
 /** Default origin of Human API's current-generation token endpoint (docs/design.md#human-api). */
 export const DEFAULT_HUMANAPI_AUTH_BASE_URL = 'https://auth.humanapi.co';
+/** Default origin of Human API's data API, which the data gateway calls (docs/design.md#human-api). */
+export const DEFAULT_HUMANAPI_DATA_BASE_URL = 'https://api.humanapi.co';
 /** Default Human API timeout: generous for a sign-in, well inside API Gateway's 30 s. */
 export const DEFAULT_HUMANAPI_TIMEOUT_MS = 8000;
 /** Default secret cache lifetime (docs/design.md#security-model). */
@@ -140,6 +144,7 @@ export function readConfig(env: Environment = process.env): Config {
     secretId: variables.require('HUMANAPI_SECRET_ID'),
     humanApiBaseUrl: variables.humanApiUrl('HUMANAPI_BASE_URL', DEFAULT_HUMANAPI_BASE_URL),
     humanApiAuthBaseUrl: variables.humanApiUrl('HUMANAPI_AUTH_BASE_URL', DEFAULT_HUMANAPI_AUTH_BASE_URL),
+    humanApiDataBaseUrl: variables.humanApiUrl('HUMANAPI_DATA_BASE_URL', DEFAULT_HUMANAPI_DATA_BASE_URL),
     humanApiTimeoutMs: variables.integer(
       'HUMANAPI_TIMEOUT_MS',
       DEFAULT_HUMANAPI_TIMEOUT_MS,

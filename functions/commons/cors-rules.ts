@@ -9,6 +9,11 @@ import { ROUTES, type Route } from '../contract/routes.js';
 export const CORS_ALLOW_METHODS: readonly Route['method'][] = [...new Set(ROUTES.map((route) => route.method))];
 /** Request headers the API allows cross-origin. */
 export const CORS_ALLOW_HEADERS = ['content-type', 'authorization'] as const;
+/**
+ * Answer headers a page may read cross-origin beyond the safelisted ones: the data gateway's
+ * paging headers (docs/api.md#get-usersclientuseridhumanpath).
+ */
+export const CORS_EXPOSE_HEADERS = ['x-total-count', 'link'] as const;
 /** How long a browser may cache a preflight answer. */
 export const CORS_MAX_AGE_SECONDS = 600;
 

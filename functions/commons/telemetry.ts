@@ -15,3 +15,9 @@ export const HUMAN_API_LATENCY_METRIC = 'HumanApiLatency';
  * A 401 that the secret re-read fixes is not a failure: rotations do not trip the alarm.
  */
 export const HUMAN_API_FAILURE_METRIC = 'HumanApiFailure';
+/** The data gateway's calls, one per request (docs/deploy.md#alarms). */
+export const HUMAN_DATA_CALLS_METRIC = 'HumanDataCalls';
+/** The data gateway's requests that failed because of Human API (answered 502 or 504), which its alarm watches. */
+export const HUMAN_DATA_UPSTREAM_FAILURE_METRIC = 'HumanDataUpstreamFailures';
+/** The bytes of health data the data gateway answered. */
+export const HUMAN_DATA_BYTES_METRIC = 'HumanDataBytes';

@@ -46,6 +46,13 @@ export const ROUTES = [
     caller: 'iam',
     summary: 'Start a current-generation Connect session: a session token (create) or an id token (edit)',
   },
+  {
+    functionName: 'humanData',
+    method: 'GET',
+    path: '/users/{clientUserId}/human/{path+}',
+    caller: 'iam',
+    summary: 'Read a user\u2019s health data from Human API through the vault (the data gateway)',
+  },
 ] as const satisfies readonly Route[];
 
 /** The name of a function that serves a route. */

@@ -161,6 +161,26 @@ export class HumanApiFailedError extends HumanApiError {
   }
 }
 
+/** Human API could not be reached, or the connection broke before a whole answer arrived. */
+export class HumanApiUnreachableError extends HumanApiFailedError {
+  constructor(options?: ErrorOptions) {
+    super('Could not reach Human API.', options);
+    this.name = 'HumanApiUnreachableError';
+  }
+}
+
+/** Human API's answer was larger than the caller reads; it was cut off, unread. */
+export class HumanApiAnswerTooLargeError extends HumanApiFailedError {
+  /** The cap the answer went over, in bytes. */
+  readonly maxBytes: number;
+
+  constructor(maxBytes: number, upstreamStatus: number) {
+    super(`Human API's answer is larger than ${maxBytes} bytes.`, { upstreamStatus });
+    this.name = 'HumanApiAnswerTooLargeError';
+    this.maxBytes = maxBytes;
+  }
+}
+
 /** Human API did not answer within the timeout. */
 export class HumanApiTimeoutError extends HumanApiError {
   constructor(timeoutMs: number) {

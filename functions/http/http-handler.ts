@@ -145,6 +145,8 @@ export interface HttpRequest<TBody> {
   readonly caller: Caller;
   /** The route's path parameters (`{clientUserId}`, `{path+}`), decoded once as API Gateway does. */
   readonly pathParameters: Readonly<Record<string, string>>;
+  /** The request's path as sent, before decoding (`''` when the event has none). */
+  readonly rawPath: string;
   /** The query string's parameters, in order, a repeated one kept each time. */
   readonly query: URLSearchParams;
   /** The request headers, names in lower case. */
@@ -227,6 +229,7 @@ export function createHttpHandler<TBody = undefined>({
           rawBody: rawBodies.get(event) ?? '',
           caller,
           pathParameters: { ...event.pathParameters } as Record<string, string>,
+          rawPath: event.rawPath ?? '',
           query: new URLSearchParams(event.rawQueryString ?? ''),
           headers: { ...event.headers } as Record<string, string>,
           requestId: requestIdOf(event),

@@ -28,6 +28,7 @@ import {
   UnsupportedMediaTypeError,
   UserDeletedError,
 } from '../domain/errors.js';
+import { DataPageTooLargeError, HumanDataNotFoundError, ReconnectRequiredError } from '../domain/human-data-errors.js';
 
 /** Headers on every answer: nothing here may be cached or sniffed. */
 export const SECURITY_HEADERS = {
@@ -65,6 +66,11 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof TokenRecordNotFoundError) return problem(404, 'no-token-record', 'Not found', error.message);
   if (error instanceof RequestInFlightError) return problem(409, 'session-in-flight', 'Conflict', error.message);
   if (error instanceof UserDeletedError) return problem(409, 'user-deleted', 'Conflict', error.message);
+  if (error instanceof ReconnectRequiredError) {
+    return problem(409, 'reconnect-required', 'The user must connect again', error.message);
+  }
+  if (error instanceof HumanDataNotFoundError) return problem(404, 'humanapi-not-found', 'Not found', error.message);
+  if (error instanceof DataPageTooLargeError) return problem(502, 'data-page-too-large', 'Bad gateway', error.message);
   if (error instanceof HumanApiError) return humanApiProblem(error);
   if (error instanceof DependencyUnavailableError) return dependencyProblem(error.dependency);
   // Body parsers (middy) raise HttpErrors for unparseable bodies and forbidden keys.

@@ -78,6 +78,8 @@ export interface ReadAccessToken {
   readonly accessToken: string;
   /** `v1`: the exchange's (a refusal means the user must connect again); `minted`: mint another. */
   readonly kind: 'v1' | 'minted';
+  /** When a minted token expires (ISO 8601); `undefined` for a v1 token, which does not. */
+  readonly expiresAt?: string | undefined;
 }
 
 /** Reads users' access tokens; one reader shares concurrent reads of a user, so they mint once. */
@@ -142,7 +144,7 @@ export function createAccessTokenReader(options: AccessTokenReaderOptions = {}):
   };
 
   /** Mints an access token, stores it encrypted (newest wins) and answers it. */
-  async function mint(clientUserId: string): Promise<string> {
+  async function mint(clientUserId: string): Promise<ReadAccessToken> {
     const { clientId, secrets, humanApiAuth, keyId: mintingKeyId } = minterOf();
     const requestedAt = now();
     let minted: Awaited<ReturnType<HumanApiAuth['mintAccessToken']>>;
@@ -157,18 +159,11 @@ export function createAccessTokenReader(options: AccessTokenReaderOptions = {}):
     }
     const issuedAt = now();
     const ciphertext = await cipherOf(mintingKeyId).encrypt(clientUserId, minted.accessToken);
-    await recordsOf().storeMinted(
-      {
-        clientUserId,
-        ciphertext,
-        // Counted from the request: the token may have been issued at any moment of the call.
-        expiresAt: new Date(requestedAt.getTime() + minted.expiresIn * 1000).toISOString(),
-        issuedAt: issuedAt.toISOString(),
-      },
-      issuedAt,
-    );
+    // Counted from the request: the token may have been issued at any moment of the call.
+    const expiresAt = new Date(requestedAt.getTime() + minted.expiresIn * 1000).toISOString();
+    await recordsOf().storeMinted({ clientUserId, ciphertext, expiresAt, issuedAt: issuedAt.toISOString() }, issuedAt);
     // Stored, or a token issued later is stored: either way this one is valid for its lifetime.
-    return minted.accessToken;
+    return { accessToken: minted.accessToken, kind: 'minted', expiresAt };
   }
 
   async function read(clientUserId: string, mintAgain: boolean): Promise<ReadAccessToken> {
@@ -182,9 +177,10 @@ export function createAccessTokenReader(options: AccessTokenReaderOptions = {}):
     // Current generation: the minted token while it is fresh enough, else a new one.
     const expiresAtMs = stored.minted === undefined ? Number.NaN : Date.parse(stored.minted.expiresAt);
     if (!mintAgain && stored.minted !== undefined && expiresAtMs - now().getTime() > MINTED_TOKEN_MIN_REMAINING_MS) {
-      return { accessToken: await cipherOf(keyId).decrypt(clientUserId, stored.minted.ciphertext), kind: 'minted' };
+      const accessToken = await cipherOf(keyId).decrypt(clientUserId, stored.minted.ciphertext);
+      return { accessToken, kind: 'minted', expiresAt: stored.minted.expiresAt };
     }
-    return { accessToken: await mint(clientUserId), kind: 'minted' };
+    return mint(clientUserId);
   }
 
   const inFlight = new Map<string, Promise<ReadAccessToken>>();

@@ -14,6 +14,8 @@ export const humanApiFaultBody = z.strictObject({
   delayMs: z.optional(z.int().check(z.minimum(0), z.maximum(120_000))),
   count,
   body: z.optional(z.string()),
+  /** An answer of this many bytes (up to 16 MiB), generated: larger than a hook body may be. */
+  bodyBytes: z.optional(z.int().check(z.minimum(4), z.maximum(16 * 1024 * 1024))),
   reset: z.optional(z.boolean()),
   /** Seconds for a `Retry-After` header on the fault's answer (a 429's, say). */
   retryAfter: z.optional(z.int().check(z.minimum(0), z.maximum(86_400))),

@@ -167,6 +167,8 @@ export function createSandboxRoutes({
           publicTokenIssuedAt,
           accessTokenSealed,
           plaintextAccessToken: 'accessToken' in item,
+          // Set when Human API refused the user's token (the data gateway) or an id token.
+          reconnectRequired: item.reconnectRequired === true,
         },
         cors,
       );
@@ -189,12 +191,13 @@ export function createSandboxRoutes({
         // A fault may carry a raw body of its own: allow more than the other hooks.
         const body = await readHookBody(request, humanApiFaultBody, 64 * 1024);
         if (!body.ok) return sendJson(response, 400, body.problem);
-        const { status, delayMs, count, body: answerBody, reset, retryAfter } = body.value;
+        const { status, delayMs, count, body: answerBody, bodyBytes, reset, retryAfter } = body.value;
         const fault: HumanApiFault = {
           ...(status === undefined ? {} : { status }),
           ...(delayMs === undefined ? {} : { delayMs }),
           ...(count === undefined ? {} : { count }),
           ...(answerBody === undefined ? {} : { body: answerBody }),
+          ...(bodyBytes === undefined ? {} : { bodyBytes }),
           ...(reset === true ? { reset: true } : {}),
           ...(retryAfter === undefined ? {} : { retryAfter }),
         };

@@ -28,6 +28,11 @@ export interface HumanApiFault {
   readonly count?: number;
   /** Raw body to answer with `status` (default 200), e.g. broken or wrong-shaped JSON. */
   readonly body?: string;
+  /**
+   * Answer `status` (default 200) with a JSON array of one string, exactly this many bytes long:
+   * an answer larger than a caller reads, which a hook body could not carry.
+   */
+  readonly bodyBytes?: number;
   /** Drop the connection without answering. */
   readonly reset?: boolean;
   /** Seconds sent as `Retry-After` with `status` (or `body`), as Human API does with a 429. */
@@ -169,9 +174,9 @@ export function createHumanApiSandbox({
     }
     const retryAfter: Record<string, string> =
       fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
-    if (fault.body !== undefined) {
+    if (fault.body !== undefined || fault.bodyBytes !== undefined) {
       response.writeHead(fault.status ?? 200, { 'Content-Type': 'application/json', ...retryAfter });
-      response.end(fault.body);
+      response.end(fault.body ?? `["${'x'.repeat(Math.max(0, (fault.bodyBytes ?? 0) - 4))}"]`);
       return true;
     }
     if (fault.status !== undefined) {

@@ -40,6 +40,7 @@ describe('appSettingsFromContext', () => {
         secretTtl: 300,
         humanApiBaseUrl: 'https://user.humanapi.co',
         humanApiAuthBaseUrl: 'https://auth.humanapi.co',
+        humanApiDataBaseUrl: 'https://api.humanapi.co',
         humanApiTimeout: 8000,
         throttle: { rateLimit: 100, burstLimit: 200 },
         logRetention: RetentionDays.ONE_MONTH,
@@ -74,6 +75,7 @@ describe('appSettingsFromContext', () => {
       secretTtlSeconds: '60',
       humanApiTimeoutMs: '5000',
       humanApiAuthBaseUrl: ' https://auth.humanapi.example.com ',
+      humanApiDataBaseUrl: ' https://api.humanapi.example.com ',
       throttleRateLimit: '10',
       throttleBurstLimit: '20',
       logRetentionDays: '90',
@@ -91,6 +93,7 @@ describe('appSettingsFromContext', () => {
         secretTtl: 60,
         humanApiTimeout: 5000,
         humanApiAuthBaseUrl: 'https://auth.humanapi.example.com',
+        humanApiDataBaseUrl: 'https://api.humanapi.example.com',
         throttle: { rateLimit: 10, burstLimit: 20 },
         logRetention: RetentionDays.THREE_MONTHS,
         alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
@@ -105,6 +108,7 @@ describe('appSettingsFromContext', () => {
       jwtIssuer: '',
       logRetentionDays: '',
       humanApiAuthBaseUrl: '',
+      humanApiDataBaseUrl: '',
     });
 
     expect(settings).toEqual({ stackName: DEFAULT_STACK_NAME, props: MINIMAL });

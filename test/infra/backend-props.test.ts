@@ -22,6 +22,7 @@ describe('resolveBackendSettings', () => {
       secretTtlSeconds: 300,
       humanApiBaseUrl: 'https://user.humanapi.co',
       humanApiAuthBaseUrl: 'https://auth.humanapi.co',
+      humanApiDataBaseUrl: 'https://api.humanapi.co',
       humanApiTimeoutMs: 8000,
       lambdaTimeout: 21,
       throttle: { rateLimit: 100, burstLimit: 200 },
@@ -38,11 +39,13 @@ describe('resolveBackendSettings', () => {
       jwt: { issuer: 'https://issuer.example.com', audience: [' web '] },
       humanApiBaseUrl: 'http://127.0.0.1:3000/sandbox/',
       humanApiAuthBaseUrl: 'https://auth.humanapi.example.com//',
+      humanApiDataBaseUrl: 'http://127.0.0.1:3000/sandbox/humanapi-data/',
     });
 
     expect(settings.jwt).toEqual({ issuer: 'https://issuer.example.com', audience: ['web'], claim: 'sub' });
     expect(settings.humanApiBaseUrl).toBe('http://127.0.0.1:3000/sandbox');
     expect(settings.humanApiAuthBaseUrl).toBe('https://auth.humanapi.example.com');
+    expect(settings.humanApiDataBaseUrl).toBe('http://127.0.0.1:3000/sandbox/humanapi-data');
   });
 
   it('accepts the edges of the ranges: 100 ms and 12 s of Human API timeout, 0 s and one day of secret TTL', () => {
@@ -110,6 +113,17 @@ describe('resolveBackendSettings', () => {
   ])('refuses a Human API auth URL %s, naming the prop (the body carries the client secret)', (_case, url) => {
     expect(settingsWith({ humanApiAuthBaseUrl: url })).toThrow(
       /^HumanConnectBackend prop humanApiAuthBaseUrl must be /,
+    );
+  });
+
+  it.each([
+    ['that is not a URL', 'api.humanapi.co'],
+    ['over plain http to another host', 'http://api.humanapi.co'],
+    ['of another scheme', 'ftp://api.humanapi.co'],
+  ])('refuses a Human API data URL %s, naming the prop (the request carries an access token)', (_case, url) => {
+    expect(settingsWith({ humanApiDataBaseUrl: url })).toThrow(InvalidBackendPropsError);
+    expect(settingsWith({ humanApiDataBaseUrl: url })).toThrow(
+      /^HumanConnectBackend prop humanApiDataBaseUrl must be /,
     );
   });
 });

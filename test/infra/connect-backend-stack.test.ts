@@ -29,6 +29,7 @@ const JWT_PROPS: ConnectBackendStackProps = {
   secretTtl: Duration.seconds(60),
   humanApiBaseUrl: 'https://humanapi.example.com/',
   humanApiAuthBaseUrl: 'https://auth.humanapi.example.com/',
+  humanApiDataBaseUrl: 'https://api.humanapi.example.com/',
   humanApiTimeout: Duration.seconds(5),
   throttle: { rateLimit: 20, burstLimit: 40 },
   logRetention: RetentionDays.THREE_MONTHS,
@@ -48,7 +49,16 @@ interface FunctionResource {
   };
 }
 
-type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'ConnectTokens' | 'DrainOutbox' | 'RedriveOutbox';
+type FunctionName =
+  | 'FinishSession'
+  | 'RecoverPublicToken'
+  | 'ConnectTokens'
+  | 'HumanData'
+  | 'DrainOutbox'
+  | 'RedriveOutbox';
+
+/** The functions behind the HTTP API. */
+const ROUTE_FUNCTIONS = ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData'] as const;
 
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
@@ -137,7 +147,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('runs the HTTP functions on nodejs24.x, arm64, 512 MB, with 21 s: two 8 s Human API calls and 5 s of storage', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
+    for (const name of ROUTE_FUNCTIONS) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties).toMatchObject({
@@ -186,7 +196,46 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('tells connectTokens, and only it, Human API\u2019s auth origin', () => {
+  it('tells the data gateway, and only it, Human API\u2019s data origin, and its auth origin to mint with', () => {
+    expect(lambdaFunction(template, 'HumanData').resource.Properties.Environment.Variables).toEqual({
+      HUMANAPI_CLIENT_ID: 'c'.repeat(40),
+      HUMANAPI_SECRET_ID: { Ref: CLIENT_SECRET_ID },
+      HUMANAPI_BASE_URL: 'https://user.humanapi.co',
+      HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.co',
+      HUMANAPI_DATA_BASE_URL: 'https://api.humanapi.co',
+      HUMANAPI_TIMEOUT_MS: '8000',
+      TOKENS_TABLE_NAME: { Ref: TOKEN_TABLE_ID },
+      IDEMPOTENCY_TABLE_NAME: { Ref: IDEMPOTENCY_TABLE_ID },
+      SECRET_TTL_SECONDS: '300',
+      TOKEN_KEY_ID: getAtt(TOKEN_KEY_ID),
+      OUTBOX_QUEUE_URL: { Ref: logicalIdAt(template, 'HumanConnectBackend/Outbox/Resource') },
+      POWERTOOLS_SERVICE_NAME: 'humanapi-connect',
+      POWERTOOLS_METRICS_NAMESPACE: 'HumanConnect',
+    });
+  });
+
+  it('puts the data gateway\u2019s role, and no other function\u2019s, under the reader path the key policy requires', () => {
+    const paths = Object.fromEntries(
+      ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData', 'DrainOutbox', 'RedriveOutbox'].map(
+        (name) => [
+          name,
+          template.toJSON().Resources[logicalIdAt(template, `HumanConnectBackend/${name}/Role/Resource`)].Properties
+            .Path,
+        ],
+      ),
+    );
+
+    expect(paths).toEqual({
+      FinishSession: undefined,
+      RecoverPublicToken: undefined,
+      ConnectTokens: undefined,
+      HumanData: '/humanapi-connect/HumanConnectBackend/access-token-readers/',
+      DrainOutbox: undefined,
+      RedriveOutbox: undefined,
+    });
+  });
+
+  it('tells connectTokens Human API\u2019s auth origin', () => {
     expect(lambdaFunction(template, 'ConnectTokens').resource.Properties.Environment.Variables).toEqual({
       HUMANAPI_CLIENT_ID: 'c'.repeat(40),
       HUMANAPI_SECRET_ID: { Ref: CLIENT_SECRET_ID },
@@ -206,8 +255,8 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('keeps every log group for one month by default and deletes it with the stack', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    // The five functions' and the API's access logs.
-    expect(logGroups).toHaveLength(6);
+    // The six functions' and the API's access logs.
+    expect(logGroups).toHaveLength(7);
     for (const logGroup of logGroups) {
       expect(logGroup).toMatchObject({ Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
     }
@@ -236,13 +285,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('reserves 50 concurrent executions for each function', () => {
-    for (const name of [
-      'FinishSession',
-      'RecoverPublicToken',
-      'ConnectTokens',
-      'DrainOutbox',
-      'RedriveOutbox',
-    ] as const) {
+    for (const name of [...ROUTE_FUNCTIONS, 'DrainOutbox', 'RedriveOutbox'] as const) {
       expect(lambdaFunction(template, name).resource.Properties.ReservedConcurrentExecutions).toBe(50);
     }
   });
@@ -252,7 +295,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
     }
-    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(5);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(6);
   });
 
   it('answers CORS preflights for the allowed origins with the methods and headers local mode uses', () => {
@@ -260,19 +303,22 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: ['https://app.example.com', 'http://localhost:3001'],
-        AllowMethods: ['POST'],
+        AllowMethods: ['POST', 'GET'],
         AllowHeaders: ['content-type', 'authorization'],
+        // A page reads the data gateway's paging headers.
+        ExposeHeaders: ['x-total-count', 'link'],
         MaxAge: 600,
         AllowCredentials: Match.absent(),
       },
     });
   });
 
-  it('leaves POST /sessions open and requires AWS_IAM on POST /public-tokens and POST /connect-tokens', () => {
+  it('leaves POST /sessions open and requires AWS_IAM on the other routes', () => {
     expect(routeAuthorization(template)).toEqual({
       'POST /sessions': { type: 'NONE', authorizer: undefined },
       'POST /public-tokens': { type: 'AWS_IAM', authorizer: undefined },
       'POST /connect-tokens': { type: 'AWS_IAM', authorizer: undefined },
+      'GET /users/{clientUserId}/human/{path+}': { type: 'AWS_IAM', authorizer: undefined },
     });
     expect(template.findResources('AWS::ApiGatewayV2::Authorizer')).toEqual({});
   });
@@ -285,6 +331,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         getAtt(lambdaFunction(template, 'FinishSession').id),
         getAtt(lambdaFunction(template, 'RecoverPublicToken').id),
         getAtt(lambdaFunction(template, 'ConnectTokens').id),
+        getAtt(lambdaFunction(template, 'HumanData').id),
       ].sort(),
     );
     for (const integration of integrations) {
@@ -316,7 +363,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(12);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -371,7 +418,19 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the ten alarms in one Alarms construct', () => {
+  it('alarms on the data gateway\u2019s upstream failures as Powertools Metrics publishes them', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'HumanConnect',
+      MetricName: 'HumanDataUpstreamFailures',
+      Dimensions: [{ Name: 'service', Value: 'humanapi-connect' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('keeps the twelve alarms in one Alarms construct', () => {
     const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
       String(alarm.Metadata['aws:cdk:path']).replace('/Default/', '/'),
     );
@@ -381,6 +440,8 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'HumanConnectBackend/Alarms/DrainOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/FinishSessionThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanApiFailureAlarm/Resource',
+      'HumanConnectBackend/Alarms/HumanDataFailureAlarm/Resource',
+      'HumanConnectBackend/Alarms/HumanDataThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/OutboxDeadLettersAlarm/Resource',
       'HumanConnectBackend/Alarms/OutboxRejectedGrantsAlarm/Resource',
       'HumanConnectBackend/Alarms/RecoverPublicTokenThrottlesAlarm/Resource',
@@ -391,13 +452,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('alarms on throttles of each function', () => {
-    for (const name of [
-      'FinishSession',
-      'RecoverPublicToken',
-      'ConnectTokens',
-      'DrainOutbox',
-      'RedriveOutbox',
-    ] as const) {
+    for (const name of [...ROUTE_FUNCTIONS, 'DrainOutbox', 'RedriveOutbox'] as const) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Throttles',
@@ -417,6 +472,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'ApiUrl',
       'ClientSecretId',
       'ConnectTokensInvokeArn',
+      'HumanDataInvokeArn',
       'RecoverPublicTokenInvokeArn',
       'TokenKeyArn',
       'TokenKeyChangesQueueUrl',
@@ -427,6 +483,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     expect(outputs.ApiUrl?.Value).toEqual(getAtt(onlyResource(template, 'AWS::ApiGatewayV2::Api').id, 'ApiEndpoint'));
     expect(outputs.ClientSecretId?.Value).toEqual({ Ref: CLIENT_SECRET_ID });
     expect(JSON.stringify(outputs.RecoverPublicTokenInvokeArn?.Value)).toContain('/$default/POST/public-tokens');
+    expect(JSON.stringify(outputs.HumanDataInvokeArn?.Value)).toContain('/$default/GET/users/*/human/*');
     expect(outputs.ConnectTokensInvokeArn?.Value).toEqual({
       'Fn::Join': [
         '',
@@ -455,7 +512,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
 
     it('ships each function as a minified ESM bundle with the require banner and a linked source map', () => {
-      for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
+      for (const name of ROUTE_FUNCTIONS) {
         const { directory, code } = bundleOf(name);
 
         expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
@@ -468,7 +525,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
 
     it('bundles the AWS SDK and every other dependency but the declared never-loaded modules', () => {
-      for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
+      for (const name of ROUTE_FUNCTIONS) {
         const { code } = bundleOf(name);
         const staticImports = [...code.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((match) => match[1] ?? '');
         const dynamicImports = [...code.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1] ?? '');
@@ -510,11 +567,12 @@ describe('ConnectBackendStack with jwt', () => {
       'POST /sessions': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'POST /public-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'POST /connect-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
+      'GET /users/{clientUserId}/human/{path+}': { type: 'JWT', authorizer: { Ref: authorizer.id } },
     });
   });
 
   it('tells the functions the user claim and the custom settings', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
+    for (const name of ROUTE_FUNCTIONS) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties.Environment.Variables).toMatchObject({
@@ -528,6 +586,10 @@ describe('ConnectBackendStack with jwt', () => {
     expect(
       lambdaFunction(template, 'ConnectTokens').resource.Properties.Environment.Variables.HUMANAPI_AUTH_BASE_URL,
     ).toBe('https://auth.humanapi.example.com');
+    expect(lambdaFunction(template, 'HumanData').resource.Properties.Environment.Variables).toMatchObject({
+      HUMANAPI_AUTH_BASE_URL: 'https://auth.humanapi.example.com',
+      HUMANAPI_DATA_BASE_URL: 'https://api.humanapi.example.com',
+    });
   });
 
   it('applies the throttle and log retention props', () => {
@@ -542,7 +604,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(12);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);

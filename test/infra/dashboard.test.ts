@@ -17,6 +17,7 @@ describe('the operators\u2019 dashboard and tracing', () => {
     expect(text).toContain('\\"Resource\\",\\"/sessions\\"');
     expect(text).toContain('\\"Resource\\",\\"/public-tokens\\"');
     expect(text).toContain('\\"Resource\\",\\"/connect-tokens\\"');
+    expect(text).toContain('\\"Method\\",\\"GET\\",\\"Resource\\",\\"/users/{clientUserId}/human/{path+}\\"');
     expect(text).toContain('p99');
   });
 
@@ -28,10 +29,19 @@ describe('the operators\u2019 dashboard and tracing', () => {
     expect(text).toContain('Throttles');
   });
 
+  it('shows the data gateway\u2019s calls, upstream failures and bytes', () => {
+    const text = body();
+
+    expect(text).toContain('\\"title\\":\\"Data gateway\\"');
+    for (const metric of ['HumanDataCalls', 'HumanDataUpstreamFailures', 'HumanDataBytes']) {
+      expect(text).toContain(`\\"HumanConnect\\",\\"${metric}\\",\\"service\\",\\"humanapi-connect\\"`);
+    }
+  });
+
   it('shows the drain beside the HTTP functions, and the outbox depth and dead letters', () => {
     const text = body();
 
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox']) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData', 'DrainOutbox']) {
       expect(text).toContain(`${name} throttles`);
       expect(text).toContain(`${name} errors`);
     }

@@ -90,11 +90,17 @@ const backend = new HumanConnectBackend(platform, 'HumanConnect', {
 const services = new Stack(app, 'Services');
 const lambda = new ServicePrincipal('lambda.amazonaws.com');
 backend.grantAccessTokenRead(new Role(services, 'HealthSync', { assumedBy: lambda }));
-backend.grantIamRoutes(new Role(services, 'AppBackend', { assumedBy: lambda }));
+const appBackend = new Role(services, 'AppBackend', { assumedBy: lambda });
+backend.grantIamRoutes(appBackend);
 // The team's own roles are the team's to judge.
 for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
   Validations.of(services).acknowledge({ id: pack + '-IAMNoInlinePolicy', reason: 'The scratch app shows the grants; its own policies are not under test.' });
 }
+// The data gateway's route names every user and path with *: the id is the one cdk-nag prints.
+Validations.of(appBackend).acknowledge({
+  id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:Platform:ExportsOutputRefHumanConnectHttpApi2E2DCFD6DDAB535A/$default/GET/users/*/human/*]',
+  reason: 'The app back end reads the health data of any of its users through the data gateway.',
+});
 Validations.of(app).addPlugins(new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks());
 app.synth();
 `,
@@ -180,6 +186,59 @@ console.log(JSON.stringify({ recovered, profileStatus: profile.status }));
       },
       profileStatus: 200,
     });
+  });
+
+  it('reads a user\u2019s activity pages through the data gateway with only the client and IAM credentials, and never sees a token', async () => {
+    const clientUserId = 'gateway-user@example.com';
+    const session = await mintSession(local.apiUrl, clientUserId);
+    expect((await post(`${local.apiUrl}/sessions`, session)).status).toBe(200);
+    const project = scratchProject('team-data-service', [], {
+      'service.mjs': `
+import { createConnectBackendClient } from 'humanapi-connect-backend/client';
+
+const client = createConnectBackendClient({
+  apiUrl: process.env.HUMANCONNECT_API_URL,
+  credentials: {
+    accessKeyId: process.env.HUMANCONNECT_IAM_ACCESS_KEY_ID,
+    secretAccessKey: process.env.HUMANCONNECT_IAM_SECRET_ACCESS_KEY,
+  },
+});
+const pages = [];
+for await (const page of client.humanDataPages(process.argv[2], 'activities/summaries', { limit: 40 })) {
+  pages.push(page);
+}
+// Everything the service received, whole: the test scans it for tokens.
+console.log(JSON.stringify(pages));
+`,
+    });
+
+    // Only the API's URL and the IAM principal: no AWS endpoint, table, key or Human API URL.
+    const output = execFileSync(NODE, ['service.mjs', clientUserId], {
+      cwd: project,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        HUMANCONNECT_API_URL: local.apiUrl,
+        HUMANCONNECT_IAM_ACCESS_KEY_ID: 'AKIALOCALDEVELOPMENT',
+        HUMANCONNECT_IAM_SECRET_ACCESS_KEY: 'local-development-secret',
+      },
+      timeout: 60_000,
+    });
+
+    const pages = JSON.parse(output) as { data: { date: string; steps: number }[]; totalCount: number }[];
+    // 90 days of one source, 40 a page.
+    expect(pages.map((page) => [page.data.length, page.totalCount])).toEqual([
+      [40, 90],
+      [40, 90],
+      [10, 90],
+    ]);
+    const dates = pages.flatMap((page) => page.data.map((day) => day.date));
+    expect(new Set(dates).size).toBe(90);
+    expect(pages[0]?.data[0]).toEqual(
+      expect.objectContaining({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), steps: expect.any(Number) }),
+    );
+    // The sandbox's access tokens are 40 hex characters, its ids 24: nothing token-shaped reached the service.
+    expect(output.match(/[0-9a-f]{32,}/gi)).toBeNull();
   });
 
   it('refuses, before sending, a request the API would refuse, and answers the API\u2019s refusals as errors with their problem', async () => {

@@ -148,6 +148,8 @@ describe('sandbox hooks', () => {
     ['/sandbox/humanapi/faults', { stauts: 500 }, ''],
     ['/sandbox/humanapi/faults', { status: 500, count: 0 }, 'count'],
     ['/sandbox/humanapi/faults', { status: 429, retryAfter: '7' }, 'retryAfter'],
+    ['/sandbox/humanapi/faults', { bodyBytes: 3 }, 'bodyBytes'],
+    ['/sandbox/humanapi/faults', { bodyBytes: 16 * 1024 * 1024 + 1 }, 'bodyBytes'],
     ['/sandbox/dynamodb/faults', { kind: 'slow' }, 'kind'],
     ['/sandbox/secretsmanager/faults', { count: 'three' }, 'count'],
     ['/sandbox/auth/token', {}, 'sub'],

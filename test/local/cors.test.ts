@@ -7,11 +7,12 @@ describe('local CORS (the rules API Gateway applies when deployed)', () => {
   it('allows a listed origin, echoing it', () => {
     expect(corsHeaders('http://localhost:3001', allowed)).toEqual({
       'Access-Control-Allow-Origin': 'http://localhost:3001',
+      'Access-Control-Expose-Headers': 'x-total-count,link',
       Vary: 'Origin',
     });
     expect(preflightHeaders('http://127.0.0.1:3001', allowed)).toMatchObject({
       'Access-Control-Allow-Origin': 'http://127.0.0.1:3001',
-      'Access-Control-Allow-Methods': 'POST',
+      'Access-Control-Allow-Methods': 'POST,GET',
       'Access-Control-Allow-Headers': 'content-type,authorization',
     });
   });

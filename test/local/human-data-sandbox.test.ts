@@ -603,6 +603,15 @@ describe('data API sandbox: faults and counters', () => {
     expect(answer.headers.get('retry-after')).toBe('7');
   });
 
+  it('answers a queued body of the size asked for, larger than a hook body may be', async () => {
+    shared.v1.queueFault({ bodyBytes: 5_000_000 });
+
+    const answer = await get(dataUrl('/profile'), aliceToken);
+
+    expect(answer.status).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(answer.json))).toBe(5_000_000);
+  });
+
   it('waits a queued delay before answering', async () => {
     shared.v1.queueFault({ delayMs: 300 });
     const started = performance.now();

@@ -59,6 +59,18 @@ describe('the local KMS stand-in, through the SDK and the token cipher', () => {
     );
   });
 
+  it('counts the Decrypt requests it serves, refused ones included, and no Encrypt', async () => {
+    const cipher = new KmsTokenCipher(client, LOCAL_TOKEN_KEY_ID);
+    const ciphertext = await cipher.encrypt('alice@example.com', 'the-access-token');
+    const before = kms.decryptRequests;
+
+    await cipher.decrypt('alice@example.com', ciphertext);
+    await cipher.decrypt('mallory@example.com', ciphertext).catch(() => undefined);
+    await cipher.encrypt('alice@example.com', 'another-token');
+
+    expect(kms.decryptRequests - before).toBe(2);
+  });
+
   it('refuses an unknown key, and turns its failures into a KMS-unavailable error', async () => {
     await expect(
       client.send(new EncryptCommand({ KeyId: 'alias/other', Plaintext: new TextEncoder().encode('x') })),

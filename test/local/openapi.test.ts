@@ -138,3 +138,46 @@ describe('docs/openapi.json', () => {
     });
   });
 });
+
+describe('docs/openapi.json: the data gateway', () => {
+  type Operation = {
+    operationId: string;
+    security: unknown;
+    requestBody?: unknown;
+    parameters: { name: string; in: string; required: boolean }[];
+    responses: Record<string, { headers?: Record<string, unknown>; content: Record<string, unknown> }>;
+  };
+  const gateway = () =>
+    (committed() as { paths: Record<string, { get: Operation }> }).paths['/users/{clientUserId}/human/{path}']?.get;
+
+  it('describes GET /users/{clientUserId}/human/{path} as humanData, IAM or JWT, with no body', () => {
+    expect(gateway()).toMatchObject({ operationId: 'humanData', security: [{ sigv4: [] }, { jwt: [] }] });
+    expect(gateway()?.requestBody).toBeUndefined();
+  });
+
+  it('lists its path parameters and the query parameters of a list', () => {
+    expect(gateway()?.parameters.map(({ name, in: where, required }) => `${where}:${name}:${required}`)).toEqual([
+      'path:clientUserId:true',
+      'path:path:true',
+      'query:limit:false',
+      'query:offset:false',
+      'query:created_since:false',
+      'query:created_before:false',
+      'query:updated_since:false',
+      'query:updated_before:false',
+      'query:start_date:false',
+      'query:end_date:false',
+      'query:source:false',
+    ]);
+  });
+
+  it('lists its statuses, the paging headers of its 200 and both 403s', () => {
+    const responses = gateway()?.responses ?? {};
+
+    expect(Object.keys(responses).sort()).toEqual(
+      ['200', '400', '401', '403', '404', '409', '500', '502', '503', '504'].sort(),
+    );
+    expect(Object.keys(responses['200']?.headers ?? {})).toEqual(['X-Total-Count', 'Link']);
+    expect(Object.keys(responses['403']?.content ?? {})).toEqual(['application/problem+json', 'application/json']);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Bad input, property-based: thousands of generated bad requests per route
- * (`/sessions`, `/public-tokens`, `/connect-tokens`),
+ * (`/sessions`, `/public-tokens`, `/connect-tokens`, the data gateway),
  * each one defect away from a request that would reach Human API. Every one
  * must answer its 4xx as problem+json, none may reach Human API, none may
  * touch DynamoDB, and the stored record must not move.
@@ -10,9 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 import type { Answer } from '../support/http.js';
 import { type Harness, type StoredRecordView, startHarness } from '../support/reliability-harness.js';
+import { LOCAL_IAM_CREDENTIALS, signRequest } from '../support/sigv4.js';
 import {
+  type BadGatewayRequest,
   type BadRequest,
   badConnectTokenRequests,
+  badGatewayRequests,
   badPublicTokenRequests,
   badSessionRequests,
 } from './bad-requests.js';
@@ -32,6 +35,7 @@ const badInput = {
   'POST /sessions': 0,
   'POST /public-tokens': 0,
   'POST /connect-tokens': 0,
+  'GET /users/{clientUserId}/human/{path+}': 0,
   byStatus: {} as Record<number, number>,
   answered5xx: 0,
   reachedHumanApi: 0,
@@ -221,6 +225,113 @@ describe('POST /connect-tokens with bad input', () => {
   });
 });
 
+describe('GET /users/{clientUserId}/human/{path+} with bad input', () => {
+  const control = () => `/users/${encodeURIComponent(FUZZ_USER)}/human/activities/summaries?limit=10`;
+
+  /** Calls of every Human API service: the data API, v1 and the current generation's token endpoint. */
+  const upstreamCalls = async () => (await humanApiCalls()) + (await harness.humanDataCalls());
+
+  /** Sends one generated request, signed as it says. */
+  async function sendGateway(request: BadGatewayRequest): Promise<Answer> {
+    const { pathAndQuery, body } = request;
+    switch (request.signature) {
+      case 'valid':
+        return harness.gateway(pathAndQuery, body === undefined ? {} : { body });
+      case 'none':
+        return harness.gateway(pathAndQuery, { signed: false });
+      case 'bearer':
+        return harness.gateway(pathAndQuery, { signed: false, headers: { authorization: 'Bearer not-a-signature' } });
+      case 'wrong credentials':
+        return harness.gateway(pathAndQuery, {
+          credentials: { ...LOCAL_IAM_CREDENTIALS, secretAccessKey: 'not-the-local-secret' },
+        });
+      case 'unknown key':
+        return harness.gateway(pathAndQuery, {
+          credentials: { ...LOCAL_IAM_CREDENTIALS, accessKeyId: 'AKIAUNKNOWNPRINCIPAL' },
+        });
+      case 'another request': {
+        const headers = await signRequest(`${harness.apiUrl}${control()}`, { method: 'GET' });
+        return harness.gateway(pathAndQuery, { signed: false, headers });
+      }
+    }
+  }
+
+  it('lets the defect-free request through to Human API\u2019s data API (the control)', async () => {
+    // Prepare
+    const before = await harness.humanDataCalls();
+
+    // Act
+    const answer = await harness.gateway(control());
+
+    // Assess
+    expect(answer.status, answer.text).toBe(200);
+    expect(JSON.parse(answer.text)).toHaveLength(10);
+    expect(await harness.humanDataCalls()).toBe(before + 1);
+  });
+
+  it(`answers ${CONCURRENCY * BATCHES} generated bad requests with their 4xx, never a 5xx, calling nothing upstream and reading nothing`, async () => {
+    // Prepare
+    const upstreamBefore = await upstreamCalls();
+    const dynamoDbBefore = await harness.dynamoDbRequests();
+    const tally = { requests: 0, byStatus: {} as Record<number, number>, byDefect: {} as Record<string, number> };
+
+    // Act
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(badGatewayRequests(FUZZ_USER), { minLength: CONCURRENCY, maxLength: CONCURRENCY }),
+        async (batch) => {
+          const answers = await Promise.all(batch.map(sendGateway));
+          batch.forEach((request, index) => {
+            const answer = answers[index] as Answer;
+            tally.requests += 1;
+            tally.byStatus[answer.status] = (tally.byStatus[answer.status] ?? 0) + 1;
+            badInput.byStatus[answer.status] = (badInput.byStatus[answer.status] ?? 0) + 1;
+            tally.byDefect[request.defect] = (tally.byDefect[request.defect] ?? 0) + 1;
+            if (answer.status >= 500) badInput.answered5xx += 1;
+            const what = `${request.defect} ${request.pathAndQuery.slice(0, 200)}: ${answer.text.slice(0, 300)}`;
+            expect(answer.status, what).toBe(request.expectedStatus);
+            const { expected } = request;
+            if ('message' in expected) {
+              // API Gateway's own refusal, before any function runs.
+              expect(answer.headers.get('content-type'), what).toBe('application/json');
+              expect(answer.json.message, what).toBe(expected.message);
+              return;
+            }
+            expect(answer.headers.get('content-type'), what).toBe('application/problem+json');
+            expect(answer.json, what).toMatchObject({ status: 400, type: `urn:humanconnect:problem:${expected.slug}` });
+            if (expected.slug === 'invalid-parameter') {
+              expect(answer.json.errors, what).toEqual(
+                expect.arrayContaining([expect.objectContaining({ path: expected.parameter })]),
+              );
+            }
+            expect(answer.headers.get('cache-control')).toBe('no-store');
+            expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+          });
+        },
+      ),
+      { seed: SEED, numRuns: BATCHES },
+    );
+
+    // Assess
+    const calls = (await upstreamCalls()) - upstreamBefore;
+    const dynamoDbAfter = await harness.dynamoDbRequests();
+    badInput['GET /users/{clientUserId}/human/{path+}'] = tally.requests;
+    badInput.reachedHumanApi += calls;
+    badInput.dynamoDbRequests += total(dynamoDbAfter) - total(dynamoDbBefore);
+    badInput.defectKinds += Object.keys(tally.byDefect).length;
+    harness.figures.extra.badInputByDefect = {
+      ...(harness.figures.extra.badInputByDefect as object),
+      'GET /users/{clientUserId}/human/{path+}': tally.byDefect,
+    };
+    expect(tally.requests).toBe(CONCURRENCY * BATCHES);
+    expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '403', '404']);
+    expect(calls).toBe(0);
+    expect(dynamoDbAfter).toEqual(dynamoDbBefore);
+    expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(25);
+    expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
+  });
+});
+
 describe('the bad-input run', () => {
   it('leaks no token or secret in its logs or answers', async () => {
     // Act
@@ -228,6 +339,6 @@ describe('the bad-input run', () => {
 
     // Assess
     expect(scan.findings).toEqual([]);
-    expect(scan.responses).toBeGreaterThanOrEqual(6000);
+    expect(scan.responses).toBeGreaterThanOrEqual(8000);
   });
 });

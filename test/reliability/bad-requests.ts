@@ -584,3 +584,217 @@ export function badConnectTokenRequests(user: { clientUserId: string; email: str
   );
   return badRequests({ valid, fields, specific, badForms, validForm: validFormEntries.map(toForm) });
 }
+
+// ---- The data gateway: GET /users/{clientUserId}/human/{path+} -------------------------------
+
+/** One generated bad request of the data gateway: a path and query, how it is signed, what it must get. */
+export interface BadGatewayRequest {
+  readonly defect: string;
+  /** Path and query, as sent. */
+  readonly pathAndQuery: string;
+  /**
+   * How it is signed: `valid` by the local principal; `none`; with `wrong credentials`; or
+   * `another request`'s signature (signed for the control request, sent as this one).
+   */
+  readonly signature: 'valid' | 'none' | 'wrong credentials' | 'unknown key' | 'another request' | 'bearer';
+  /** A body, which a GET must not have. */
+  readonly body?: string;
+  /** 400 problem+json (naming `parameter`), 403 API Gateway's own refusal, 404 no such route. */
+  readonly expectedStatus: 400 | 403 | 404;
+  /**
+   * The problem a 400 is (`invalid-parameter` naming `path.path`, `query.limit`, …, or
+   * `unexpected-body`), or API Gateway's own `{ message }` otherwise.
+   */
+  readonly expected:
+    | { readonly slug: 'invalid-parameter'; readonly parameter: string }
+    | { readonly slug: 'unexpected-body' }
+    | { readonly message: 'Forbidden' | 'Not Found' };
+}
+
+const word = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), minLength: 1, maxLength: 12 });
+
+/**
+ * Bad requests of the data gateway, each one defect away from the control request
+ * (`GET /users/<user>/human/activities/summaries?limit=10`, which reaches Human API): in the path,
+ * the user, the query or the identity, or a body. Dot segments are left out: URL parsing
+ * (the client's and local mode's) resolves them before any route is matched, into a request
+ * without the defect.
+ */
+export function badGatewayRequests(clientUserId: string): fc.Arbitrary<BadGatewayRequest> {
+  const user = encodeURIComponent(clientUserId);
+  const at = (path: string, query = 'limit=10', userPart = user) =>
+    `/users/${userPart}/human/${path}${query === '' ? '' : `?${query}`}`;
+  const refused = (defect: string, pathAndQuery: string, parameter: string): BadGatewayRequest => ({
+    defect,
+    pathAndQuery,
+    signature: 'valid',
+    expectedStatus: 400,
+    expected: { slug: 'invalid-parameter', parameter },
+  });
+  const badPath = fc.oneof(
+    word.map((name) => refused('an endpoint Human API does not document', at(`x-${name}`), 'path.path')),
+    fc
+      .constantFrom(
+        'Profile',
+        'ACTIVITIES/summaries',
+        'v1/human/profile',
+        'human/profile',
+        'apps/users/activities',
+        'medical/profile',
+      )
+      .map((path) => refused('an endpoint Human API does not document', at(path, ''), 'path.path')),
+    fc
+      .constantFrom('activities/summaries/2026-01-01/x', 'a/b/c/d/e', 'activities/summaries/1/2/3')
+      .map((path) => refused('too many segments', at(path), 'path.path')),
+    fc
+      .constantFrom('activities//summaries', 'activities/summaries/', '/activities/summaries')
+      .map((path) => refused('an empty segment', at(path), 'path.path')),
+    fc
+      .constantFrom('activities%2Fsummaries', 'activities%2fsummaries', 'heart_rate%2Freadings')
+      .map((path) => refused('an encoded slash', at(path), 'path.path')),
+    fc
+      .constantFrom(
+        '%61ctivities/summaries',
+        'activities/summarie%73',
+        'pro%20file',
+        'profile%00',
+        'profil%C3%A9',
+        'profile%3Bx',
+        'profile%3F',
+        '%2E%2Ehidden',
+      )
+      .map((path) => refused('an encoded character', at(path, ''), 'path.path')),
+    fc
+      .constantFrom(
+        'profile.json',
+        'activities/summaries.csv',
+        'api.humanapi.co/v1/human/profile',
+        'sources~1',
+        'sources!',
+        "sources'",
+        'sources(1)',
+        'sources*',
+        'sources$',
+        'sources@x',
+      )
+      .map((path) => refused('a character no segment holds', at(path, ''), 'path.path')),
+    fc
+      .nat({ max: 40 })
+      .map((extra) => refused('a segment too long', at(`activities/${'a'.repeat(65 + extra)}`, ''), 'path.path')),
+  );
+  const badUser = fc.oneof(
+    fc.constant(refused('"me" from an IAM caller', at('activities/summaries', 'limit=10', 'me'), 'path.clientUserId')),
+    fc
+      .nat({ max: 100 })
+      .map((extra) =>
+        refused('a clientUserId too long', at('profile', '', 'u'.repeat(257 + extra)), 'path.clientUserId'),
+      ),
+    fc
+      .constantFrom('%00', '%07', '%1F', '%7F', '%C2%85', '%0A', '%0D')
+      .map((control) =>
+        refused('a control character in the clientUserId', at('profile', '', `a${control}b`), 'path.clientUserId'),
+      ),
+    fc.constantFrom('%zz', '%E0%A4%A', '%', '%ED%A0%80').map(
+      (encoding): BadGatewayRequest => ({
+        defect: 'a malformed percent-encoding in the clientUserId',
+        pathAndQuery: at('profile', '', `a${encoding}`),
+        signature: 'valid',
+        expectedStatus: 404,
+        expected: { message: 'Not Found' },
+      }),
+    ),
+    fc.constant<BadGatewayRequest>({
+      defect: 'no clientUserId',
+      pathAndQuery: '/users//human/profile',
+      signature: 'valid',
+      expectedStatus: 404,
+      expected: { message: 'Not Found' },
+    }),
+  );
+  const list = (query: string) => at('activities/summaries', query);
+  const badQuery = fc.oneof(
+    fc
+      .constantFrom(
+        'access_token',
+        'callback',
+        'fields',
+        'sort',
+        'page',
+        'LIMIT',
+        '__proto__',
+        'constructor',
+        'toString',
+      )
+      .map((name) => refused('a parameter Human API does not document', list(`limit=10&${name}=1`), `query.${name}`)),
+    fc
+      .constantFrom('0', '501', '-1', 'abc', '', '1.5', '1e2', '0x10', '99999999999', '%2010', '10%00')
+      .map((value) => refused('a limit out of range', list(`limit=${value}`), 'query.limit')),
+    fc
+      .constantFrom('-1', 'x', '1000000001', '')
+      .map((value) => refused('an offset out of range', list(`offset=${value}`), 'query.offset')),
+    fc
+      .constantFrom('limit=1&limit=2', 'source=a&source=a', 'offset=0&offset=10')
+      .map((query) => refused('a parameter given twice', list(query), `query.${query.split('=')[0]}`)),
+    fc
+      .tuple(
+        fc.constantFrom('created_since', 'created_before', 'updated_since', 'updated_before'),
+        fc.constantFrom(
+          'yesterday',
+          '2026-13-01',
+          '20260230T000000Z',
+          '1706688000',
+          '2026-01-01T25:00:00Z',
+          '2026-01-01T10:00:00%2B15:00',
+        ),
+      )
+      .map(([name, value]) => refused('a time that is not one', list(`${name}=${value}`), `query.${name}`)),
+    fc
+      .constantFrom<[string, string]>(
+        ['start_date=2026-01-01', 'query.end_date'],
+        ['end_date=2026-01-31', 'query.start_date'],
+        ['start_date=2026-02-01&end_date=2026-01-31', 'query.end_date'],
+        ['start_date=2026-02-30&end_date=2026-03-31', 'query.start_date'],
+      )
+      .map(([query, parameter]) => refused('a date range that is not one', list(query), parameter)),
+    fc
+      .constantFrom('', '..%2Fx', 'a%20b', `${'s'.repeat(65)}`, '-leading', 'a%2Fb')
+      .map((value) => refused('a source that is not a name', list(`source=${value}`), 'query.source')),
+    fc.constant(
+      refused('too many parameters', list(Array.from({ length: 17 }, (_, index) => `p${index}=1`).join('&')), 'query'),
+    ),
+    fc
+      .nat({ max: 200 })
+      .map((extra) => refused('a query too long', list(`source=${'a'.repeat(2050 + extra)}`), 'query')),
+    fc
+      .constantFrom('limit=10', 'source=fitbit', 'start_date=2026-01-01&end_date=2026-01-02')
+      .map((query) => refused('list parameters on a record', at('profile', query), `query.${query.split('=')[0]}`)),
+  );
+  const forbidden = (defect: string, signature: BadGatewayRequest['signature']): BadGatewayRequest => ({
+    defect,
+    pathAndQuery: at('activities/summaries'),
+    signature,
+    expectedStatus: 403,
+    expected: { message: 'Forbidden' },
+  });
+  const badIdentity = fc.constantFrom(
+    forbidden('no signature', 'none'),
+    forbidden('a signature by the wrong secret', 'wrong credentials'),
+    forbidden('a signature by an unknown key', 'unknown key'),
+    forbidden('a bearer token instead of a signature', 'bearer'),
+    {
+      ...forbidden('a signature of another request', 'another request'),
+      pathAndQuery: at('activities/summaries', 'limit=11'),
+    },
+  );
+  const withBody = fc.constantFrom('{}', '{"clientUserId":"x"}', 'limit=500', 'x'.repeat(100)).map(
+    (body): BadGatewayRequest => ({
+      defect: 'a body on a GET',
+      pathAndQuery: at('activities/summaries'),
+      signature: 'valid',
+      body,
+      expectedStatus: 400,
+      expected: { slug: 'unexpected-body' },
+    }),
+  );
+  return fc.oneof(badPath, badUser, badQuery, badIdentity, withBody);
+}

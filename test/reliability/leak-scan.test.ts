@@ -87,6 +87,49 @@ describe('scanForLeaks', () => {
     ]);
   });
 
+  it('treats the data gateway\u2019s answers as the API\u2019s: headers checked, a token field or token found', () => {
+    const gateway = '/users/alice/human/activities/summaries';
+    const findings = scan(
+      [],
+      [
+        answer('[]', { 'content-type': 'application/json' }, gateway),
+        answer(`[{"access_token":"${ACCESS_TOKEN}"}]`, safeHeaders, gateway),
+        answer(`[{"note":"${'e'.repeat(40)}"}]`, safeHeaders, gateway),
+      ],
+    );
+
+    expect(findings.map((finding) => finding.kind)).toEqual([
+      'missing Cache-Control: no-store',
+      'missing X-Content-Type-Options: nosniff',
+      'accessToken or clientSecret field',
+      'accessToken',
+      'unidentified 40+ hex token',
+    ]);
+  });
+
+  it('lets an error name a parameter access_token, and API Gateway\u2019s own refusals carry its headers', () => {
+    const refusal = {
+      method: 'GET',
+      status: 403,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"Forbidden"}',
+    };
+    const findings = scan(
+      [],
+      [
+        answer(
+          '{"errors":[{"path":"query.access_token","message":"is not a parameter"}]}',
+          safeHeaders,
+          '/users/a/human/profile',
+        ),
+        { ...refusal, path: '/users/a/human/profile' },
+        { ...refusal, path: '/public-tokens' },
+      ],
+    );
+
+    expect(findings).toEqual([]);
+  });
+
   it('treats /connect-tokens answers as token responses: headers checked, an access-token field found', () => {
     const findings = scan(
       [],

@@ -1,6 +1,6 @@
 /**
- * No leaks, provoked: every kind of answer the two routes give (200 and each
- * problem status) carries `Cache-Control: no-store` and
+ * No leaks, provoked: every kind of answer the routes give (200 and each
+ * problem status, the data gateway's among them) carries `Cache-Control: no-store` and
  * `X-Content-Type-Options: nosniff` and holds no accessToken or secret, even
  * when Human API echoes the client secret and an accessToken back in its
  * error bodies. The logs are structured JSON and hold no token or secret.
@@ -125,6 +125,63 @@ describe('every answer of both routes', () => {
     expectSafe(await harness.finish(session), 503);
     expectSafe(await harness.post('/public-tokens', { clientUserId: 'safe@example.com' }), 503);
     await harness.resetFaults();
+  });
+});
+
+describe('every answer of the data gateway', () => {
+  const v1User = 'gateway-safe@example.com';
+  const data = (path: string, query = '') =>
+    harness.gateway(`/users/${encodeURIComponent(v1User)}/human/${path}${query === '' ? '' : `?${query}`}`);
+
+  beforeAll(async () => {
+    expectSafe(await harness.finish(await harness.mintSession(v1User)), 200);
+  });
+
+  it('200: pages and records, of a v1 user and of a current-generation user with a minted token', async () => {
+    const page = await data('activities/summaries', 'limit=5');
+    expectSafe(page, 200);
+    expect(page.headers.get('x-total-count')).toBe('90');
+    expect(page.headers.get('link')).toMatch(/^<\/users\/gateway-safe%40example\.com\/human\/activities\/summaries\?/);
+    expectSafe(await data('profile'), 200);
+
+    const created = await harness.post('/connect-tokens', { clientUserId: 'gateway-current', email: 'c@example.com' });
+    await harness.post('/sandbox/humanapi-auth/connect/complete', { token: created.json.token });
+    expectSafe(await harness.gateway('/users/gateway-current/human/heart_rate/readings?limit=3'), 200);
+  });
+
+  it('400, 404 and API Gateway\u2019s 403', async () => {
+    expectSafe(await data('passwords'), 400);
+    expectSafe(await data('activities/summaries', 'access_token=abc'), 400);
+    expectSafe(await harness.gateway('/users/nobody%40example.com/human/profile'), 404);
+    expectSafe(await data('activities/nosuchrecord'), 404);
+    const unsigned = await harness.gateway(`/users/${encodeURIComponent(v1User)}/human/profile`, { signed: false });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.json).toMatchObject({ message: 'Forbidden' });
+  });
+
+  it('502, 503 and 504 when Human API echoes the secret and an access token in its answers', async () => {
+    const cases: [fault: Parameters<Harness['injectHumanApiFault']>[0], status: number][] = [
+      [{ status: 429, body: echoingBody() }, 503],
+      [{ status: 500, count: 3, body: echoingBody() }, 502],
+      [{ status: 400, body: echoingBody() }, 502],
+      [{ status: 200, body: '<html>not JSON</html>' }, 502],
+      [{ status: 503, count: 3, delayMs: 3 * HUMANAPI_TIMEOUT_MS, body: echoingBody() }, 504],
+    ];
+    for (const [fault, status] of cases) {
+      await harness.injectHumanApiFault(fault);
+      expectSafe(await data('sleeps/summaries', 'limit=2'), status);
+    }
+    await harness.resetFaults();
+  });
+
+  it('502 to a page too large to answer', async () => {
+    await harness.injectHumanApiFault({ bodyBytes: 4 * 1024 * 1024 + 1 });
+    expectSafe(await data('heart_rate/readings', 'limit=500'), 502);
+  });
+
+  it('409 once Human API refuses the user\u2019s token, even when its refusal echoes the secret', async () => {
+    await harness.injectHumanApiFault({ status: 401, body: echoingBody() });
+    expectSafe(await data('profile'), 409);
   });
 });
 

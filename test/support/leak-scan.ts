@@ -9,6 +9,14 @@ import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 /** The API routes: every answer on them is a token response. */
 export const API_ROUTES = ['/sessions', '/public-tokens', '/connect-tokens'] as const;
 
+/** The data gateway's paths (`GET /users/{clientUserId}/human/{path+}`), query left out. */
+const GATEWAY_PATH = /^\/users\/[^/?]+\/human\//;
+
+/** Whether a path (without its query) is one of the API's: a token route or the data gateway. */
+export function isApiPath(path: string): boolean {
+  return (API_ROUTES as readonly string[]).includes(path) || GATEWAY_PATH.test(path);
+}
+
 /** One recorded exchange with local mode. */
 export interface RecordedResponse {
   readonly method: string;
@@ -26,6 +34,22 @@ export interface LeakFinding {
 }
 
 const HEX_RUN = /[0-9a-f]{32,}/gi;
+/** A JSON field named after an access token or the client secret (a parameter's name in an `errors` path is not one). */
+const TOKEN_FIELD = /"(?:access_?token|client_?secret)"\s*:/i;
+
+/**
+ * API Gateway's own refusal (`{"message":"Forbidden"}` and the like, before any function runs):
+ * its headers are API Gateway's, not the functions' (docs/api.md#api-gateways-own-answers).
+ */
+function isGatewayRefusal(response: RecordedResponse): boolean {
+  if (response.status < 400 || !(response.headers['content-type'] ?? '').startsWith('application/json')) return false;
+  try {
+    const body: unknown = JSON.parse(response.body);
+    return typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string';
+  } catch {
+    return false;
+  }
+}
 const NONE: ReadonlySet<string> = new Set();
 
 /**
@@ -82,15 +106,15 @@ export function scanForLeaks({
   }
 
   for (const response of responses) {
-    const isTokenResponse = (API_ROUTES as readonly string[]).includes(response.path);
-    if (isTokenResponse) {
+    const isTokenResponse = isApiPath(response.path);
+    if (isTokenResponse && !isGatewayRefusal(response)) {
       if (response.headers['cache-control'] !== 'no-store') {
         findings.push({ where: 'response', kind: 'missing Cache-Control: no-store', hint: response.path });
       }
       if (response.headers['x-content-type-options'] !== 'nosniff') {
         findings.push({ where: 'response', kind: 'missing X-Content-Type-Options: nosniff', hint: response.path });
       }
-      if (/access_?token|client_?secret/i.test(response.body)) {
+      if (TOKEN_FIELD.test(response.body)) {
         findings.push({ where: 'response', kind: 'accessToken or clientSecret field', hint: response.path });
       }
     }

@@ -12,22 +12,25 @@
  * stopped, with dynalite itself. The API never shows either.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { LOCAL_TABLE_NAMES } from '../../local/dynamodb.js';
 import { close, listen } from '../../local/http-util.js';
+import type { IamCredentials } from '../../local/iam-authorizer.js';
 import { createLocalKeyring } from '../../local/kms.js';
 import { LOCAL_SECRET_ID } from '../../local/settings.js';
 import type { Answer, SessionTokenObject } from './http.js';
-import { API_ROUTES, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
+import { isApiPath, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from './local-mode.js';
 import { RELIABILITY_PARTS_DIR, RELIABILITY_RESULTS_DIR } from './reliability-summary.js';
 import { signRequest } from './sigv4.js';
 
-/** The routes that require a SigV4 signature without JWT. */
-const IAM_ROUTES: readonly string[] = ['/public-tokens', '/connect-tokens'];
+/** The routes that require a SigV4 signature without JWT: two POSTs, and the data gateway's paths. */
+const requiresIam = (path: string) =>
+  ['/public-tokens', '/connect-tokens'].includes(path) || /^\/users\/[^/?]+\/human\//.test(path);
 
 /** A stored token record as the sandbox's read-only endpoint shows it (never the accessToken). */
 export interface StoredRecordView {
@@ -81,6 +84,16 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
 }
 
+/** Options of a request to the data gateway ({@link Harness.gateway}). */
+export interface GatewayRequestOptions {
+  readonly headers?: Record<string, string>;
+  /** A body, which a GET should not have. */
+  readonly body?: string;
+  /** Whether to sign it (as the local IAM principal unless `credentials` say otherwise). @default true */
+  readonly signed?: boolean;
+  readonly credentials?: IamCredentials;
+}
+
 /** Options of one request. */
 export interface RequestOptions {
   /** `Content-Type`; omitted entirely when `null`. @default 'application/json' for objects */
@@ -102,8 +115,15 @@ export interface Harness {
   readonly figures: HarnessFigures;
   /** POSTs a body (objects as JSON, strings and bytes as they are). */
   post(path: string, body: unknown, options?: RequestOptions): Promise<Answer>;
-  /** GETs a path. */
+  /** GETs a path (signed when it is the data gateway's). */
   get(path: string): Promise<Answer>;
+  /**
+   * GETs a data gateway path and query exactly as given (over `node:http`, so a body can be sent
+   * too), signed as the team's back end signs unless told otherwise.
+   */
+  gateway(pathAndQuery: string, options?: GatewayRequestOptions): Promise<Answer>;
+  /** Calls the data API sandbox has served (whatever it answered). */
+  humanDataCalls(): Promise<number>;
   /** Mints the sessionTokenObject connect.js would hand to `finish`. */
   mintSession(clientUserId: string): Promise<SessionTokenObject>;
   /** `POST /sessions` with a sessionTokenObject, as JSON or as jQuery's form encoding. */
@@ -127,6 +147,8 @@ export interface Harness {
     delayMs?: number;
     count?: number;
     body?: string;
+    /** A generated body of this many bytes (docs/local-mode.md#sandbox). */
+    bodyBytes?: number;
     reset?: boolean;
   }): Promise<void>;
   injectDynamoDbFault(fault: {
@@ -245,11 +267,11 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     // fetch labels a string body text/plain: without a content type, send bytes.
     else if (typeof payload === 'string') payload = new TextEncoder().encode(payload);
 
-    if ((API_ROUTES as readonly string[]).includes(path)) figures.apiRequests += 1;
+    if (isApiPath(path.split('?')[0] ?? path)) figures.apiRequests += 1;
     else figures.sandboxRequests += 1;
-    // Without JWT, /public-tokens requires AWS IAM: the harness calls it as the local IAM principal.
+    // Without JWT, the IAM routes require AWS IAM: the harness calls them as the local IAM principal.
     const signed =
-      IAM_ROUTES.includes(path) && headers.authorization === undefined
+      requiresIam(path) && headers.authorization === undefined
         ? await signRequest(`${local.apiUrl}${path}`, { method, headers, body: payload ?? '' })
         : headers;
     const response = await fetch(`${local.apiUrl}${path}`, {
@@ -270,15 +292,73 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
       headers: recorded,
       body: text,
     });
+    return answerOf(response.status, response.headers, text);
+  }
+
+  /** An answer, its JSON parsed when it is an object, and the publicToken it shows learned. */
+  function answerOf(status: number, headers: Headers, text: string): Answer {
     let json: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        json = parsed as Record<string, unknown>;
+      }
     } catch {
       // Not JSON: callers read `text`.
     }
     if (typeof json.publicToken === 'string') publicTokens.add(json.publicToken);
-    return { status: response.status, headers: response.headers, text, json };
+    return { status, headers, text, json };
+  }
+
+  /** A GET of the gateway over `node:http`: the path as given, and a body if asked. */
+  async function gateway(
+    pathAndQuery: string,
+    { headers = {}, body, signed = true, credentials }: GatewayRequestOptions = {},
+  ): Promise<Answer> {
+    figures.apiRequests += 1;
+    const url = `${local.apiUrl}${pathAndQuery}`;
+    const sent = signed
+      ? await signRequest(
+          url,
+          { method: 'GET', headers, body: body ?? '' },
+          credentials === undefined ? {} : { credentials },
+        )
+      : headers;
+    const { status, answerHeaders, text } = await new Promise<{ status: number; answerHeaders: Headers; text: string }>(
+      (done, fail) => {
+        const outgoing = httpRequest(url, {
+          method: 'GET',
+          headers: { ...sent, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+          timeout: 30_000,
+        });
+        outgoing.on('response', (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.on('end', () => {
+            const answerHeaders = new Headers();
+            for (const [name, value] of Object.entries(incoming.headers)) {
+              if (value !== undefined) answerHeaders.set(name, [value].flat().join(', '));
+            }
+            done({ status: incoming.statusCode ?? 0, answerHeaders, text: Buffer.concat(chunks).toString('utf8') });
+          });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`GET ${pathAndQuery} timed out`)));
+        outgoing.on('error', fail);
+        outgoing.end(body);
+      },
+    );
+    const recorded: Record<string, string> = {};
+    answerHeaders.forEach((value, key) => {
+      recorded[key] = value;
+    });
+    responses.push({
+      method: 'GET',
+      path: pathAndQuery.split('?')[0] ?? pathAndQuery,
+      status,
+      headers: recorded,
+      body: text,
+    });
+    return answerOf(status, answerHeaders, text);
   }
 
   async function control(path: string, body: object, expected: number): Promise<Answer> {
@@ -311,6 +391,12 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     figures,
     post: (path, body, options) => send('POST', path, body, options),
     get: (path) => send('GET', path),
+    gateway,
+    async humanDataCalls() {
+      const answer = await send('GET', '/sandbox/humanapi-data/stats');
+      if (typeof answer.json.dataCalls !== 'number') throw new Error(`no data sandbox stats: ${answer.text}`);
+      return answer.json.dataCalls;
+    },
     async mintSession(clientUserId) {
       const answer = await control('/sandbox/humanapi/v1/connect/sessions', { clientUserId }, 201);
       const session = answer.json as unknown as SessionTokenObject;

@@ -14,11 +14,13 @@ import type * as z from 'zod/mini';
 import { isLoopbackHost } from '../../commons/config.js';
 import { errorFields, logger, traceHumanApiCall } from '../../commons/observability.js';
 import {
+  HumanApiAnswerTooLargeError,
   HumanApiAuthError,
   HumanApiFailedError,
   HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
+  HumanApiUnreachableError,
 } from '../../domain/errors.js';
 import { describeUpstreamError } from './upstream-detail.js';
 
@@ -109,7 +111,9 @@ export class HumanApiTransport {
    * Sends one request and reads the answer, unvalidated.
    *
    * @throws {HumanApiTimeoutError} when no whole answer arrived within the timeout
-   * @throws {HumanApiFailedError} on a redirect, an answer over its size cap, or a broken connection
+   * @throws {HumanApiAnswerTooLargeError} on an answer over its size cap
+   * @throws {HumanApiUnreachableError} when the connection failed or broke
+   * @throws {HumanApiFailedError} on a redirect
    */
   request({ method, path, headers = {}, json, maxAnswerBytes = MAX_ANSWER_BYTES }: HumanApiRequest) {
     const payload = json === undefined ? undefined : JSON.stringify(json);
@@ -130,18 +134,18 @@ export class HumanApiTransport {
       const timer = setTimeout(() => {
         outgoing.destroy(new HumanApiTimeoutError(timeoutMs));
       }, timeoutMs);
-      const tooLarge = () => new HumanApiFailedError(`Human API's answer is larger than ${maxAnswerBytes} bytes.`);
       const fail = (error: unknown) => {
         clearTimeout(timer);
         reject(
           error instanceof HumanApiTimeoutError || error instanceof HumanApiFailedError
             ? error
-            : new HumanApiFailedError('Could not reach Human API.', { cause: error }),
+            : new HumanApiUnreachableError({ cause: error }),
         );
       };
       outgoing.on('error', fail);
       outgoing.on('response', (incoming) => {
         const status = incoming.statusCode ?? 0;
+        const tooLarge = () => new HumanApiAnswerTooLargeError(maxAnswerBytes, status);
         // Redirects are never followed: nothing (a secret, a bearer token) is re-sent anywhere.
         if (status >= 300 && status < 400) {
           outgoing.destroy(new HumanApiFailedError(`Human API answered ${status} (redirects are not followed).`));

@@ -97,6 +97,18 @@ export const CONNECT_USER_WRITE_ATTRIBUTES = [
 ] as const;
 
 /**
+ * What marking a user to connect again names (`markReconnectRequired` in connect-users.ts): the
+ * data gateway's only write besides minting, when Human API refuses the user's token.
+ */
+export const RECONNECT_MARK_ATTRIBUTES = [
+  'clientUserId',
+  'reconnectRequired',
+  'updatedAt',
+  'lastWriteId',
+  'version',
+] as const;
+
+/**
  * What the access-token reader may write when it mints a current-generation access token: the
  * minted token and its times, and the bookkeeping of every write; the tombstone is checked, never
  * written. Nothing of the v1 accessToken or the publicToken.

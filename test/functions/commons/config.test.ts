@@ -19,6 +19,7 @@ describe('readConfig', () => {
       secretId: 'secret-id',
       humanApiBaseUrl: 'https://user.humanapi.co',
       humanApiAuthBaseUrl: 'https://auth.humanapi.co',
+      humanApiDataBaseUrl: 'https://api.humanapi.co',
       humanApiTimeoutMs: 8000,
       tokensTableName: 'tokens',
       idempotencyTableName: 'idempotency',
@@ -121,6 +122,27 @@ describe('readConfig: HUMANAPI_AUTH_BASE_URL', () => {
     'refuses %s, naming the variable',
     (url) => {
       expect(() => readConfig({ ...required, HUMANAPI_AUTH_BASE_URL: url })).toThrow(/HUMANAPI_AUTH_BASE_URL/);
+    },
+  );
+});
+
+describe('readConfig: HUMANAPI_DATA_BASE_URL (the data gateway\u2019s)', () => {
+  it('accepts https anywhere and plain http only to a loopback host, dropping a trailing slash', () => {
+    expect(readConfig({ ...required, HUMANAPI_DATA_BASE_URL: 'https://data.example.com/' }).humanApiDataBaseUrl).toBe(
+      'https://data.example.com',
+    );
+    expect(
+      readConfig({ ...required, HUMANAPI_DATA_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-data/' })
+        .humanApiDataBaseUrl,
+    ).toBe('http://127.0.0.1:3000/sandbox/humanapi-data');
+  });
+
+  it.each(['http://api.humanapi.co', 'http://10.0.0.1:3000', 'ftp://api.humanapi.co', 'api.humanapi.co'])(
+    'refuses %s, naming the variable',
+    (url) => {
+      expect(() => readConfig({ ...required, HUMANAPI_DATA_BASE_URL: url })).toThrow(
+        /^Environment variable HUMANAPI_DATA_BASE_URL /,
+      );
     },
   );
 });

@@ -10,6 +10,7 @@ import {
   HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
+  HumanApiUnreachableError,
   InvalidCallerIdError,
   MalformedBodyError,
   PayloadTooLargeError,
@@ -20,6 +21,11 @@ import {
   UnsupportedMediaTypeError,
   UserDeletedError,
 } from '../../../functions/domain/errors.js';
+import {
+  DataPageTooLargeError,
+  HumanDataNotFoundError,
+  ReconnectRequiredError,
+} from '../../../functions/domain/human-data-errors.js';
 import { problemResponse, toProblem } from '../../../functions/http/problem.js';
 
 describe('toProblem', () => {
@@ -34,6 +40,10 @@ describe('toProblem', () => {
     [new TokenRecordNotFoundError(), 404],
     [new RequestInFlightError(), 409],
     [new UserDeletedError(), 409],
+    [new ReconnectRequiredError(401), 409],
+    [new HumanDataNotFoundError(), 404],
+    [new DataPageTooLargeError(4_194_304, 200), 502],
+    [new HumanApiUnreachableError(), 502],
     [new PayloadTooLargeError(16384), 413],
     [new UnsupportedMediaTypeError(), 415],
     [createError(415, 'Unsupported Media Type'), 415],
@@ -66,6 +76,34 @@ describe('toProblem', () => {
       title: 'Conflict',
       status: 409,
       detail: 'This user was deleted while the session finished; nothing was stored. Open Human Connect again.',
+    });
+  });
+
+  it('answers 409 reconnect-required, saying the user must connect again, when Human API refuses the user\u2019s token', () => {
+    expect(toProblem(new ReconnectRequiredError(401))).toEqual({
+      type: 'urn:humanconnect:problem:reconnect-required',
+      title: 'The user must connect again',
+      status: 409,
+      detail: 'Human API no longer accepts this user\u2019s access token: the user must connect again.',
+    });
+  });
+
+  it('answers 404 humanapi-not-found when Human API has no such record', () => {
+    expect(toProblem(new HumanDataNotFoundError())).toEqual({
+      type: 'urn:humanconnect:problem:humanapi-not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'Human API has no such record for this user.',
+    });
+  });
+
+  it('answers 502 data-page-too-large, telling the caller to ask a smaller page, when the answer cannot fit', () => {
+    expect(toProblem(new DataPageTooLargeError(4_194_304, 200))).toEqual({
+      type: 'urn:humanconnect:problem:data-page-too-large',
+      title: 'Bad gateway',
+      status: 502,
+      detail:
+        "Human API's answer is larger than the 4194304 bytes this gateway can answer; ask a smaller page (limit).",
     });
   });
 

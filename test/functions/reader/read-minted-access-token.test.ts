@@ -198,11 +198,12 @@ describe('readAccessToken for a current-generation user', () => {
     );
   });
 
-  it('tells a minted token by its kind', async () => {
+  it('tells a minted token by its kind and its expiry, freshly minted and read back', async () => {
     const { reader } = readerWith();
+    const minted = { accessToken: 'minted-1', kind: 'minted', expiresAt: '2026-06-02T00:00:00.000Z' };
 
-    expect(await reader.read({ clientUserId: 'alice' })).toEqual({ accessToken: 'minted-1', kind: 'minted' });
-    expect(await reader.read({ clientUserId: 'alice' })).toEqual({ accessToken: 'minted-1', kind: 'minted' });
+    expect(await reader.read({ clientUserId: 'alice' })).toEqual(minted);
+    expect(await reader.read({ clientUserId: 'alice' })).toEqual(minted);
   });
 
   it('mints again when asked (Human API refused the stored token), though the stored one is fresh, and stores the new one', async () => {
@@ -213,6 +214,7 @@ describe('readAccessToken for a current-generation user', () => {
     expect(await reader.read({ clientUserId: 'alice' }, { mintAgain: true })).toEqual({
       accessToken: 'minted-2',
       kind: 'minted',
+      expiresAt: '2026-06-02T00:01:00.000Z',
     });
 
     expect(humanApiAuth.mintAccessToken).toHaveBeenCalledTimes(2);

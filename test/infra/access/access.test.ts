@@ -30,6 +30,7 @@ const FUNCTION_ROLES: Readonly<Record<Exclude<Workload, 'Reader'>, string>> = {
   FinishSession: '/FinishSession/Role',
   RecoverPublicToken: '/RecoverPublicToken/Role',
   ConnectTokens: '/ConnectTokens/Role',
+  HumanData: '/HumanData/Role',
   DrainOutbox: '/DrainOutbox/Role',
   RedriveOutbox: '/RedriveOutbox/Role',
 };
@@ -146,6 +147,10 @@ describe('the workloads cover every call the code makes', () => {
     ],
     ['ConnectTokens', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue']],
     [
+      'HumanData',
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:Encrypt', 'secretsmanager:GetSecretValue'],
+    ],
+    [
       'DrainOutbox',
       ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage'],
     ],
@@ -222,6 +227,7 @@ describe.each(fixtures)('access in $name', (fixture) => {
       expect(Object.fromEntries(results.map((result) => [result.because, result.decision]))).toEqual({
         'POST /public-tokens': 'Allowed',
         'POST /connect-tokens': 'ImplicitlyDenied',
+        'GET /users/alice/human/alice': 'ImplicitlyDenied',
       });
     });
 
@@ -246,13 +252,25 @@ describe.each(fixtures)('access in $name', (fixture) => {
     const notAllowed = async (caller: Caller, requests: DerivedRequest[]) =>
       (await verdicts(fixture, caller, requests)).filter((result) => result.decision === 'Allowed');
 
-    it.each(Object.entries(FUNCTION_ROLES))(
+    it.each(Object.entries(FUNCTION_ROLES).filter(([workload]) => workload !== 'HumanData'))(
       '%s cannot decrypt, re-encrypt or generate a data key with a token directly',
       async (_, rolePath) => {
         const requests = [token('kms:Decrypt'), token('kms:ReEncryptFrom'), token('kms:GenerateDataKey')];
         expect(await notAllowed(roleCaller(fixture, rolePath), requests)).toEqual([]);
       },
     );
+
+    it('the data gateway, the one function that decrypts a token, cannot re-encrypt one, generate a data key, nor decrypt without a record\u2019s context', async () => {
+      const gateway = roleCaller(fixture, FUNCTION_ROLES.HumanData);
+      const requests = [
+        token('kms:ReEncryptFrom'),
+        token('kms:ReEncryptFrom', {}),
+        token('kms:GenerateDataKey'),
+        token('kms:Decrypt', { clientUserId: 'alice', other: 'x' }),
+      ];
+      expect(await notAllowed(gateway, requests)).toEqual([]);
+      expect(await notAllowed(gateway, [token('kms:Decrypt')])).toHaveLength(1);
+    });
 
     it('an account administrator who is no reader can neither decrypt nor re-encrypt a user\u2019s token', async () => {
       const admin = roleCaller(fixture, '/AccountAdmin');
@@ -338,6 +356,11 @@ describe.each(fixtures)('access in $name', (fixture) => {
         expect(await notAllowed(caller, escapes().slice(1))).toEqual([]);
       },
     );
+
+    it('the data gateway escapes none of its fine-grained DynamoDB limits but the ciphertext read', async () => {
+      const gateway = roleCaller(fixture, FUNCTION_ROLES.HumanData);
+      expect(await notAllowed(gateway, escapes().slice(1))).toEqual([]);
+    });
 
     it('no function scans the token table', async () => {
       for (const rolePath of Object.values(FUNCTION_ROLES)) {

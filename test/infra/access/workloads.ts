@@ -2,7 +2,7 @@
  * Every AWS call each function (and a granted reader) makes, taken from the code itself: the
  * Lambda handlers run their paths (a first finish, a lost condition, a failed write that goes to
  * the outbox, a replay, a failed exchange; recovery by clientUserId, by humanId, with a refresh
- * and a lost refresh; …) against mocked AWS clients, and the commands they sent are recorded as
+ * and a lost refresh; the data gateway's v1 read, mint and reconnect mark; …) against mocked AWS clients, and the commands they sent are recorded as
  * they were sent. The access suite then asks IAM about each one (`aws-requests.ts`).
  *
  * The handlers read their configuration at import: the unit project's environment (vitest.config.ts),
@@ -50,6 +50,7 @@ export type Workload =
   | 'FinishSession'
   | 'RecoverPublicToken'
   | 'ConnectTokens'
+  | 'HumanData'
   | 'DrainOutbox'
   | 'RedriveOutbox'
   | 'Reader';
@@ -59,6 +60,7 @@ let humanApi: Answer = async () => new Response('{}', { status: 500 });
 const humanApiUrl = await serveFetchHandler((url, init) => humanApi(url, init));
 process.env.HUMANAPI_BASE_URL = humanApiUrl;
 process.env.HUMANAPI_AUTH_BASE_URL = humanApiUrl;
+process.env.HUMANAPI_DATA_BASE_URL = humanApiUrl;
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -254,6 +256,55 @@ async function connectTokensCalls(): Promise<RecordedCall[]> {
   ];
 }
 
+async function humanDataCalls(): Promise<RecordedCall[]> {
+  const { handler } = await import('../../../functions/human-data.js');
+  // Each scenario reads a user of its own: the gateway keeps a read token for minutes.
+  const read = (clientUserId: string) =>
+    handler(
+      httpApiEvent({
+        method: 'GET',
+        path: `/users/${clientUserId}/human/activities/summaries`,
+        routePath: '/users/{clientUserId}/human/{path+}',
+        pathParameters: { clientUserId, path: 'activities/summaries' },
+        body: undefined,
+        contentType: null,
+      }),
+      context('humanData'),
+    );
+  /** Human API: mints access tokens, and answers the data API with `dataStatus`. */
+  const humanApiAnswering = (dataStatus: number) => async (url: string) =>
+    new URL(url).pathname === '/v1/connect/token'
+      ? json(200, { access_token: 'mt'.repeat(20), expires_in: 86_400, token_type: 'Bearer' })
+      : json(dataStatus, dataStatus === 200 ? [] : {});
+  const v1Record = (clientUserId: string) => ({
+    Item: { clientUserId, humanId: session.humanId, accessTokenCiphertext: 'AQID' },
+  });
+  return [
+    // A v1 user: the stored ciphertext decrypted with the record's context, then the data API.
+    ...(await scenario(async () => {
+      humanApi = humanApiAnswering(200);
+      stubs.documents.on(GetCommand).resolves(v1Record('hd-alice'));
+      stubs.kms.on(DecryptCommand).resolves({ Plaintext: new TextEncoder().encode('token') });
+      await read('hd-alice');
+    })),
+    // A current-generation user: minted, encrypted and stored (the write lost to another, whose id is read back).
+    ...(await scenario(async () => {
+      humanApi = humanApiAnswering(200);
+      stubs.documents.on(GetCommand).resolves({ Item: { clientUserId: 'hd-bob', humanId: session.humanId } });
+      stubs.documents.on(UpdateCommand).rejects(lostCondition());
+      await read('hd-bob');
+    })),
+    // Human API refuses a v1 token: the record is marked, the user must connect again.
+    ...(await scenario(async () => {
+      humanApi = humanApiAnswering(401);
+      stubs.documents.on(GetCommand).resolves(v1Record('hd-carl'));
+      stubs.documents.on(UpdateCommand).resolves({});
+      stubs.kms.on(DecryptCommand).resolves({ Plaintext: new TextEncoder().encode('token') });
+      await read('hd-carl');
+    })),
+  ];
+}
+
 async function drainOutboxCalls(): Promise<RecordedCall[]> {
   const { handler } = await import('../../../functions/drain-outbox.js');
   const grant = {
@@ -337,6 +388,7 @@ export async function recordWorkloads(): Promise<Record<Workload, RecordedCall[]
     FinishSession: await finishSessionCalls(),
     RecoverPublicToken: await recoverPublicTokenCalls(),
     ConnectTokens: await connectTokensCalls(),
+    HumanData: await humanDataCalls(),
     DrainOutbox: await drainOutboxCalls(),
     RedriveOutbox: await redriveOutboxCalls(),
     Reader: await readerCalls(),

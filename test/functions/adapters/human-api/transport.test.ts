@@ -8,11 +8,13 @@ import * as z from 'zod/mini';
 import { HumanApiTransport, retryAfterSeconds } from '../../../../functions/adapters/human-api/transport.js';
 import { logger } from '../../../../functions/commons/observability.js';
 import {
+  HumanApiAnswerTooLargeError,
   HumanApiAuthError,
   HumanApiFailedError,
   HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
+  HumanApiUnreachableError,
 } from '../../../../functions/domain/errors.js';
 import { closeServers, json, startServer } from './loopback-server.js';
 
@@ -141,11 +143,22 @@ describe('HumanApiTransport.request', () => {
     ).rejects.toThrow("Human API's answer is larger than 1024 bytes.");
   });
 
+  it('tells an answer over the cap apart, with the cap and the status it came with', async () => {
+    const server = await startServer(json(404, 'x'.repeat(2000)));
+
+    const refusal = await transportTo(server.baseUrl)
+      .request({ method: 'GET', path: '/', maxAnswerBytes: 1024 })
+      .catch((error: unknown) => error);
+
+    expect(refusal).toBeInstanceOf(HumanApiAnswerTooLargeError);
+    expect(refusal).toMatchObject({ maxBytes: 1024, upstreamStatus: 404 });
+  });
+
   it('fails when the connection breaks', async () => {
     const server = await startServer((response) => response.socket?.destroy());
 
     await expect(transportTo(server.baseUrl).request({ method: 'GET', path: '/' })).rejects.toThrow(
-      new HumanApiFailedError('Could not reach Human API.'),
+      new HumanApiUnreachableError(),
     );
   });
 
