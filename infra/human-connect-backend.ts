@@ -35,6 +35,7 @@ import {
   grantConnectUserAccess,
   grantKeyThroughService,
   grantPublicTokenRecovery,
+  grantUserDeletion,
 } from './token-access.js';
 import { encryptTableWithKey, readerPathOf, TokenKey } from './token-key.js';
 
@@ -43,6 +44,7 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
   finishSession: 'POST /sessions: exchanges a Human Connect session token and stores the user tokens',
   recoverPublicToken: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
   connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
+  deleteUser: "DELETE /users/{clientUserId}: removes a user's tokens from the vault, leaving a tombstone",
 };
 
 /** A construct ID from a function name: `finishSession` → `FinishSession`. */
@@ -252,6 +254,17 @@ export class HumanConnectBackend extends Construct {
       grantKeyThroughService(this.tokenKey, fn.role, 'dynamodb', { write: true });
       grantClientSecretRead(this.clientSecretKeyed, fn.role);
     }
+    this.grantDeleteUser();
+  }
+
+  /**
+   * deleteUser writes tombstones and removes idempotency records: attribute-level conditions on
+   * both tables, nothing returned, no KMS key of its own and no secret (it never calls Human API).
+   */
+  private grantDeleteUser(): void {
+    const { deleteUser } = this.routeFunctions;
+    grantUserDeletion(deleteUser.role, this.tokenTable.tableArn, this.idempotencyTable.tableArn);
+    grantKeyThroughService(this.tokenKey, deleteUser.role, 'dynamodb', { write: true });
   }
 
   /**

@@ -46,6 +46,13 @@ export const ROUTES = [
     caller: 'iam',
     summary: 'Start a current-generation Connect session: a session token (create) or an id token (edit)',
   },
+  {
+    functionName: 'deleteUser',
+    method: 'DELETE',
+    path: '/users/{clientUserId}',
+    caller: 'iam',
+    summary: 'Delete a user\u2019s tokens from the vault, leaving a tombstone no late grant passes',
+  },
 ] as const satisfies readonly Route[];
 
 /** The name of a function that serves a route. */

@@ -46,6 +46,8 @@ export const tokenItemSchema = z.object({
   version: z.optional(z.number()),
   /** The id of the last applied write: an SDK retry of a committed write recognises itself. */
   lastWriteId: z.optional(z.string()),
+  /** The idempotency records of the user's finishes, which a deletion removes (ids, never contents). */
+  idempotencyRecords: z.optional(z.array(z.object({ id: z.string(), expiresAt: z.number() }))),
 });
 
 /** A stored item, as parsed. */

@@ -1,0 +1,115 @@
+/**
+ * The token table as a deletion writes it (docs/design.md#deleting-a-user): the user's record
+ * becomes a tombstone in one conditional `UpdateItem` that removes every token and identity
+ * attribute and sets `deletedAt`, the floor under which newest-wins (newest-wins.ts) stores no
+ * token again, and `purgeAt`, the table's TTL. The write is conditioned on the record read just
+ * before it (its `lastWriteId`), so the idempotency records it lists are exactly those of the
+ * tokens it removes. It names only {@link DELETION_READ_ATTRIBUTES} and
+ * {@link DELETION_WRITE_ATTRIBUTES} and returns nothing: a deletion never reads a token.
+ */
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { logger } from '../../commons/observability.js';
+import { DependencyUnavailableError } from '../../domain/errors.js';
+import type { Tombstones, TombstoneWrite } from '../../domain/ports.js';
+import { DELETION_READ_ATTRIBUTES, TOMBSTONE_REMOVED_ATTRIBUTES } from './attributes.js';
+import { MAX_WRITE_ATTEMPTS } from './grants.js';
+import { parseItem, projectionOf, sendConditional, sendRequest, tokenItemSchema } from './item.js';
+
+const deletionSchema = z.pick(tokenItemSchema, {
+  clientUserId: true,
+  humanId: true,
+  deletedAt: true,
+  lastWriteId: true,
+  version: true,
+  idempotencyRecords: true,
+});
+type DeletionView = z.infer<typeof deletionSchema>;
+
+/** The condition that the record is still the one read (or still absent). */
+function unchangedSince(item: DeletionView | undefined): { condition: string; values: Record<string, unknown> } {
+  if (item === undefined) return { condition: 'attribute_not_exists(clientUserId)', values: {} };
+  if (item.lastWriteId !== undefined) {
+    return { condition: 'lastWriteId = :seenWriteId', values: { ':seenWriteId': item.lastWriteId } };
+  }
+  // A record no write of this code has touched since it was written without a write id.
+  return item.version === undefined
+    ? {
+        condition:
+          'attribute_exists(clientUserId) AND attribute_not_exists(lastWriteId) AND attribute_not_exists(version)',
+        values: {},
+      }
+    : {
+        condition: 'attribute_exists(clientUserId) AND attribute_not_exists(lastWriteId) AND version = :seenVersion',
+        values: { ':seenVersion': item.version },
+      };
+}
+
+/** A deletion's reads and writes of the token table. */
+export class DynamoDbTombstones implements Tombstones {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async writeTombstone(clientUserId: string, now: Date, lifetimeMs: number): Promise<TombstoneWrite> {
+    const writeId = randomUUID();
+    let previous: TombstoneWrite | undefined;
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
+      const item = await this.read(clientUserId);
+      // This call's own write, committed by an earlier SDK attempt whose answer was lost.
+      if (item?.lastWriteId === writeId && previous !== undefined) return previous;
+      const earlier = item?.deletedAt;
+      // The later of now and an earlier tombstone's time: the floor never moves back (clocks differ).
+      const deletedAt = earlier !== undefined && earlier > now.toISOString() ? earlier : now.toISOString();
+      const outcome: TombstoneWrite = {
+        removedRecord: item?.humanId !== undefined,
+        deletedAt,
+        idempotencyRecordIds: (item?.idempotencyRecords ?? []).map((record) => record.id),
+      };
+      previous = outcome;
+      const { condition, values } = unchangedSince(item);
+      const written = await sendConditional('UpdateItem', () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { clientUserId },
+            UpdateExpression:
+              'SET deletedAt = :deletedAt, purgeAt = :purgeAt, updatedAt = :now, lastWriteId = :writeId ' +
+              `REMOVE ${TOMBSTONE_REMOVED_ATTRIBUTES.join(', ')} ADD version :one`,
+            ConditionExpression: condition,
+            ExpressionAttributeValues: {
+              ':deletedAt': deletedAt,
+              ':purgeAt': Math.ceil((Date.parse(deletedAt) + lifetimeMs) / 1000),
+              ':now': now.toISOString(),
+              ':writeId': writeId,
+              ':one': 1,
+              ...values,
+            },
+            // The role may have nothing returned: the old item holds tokens (docs/security.md).
+            ReturnValues: 'NONE',
+          }),
+        ),
+      );
+      if (written !== undefined) return outcome;
+    }
+    logger.error('DynamoDB writes kept losing to concurrent writers', { operation: 'UpdateItem' });
+    throw new DependencyUnavailableError('DynamoDB');
+  }
+
+  private async read(clientUserId: string): Promise<DeletionView | undefined> {
+    const output = await sendRequest('GetItem', () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { clientUserId },
+          ConsistentRead: true,
+          // Named attributes only: the role may read no token (docs/security.md).
+          ...projectionOf(DELETION_READ_ATTRIBUTES),
+        }),
+      ),
+    );
+    return parseItem(deletionSchema, 'GetItem', output.Item);
+  }
+}
