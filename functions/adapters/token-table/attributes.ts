@@ -141,13 +141,18 @@ export const READER_READ_ATTRIBUTES = [
 export const IDEMPOTENCY_RECORDS_ATTRIBUTE = 'idempotencyRecords';
 
 /**
- * What a deletion reads before it writes the tombstone: whether the record holds a user, an earlier
+ * What a deletion reads before it writes the tombstone: whether the record holds a user, when its
+ * tokens were issued (the tombstone's time is never earlier than a token it removes), an earlier
  * tombstone's time, the idempotency records to remove, and what its write is conditioned on. No
  * token: a deletion never reads one.
  */
 export const DELETION_READ_ATTRIBUTES = [
   'clientUserId',
   'humanId',
+  'accessTokenIssuedAt',
+  'publicTokenIssuedAt',
+  'mintedAccessTokenIssuedAt',
+  LEGACY_ISSUE_TIME_ATTRIBUTE,
   'deletedAt',
   'lastWriteId',
   'version',

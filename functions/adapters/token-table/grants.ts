@@ -82,12 +82,12 @@ export class DynamoDbGrantStore implements GrantStore {
       if (item?.lastWriteId === writeId) return storedPublicToken(item);
       const parts = item === undefined ? everything : this.newerParts(item, grant);
       if (!parts.access && !parts.public) {
-        // The stored publicToken is the answer, so the idempotency record will hold it: listed too.
+        // The stored publicToken is the answer, so the idempotency record will hold it: listed too,
+        // on the record as read; when it changed meanwhile (a deletion, say), read it again.
         const stored = storedPublicToken(item);
-        if (stored !== undefined && idempotencyRecord !== undefined) {
-          await this.listIdempotencyRecord(grant.clientUserId, idempotencyRecord, now);
-        }
-        return stored;
+        if (stored === undefined || idempotencyRecord === undefined) return stored;
+        if (await this.listIdempotencyRecord(stored, idempotencyRecord, now)) return stored;
+        continue;
       }
       const written = await this.write(
         grant,
@@ -139,30 +139,45 @@ export class DynamoDbGrantStore implements GrantStore {
 
   /**
    * Lists a finish's idempotency record on a record its grant did not write (nothing was newer):
-   * one atomic append on a record that holds a user, with a new `lastWriteId`, so a deletion that
-   * read the list before it sees the record changed. Not counted as a write of tokens (`version`
-   * stays). A failure is logged and passed over: the answer stands, and a replay after a deletion
-   * finds the tombstone (docs/design.md#deleting-a-user).
+   * one atomic append on the record while it still holds the publicToken answered, with a new
+   * `lastWriteId`, so a deletion that read the list before sees the record changed. Not counted as
+   * a write of tokens (`version` stays), and concurrent listings do not refuse each other. A failure
+   * of DynamoDB is logged and passed over: the answer stands, and a replay after a deletion finds
+   * the tombstone (docs/design.md#deleting-a-user).
+   *
+   * @returns `false` when the record no longer holds that publicToken (deleted, or a newer one stored)
    */
-  private async listIdempotencyRecord(clientUserId: string, record: IdempotencyRecordRef, now: Date): Promise<void> {
+  private async listIdempotencyRecord(
+    answered: StoredPublicToken,
+    record: IdempotencyRecordRef,
+    now: Date,
+  ): Promise<boolean> {
     try {
       const output = await sendConditional('UpdateItem', () =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { clientUserId },
+            Key: { clientUserId: answered.clientUserId },
             UpdateExpression: `SET ${LISTED} = list_append(if_not_exists(${LISTED}, :noRecords), :records), lastWriteId = :writeId`,
-            ConditionExpression: 'attribute_exists(humanId)',
-            ExpressionAttributeValues: { ':noRecords': [], ':records': [record], ':writeId': randomUUID() },
+            ConditionExpression: 'humanId = :humanId AND publicToken = :answered',
+            ExpressionAttributeValues: {
+              ':noRecords': [],
+              ':records': [record],
+              ':writeId': randomUUID(),
+              ':humanId': answered.humanId,
+              ':answered': answered.publicToken,
+            },
             ReturnValues: 'ALL_NEW',
           }),
         ),
       );
-      if (output !== undefined) await this.trimmed(parseItem(tokenItemSchema, 'UpdateItem', output.Attributes), now);
+      if (output === undefined) return false;
+      await this.trimmed(parseItem(tokenItemSchema, 'UpdateItem', output.Attributes), now);
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
       logger.warn('A finish\u2019s idempotency record could not be listed on the user\u2019s record');
     }
+    return true;
   }
 
   /**

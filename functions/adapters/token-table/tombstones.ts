@@ -15,11 +15,15 @@ import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { Tombstones, TombstoneWrite } from '../../domain/ports.js';
 import { DELETION_READ_ATTRIBUTES, TOMBSTONE_REMOVED_ATTRIBUTES } from './attributes.js';
 import { MAX_WRITE_ATTEMPTS } from './grants.js';
-import { parseItem, projectionOf, sendConditional, sendRequest, tokenItemSchema } from './item.js';
+import { parseItem, projectionOf, sendConditional, sendRequest, tokenItemSchema, unchangedSince } from './item.js';
 
 const deletionSchema = z.pick(tokenItemSchema, {
   clientUserId: true,
   humanId: true,
+  accessTokenIssuedAt: true,
+  publicTokenIssuedAt: true,
+  mintedAccessTokenIssuedAt: true,
+  exchangedAt: true,
   deletedAt: true,
   lastWriteId: true,
   version: true,
@@ -27,23 +31,25 @@ const deletionSchema = z.pick(tokenItemSchema, {
 });
 type DeletionView = z.infer<typeof deletionSchema>;
 
-/** The condition that the record is still the one read (or still absent). */
-function unchangedSince(item: DeletionView | undefined): { condition: string; values: Record<string, unknown> } {
-  if (item === undefined) return { condition: 'attribute_not_exists(clientUserId)', values: {} };
-  if (item.lastWriteId !== undefined) {
-    return { condition: 'lastWriteId = :seenWriteId', values: { ':seenWriteId': item.lastWriteId } };
-  }
-  // A record no write of this code has touched since it was written without a write id.
-  return item.version === undefined
-    ? {
-        condition:
-          'attribute_exists(clientUserId) AND attribute_not_exists(lastWriteId) AND attribute_not_exists(version)',
-        values: {},
-      }
-    : {
-        condition: 'attribute_exists(clientUserId) AND attribute_not_exists(lastWriteId) AND version = :seenVersion',
-        values: { ':seenVersion': item.version },
-      };
+/**
+ * The tombstone's time: now, or later when the record holds something later. An earlier tombstone's
+ * time stands (the floor never moves back: clocks differ), and so does the issue time of every token
+ * removed: a token issued after `now` by a clock ahead, or by a finish that landed as the deletion
+ * ran, is removed too, and its grant, delivered again (SQS delivers at least once), must not pass.
+ */
+function tombstoneTime(item: DeletionView | undefined, now: Date): string {
+  const times = [
+    now.toISOString(),
+    item?.deletedAt,
+    item?.accessTokenIssuedAt,
+    item?.publicTokenIssuedAt,
+    item?.mintedAccessTokenIssuedAt,
+    item?.exchangedAt,
+  ]
+    // In the form newest-wins compares (a legacy record's time may be written otherwise).
+    .map((time) => (time === undefined || Number.isNaN(Date.parse(time)) ? undefined : new Date(time).toISOString()))
+    .filter((time): time is string => time !== undefined);
+  return times.reduce((latest, time) => (time > latest ? time : latest));
 }
 
 /** A deletion's reads and writes of the token table. */
@@ -60,9 +66,7 @@ export class DynamoDbTombstones implements Tombstones {
       const item = await this.read(clientUserId);
       // This call's own write, committed by an earlier SDK attempt whose answer was lost.
       if (item?.lastWriteId === writeId && previous !== undefined) return previous;
-      const earlier = item?.deletedAt;
-      // The later of now and an earlier tombstone's time: the floor never moves back (clocks differ).
-      const deletedAt = earlier !== undefined && earlier > now.toISOString() ? earlier : now.toISOString();
+      const deletedAt = tombstoneTime(item, now);
       const outcome: TombstoneWrite = {
         removedRecord: item?.humanId !== undefined,
         deletedAt,

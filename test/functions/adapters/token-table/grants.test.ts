@@ -7,6 +7,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbGrantStore } from '../../../../functions/adapters/token-table/grants.js';
 import { DynamoDbRecoveryStore } from '../../../../functions/adapters/token-table/recovery.js';
+import { DynamoDbTombstones } from '../../../../functions/adapters/token-table/tombstones.js';
 import { logger } from '../../../../functions/commons/observability.js';
 import { DependencyUnavailableError, UnreadableTokenRecordError } from '../../../../functions/domain/errors.js';
 import type { PublicTokenUpdate, TokenGrant } from '../../../../functions/domain/ports.js';
@@ -474,6 +475,35 @@ describe('grants: the idempotency records a deletion removes', () => {
     // Not a write of tokens: the version stays; the write id changes, so a deletion sees the list changed.
     expect(after?.version).toBe(before?.version);
     expect(after?.lastWriteId).not.toBe(before?.lastWriteId);
+  });
+
+  it('reads again when the record is deleted between its read and the listing: answers no deleted publicToken', async () => {
+    // Prepare: a newer token is stored; the older finish reads it, then pauses before listing.
+    const clientUserId = newUser();
+    await grants.storeGrant(finish(clientUserId, 'new', at(5)), now, record('new'));
+    const paused = gate();
+    const resume = gate();
+    let updates = 0;
+    const late = new DynamoDbGrantStore(
+      table.freshClient(async (operation) => {
+        if (operation === 'UpdateItem' && ++updates === 2) {
+          paused.open();
+          await resume.opened;
+        }
+        return 'pass';
+      }),
+      table.tableName,
+    );
+    const storing = late.storeGrant(finish(clientUserId, 'old', at(4)), now, record('old'));
+    await paused.opened;
+
+    // Act: the deletion lands.
+    await new DynamoDbTombstones(table.client, table.tableName).writeTombstone(clientUserId, now, 86_400_000);
+    resume.open();
+
+    // Assess
+    expect(await storing).toBeUndefined();
+    expect((await rawItem(clientUserId))?.idempotencyRecords).toEqual([record('new')]);
   });
 
   it('lists nothing, and answers undefined, on a tombstone a grant issued before cannot pass', async () => {

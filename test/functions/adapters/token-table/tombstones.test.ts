@@ -128,6 +128,32 @@ describe('tombstones: what a deletion leaves', () => {
     expect(await rawItem(clientUserId)).toMatchObject({ deletedAt: '2026-12-04T12:00:00.000Z', purgeAt: PURGE_AT });
   });
 
+  it('sets its time no earlier than any token it removes: a grant delivered again cannot pass', async () => {
+    // Prepare: a token issued a second after the deletion's clock says now (a clock ahead, or a
+    // finish that landed as the deletion ran).
+    const clientUserId = newUser();
+    const grants = new DynamoDbGrantStore(table.client, table.tableName);
+    const grant = {
+      clientUserId,
+      humanId: HUMAN_ID,
+      clientId: CLIENT_ID,
+      accessTokenCiphertext: 'ciphertext-ahead',
+      accessTokenIssuedAt: '2026-12-04T12:00:01.000Z',
+      publicToken: 'public-ahead',
+      publicTokenIssuedAt: '2026-12-04T12:00:01.000Z',
+    };
+    await grants.storeGrant(grant, now);
+
+    // Act
+    const written = await tombstones.writeTombstone(clientUserId, now, 15 * DAY_MS);
+    const again = await grants.storeGrant(grant, now);
+
+    // Assess
+    expect(written.deletedAt).toBe('2026-12-04T12:00:01.000Z');
+    expect(again).toBeUndefined();
+    expect(await rawItem(clientUserId)).not.toHaveProperty('accessTokenCiphertext');
+  });
+
   it('deletes a user who connected again after an earlier deletion, at the later time', async () => {
     const clientUserId = newUser();
     await tombstones.writeTombstone(clientUserId, new Date('2026-12-01T00:00:00.000Z'), 15 * DAY_MS);
@@ -247,7 +273,18 @@ describe('tombstones: racing writers', () => {
 describe('tombstones: the role', () => {
   it('reads no token and writes only what the tombstone sets and removes, returning nothing', async () => {
     // The stack's fine-grained conditions (infra/token-access.ts grantUserDeletion), literally.
-    const readable = ['clientUserId', 'humanId', 'deletedAt', 'lastWriteId', 'version', 'idempotencyRecords'];
+    const readable = [
+      'clientUserId',
+      'humanId',
+      'accessTokenIssuedAt',
+      'publicTokenIssuedAt',
+      'mintedAccessTokenIssuedAt',
+      'exchangedAt',
+      'deletedAt',
+      'lastWriteId',
+      'version',
+      'idempotencyRecords',
+    ];
     const writable = new Set([
       'clientUserId',
       'humanId',
