@@ -39,17 +39,16 @@ type DeletionView = z.infer<typeof deletionSchema>;
  */
 function tombstoneTime(item: DeletionView | undefined, now: Date): string {
   const times = [
-    now.toISOString(),
     item?.deletedAt,
     item?.accessTokenIssuedAt,
     item?.publicTokenIssuedAt,
     item?.mintedAccessTokenIssuedAt,
     item?.exchangedAt,
   ]
-    // In the form newest-wins compares (a legacy record's time may be written otherwise).
-    .map((time) => (time === undefined || Number.isNaN(Date.parse(time)) ? undefined : new Date(time).toISOString()))
-    .filter((time): time is string => time !== undefined);
-  return times.reduce((latest, time) => (time > latest ? time : latest));
+    // Compared as instants: a legacy record's time may be written in another ISO 8601 form.
+    .map((time) => (time === undefined ? Number.NaN : Date.parse(time)))
+    .filter((ms) => !Number.isNaN(ms));
+  return new Date(Math.max(now.getTime(), ...times)).toISOString();
 }
 
 /** A deletion's reads and writes of the token table. */
