@@ -5,6 +5,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_HUMANAPI_AUTH_BASE_URL } from '../functions/commons/config.js';
+import { ROUTES, routeKeyOf } from '../functions/contract/routes.js';
 import { DataDirLockedError, lockDataDir } from './data-lock.js';
 import { OWNER_ONLY_UMASK, restrictDataDir } from './data-permissions.js';
 import { formatForcedStopLine, formatRequestLine, formatStoppingLine, formatStopSummary } from './request-log.js';
@@ -97,7 +98,7 @@ const lines = [
   ready.inMemory
     ? 'Human Connect back end, local mode (in memory: nothing is kept once it stops)'
     : `Human Connect back end, local mode (data in ${DATA_DIR}/; to start afresh: stop it, then rm -rf ${DATA_DIR})`,
-  `  API:        ${local.apiUrl}  (POST /sessions, POST /public-tokens, POST /connect-tokens)`,
+  `  API:        ${local.apiUrl}  (${ROUTES.map(routeKeyOf).join(', ')})`,
   `  Front end:  ${local.webUrl}`,
   `  Connect:    ${ready.connectGeneration} (${CONNECT_CLIENTS[ready.connectGeneration]}) on the example page; CONNECT_GENERATION=${otherGeneration} switches it`,
   `  CORS:       ${local.allowedOrigins.join(', ')}`,
@@ -108,7 +109,9 @@ const lines = [
     ? `  Human API (current): sandbox at ${local.apiUrl}/sandbox/humanapi-auth`
     : `  Human API (current): ${ready.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL}`,
   ready.jwt === undefined
-    ? '  Identity:   no JWT: /sessions is open; /public-tokens and /connect-tokens require AWS IAM (SigV4, service execute-api)'
+    ? `  Identity:   no JWT: /sessions is open; ${ROUTES.filter((route) => route.caller === 'iam')
+        .map(routeKeyOf)
+        .join(', ')} require AWS IAM (SigV4, service execute-api)`
     : `  Identity:   JWT mode (issuer ${ready.jwt.issuer}); requests without a valid bearer token get 401`,
   ...(local.iamCredentials === undefined
     ? []

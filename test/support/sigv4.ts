@@ -66,6 +66,21 @@ export async function signRequest(
   return result;
 }
 
+/** Sends a request without a body (`DELETE`, `GET`) signed with SigV4. */
+export async function signedRequest(method: string, url: string, options: SignOptions = {}): Promise<Answer> {
+  const headers = await signRequest(url, { method }, options);
+  const response = await fetch(url, { method, headers, signal: AbortSignal.timeout(30_000) });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: callers read `text`.
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
 /** POSTs a JSON body (or a string as it is) signed with SigV4. */
 export async function signedPost(
   url: string,
