@@ -11,7 +11,7 @@ describe('local CORS (the rules API Gateway applies when deployed)', () => {
     });
     expect(preflightHeaders('http://127.0.0.1:3001', allowed)).toMatchObject({
       'Access-Control-Allow-Origin': 'http://127.0.0.1:3001',
-      'Access-Control-Allow-Methods': 'POST',
+      'Access-Control-Allow-Methods': 'POST,DELETE',
       'Access-Control-Allow-Headers': 'content-type,authorization',
     });
   });
