@@ -67,8 +67,9 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
     expect(loaded).not.toContain('NativeModule http2');
   });
 
-  it('keeps Powertools Idempotency and JMESPath out of recoverPublicToken and connectTokens, which never use them', () => {
-    for (const name of ['recoverPublicToken', 'connectTokens'] as const) {
+  it('keeps Powertools Idempotency and JMESPath out of recoverPublicToken, connectTokens and deleteUser, which never use them', () => {
+    // deleteUser removes idempotency records by id with plain DeleteItems: it needs none of Powertools'.
+    for (const name of ['recoverPublicToken', 'connectTokens', 'deleteUser'] as const) {
       expect(sizes[name].packages).not.toContain('@aws-lambda-powertools/idempotency');
       expect(sizes[name].packages).not.toContain('@aws-lambda-powertools/jmespath');
     }
@@ -91,6 +92,11 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
       expect(sizes[name].packages).toContain('@aws-sdk/client-secrets-manager');
       expect(sizes[name].packages).not.toContain('@aws-sdk/client-kms');
       expect(sizes[name].packages).not.toContain('@aws-sdk/client-sqs');
+    }
+    // deleteUser only writes the tables: no secret (it never calls Human API), no key, no queue.
+    expect(sizes.deleteUser.packages).toContain('@aws-sdk/client-dynamodb');
+    for (const client of ['@aws-sdk/client-kms', '@aws-sdk/client-sqs', '@aws-sdk/client-secrets-manager']) {
+      expect(sizes.deleteUser.packages).not.toContain(client);
     }
     // The drain writes the table and sets rejected messages aside; the redrive moves queues and probes the table.
     for (const name of ['drainOutbox', 'redriveOutbox'] as const) {
@@ -142,11 +148,13 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
     // SDK core (@smithy/core ~96 KB); in finishSession also the KMS (~27 KB) and SQS (~24 KB)
     // clients of per-record encryption and the outbox, and Idempotency with JMESPath; in the drain
     // the SQS client of the rejected-grants queue.
-    expect(sizes.recoverPublicToken.minifiedBytes).toBeLessThanOrEqual(397_000); // 396,683 B
-    expect(sizes.connectTokens.minifiedBytes).toBeLessThanOrEqual(400_000); // 399,907 B
-    expect(sizes.finishSession.minifiedBytes).toBeLessThanOrEqual(505_000); // 504,304 B
-    expect(sizes.drainOutbox.minifiedBytes).toBeLessThanOrEqual(391_000); // 390,639 B
-    expect(sizes.redriveOutbox.minifiedBytes).toBeLessThanOrEqual(368_000); // 367,886 B
+    // finishSession and the drain carry the listing of idempotency records a deletion removes.
+    expect(sizes.recoverPublicToken.minifiedBytes).toBeLessThanOrEqual(400_000); // 398,256 B
+    expect(sizes.connectTokens.minifiedBytes).toBeLessThanOrEqual(403_500); // 401,636 B
+    expect(sizes.finishSession.minifiedBytes).toBeLessThanOrEqual(512_000); // 509,570 B
+    expect(sizes.deleteUser.minifiedBytes).toBeLessThanOrEqual(380_300); // 378,465 B
+    expect(sizes.drainOutbox.minifiedBytes).toBeLessThanOrEqual(397_000); // 395,108 B
+    expect(sizes.redriveOutbox.minifiedBytes).toBeLessThanOrEqual(370_000); // 368,240 B
   });
 
   it('maps stack frames to the TypeScript sources without --enable-source-maps', () => {

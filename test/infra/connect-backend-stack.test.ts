@@ -48,7 +48,13 @@ interface FunctionResource {
   };
 }
 
-type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'ConnectTokens' | 'DrainOutbox' | 'RedriveOutbox';
+type FunctionName =
+  | 'FinishSession'
+  | 'RecoverPublicToken'
+  | 'ConnectTokens'
+  | 'DeleteUser'
+  | 'DrainOutbox'
+  | 'RedriveOutbox';
 
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
@@ -137,7 +143,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('runs the HTTP functions on nodejs24.x, arm64, 512 MB, with 21 s: two 8 s Human API calls and 5 s of storage', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DeleteUser'] as const) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties).toMatchObject({
@@ -160,13 +166,14 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     const ownVariables: Record<string, Record<string, unknown>> = {
       FinishSession: {},
       RecoverPublicToken: {},
+      DeleteUser: {},
       DrainOutbox: { REJECTED_GRANTS_QUEUE_URL: queue('OutboxRejectedGrants') },
       RedriveOutbox: {
         DEAD_LETTERS_QUEUE_URL: queue('OutboxDeadLetters'),
         DEAD_LETTERS_QUEUE_ARN: getAtt(logicalIdAt(template, 'HumanConnectBackend/OutboxDeadLetters/Resource')),
       },
     };
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'DrainOutbox', 'RedriveOutbox'] as const) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'DeleteUser', 'DrainOutbox', 'RedriveOutbox'] as const) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties.Environment.Variables).toEqual({
@@ -206,8 +213,8 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('keeps every log group for one month by default and deletes it with the stack', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    // The five functions' and the API's access logs.
-    expect(logGroups).toHaveLength(6);
+    // The six functions' and the API's access logs.
+    expect(logGroups).toHaveLength(7);
     for (const logGroup of logGroups) {
       expect(logGroup).toMatchObject({ Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
     }
@@ -240,6 +247,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'FinishSession',
       'RecoverPublicToken',
       'ConnectTokens',
+      'DeleteUser',
       'DrainOutbox',
       'RedriveOutbox',
     ] as const) {
@@ -252,7 +260,86 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
     }
-    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(5);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(6);
+  });
+
+  it('lets deleteUser write tombstones and remove idempotency records, naming what it may, reading no token, no key, no secret', () => {
+    const role = logicalIdAt(template, 'HumanConnectBackend/DeleteUser/Role/Resource');
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy')).filter((candidate) =>
+      JSON.stringify(candidate.Properties.Roles).includes(role),
+    );
+    const statements = policy?.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[];
+    const table = (id: string) => ({ Resource: getAtt(id), Effect: 'Allow' });
+
+    expect(statements).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/DeleteUser/LogGroup/Resource')),
+      },
+      { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Effect: 'Allow', Resource: '*' },
+      {
+        ...table(TOKEN_TABLE_ID),
+        Action: 'dynamodb:GetItem',
+        Condition: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [
+              'clientUserId',
+              'humanId',
+              'accessTokenIssuedAt',
+              'publicTokenIssuedAt',
+              'mintedAccessTokenIssuedAt',
+              'exchangedAt',
+              'deletedAt',
+              'lastWriteId',
+              'version',
+              'idempotencyRecords',
+            ],
+          },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      },
+      {
+        ...table(TOKEN_TABLE_ID),
+        Action: 'dynamodb:UpdateItem',
+        Condition: {
+          // Token attributes are named to be removed; nothing is ever returned.
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [
+              'clientUserId',
+              'humanId',
+              'clientId',
+              'accessToken',
+              'accessTokenCiphertext',
+              'mintedAccessTokenCiphertext',
+              'mintedAccessTokenExpiresAt',
+              'mintedAccessTokenIssuedAt',
+              'accessTokenIssuedAt',
+              'publicToken',
+              'publicTokenIssuedAt',
+              'exchangedAt',
+              'connectedAt',
+              'reconnectRequired',
+              'createdAt',
+              'deletedAt',
+              'purgeAt',
+              'updatedAt',
+              'lastWriteId',
+              'version',
+            ],
+          },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      },
+      {
+        ...table(IDEMPOTENCY_TABLE_ID),
+        Action: 'dynamodb:DeleteItem',
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['id', 'status'] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      },
+    ]);
   });
 
   it('answers CORS preflights for the allowed origins with the methods and headers local mode uses', () => {
@@ -260,7 +347,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: ['https://app.example.com', 'http://localhost:3001'],
-        AllowMethods: ['POST'],
+        AllowMethods: ['POST', 'DELETE'],
         AllowHeaders: ['content-type', 'authorization'],
         MaxAge: 600,
         AllowCredentials: Match.absent(),
@@ -268,11 +355,12 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('leaves POST /sessions open and requires AWS_IAM on POST /public-tokens and POST /connect-tokens', () => {
+  it('leaves POST /sessions open and requires AWS_IAM on every other route', () => {
     expect(routeAuthorization(template)).toEqual({
       'POST /sessions': { type: 'NONE', authorizer: undefined },
       'POST /public-tokens': { type: 'AWS_IAM', authorizer: undefined },
       'POST /connect-tokens': { type: 'AWS_IAM', authorizer: undefined },
+      'DELETE /users/{clientUserId}': { type: 'AWS_IAM', authorizer: undefined },
     });
     expect(template.findResources('AWS::ApiGatewayV2::Authorizer')).toEqual({});
   });
@@ -285,6 +373,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         getAtt(lambdaFunction(template, 'FinishSession').id),
         getAtt(lambdaFunction(template, 'RecoverPublicToken').id),
         getAtt(lambdaFunction(template, 'ConnectTokens').id),
+        getAtt(lambdaFunction(template, 'DeleteUser').id),
       ].sort(),
     );
     for (const integration of integrations) {
@@ -316,7 +405,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -371,13 +460,14 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the ten alarms in one Alarms construct', () => {
+  it('keeps the eleven alarms in one Alarms construct', () => {
     const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
       String(alarm.Metadata['aws:cdk:path']).replace('/Default/', '/'),
     );
 
     expect(paths.sort()).toEqual([
       'HumanConnectBackend/Alarms/ConnectTokensThrottlesAlarm/Resource',
+      'HumanConnectBackend/Alarms/DeleteUserThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/DrainOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/FinishSessionThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanApiFailureAlarm/Resource',
@@ -395,6 +485,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'FinishSession',
       'RecoverPublicToken',
       'ConnectTokens',
+      'DeleteUser',
       'DrainOutbox',
       'RedriveOutbox',
     ] as const) {
@@ -417,6 +508,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'ApiUrl',
       'ClientSecretId',
       'ConnectTokensInvokeArn',
+      'DeleteUserInvokeArn',
       'RecoverPublicTokenInvokeArn',
       'TokenKeyArn',
       'TokenKeyChangesQueueUrl',
@@ -427,6 +519,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     expect(outputs.ApiUrl?.Value).toEqual(getAtt(onlyResource(template, 'AWS::ApiGatewayV2::Api').id, 'ApiEndpoint'));
     expect(outputs.ClientSecretId?.Value).toEqual({ Ref: CLIENT_SECRET_ID });
     expect(JSON.stringify(outputs.RecoverPublicTokenInvokeArn?.Value)).toContain('/$default/POST/public-tokens');
+    expect(JSON.stringify(outputs.DeleteUserInvokeArn?.Value)).toContain('/$default/DELETE/users/*');
     expect(outputs.ConnectTokensInvokeArn?.Value).toEqual({
       'Fn::Join': [
         '',
@@ -510,11 +603,12 @@ describe('ConnectBackendStack with jwt', () => {
       'POST /sessions': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'POST /public-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'POST /connect-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
+      'DELETE /users/{clientUserId}': { type: 'JWT', authorizer: { Ref: authorizer.id } },
     });
   });
 
   it('tells the functions the user claim and the custom settings', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens'] as const) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DeleteUser'] as const) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties.Environment.Variables).toMatchObject({
@@ -542,7 +636,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);

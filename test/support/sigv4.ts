@@ -81,15 +81,19 @@ export async function signedRequest(method: string, url: string, options: SignOp
   return { status: response.status, headers: response.headers, text, json };
 }
 
-/** POSTs a JSON body (or a string as it is) signed with SigV4. */
+/** POSTs (or sends with `method`) a JSON body, or a string as it is, signed with SigV4. */
 export async function signedPost(
   url: string,
   body: unknown,
-  { contentType = 'application/json', ...options }: SignOptions & { contentType?: string } = {},
+  {
+    contentType = 'application/json',
+    method = 'POST',
+    ...options
+  }: SignOptions & { contentType?: string; method?: string } = {},
 ): Promise<Answer> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const headers = await signRequest(url, { headers: { 'content-type': contentType }, body: text }, options);
-  const response = await fetch(url, { method: 'POST', headers, body: text, signal: AbortSignal.timeout(30_000) });
+  const headers = await signRequest(url, { method, headers: { 'content-type': contentType }, body: text }, options);
+  const response = await fetch(url, { method, headers, body: text, signal: AbortSignal.timeout(30_000) });
   const answerText = await response.text();
   let json: Record<string, unknown> = {};
   try {

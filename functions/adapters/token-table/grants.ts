@@ -14,17 +14,27 @@ import { logger } from '../../commons/observability.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { GrantStore, IdempotencyRecordRef, StoredPublicToken, TokenGrant } from '../../domain/ports.js';
 import { IDEMPOTENCY_RECORDS_ATTRIBUTE, LEGACY_ISSUE_TIME_ATTRIBUTE } from './attributes.js';
-import { parseItem, projectionOf, sendConditional, sendRequest, type TokenItem, tokenItemSchema } from './item.js';
+import {
+  MAX_WRITE_ATTEMPTS,
+  parseItem,
+  projectionOf,
+  sendConditional,
+  sendRequest,
+  type TokenItem,
+  tokenItemSchema,
+} from './item.js';
+import { listedRecordsSchema } from './listed-records.js';
 import { isNewer, newerCondition, storedIssueTime } from './newest-wins.js';
-
-/** Most writes one grant makes when other writers keep winning the race (then 503). */
-export const MAX_WRITE_ATTEMPTS = 5;
 
 /**
  * Most idempotency records a record lists once trimmed: records expire after an hour, so ten
  * finishes of one user within it is already far more than a person connecting sources makes.
  */
 export const MAX_LISTED_IDEMPOTENCY_RECORDS = 10;
+
+/** A record as a finish reads it: with the idempotency records of the user's finishes. */
+const grantItemSchema = z.extend(tokenItemSchema, { idempotencyRecords: listedRecordsSchema });
+type GrantItem = z.infer<typeof grantItemSchema>;
 
 /** What a replay answers: the stored publicToken (projection of the finish's role). */
 const publicTokenSchema = z.pick(tokenItemSchema, {
@@ -172,7 +182,7 @@ export class DynamoDbGrantStore implements GrantStore {
         ),
       );
       if (output === undefined) return false;
-      await this.trimmed(parseItem(tokenItemSchema, 'UpdateItem', output.Attributes), now);
+      await this.trimmed(parseItem(grantItemSchema, 'UpdateItem', output.Attributes), now);
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
       logger.warn('A finish\u2019s idempotency record could not be listed on the user\u2019s record');
@@ -186,7 +196,7 @@ export class DynamoDbGrantStore implements GrantStore {
    * trim writes only if nothing wrote since (its `lastWriteId`), and only ever removes entries, so
    * a deletion that read the longer list removes a superset. A failed trim waits for the next write.
    */
-  private async trimmed(item: TokenItem | undefined, now: Date): Promise<StoredPublicToken | undefined> {
+  private async trimmed(item: GrantItem | undefined, now: Date): Promise<StoredPublicToken | undefined> {
     const listed = item?.idempotencyRecords ?? [];
     if (item?.lastWriteId === undefined || listed.length <= MAX_LISTED_IDEMPOTENCY_RECORDS) {
       return storedPublicToken(item);
@@ -214,11 +224,11 @@ export class DynamoDbGrantStore implements GrantStore {
     return storedPublicToken(item);
   }
 
-  private async read(clientUserId: string): Promise<TokenItem | undefined> {
+  private async read(clientUserId: string): Promise<GrantItem | undefined> {
     const output = await sendRequest('GetItem', () =>
       this.client.send(new GetCommand({ TableName: this.tableName, Key: { clientUserId }, ConsistentRead: true })),
     );
-    return parseItem(tokenItemSchema, 'GetItem', output.Item);
+    return parseItem(grantItemSchema, 'GetItem', output.Item);
   }
 
   /**
@@ -236,7 +246,7 @@ export class DynamoDbGrantStore implements GrantStore {
       item,
       idempotencyRecord,
     }: { writeId: string; now: Date; item?: TokenItem; idempotencyRecord?: IdempotencyRecordRef | undefined },
-  ): Promise<TokenItem | undefined> {
+  ): Promise<GrantItem | undefined> {
     const set = ['createdAt = if_not_exists(createdAt, :now)', 'updatedAt = :now', 'lastWriteId = :writeId'];
     const values: Record<string, unknown> = { ':now': now.toISOString(), ':writeId': writeId, ':one': 1 };
     if (idempotencyRecord !== undefined) {
@@ -284,6 +294,6 @@ export class DynamoDbGrantStore implements GrantStore {
         }),
       ),
     );
-    return output === undefined ? undefined : parseItem(tokenItemSchema, 'UpdateItem', output.Attributes);
+    return output === undefined ? undefined : parseItem(grantItemSchema, 'UpdateItem', output.Attributes);
   }
 }

@@ -46,12 +46,13 @@ export const tokenItemSchema = z.object({
   version: z.optional(z.number()),
   /** The id of the last applied write: an SDK retry of a committed write recognises itself. */
   lastWriteId: z.optional(z.string()),
-  /** The idempotency records of the user's finishes, which a deletion removes (ids, never contents). */
-  idempotencyRecords: z.optional(z.array(z.object({ id: z.string(), expiresAt: z.number() }))),
 });
 
 /** A stored item, as parsed. */
 export type TokenItem = z.infer<typeof tokenItemSchema>;
+
+/** Most writes one request makes when other writers keep winning the race (then 503). */
+export const MAX_WRITE_ATTEMPTS = 5;
 
 /**
  * Sends a DynamoDB request.

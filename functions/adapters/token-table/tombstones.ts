@@ -14,10 +14,18 @@ import { logger } from '../../commons/observability.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { Tombstones, TombstoneWrite } from '../../domain/ports.js';
 import { DELETION_READ_ATTRIBUTES, TOMBSTONE_REMOVED_ATTRIBUTES } from './attributes.js';
-import { MAX_WRITE_ATTEMPTS } from './grants.js';
-import { parseItem, projectionOf, sendConditional, sendRequest, tokenItemSchema, unchangedSince } from './item.js';
+import {
+  MAX_WRITE_ATTEMPTS,
+  parseItem,
+  projectionOf,
+  sendConditional,
+  sendRequest,
+  tokenItemSchema,
+  unchangedSince,
+} from './item.js';
+import { listedRecordsSchema } from './listed-records.js';
 
-const deletionSchema = z.pick(tokenItemSchema, {
+const deletionSchema = z.pick(z.extend(tokenItemSchema, { idempotencyRecords: listedRecordsSchema }), {
   clientUserId: true,
   humanId: true,
   accessTokenIssuedAt: true,
