@@ -4,10 +4,15 @@
  * harness feeds it every exchange and the values it learned; an integration
  * test may feed it log lines alone.
  */
+import { matchRoutePath, ROUTES } from '../../functions/contract/routes.js';
 import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 
-/** The API routes: every answer on them is a token response. */
-export const API_ROUTES = ['/sessions', '/public-tokens', '/connect-tokens'] as const;
+/** The route of the API a path is (`/users/alice` is `DELETE /users/{clientUserId}`'s), if any. */
+export const apiRouteOf = (path: string) =>
+  ROUTES.find((route) => matchRoutePath(route.path, path.split('?')[0] ?? path) !== undefined);
+
+/** Whether a path is one of the API's routes: every answer on them is a token response. */
+export const isApiPath = (path: string): boolean => apiRouteOf(path) !== undefined;
 
 /** One recorded exchange with local mode. */
 export interface RecordedResponse {
@@ -82,7 +87,7 @@ export function scanForLeaks({
   }
 
   for (const response of responses) {
-    const isTokenResponse = (API_ROUTES as readonly string[]).includes(response.path);
+    const isTokenResponse = isApiPath(response.path);
     if (isTokenResponse) {
       if (response.headers['cache-control'] !== 'no-store') {
         findings.push({ where: 'response', kind: 'missing Cache-Control: no-store', hint: response.path });

@@ -21,13 +21,13 @@ import { close, listen } from '../../local/http-util.js';
 import { createLocalKeyring } from '../../local/kms.js';
 import { LOCAL_SECRET_ID } from '../../local/settings.js';
 import type { Answer, SessionTokenObject } from './http.js';
-import { API_ROUTES, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
+import { apiRouteOf, isApiPath, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from './local-mode.js';
 import { RELIABILITY_PARTS_DIR, RELIABILITY_RESULTS_DIR } from './reliability-summary.js';
 import { signRequest } from './sigv4.js';
 
-/** The routes that require a SigV4 signature without JWT. */
-const IAM_ROUTES: readonly string[] = ['/public-tokens', '/connect-tokens'];
+/** Whether a path is a route that requires a SigV4 signature without JWT (the route table says which). */
+const isIamPath = (path: string) => apiRouteOf(path)?.caller === 'iam';
 
 /** A stored token record as the sandbox's read-only endpoint shows it (never the accessToken). */
 export interface StoredRecordView {
@@ -52,7 +52,7 @@ export type FaultTarget = 'humanApi' | 'dynamoDb' | 'secretsManager';
 
 /** Figures a harness reports to the run's summary. */
 export interface HarnessFigures {
-  /** Requests sent to `POST /sessions` and `POST /public-tokens`. */
+  /** Requests sent to the API's routes. */
   apiRequests: number;
   /** Requests sent to the sandbox and fault hooks. */
   sandboxRequests: number;
@@ -102,6 +102,8 @@ export interface Harness {
   readonly figures: HarnessFigures;
   /** POSTs a body (objects as JSON, strings and bytes as they are). */
   post(path: string, body: unknown, options?: RequestOptions): Promise<Answer>;
+  /** Sends `method` to a path (and query), with a body when one is given: a DELETE, say. */
+  request(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<Answer>;
   /** GETs a path. */
   get(path: string): Promise<Answer>;
   /** Mints the sessionTokenObject connect.js would hand to `finish`. */
@@ -245,11 +247,11 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     // fetch labels a string body text/plain: without a content type, send bytes.
     else if (typeof payload === 'string') payload = new TextEncoder().encode(payload);
 
-    if ((API_ROUTES as readonly string[]).includes(path)) figures.apiRequests += 1;
+    if (isApiPath(path)) figures.apiRequests += 1;
     else figures.sandboxRequests += 1;
     // Without JWT, /public-tokens requires AWS IAM: the harness calls it as the local IAM principal.
     const signed =
-      IAM_ROUTES.includes(path) && headers.authorization === undefined
+      isIamPath(path) && headers.authorization === undefined
         ? await signRequest(`${local.apiUrl}${path}`, { method, headers, body: payload ?? '' })
         : headers;
     const response = await fetch(`${local.apiUrl}${path}`, {
@@ -310,6 +312,7 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     responses,
     figures,
     post: (path, body, options) => send('POST', path, body, options),
+    request: (method, path, body, options) => send(method, path, body, options),
     get: (path) => send('GET', path),
     async mintSession(clientUserId) {
       const answer = await control('/sandbox/humanapi/v1/connect/sessions', { clientUserId }, 201);
