@@ -5,7 +5,9 @@
  * fails (a newer token stored, this call's own write committed by an earlier SDK attempt, or a
  * tombstone), the record is read and only the newer parts are written, conditioned on the version
  * read, at most {@link MAX_WRITE_ATTEMPTS} writes in all. Every applied write sets `lastWriteId`,
- * so an SDK retry of a committed write is recognised on the read that follows.
+ * so an SDK retry of a committed write is recognised on the read that follows. A finish's write
+ * also lists the idempotency record that will hold its answer, so that deleting the user removes
+ * it (docs/design.md#deleting-a-user).
  */
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -43,6 +45,9 @@ const publicTokenSchema = z.pick(tokenItemSchema, {
   publicToken: true,
   version: true,
 });
+
+/** What a replay that found no publicToken of its user reads: whether the user was deleted. */
+const deletionTimeSchema = z.pick(tokenItemSchema, { clientUserId: true, deletedAt: true });
 
 /** The parts of a grant one write sets: only those newer than the stored ones. */
 interface GrantParts {
@@ -93,7 +98,7 @@ export class DynamoDbGrantStore implements GrantStore {
       const parts = item === undefined ? everything : this.newerParts(item, grant);
       if (!parts.access && !parts.public) {
         // The stored publicToken is the answer, so the idempotency record will hold it: listed too,
-        // on the record as read; when it changed meanwhile (a deletion, say), read it again.
+        // while the record still holds it; when it no longer does (a deletion, say), read it again.
         const stored = storedPublicToken(item);
         if (stored === undefined || idempotencyRecord === undefined) return stored;
         if (await this.listIdempotencyRecord(stored, idempotencyRecord, now)) return stored;
@@ -122,8 +127,7 @@ export class DynamoDbGrantStore implements GrantStore {
         }),
       ),
     );
-    return parseItem(z.pick(tokenItemSchema, { clientUserId: true, deletedAt: true }), 'GetItem', output.Item)
-      ?.deletedAt;
+    return parseItem(deletionTimeSchema, 'GetItem', output.Item)?.deletedAt;
   }
 
   async currentPublicToken(clientUserId: string): Promise<StoredPublicToken | undefined> {
