@@ -16,9 +16,12 @@ import {
   gatewayMessageSchema,
   type Problem,
   problemSchema,
+  type UserDeletion,
   type UserPublicToken,
+  userDeletionSchema,
   userPublicTokenSchema,
 } from '../functions/contract/answers.js';
+import { clientUserIdSchema } from '../functions/contract/fields.js';
 import {
   type ConnectTokenRequest,
   connectTokenRequestSchema,
@@ -89,6 +92,11 @@ export interface ConnectBackendClient {
     query?: HumanDataQuery,
     options?: { readonly maxPages?: number },
   ): AsyncGenerator<HumanDataPage<P>, void, undefined>;
+  /**
+   * `DELETE /users/{clientUserId}`: deletes the user's tokens from the vault (nothing at Human API,
+   * docs/api.md#delete-usersclientuserid); idempotent, so safe to retry.
+   */
+  deleteUser(clientUserId: string): Promise<UserDeletion>;
 }
 
 /** The route of a function, from the route table. */
@@ -185,6 +193,15 @@ export function createConnectBackendClient({
     createConnectToken(request) {
       const route = routeOf('connectTokens');
       return call(route.method, route.path, checked(connectTokenRequestSchema, request), connectSessionTokenSchema);
+    },
+    async deleteUser(clientUserId) {
+      const route = routeOf('deleteUser');
+      // `me` names a signed-in user: a service, signing for IAM, names the user (the API says the same).
+      if (clientUserId === 'me' || !clientUserIdSchema.safeParse(clientUserId).success) {
+        throw new ConnectBackendError(400, "The request fails the API's rules: clientUserId");
+      }
+      const path = route.path.replace('{clientUserId}', encodeURIComponent(clientUserId));
+      return call(route.method, path, undefined, userDeletionSchema);
     },
   };
 }

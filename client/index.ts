@@ -6,7 +6,7 @@
  * - {@link readAccessToken} / {@link createAccessTokenReader}: a user's access token, for a
  *   service granted with `grantAccessTokenRead` (docs/security.md#granting-a-service).
  */
-export type { ConnectSessionToken, Problem, UserPublicToken } from '../functions/contract/answers.js';
+export type { ConnectSessionToken, Problem, UserDeletion, UserPublicToken } from '../functions/contract/answers.js';
 export type {
   ActivitySummary,
   HeartRateReading,

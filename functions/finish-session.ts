@@ -48,6 +48,6 @@ export const handler = createHttpHandler({
   handle: ({ body, caller, context }) => {
     // Before anything is written, idempotency records included.
     assertOwnClientId(body, config.clientId);
-    return once(finishSessionKey(body, caller), context, () => finishSession(body, caller, dependencies));
+    return once(finishSessionKey(body, caller), context, (record) => finishSession(body, caller, dependencies, record));
   },
 });

@@ -10,6 +10,7 @@ export const FUNCTION_ENTRIES = {
   recoverPublicToken: 'functions/recover-public-token.ts',
   connectTokens: 'functions/connect-tokens.ts',
   humanData: 'functions/human-data.ts',
+  deleteUser: 'functions/delete-user.ts',
   drainOutbox: 'functions/drain-outbox.ts',
   redriveOutbox: 'functions/redrive-outbox.ts',
 } as const;

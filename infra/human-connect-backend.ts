@@ -36,6 +36,7 @@ import {
   grantConnectUserAccess,
   grantKeyThroughService,
   grantPublicTokenRecovery,
+  grantUserDeletion,
 } from './token-access.js';
 import { encryptTableWithKey, readerPathOf, TokenKey } from './token-key.js';
 
@@ -45,6 +46,7 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
   recoverPublicToken: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
   connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
   humanData: 'GET /users/{clientUserId}/human/{path+}: reads health data from Human API with the token it decrypts',
+  deleteUser: "DELETE /users/{clientUserId}: removes a user's tokens from the vault, leaving a tombstone",
 };
 
 /** A construct ID from a function name: `finishSession` → `FinishSession`. */
@@ -257,6 +259,17 @@ export class HumanConnectBackend extends Construct {
     }
     // The one function that decrypts access tokens, as a reader (data-gateway.ts).
     grantDataGateway(this.accessTokenResources(), this.routeFunctions.humanData.role);
+    this.grantDeleteUser();
+  }
+
+  /**
+   * deleteUser writes tombstones and removes idempotency records: attribute-level conditions on
+   * both tables, nothing returned, no KMS key of its own and no secret (it never calls Human API).
+   */
+  private grantDeleteUser(): void {
+    const { deleteUser } = this.routeFunctions;
+    grantUserDeletion(deleteUser.role, this.tokenTable.tableArn, this.idempotencyTable.tableArn);
+    grantKeyThroughService(this.tokenKey, deleteUser.role, 'dynamodb', { write: true });
   }
 
   /**

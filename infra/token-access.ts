@@ -26,11 +26,14 @@ import type { IConstruct } from 'constructs';
 import {
   CONNECT_USER_READ_ATTRIBUTES,
   CONNECT_USER_WRITE_ATTRIBUTES,
+  DELETION_READ_ATTRIBUTES,
+  DELETION_WRITE_ATTRIBUTES,
   MINTING_WRITE_ATTRIBUTES,
   READER_READ_ATTRIBUTES,
   RECOVERY_READABLE_ATTRIBUTES,
   RECOVERY_WRITE_ATTRIBUTES,
 } from '../functions/adapters/token-table/attributes.js';
+import { IDEMPOTENCY_DELETION_ATTRIBUTES } from '../functions/commons/tables.js';
 import {
   ACCESS_TOKEN_CONTEXT_CONDITIONS,
   accountOfArn,
@@ -174,6 +177,36 @@ export function grantConnectUserAccess(grantee: IGrantable, tableArn: string): v
     resourceArns: [tableArn],
     attributes: CONNECT_USER_WRITE_ATTRIBUTES,
     returnValues: ['NONE', 'UPDATED_NEW'],
+  });
+}
+
+/**
+ * Deleting users with DynamoDB fine-grained access (docs/security.md): on the token table,
+ * `GetItem` naming only what a deletion reads (no token attribute) and `UpdateItem` naming only
+ * what the tombstone writes and removes, returning nothing, so naming a token to remove it never
+ * reads it; on the idempotency table, `DeleteItem` naming only the key and the record's state,
+ * returning nothing. No Query, no index, no Scan.
+ *
+ * @param tokenTableArn - the token table
+ * @param idempotencyTableArn - the idempotency table
+ */
+export function grantUserDeletion(grantee: IGrantable, tokenTableArn: string, idempotencyTableArn: string): void {
+  grantOnAttributes(grantee, {
+    actions: ['dynamodb:GetItem'],
+    resourceArns: [tokenTableArn],
+    attributes: DELETION_READ_ATTRIBUTES,
+  });
+  grantOnAttributes(grantee, {
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [tokenTableArn],
+    attributes: DELETION_WRITE_ATTRIBUTES,
+    returnValues: 'NONE',
+  });
+  grantOnAttributes(grantee, {
+    actions: ['dynamodb:DeleteItem'],
+    resourceArns: [idempotencyTableArn],
+    attributes: IDEMPOTENCY_DELETION_ATTRIBUTES,
+    returnValues: 'NONE',
   });
 }
 

@@ -9,8 +9,10 @@ import {
   connectSessionTokenSchema,
   gatewayMessageSchema,
   problemSchema,
+  userDeletionSchema,
   userPublicTokenSchema,
 } from '../functions/contract/answers.js';
+import { clientUserIdSchema } from '../functions/contract/fields.js';
 import {
   HUMAN_DATA_ENDPOINTS,
   type LIST_QUERY_RULES,
@@ -208,6 +210,49 @@ function humanDataOperation(): JsonObject {
   };
 }
 
+/**
+ * `DELETE /users/{clientUserId}` (docs/api.md#delete-usersclientuserid): no body, one path
+ * parameter, no Human API call, so none of the statuses of bodies or of Human API.
+ */
+function deleteUserOperation(): JsonObject {
+  return {
+    operationId: 'deleteUser',
+    summary: 'Delete a user\u2019s tokens from the vault, leaving a tombstone no late grant passes',
+    description:
+      'Removes the user\u2019s record (every token and the humanId) and the idempotency records holding their publicToken, leaving a tombstone: no token Human API issued before `deletedAt` is stored again. Idempotent. Deletes nothing at Human API (`deleted.atHumanApi` is always false). Takes no body and no query parameter.',
+    parameters: [
+      {
+        name: 'clientUserId',
+        in: 'path',
+        required: true,
+        description:
+          'The user, percent-encoded; in JWT mode only the signed-in user, or `me` for them (an IAM caller cannot use `me`).',
+        schema: component(clientUserIdSchema),
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'What this call removed, and the tombstone\u2019s time.',
+        content: { 'application/json': { schema: ref('UserDeletion') } },
+      },
+      '400': problemAnswer(
+        'The path\u2019s clientUserId breaks the rules, or is `me` from an IAM caller, or a query parameter was sent (`invalid-parameter`, `errors` names `path.clientUserId` or `query.<name>`); a body was sent (`unexpected-body`); in JWT mode, the signed-in user\u2019s claim cannot be used as a clientUserId (`invalid-caller-id`).',
+      ),
+      '401': JWT_REFUSED,
+      '403': {
+        description:
+          'One of two answers, told apart by content type. From the function, application/problem+json: in JWT mode, the signed-in caller named another user (`caller-mismatch`). From API Gateway before any function runs, application/json {"message":"Forbidden"}: without JWT, the request is not signed (SigV4) by an allowed principal; local mode adds a `reason` saying what was wrong with the signature.',
+        content: { ...PROBLEM_CONTENT, ...GATEWAY_CONTENT },
+      },
+      '503': problemAnswer(
+        'DynamoDB is unavailable; what was written stays written, and a retry completes the deletion.',
+      ),
+      '500': problemAnswer('Anything unexpected.'),
+    },
+    security: [{ sigv4: [] }, { jwt: [] }],
+  };
+}
+
 /** Builds the OpenAPI document (deterministic: same schemas, same bytes). */
 export function buildOpenApiDocument(): JsonObject {
   return {
@@ -265,6 +310,7 @@ export function buildOpenApiDocument(): JsonObject {
         }),
       },
       '/users/{clientUserId}/human/{path}': { get: humanDataOperation() },
+      '/users/{clientUserId}': { delete: deleteUserOperation() },
     },
     components: {
       schemas: {
@@ -273,6 +319,7 @@ export function buildOpenApiDocument(): JsonObject {
         UserPublicToken: component(userPublicTokenSchema),
         ConnectTokenRequest: component(connectTokenRequestSchema),
         ConnectSessionToken: component(connectSessionTokenSchema),
+        UserDeletion: component(userDeletionSchema),
         // Every problem the functions answer carries its request id (problemResponse sets it), so the
         // published answer requires it; the contract's schema leaves it optional for toProblem's own use.
         Problem: component(z.extend(problemSchema, { requestId: z.string() })),

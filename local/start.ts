@@ -109,7 +109,9 @@ const lines = [
     ? `  Human API (current): sandbox at ${local.apiUrl}/sandbox/humanapi-auth`
     : `  Human API (current): ${ready.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL}`,
   ready.jwt === undefined
-    ? '  Identity:   no JWT: /sessions is open; the other routes require AWS IAM (SigV4, service execute-api)'
+    ? `  Identity:   no JWT: /sessions is open; ${ROUTES.filter((route) => route.caller === 'iam')
+        .map(routeKeyOf)
+        .join(', ')} require AWS IAM (SigV4, service execute-api)`
     : `  Identity:   JWT mode (issuer ${ready.jwt.issuer}); requests without a valid bearer token get 401`,
   ...(local.iamCredentials === undefined
     ? []

@@ -6,7 +6,9 @@
  * (docs/reliability.md). Powertools' own errors are translated here, so nothing else (the
  * problem mapping of every route among them) needs to import Powertools Idempotency.
  * A replay can be answered from the current state instead of the stored result (`onReplay`): a
- * finish's replay answers the user's current publicToken, not the one stored an hour ago.
+ * finish's replay answers the user's current publicToken, not the one stored an hour ago. The work
+ * learns which record will hold its result, so it can say where (a deletion removes the records
+ * holding a user's publicTokens, docs/design.md#deleting-a-user).
  */
 import {
   IdempotencyAlreadyInProgressError,
@@ -19,6 +21,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { errorFields, logger } from '../commons/observability.js';
 import { DependencyUnavailableError, RequestInFlightError } from '../domain/errors.js';
+import type { IdempotencyRecordRef } from '../domain/ports.js';
 
 /** The field the response hook wraps a replayed result in. */
 const REPLAYED = 'replayed';
@@ -52,13 +55,22 @@ export interface IdempotencyOptions<TResult extends object> {
  *
  * @param key - what identifies the request (a purpose-built object of JSON values)
  * @param context - the Lambda context, so an in-flight record expires with the invocation
- * @param work - the request's work; its result is stored and answered to replays
+ * @param work - the request's work, told which record will hold its result; the result is stored
+ *   and answered to replays
  */
 export type Idempotent<TKey extends IdempotencyKey, TResult extends object> = (
   key: TKey,
   context: Context,
-  work: () => Promise<TResult>,
+  work: (record: IdempotencyRecordRef) => Promise<TResult>,
 ) => Promise<TResult>;
+
+/** Powertools' DynamoDB store, saying which record a key is kept under (its own hashing, never a copy of it). */
+class KeyedPersistenceLayer extends DynamoDBPersistenceLayer {
+  /** The record id of `key`, as the store configured for this call computes it. */
+  recordIdOf(key: IdempotencyKey): string {
+    return this.getHashedIdempotencyKey(key);
+  }
+}
 
 /** Creates an {@link Idempotent} runner over the idempotency table. */
 export function createIdempotency<TKey extends IdempotencyKey, TResult extends object>({
@@ -74,8 +86,9 @@ export function createIdempotency<TKey extends IdempotencyKey, TResult extends o
     expiresAfterSeconds,
     responseHook: (response) => ({ [REPLAYED]: response }),
   });
+  const persistenceStore = new KeyedPersistenceLayer({ tableName, awsSdkV3Client: dynamoDb });
   const runOnce = makeIdempotent((_key: TKey, work: () => Promise<TResult>) => work(), {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamoDb }),
+    persistenceStore,
     config,
     dataIndexArgument: 0,
   });
@@ -85,7 +98,13 @@ export function createIdempotency<TKey extends IdempotencyKey, TResult extends o
     let done: { readonly result: TResult } | undefined;
     try {
       const answer: unknown = await runOnce(key, async () => {
-        const result = await work();
+        // Inside the call the store is configured for it (its key prefix): the id is the record's.
+        const record = {
+          id: persistenceStore.recordIdOf(key),
+          // Completing the record sets its expiry a little later than this: an entry outlives it.
+          expiresAt: Math.ceil(Date.now() / 1000) + expiresAfterSeconds + 60,
+        };
+        const result = await work(record);
         done = { result };
         return result;
       });

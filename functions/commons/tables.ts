@@ -38,3 +38,12 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
   globalSecondaryIndexes: [],
   timeToLiveAttribute: 'expiration',
 };
+
+/** Powertools' attribute holding an idempotency record's state (`INPROGRESS` or `COMPLETED`). */
+export const IDEMPOTENCY_STATUS_ATTRIBUTE = 'status';
+
+/**
+ * What a deletion names when it removes idempotency records (its key, and the state its conditions
+ * test): never the answer they hold (docs/security.md).
+ */
+export const IDEMPOTENCY_DELETION_ATTRIBUTES = ['id', IDEMPOTENCY_STATUS_ATTRIBUTE] as const;

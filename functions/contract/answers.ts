@@ -30,6 +30,30 @@ export const connectSessionTokenSchema = z.object({
 /** The answer of `POST /connect-tokens`. */
 export type ConnectSessionToken = z.infer<typeof connectSessionTokenSchema>;
 
+/**
+ * What `DELETE /users/{clientUserId}` answers (docs/api.md#delete-usersclientuserid): what this
+ * call removed, and the tombstone's time, before which no token is ever stored again.
+ */
+export const userDeletionSchema = z.object({
+  clientUserId: clientUserIdSchema,
+  /**
+   * No token Human API issued before this instant is stored for the user again (ISO 8601, UTC,
+   * milliseconds: a plain pattern, as zod's ISO schema would weigh on every bundle).
+   */
+  deletedAt: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)),
+  deleted: z.object({
+    /** Whether a record holding the user's tokens or humanId was removed (`false` when none was left). */
+    tokenRecord: z.boolean(),
+    /** Idempotency records holding one of the user's publicTokens, removed by this call. */
+    idempotencyRecords: z.int().check(z.nonnegative()),
+    /** Always `false`: this route deletes nothing at Human API (docs/api.md#deleting-a-user-at-human-api). */
+    atHumanApi: z.literal(false),
+  }),
+});
+
+/** The answer of `DELETE /users/{clientUserId}`. */
+export type UserDeletion = z.infer<typeof userDeletionSchema>;
+
 /** One field that failed validation: its dotted path (`''` for the body) and what is wrong with it. */
 export const fieldIssueSchema = z.object({ path: z.string(), message: z.string() });
 

@@ -53,6 +53,13 @@ export const ROUTES = [
     caller: 'iam',
     summary: 'Read a user\u2019s health data from Human API through the vault (the data gateway)',
   },
+  {
+    functionName: 'deleteUser',
+    method: 'DELETE',
+    path: '/users/{clientUserId}',
+    caller: 'iam',
+    summary: 'Delete a user\u2019s tokens from the vault, leaving a tombstone no late grant passes',
+  },
 ] as const satisfies readonly Route[];
 
 /** The name of a function that serves a route. */

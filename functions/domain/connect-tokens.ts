@@ -72,7 +72,8 @@ export async function createConnectToken(
   });
 
   let minted: Minted;
-  let reconnecting = false;
+  // Marked by an earlier call: Human API may know the user under a new humanId by now.
+  let reconnecting = user?.reconnectRequired === true;
   if (user?.connected === true) {
     try {
       minted = await edit();
@@ -93,7 +94,7 @@ export async function createConnectToken(
   }
 
   // A user who reconnects may be a new human at Human API: the stored humanId is not theirs any more.
-  const humanId = humanIdOf(minted.token, reconnecting ? undefined : user);
+  const humanId = humanIdOf(minted.token, user, reconnecting);
   const connected = minted.mode === 'edit';
   if (user?.humanId === undefined || reconnecting || humanId !== user.humanId || (connected && !user.connected)) {
     await connectUsers.recordConnectUser({ clientUserId, humanId, clientId, connected, now: now() });
@@ -131,9 +132,10 @@ async function createOrEdit(create: () => Promise<Minted>, edit: () => Promise<M
 }
 
 /** The user's humanId: Human API's answer, checked against the stored one, or the stored one. */
-function humanIdOf(token: ConnectToken, user: ConnectUser | undefined): string {
+function humanIdOf(token: ConnectToken, user: ConnectUser | undefined, reconnecting: boolean): string {
   const stored = user?.humanId;
-  if (token.humanId !== undefined && stored !== undefined && token.humanId !== stored) {
+  // A reconnecting user may be a new human at Human API: its answer wins over the stored humanId.
+  if (!reconnecting && token.humanId !== undefined && stored !== undefined && token.humanId !== stored) {
     throw new HumanApiFailedError('Human API answered another humanId than the stored one.');
   }
   const humanId = token.humanId ?? stored;

@@ -9,6 +9,7 @@ import type {
   GrantOutbox,
   GrantStore,
   HumanApiConnect,
+  IdempotencyRecordRef,
   SessionExchange,
   TokenCipher,
   TokenGrant,
@@ -87,6 +88,8 @@ export function assertConsistentExchange(
  *
  * @throws {CallerMismatchError} when a signed-in caller is not the session's user
  * @throws {HumanApiFailedError} when Human API's answer is inconsistent
+ * @param idempotencyRecord - the record that will hold the answer, listed with the tokens so a
+ *   deletion of the user removes it (docs/design.md#deleting-a-user)
  * @throws {UserDeletedError} when the user was deleted after Human API answered (nothing stored)
  */
 export async function finishSession(
@@ -102,6 +105,7 @@ export async function finishSession(
     unsavedExchanges,
     now = () => new Date(),
   }: FinishSessionDependencies,
+  idempotencyRecord?: IdempotencyRecordRef,
 ): Promise<UserPublicToken> {
   // A retry after a failed write stores the exchange held for it: the session token is spent.
   const held = unsavedExchanges.find(session.sessionToken);
@@ -133,7 +137,7 @@ export async function finishSession(
       publicTokenIssuedAt: issuedAt,
     };
     // A token issued later (a racing finish or refresh) stands, and is answered.
-    const stored = await grants.storeGrant(grant, now());
+    const stored = await grants.storeGrant(grant, now(), idempotencyRecord);
     unsavedExchanges.forget(session.sessionToken);
     if (stored === undefined) throw new UserDeletedError();
     return { humanId: stored.humanId, clientUserId: stored.clientUserId, publicToken: stored.publicToken };
@@ -157,9 +161,12 @@ export async function finishSession(
  * What a replay of a finished session answers (docs/api.md): the user's current publicToken,
  * which a later finish or refresh may have replaced since the stored answer was written. The
  * stored answer stands when the record is not there (yet: its grant may still be in the outbox)
- * or belongs to another humanId.
+ * or belongs to another humanId, unless the user was deleted since: a deleted user's publicToken
+ * is never answered again, whatever idempotency record still holds it (docs/design.md#deleting-a-user).
  *
  * @param replayed - the stored answer, as read from the idempotency table
+ * @throws {UserDeletedError} when the user's record is gone to a deletion (a tombstone, or a
+ *   reconnection as another humanId)
  */
 export async function currentPublicToken(replayed: unknown, grants: GrantStore): Promise<UserPublicToken> {
   const parsed = userPublicTokenSchema.safeParse(replayed);
@@ -167,6 +174,9 @@ export async function currentPublicToken(replayed: unknown, grants: GrantStore):
   if (!parsed.success) throw new DependencyUnavailableError('DynamoDB');
   const stored = parsed.data;
   const current = await grants.currentPublicToken(stored.clientUserId);
-  if (current === undefined || current.humanId !== stored.humanId) return stored;
-  return { humanId: current.humanId, clientUserId: current.clientUserId, publicToken: current.publicToken };
+  if (current !== undefined && current.humanId === stored.humanId) {
+    return { humanId: current.humanId, clientUserId: current.clientUserId, publicToken: current.publicToken };
+  }
+  if ((await grants.deletedAt(stored.clientUserId)) !== undefined) throw new UserDeletedError();
+  return stored;
 }

@@ -25,19 +25,72 @@ export interface StoredPublicToken extends UserPublicToken {
   readonly version: number;
 }
 
+/**
+ * An idempotency record a finish created (docs/design.md#deleting-a-user): it will hold the answer,
+ * the user's publicToken, so the user's record lists it and a deletion removes it.
+ */
+export interface IdempotencyRecordRef {
+  /** Its key in the idempotency table. */
+  readonly id: string;
+  /** When it expires (epoch seconds): an expired entry can be dropped from the list. */
+  readonly expiresAt: number;
+}
+
 /** The token table as a finish and the outbox drain write it (docs/design.md#storage-and-integrity). */
 export interface GrantStore {
   /**
    * Stores a grant's tokens, each only if issued later than the stored one (and than the user's
    * deletion), keeping `createdAt`; creates the record when there is none.
    *
+   * @param idempotencyRecord - the finish's idempotency record, listed on the user's record (the
+   *   drain has none): it will hold the publicToken answered, which a deletion must remove
    * @returns the stored publicToken after the write: what a caller should answer (a newer one
    *   stands, and is answered); `undefined` when the user was deleted after the grant was issued
    * @throws {DependencyUnavailableError} when DynamoDB fails, or other writers keep winning
    */
-  storeGrant(grant: TokenGrant, now: Date): Promise<StoredPublicToken | undefined>;
+  storeGrant(
+    grant: TokenGrant,
+    now: Date,
+    idempotencyRecord?: IdempotencyRecordRef,
+  ): Promise<StoredPublicToken | undefined>;
   /** The user's stored publicToken (strongly consistent), or `undefined` without a record or a token. */
   currentPublicToken(clientUserId: string): Promise<StoredPublicToken | undefined>;
+  /** When the user was last deleted (strongly consistent), or `undefined` when never (or the tombstone expired). */
+  deletedAt(clientUserId: string): Promise<string | undefined>;
+}
+
+/** What leaving a user's tombstone found and did (docs/design.md#deleting-a-user). */
+export interface TombstoneWrite {
+  /** Whether the record held the user (a humanId, and any tokens): `false` for no record or a tombstone. */
+  readonly removedRecord: boolean;
+  /** The tombstone's time (ISO 8601): no token issued before it is stored again. */
+  readonly deletedAt: string;
+  /** The idempotency records the user's record listed: each may hold one of the user's publicTokens. */
+  readonly idempotencyRecordIds: readonly string[];
+}
+
+/** The token table as a deletion writes it: never a token read, only removed. */
+export interface Tombstones {
+  /**
+   * Replaces the user's record with a tombstone in one conditional write: every token and identity
+   * attribute removed, `deletedAt` the later of `now` and an earlier tombstone's, expiring
+   * `lifetimeMs` after it. Writes one for a user never seen too (a grant may be queued for them).
+   *
+   * @throws {DependencyUnavailableError} when DynamoDB fails, or other writers keep winning
+   */
+  writeTombstone(clientUserId: string, now: Date, lifetimeMs: number): Promise<TombstoneWrite>;
+}
+
+/** The idempotency table as a deletion sees it: records removed by id, never read. */
+export interface IdempotencyRecordRemover {
+  /**
+   * Removes a record.
+   *
+   * @returns `completed` when a finished record was removed, `in progress` when one whose finish is
+   *   still running was (completing it would write it again), `absent` when there was none
+   * @throws {DependencyUnavailableError} when DynamoDB fails
+   */
+  remove(id: string): Promise<'completed' | 'in progress' | 'absent'>;
 }
 
 /** A publicToken a refresh brought. */
@@ -82,6 +135,11 @@ export interface ConnectUser {
   readonly humanId: string | undefined;
   /** Whether the record shows a connection Human API still honours. */
   readonly connected: boolean;
+  /**
+   * Whether Human API refused the user a token after they connected (deleted there, or every
+   * source removed): the stored humanId may not be theirs any more.
+   */
+  readonly reconnectRequired?: boolean;
 }
 
 /** What {@link ConnectUserStore.recordConnectUser} writes. */

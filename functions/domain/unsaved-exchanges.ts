@@ -26,9 +26,12 @@ export interface UnsavedExchange {
   readonly exchangedAt: Date;
 }
 
+/** How long an exchange is held for a retry by default: 15 minutes. */
+export const UNSAVED_EXCHANGE_LIFETIME_MS = 15 * 60 * 1000;
+
 /** Settings of {@link createUnsavedExchanges}. */
 export interface UnsavedExchangesOptions {
-  /** How long an exchange is held. @default 900_000 (15 min) */
+  /** How long an exchange is held. @default {@link UNSAVED_EXCHANGE_LIFETIME_MS} */
   readonly ttlMs?: number;
   /** Most exchanges held at once; the oldest go first. @default 1000 */
   readonly maxEntries?: number;
@@ -40,7 +43,7 @@ const keyOf = (sessionToken: string) => createHash('sha256').update(sessionToken
 
 /** Creates an in-memory, bounded, expiring store of unsaved exchanges. */
 export function createUnsavedExchanges({
-  ttlMs = 900_000,
+  ttlMs = UNSAVED_EXCHANGE_LIFETIME_MS,
   maxEntries = 1000,
   now = Date.now,
 }: UnsavedExchangesOptions = {}): UnsavedExchanges {

@@ -24,6 +24,9 @@ export const humanApiFaultBody = z.strictObject({
 /** `POST /sandbox/humanapi/revoke`: the user whose access tokens stop working. */
 export const revokeAccessTokensBody = z.strictObject({ clientUserId: z.string().check(z.minLength(1)) });
 
+/** `POST /sandbox/humanapi/users/delete`: the user Human API deletes. */
+export const deleteHumanApiUserBody = z.strictObject({ clientUserId: z.string().check(z.minLength(1)) });
+
 /** `POST /sandbox/dynamodb/faults`. */
 export const dynamoDbFaultBody = z.strictObject({
   operation: z.optional(z.string().check(z.minLength(1))),

@@ -1,11 +1,11 @@
 /**
  * Local mode's `/sandbox/*` routes that are not Human API's own
  * (docs/local-mode.md#sandbox): the offline connect.js, the development JWT
- * issuer, and the hooks tests drive: fault injection into DynamoDB, the
- * secret store and the Human API sandbox, request counters, a read-only view
- * of a stored record (never its accessToken), secret rotation and access-token revocation. Paths of
- * Human API itself (`/sandbox/humanapi/v1/...`) go to the sandbox. All of it exists only while
- * the sandbox serves: with a real Human API, every `/sandbox/` path is 404.
+ * issuer, and the hooks tests drive: fault injection into DynamoDB, the secret store and the
+ * Human API sandbox, request counters, a read-only view of a stored record (never its
+ * accessToken), secret rotation, access-token revocation and a user's deletion at Human API.
+ * Paths of Human API itself (`/sandbox/humanapi/v1/...`) go to the sandbox. All of it exists only
+ * while the sandbox serves: with a real Human API, every `/sandbox/` path is 404.
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,6 +19,7 @@ import type { LocalSecretStore } from '../secret-store.js';
 import type { LocalSqs } from '../sqs.js';
 import {
   checkHookBody,
+  deleteHumanApiUserBody,
   devTokenBody,
   dynamoDbFaultBody,
   humanApiFaultBody,
@@ -149,6 +150,8 @@ export function createSandboxRoutes({
       const item = clientUserId === null ? undefined : await dynamoDb.readItem(tokensTableName, { clientUserId });
       if (clientUserId === null || item === undefined) return sendJson(response, 404, { message: 'Not Found' }, cors);
       const { humanId, publicToken, version, createdAt, updatedAt, accessTokenIssuedAt, publicTokenIssuedAt } = item;
+      // A deleted user's tombstone (when, and when DynamoDB's TTL may remove it); a user Human API refused.
+      const { deletedAt, purgeAt, reconnectRequired } = item;
       // Whether the stored ciphertext decrypts for this record (its context), never the token itself.
       const ciphertext = item.accessTokenCiphertext;
       const accessTokenSealed =
@@ -169,6 +172,8 @@ export function createSandboxRoutes({
           plaintextAccessToken: 'accessToken' in item,
           // Set when Human API refused the user's token (the data gateway) or an id token.
           reconnectRequired: item.reconnectRequired === true,
+          deletedAt,
+          purgeAt,
         },
         cors,
       );
@@ -219,6 +224,17 @@ export function createSandboxRoutes({
         const { clientUserId } = body.value;
         const revoked = sandbox.revokeAccessTokens(clientUserId) + (authSandbox?.revokeAccessTokens(clientUserId) ?? 0);
         sendJson(response, 200, { revoked });
+      },
+      // Human API deletes the user (its portal, or support on the team's request): both generations
+      // refuse their tokens from now on, and the clientUserId comes back as a new human
+      // (docs/local-mode.md#sandbox). Nothing in the back end's table changes.
+      [`POST ${HUMAN_API_SANDBOX_PATH}/users/delete`]: async (request, _cors, response) => {
+        const body = await readHookBody(request, deleteHumanApiUserBody);
+        if (!body.ok) return sendJson(response, 400, body.problem);
+        const { clientUserId } = body.value;
+        const v1 = sandbox.deleteUser(clientUserId);
+        const current = authSandbox?.deleteUser(clientUserId) ?? false;
+        sendJson(response, 200, { deleted: v1 || current });
       },
     } satisfies Record<string, Hook>);
   }

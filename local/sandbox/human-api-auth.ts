@@ -78,6 +78,8 @@ export interface HumanApiAuthSandbox {
   findAccessToken(accessToken: string): { clientUserId: string; humanId: string; expiresAt: number } | undefined;
   /** Invalidates every access token minted for the user; resolves how many there were. */
   revokeAccessTokens(clientUserId: string): number;
+  /** Forgets the user's connections and every token minted for them (Human API deleted the user). */
+  deleteUser(clientUserId: string): boolean;
 }
 
 // Not hex: the leak scanner reads long hex runs in answers as access tokens or secrets.
@@ -274,6 +276,15 @@ export function createHumanApiAuthSandbox({
       for (const token of revoked) delete state.tokens[token];
       if (revoked.length > 0) save();
       return revoked.length;
+    },
+    deleteUser(clientUserId) {
+      const existed = state.connected[clientUserId] !== undefined;
+      delete state.connected[clientUserId];
+      for (const [token, entry] of Object.entries(state.tokens)) {
+        if (entry.clientUserId === clientUserId) delete state.tokens[token];
+      }
+      save();
+      return existed;
     },
     async handle(request, response, path) {
       if (path === '/sandbox/connect-client.js') {

@@ -90,6 +90,11 @@ export interface HumanApiSandbox {
   /** Invalidates every v1 access token of the user; resolves how many there were. */
   revokeAccessTokens(clientUserId: string): number;
   /**
+   * Deletes the user, as Human API does: the humanId, its publicToken, sessions and access tokens are
+   * gone, and the same clientUserId comes back as a new human. Resolves whether the user existed.
+   */
+  deleteUser(clientUserId: string): boolean;
+  /**
    * Applies the next queued fault to a response (shared with the current-generation sandbox);
    * resolves `true` when the fault answered or dropped the request itself.
    */
@@ -283,6 +288,19 @@ export function createHumanApiSandbox({
       for (const token of revoked) delete accessTokens[token];
       if (revoked.length > 0) save();
       return revoked.length;
+    },
+    deleteUser(clientUserId) {
+      const humanId = state.users[clientUserId];
+      if (humanId === undefined) return false;
+      for (const [token, entry] of Object.entries(accessTokens))
+        if (entry.humanId === humanId) delete accessTokens[token];
+      for (const [token, session] of Object.entries(state.sessions)) {
+        if (session.humanId === humanId) delete state.sessions[token];
+      }
+      delete state.humans[humanId];
+      delete state.users[clientUserId];
+      save();
+      return true;
     },
     applyFault,
     queueFault(fault) {

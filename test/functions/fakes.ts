@@ -111,6 +111,9 @@ export function fakeGrantStore(
     async currentPublicToken() {
       return undefined;
     },
+    async deletedAt() {
+      return undefined;
+    },
   };
   return store;
 }

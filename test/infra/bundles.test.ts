@@ -67,8 +67,9 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
     expect(loaded).not.toContain('NativeModule http2');
   });
 
-  it('keeps Powertools Idempotency and JMESPath out of the functions that never use them', () => {
-    for (const name of ['recoverPublicToken', 'connectTokens', 'humanData'] as const) {
+  it('keeps Powertools Idempotency and JMESPath out of recoverPublicToken, connectTokens, humanData and deleteUser, which never use them', () => {
+    // deleteUser removes idempotency records by id with plain DeleteItems: it needs none of Powertools'.
+    for (const name of ['recoverPublicToken', 'connectTokens', 'humanData', 'deleteUser'] as const) {
       expect(sizes[name].packages).not.toContain('@aws-lambda-powertools/idempotency');
       expect(sizes[name].packages).not.toContain('@aws-lambda-powertools/jmespath');
     }
@@ -97,6 +98,11 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
       expect.arrayContaining(['@aws-sdk/client-kms', '@aws-sdk/client-secrets-manager']),
     );
     expect(sizes.humanData.packages).not.toContain('@aws-sdk/client-sqs');
+    // deleteUser only writes the tables: no secret (it never calls Human API), no key, no queue.
+    expect(sizes.deleteUser.packages).toContain('@aws-sdk/client-dynamodb');
+    for (const client of ['@aws-sdk/client-kms', '@aws-sdk/client-sqs', '@aws-sdk/client-secrets-manager']) {
+      expect(sizes.deleteUser.packages).not.toContain(client);
+    }
     // The drain writes the table and sets rejected messages aside; the redrive moves queues and probes the table.
     for (const name of ['drainOutbox', 'redriveOutbox'] as const) {
       expect(sizes[name].packages).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs']));
@@ -154,6 +160,8 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
     expect(sizes.finishSession.minifiedBytes).toBeLessThanOrEqual(507_000); // 506,741 B
     expect(sizes.drainOutbox.minifiedBytes).toBeLessThanOrEqual(391_000); // 390,639 B
     expect(sizes.redriveOutbox.minifiedBytes).toBeLessThanOrEqual(368_000); // 367,886 B
+    // finishSession and the drain carry the listing of idempotency records a deletion removes.
+    expect(sizes.deleteUser.minifiedBytes).toBeLessThanOrEqual(380_300); // 378,465 B
   });
 
   it('maps stack frames to the TypeScript sources without --enable-source-maps', () => {

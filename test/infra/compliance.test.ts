@@ -136,13 +136,20 @@ describe('cdk-nag acknowledgements', () => {
       .sort();
   /** Findings accepted in every variant, next to the functions and the created secret. */
   const common = [
-    ...['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData', 'DrainOutbox', 'RedriveOutbox'].flatMap(
-      (name) =>
-        ['HIPAA.Security', 'NIST.800.53.R5'].flatMap((pack) => [
-          `HumanConnectBackend/${name}/Function ${pack}-LambdaDLQ`,
-          `HumanConnectBackend/${name}/Function ${pack}-LambdaInsideVPC`,
-          `HumanConnectBackend/${name}/Role ${pack}-IAMNoInlinePolicy`,
-        ]),
+    ...[
+      'FinishSession',
+      'RecoverPublicToken',
+      'ConnectTokens',
+      'HumanData',
+      'DeleteUser',
+      'DrainOutbox',
+      'RedriveOutbox',
+    ].flatMap((name) =>
+      ['HIPAA.Security', 'NIST.800.53.R5'].flatMap((pack) => [
+        `HumanConnectBackend/${name}/Function ${pack}-LambdaDLQ`,
+        `HumanConnectBackend/${name}/Function ${pack}-LambdaInsideVPC`,
+        `HumanConnectBackend/${name}/Role ${pack}-IAMNoInlinePolicy`,
+      ]),
     ),
     'HumanConnectBackend/ClientSecret AwsSolutions-SMG4',
     'HumanConnectBackend/ClientSecret HIPAA.Security-SecretsManagerRotationEnabled',
@@ -156,6 +163,7 @@ describe('cdk-nag acknowledgements', () => {
     'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/ConnectTokens/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/HumanData/Role AwsSolutions-IAM5[Resource::*]',
+    'HumanConnectBackend/DeleteUser/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/DrainOutbox/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/RedriveOutbox/Role AwsSolutions-IAM5[Resource::*]',
   ];
@@ -195,7 +203,7 @@ describe('the reasons of the functions\u2019 Lambda DLQ acknowledgements', () =>
       .map(({ reason }) => reason);
 
   it('names synchronous API Gateway invocations for the HTTP functions', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData']) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData', 'DeleteUser']) {
       expect(reasons(name)).toHaveLength(2);
       for (const reason of reasons(name)) expect(reason).toMatch(/^API Gateway invokes the function synchronously/);
     }

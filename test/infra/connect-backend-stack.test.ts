@@ -54,11 +54,12 @@ type FunctionName =
   | 'RecoverPublicToken'
   | 'ConnectTokens'
   | 'HumanData'
+  | 'DeleteUser'
   | 'DrainOutbox'
   | 'RedriveOutbox';
 
 /** The functions behind the HTTP API. */
-const ROUTE_FUNCTIONS = ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData'] as const;
+const ROUTE_FUNCTIONS = ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData', 'DeleteUser'] as const;
 
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
@@ -170,13 +171,14 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     const ownVariables: Record<string, Record<string, unknown>> = {
       FinishSession: {},
       RecoverPublicToken: {},
+      DeleteUser: {},
       DrainOutbox: { REJECTED_GRANTS_QUEUE_URL: queue('OutboxRejectedGrants') },
       RedriveOutbox: {
         DEAD_LETTERS_QUEUE_URL: queue('OutboxDeadLetters'),
         DEAD_LETTERS_QUEUE_ARN: getAtt(logicalIdAt(template, 'HumanConnectBackend/OutboxDeadLetters/Resource')),
       },
     };
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'DrainOutbox', 'RedriveOutbox'] as const) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'DeleteUser', 'DrainOutbox', 'RedriveOutbox'] as const) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties.Environment.Variables).toEqual({
@@ -298,12 +300,91 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(6);
   });
 
+  it('lets deleteUser write tombstones and remove idempotency records, naming what it may, reading no token, no key, no secret', () => {
+    const role = logicalIdAt(template, 'HumanConnectBackend/DeleteUser/Role/Resource');
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy')).filter((candidate) =>
+      JSON.stringify(candidate.Properties.Roles).includes(role),
+    );
+    const statements = policy?.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[];
+    const table = (id: string) => ({ Resource: getAtt(id), Effect: 'Allow' });
+
+    expect(statements).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: getAtt(logicalIdAt(template, 'HumanConnectBackend/DeleteUser/LogGroup/Resource')),
+      },
+      { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Effect: 'Allow', Resource: '*' },
+      {
+        ...table(TOKEN_TABLE_ID),
+        Action: 'dynamodb:GetItem',
+        Condition: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [
+              'clientUserId',
+              'humanId',
+              'accessTokenIssuedAt',
+              'publicTokenIssuedAt',
+              'mintedAccessTokenIssuedAt',
+              'exchangedAt',
+              'deletedAt',
+              'lastWriteId',
+              'version',
+              'idempotencyRecords',
+            ],
+          },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      },
+      {
+        ...table(TOKEN_TABLE_ID),
+        Action: 'dynamodb:UpdateItem',
+        Condition: {
+          // Token attributes are named to be removed; nothing is ever returned.
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [
+              'clientUserId',
+              'humanId',
+              'clientId',
+              'accessToken',
+              'accessTokenCiphertext',
+              'mintedAccessTokenCiphertext',
+              'mintedAccessTokenExpiresAt',
+              'mintedAccessTokenIssuedAt',
+              'accessTokenIssuedAt',
+              'publicToken',
+              'publicTokenIssuedAt',
+              'exchangedAt',
+              'connectedAt',
+              'reconnectRequired',
+              'createdAt',
+              'deletedAt',
+              'purgeAt',
+              'updatedAt',
+              'lastWriteId',
+              'version',
+            ],
+          },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      },
+      {
+        ...table(IDEMPOTENCY_TABLE_ID),
+        Action: 'dynamodb:DeleteItem',
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['id', 'status'] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      },
+    ]);
+  });
+
   it('answers CORS preflights for the allowed origins with the methods and headers local mode uses', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: ['https://app.example.com', 'http://localhost:3001'],
-        AllowMethods: ['POST', 'GET'],
+        AllowMethods: ['POST', 'GET', 'DELETE'],
         AllowHeaders: ['content-type', 'authorization'],
         // A page reads the data gateway's paging headers.
         ExposeHeaders: ['x-total-count', 'link'],
@@ -313,12 +394,13 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('leaves POST /sessions open and requires AWS_IAM on the other routes', () => {
+  it('leaves POST /sessions open and requires AWS_IAM on every other route', () => {
     expect(routeAuthorization(template)).toEqual({
       'POST /sessions': { type: 'NONE', authorizer: undefined },
       'POST /public-tokens': { type: 'AWS_IAM', authorizer: undefined },
       'POST /connect-tokens': { type: 'AWS_IAM', authorizer: undefined },
       'GET /users/{clientUserId}/human/{path+}': { type: 'AWS_IAM', authorizer: undefined },
+      'DELETE /users/{clientUserId}': { type: 'AWS_IAM', authorizer: undefined },
     });
     expect(template.findResources('AWS::ApiGatewayV2::Authorizer')).toEqual({});
   });
@@ -332,6 +414,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         getAtt(lambdaFunction(template, 'RecoverPublicToken').id),
         getAtt(lambdaFunction(template, 'ConnectTokens').id),
         getAtt(lambdaFunction(template, 'HumanData').id),
+        getAtt(lambdaFunction(template, 'DeleteUser').id),
       ].sort(),
     );
     for (const integration of integrations) {
@@ -363,7 +446,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(13);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -430,13 +513,14 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the twelve alarms in one Alarms construct', () => {
+  it('keeps the thirteen alarms in one Alarms construct', () => {
     const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
       String(alarm.Metadata['aws:cdk:path']).replace('/Default/', '/'),
     );
 
     expect(paths.sort()).toEqual([
       'HumanConnectBackend/Alarms/ConnectTokensThrottlesAlarm/Resource',
+      'HumanConnectBackend/Alarms/DeleteUserThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/DrainOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/FinishSessionThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanApiFailureAlarm/Resource',
@@ -473,6 +557,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'ClientSecretId',
       'ConnectTokensInvokeArn',
       'HumanDataInvokeArn',
+      'DeleteUserInvokeArn',
       'RecoverPublicTokenInvokeArn',
       'TokenKeyArn',
       'TokenKeyChangesQueueUrl',
@@ -484,6 +569,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     expect(outputs.ClientSecretId?.Value).toEqual({ Ref: CLIENT_SECRET_ID });
     expect(JSON.stringify(outputs.RecoverPublicTokenInvokeArn?.Value)).toContain('/$default/POST/public-tokens');
     expect(JSON.stringify(outputs.HumanDataInvokeArn?.Value)).toContain('/$default/GET/users/*/human/*');
+    expect(JSON.stringify(outputs.DeleteUserInvokeArn?.Value)).toContain('/$default/DELETE/users/*');
     expect(outputs.ConnectTokensInvokeArn?.Value).toEqual({
       'Fn::Join': [
         '',
@@ -568,6 +654,7 @@ describe('ConnectBackendStack with jwt', () => {
       'POST /public-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'POST /connect-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'GET /users/{clientUserId}/human/{path+}': { type: 'JWT', authorizer: { Ref: authorizer.id } },
+      'DELETE /users/{clientUserId}': { type: 'JWT', authorizer: { Ref: authorizer.id } },
     });
   });
 
@@ -604,7 +691,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(13);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
-import { signedPost, signRequest } from '../support/sigv4.js';
+import { signedPost, signedRequest, signRequest } from '../support/sigv4.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const execFileAsync = promisify(execFile);
@@ -25,6 +25,7 @@ const FUNCTION_OF_ROUTE: Readonly<Record<string, string>> = {
   'POST /public-tokens': 'recoverPublicToken',
   'POST /connect-tokens': 'connectTokens',
   'GET /users/{clientUserId}/human/{path+}': 'humanData',
+  'DELETE /users/{clientUserId}': 'deleteUser',
 };
 /** The function the outbox queue feeds (docs/design.md#outbox). */
 const DRAIN_FUNCTION = 'drainOutbox';
@@ -289,10 +290,12 @@ describe('the synthesized stack’s bundles behind local mode', () => {
         expect((await readData(path, { signed: false })).status).toBe(403);
         continue;
       }
-      const url = `${local.apiUrl}${route.path}`;
-      const answer = route.iam ? await signedPost(url, []) : await post(url, []);
+      const method = route.routeKey.split(' ')[0] ?? 'POST';
+      // A route taking no body (DELETE) refuses one: 400 too.
+      const url = `${local.apiUrl}${route.path.replace(/\{[^}]+\}/g, 'alice')}`;
+      const answer = route.iam ? await signedPost(url, [], { method }) : await post(url, []);
       expectProblem(answer, 400);
-      if (route.iam) expect((await post(url, {})).status).toBe(403);
+      if (route.iam) expect((await fetch(url, { method, body: '{}' })).status).toBe(403);
     }
   });
 
@@ -308,6 +311,17 @@ describe('the synthesized stack’s bundles behind local mode', () => {
     expect(page.headers.get('link')).toBe(
       `</users/${encodeURIComponent(user)}/human/sleeps/summaries?limit=7&offset=7>; rel="next"`,
     );
+  });
+
+  it('deletes a user through the deleteUser bundle: the tokens gone, the idempotency record of the finish too', async () => {
+    const user = newUser('delete');
+    expect((await finish(await mintSession(local.apiUrl, user))).status).toBe(200);
+
+    const answer = await signedRequest('DELETE', `${local.apiUrl}/users/${encodeURIComponent(user)}`);
+
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.json).toMatchObject({ clientUserId: user, deleted: { tokenRecord: true, idempotencyRecords: 1 } });
+    expect((await recover({ clientUserId: user })).status).toBe(404);
   });
 
   it('answers 403 to another app’s clientId', async () => {

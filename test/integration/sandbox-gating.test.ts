@@ -23,6 +23,7 @@ const HOOKS = [
   ['the Human API counters', 'GET', '/sandbox/humanapi/stats'],
   ['the secret rotation hook', 'POST', '/sandbox/humanapi/rotate-secret'],
   ['the access-token revocation hook', 'POST', '/sandbox/humanapi/revoke'],
+  ['the Human API user-deletion hook', 'POST', '/sandbox/humanapi/users/delete'],
   ['the Human API data counters', 'GET', '/sandbox/humanapi-data/stats'],
 ] as const;
 

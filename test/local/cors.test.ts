@@ -12,7 +12,7 @@ describe('local CORS (the rules API Gateway applies when deployed)', () => {
     });
     expect(preflightHeaders('http://127.0.0.1:3001', allowed)).toMatchObject({
       'Access-Control-Allow-Origin': 'http://127.0.0.1:3001',
-      'Access-Control-Allow-Methods': 'POST,GET',
+      'Access-Control-Allow-Methods': 'POST,GET,DELETE',
       'Access-Control-Allow-Headers': 'content-type,authorization',
     });
   });

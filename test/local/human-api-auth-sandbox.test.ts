@@ -2,20 +2,24 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close, listen } from '../../local/http-util.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from '../../local/sandbox/human-api.js';
-import { createHumanApiAuthSandbox } from '../../local/sandbox/human-api-auth.js';
+import { createHumanApiAuthSandbox, type HumanApiAuthSandbox } from '../../local/sandbox/human-api-auth.js';
 import { post } from '../support/http.js';
 
 const clientId = 'c'.repeat(40);
 let server: Server;
 let base: string;
 let v1: HumanApiSandbox;
+let auth: HumanApiAuthSandbox;
 
 beforeAll(async () => {
   v1 = createHumanApiSandbox({ clientId, statePath: undefined, onSecretRotated: () => {} });
-  const auth = createHumanApiAuthSandbox({ clientId, v1, statePath: undefined });
+  auth = createHumanApiAuthSandbox({ clientId, v1, statePath: undefined });
   server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    void auth.handle(request, response, path);
+    // The v1 sandbox beside it, as local mode mounts it.
+    if (path.startsWith('/sandbox/humanapi/'))
+      void v1.handle(request, response, path.slice('/sandbox/humanapi'.length));
+    else void auth.handle(request, response, path);
   });
   base = `http://127.0.0.1:${await listen(server, 0)}`;
 });
@@ -204,5 +208,65 @@ describe("the current-generation sandbox's popup routes", () => {
       [204, '*'],
       [204, '*'],
     ]);
+  });
+});
+
+describe('a user deleted at Human API (the sandboxes\u2019 deleteUser, behind POST /sandbox/humanapi/users/delete)', () => {
+  it('refuses the user id and access tokens as Human API documents, revokes every token, and knows them afresh', async () => {
+    // Prepare: a user connected in both generations, with tokens of each.
+    const session = await token('session', 'vera', { client_user_email: 'vera@example.com' });
+    await post(`${base}/sandbox/humanapi-auth/connect/complete`, { token: session.json.session_token });
+    const access = await token('access', 'vera');
+    const oldHumanId = session.json.human_id as string;
+    const pending = v1.mintSession('vera');
+    expect(auth.findAccessToken(access.json.access_token as string)).toBeDefined();
+
+    // Act
+    const deleted = { v1: v1.deleteUser('vera'), current: auth.deleteUser('vera') };
+
+    // Assess: "can only be retrieved if the user previously connected data sources and is still
+    // active (not deleted)": refused; every token of theirs stops working.
+    expect(deleted).toEqual({ v1: true, current: true });
+    expect((await token('id', 'vera')).status).toBe(404);
+    expect((await token('access', 'vera')).status).toBe(404);
+    expect(auth.findAccessToken(access.json.access_token as string)).toBeUndefined();
+    expect(v1.findUser('vera')).toBeUndefined();
+    expect(
+      (await post(`${base}/sandbox/humanapi-auth/connect/complete`, { token: session.json.session_token })).status,
+    ).toBe(401);
+    // Known afresh: a new human for the same clientUserId.
+    const again = await token('session', 'vera', { client_user_email: 'vera@example.com' });
+    expect(again.status).toBe(200);
+    expect(again.json.human_id).not.toBe(oldHumanId);
+    expect(v1.mintSession('vera').humanId).toBe(again.json.human_id);
+    expect(pending.humanId).toBe(oldHumanId);
+  });
+
+  it('revokes a v1 user\u2019s access tokens and sessions, and forgets their humanId', async () => {
+    const session = v1.mintSession('walt');
+    const stale = v1.mintSession('walt');
+    const exchanged = await post(`${base}/sandbox/humanapi/v1/connect/tokens`, {
+      ...session,
+      clientSecret: v1.clientSecret,
+    });
+    expect(exchanged.status).toBe(201);
+
+    expect(v1.deleteUser('walt')).toBe(true);
+
+    expect(v1.findAccessToken(exchanged.json.accessToken as string)).toBeUndefined();
+    expect(
+      (await post(`${base}/sandbox/humanapi/v1/connect/tokens`, { ...stale, clientSecret: v1.clientSecret })).status,
+    ).toBe(400);
+    expect(
+      (
+        await post(`${base}/sandbox/humanapi/v1/connect/publictokens`, {
+          humanId: session.humanId,
+          clientId,
+          clientSecret: v1.clientSecret,
+        })
+      ).status,
+    ).toBe(404);
+    expect(v1.deleteUser('walt')).toBe(false);
+    expect(auth.deleteUser('nobody-here')).toBe(false);
   });
 });

@@ -137,6 +137,36 @@ describe('docs/openapi.json', () => {
       summary: 'Start a current-generation Connect session: a session token (create) or an id_token (edit)',
     });
   });
+
+  it('describes DELETE /users/{clientUserId}: no body, the path parameter, its answer, and only the statuses it gives', () => {
+    const document = committed() as {
+      paths: Record<string, { delete: Record<string, unknown> & { responses: Record<string, unknown> } }>;
+    };
+    const operation = document.paths['/users/{clientUserId}']?.delete;
+
+    expect(operation).toMatchObject({
+      operationId: 'deleteUser',
+      parameters: [{ name: 'clientUserId', in: 'path', required: true, schema: { maxLength: 256 } }],
+      security: [{ sigv4: [] }, { jwt: [] }],
+    });
+    expect(operation).not.toHaveProperty('requestBody');
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '500', '503']);
+    expect(committed()).toMatchObject({
+      components: {
+        schemas: {
+          UserDeletion: {
+            required: ['clientUserId', 'deletedAt', 'deleted'],
+            properties: {
+              deleted: {
+                required: ['tokenRecord', 'idempotencyRecords', 'atHumanApi'],
+                properties: { atHumanApi: { const: false } },
+              },
+            },
+          },
+        },
+      },
+    });
+  });
 });
 
 describe('docs/openapi.json: the data gateway', () => {

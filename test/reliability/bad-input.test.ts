@@ -1,7 +1,7 @@
 /**
  * Bad input, property-based: thousands of generated bad requests per route
- * (`/sessions`, `/public-tokens`, `/connect-tokens`, the data gateway),
- * each one defect away from a request that would reach Human API. Every one
+ * (`/sessions`, `/public-tokens`, `/connect-tokens`, the data gateway, `DELETE /users/{clientUserId}`),
+ * each one defect away from a request that would reach Human API (or delete the user). Every one
  * must answer its 4xx as problem+json, none may reach Human API, none may
  * touch DynamoDB, and the stored record must not move.
  */
@@ -13,8 +13,10 @@ import { type Harness, type StoredRecordView, startHarness } from '../support/re
 import { LOCAL_IAM_CREDENTIALS, signRequest } from '../support/sigv4.js';
 import {
   type BadGatewayRequest,
+  type BadPathRequest,
   type BadRequest,
   badConnectTokenRequests,
+  badDeleteUserRequests,
   badGatewayRequests,
   badPublicTokenRequests,
   badSessionRequests,
@@ -36,6 +38,7 @@ const badInput = {
   'POST /public-tokens': 0,
   'POST /connect-tokens': 0,
   'GET /users/{clientUserId}/human/{path+}': 0,
+  'DELETE /users/{clientUserId}': 0,
   byStatus: {} as Record<number, number>,
   answered5xx: 0,
   reachedHumanApi: 0,
@@ -64,15 +67,19 @@ async function humanApiCalls(): Promise<number> {
   return (await harness.humanApiCalls()) + auth.json.tokenCalls;
 }
 
-function send(path: string, request: BadRequest): Promise<Answer> {
-  return harness.post(path, request.body, {
+function send(path: string, request: BadRequest | BadPathRequest): Promise<Answer> {
+  const options = {
     contentType: request.contentType,
     ...(request.headers === undefined ? {} : { headers: { ...request.headers } }),
-  });
+  };
+  // A route that takes no body carries its defect in its path, query or a body it must not have.
+  if ('path' in request)
+    return harness.request('DELETE', request.path, request.body === '' ? undefined : request.body, options);
+  return harness.post(path, request.body, options);
 }
 
 /** Sends every generated request (CONCURRENCY at a time) and checks each answer; returns what was sent. */
-async function fuzz(path: string, requests: fc.Arbitrary<BadRequest>) {
+async function fuzz(path: string, requests: fc.Arbitrary<BadRequest | BadPathRequest>) {
   const tally = { requests: 0, byStatus: {} as Record<number, number>, byDefect: {} as Record<string, number> };
   await fc.assert(
     fc.asyncProperty(fc.array(requests, { minLength: CONCURRENCY, maxLength: CONCURRENCY }), async (batch) => {
@@ -102,7 +109,7 @@ const total = (counts: Record<string, number>) => Object.values(counts).reduce((
 
 /** Records what a fuzz run cost the dependencies. */
 function account(
-  route: 'POST /sessions' | 'POST /public-tokens' | 'POST /connect-tokens',
+  route: 'POST /sessions' | 'POST /public-tokens' | 'POST /connect-tokens' | 'DELETE /users/{clientUserId}',
   requests: number,
   humanApiCalls: number,
   dynamoDb: { before: Record<string, number>; after: Record<string, number> },
@@ -120,8 +127,9 @@ function account(
  * reached Human API or DynamoDB, and the stored record held; records the figures for the summary.
  */
 async function expectAllRefusedWithoutSideEffects(
-  route: '/sessions' | '/public-tokens' | '/connect-tokens',
+  route: '/sessions' | '/public-tokens' | '/connect-tokens' | '/users/{clientUserId}',
   requests: () => Parameters<typeof fuzz>[1],
+  statuses = ['400', '413', '415'],
 ): Promise<void> {
   // Prepare
   const humanApiBefore = await humanApiCalls();
@@ -133,12 +141,13 @@ async function expectAllRefusedWithoutSideEffects(
   // Assess
   const calls = (await humanApiCalls()) - humanApiBefore;
   const dynamoDbAfter = await harness.dynamoDbRequests();
-  account(`POST ${route}`, tally.requests, calls, { before: dynamoDbBefore, after: dynamoDbAfter }, tally.byDefect);
+  const routeKey = route === '/users/{clientUserId}' ? 'DELETE /users/{clientUserId}' : (`POST ${route}` as const);
+  account(routeKey, tally.requests, calls, { before: dynamoDbBefore, after: dynamoDbAfter }, tally.byDefect);
   expect(tally.requests).toBeGreaterThanOrEqual(2000);
-  expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '413', '415']);
+  expect(Object.keys(tally.byStatus).sort()).toEqual(statuses);
   expect(calls).toBe(0);
   expect(dynamoDbAfter).toEqual(dynamoDbBefore);
-  expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(12);
+  expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(route === '/users/{clientUserId}' ? 7 : 12);
   expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
 }
 
@@ -329,6 +338,28 @@ describe('GET /users/{clientUserId}/human/{path+} with bad input', () => {
     expect(dynamoDbAfter).toEqual(dynamoDbBefore);
     expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(25);
     expect((await harness.checkRecord(FUZZ_USER, stored)).held).toBe(true);
+  });
+});
+
+describe('DELETE /users/{clientUserId} with bad input', () => {
+  it('deletes a user for a defect-free request of the same shape (the control)', async () => {
+    // Prepare: another user, so the fuzzed one keeps its record.
+    const other = 'fuzz.other+bad-input@example.com';
+    expect((await harness.finish(await harness.mintSession(other))).status).toBe(200);
+
+    // Act
+    const answer = await harness.request('DELETE', `/users/${encodeURIComponent(other)}`);
+
+    // Assess
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.json.deleted).toEqual({ tokenRecord: true, idempotencyRecords: 1, atHumanApi: false });
+    const tombstone = await harness.storedRecord(other);
+    expect(tombstone?.humanId).toBeUndefined();
+    expect(tombstone?.publicToken).toBeUndefined();
+  });
+
+  it(`answers ${CONCURRENCY * BATCHES} generated bad requests with 400 problem+json, deleting nothing and reading nothing`, async () => {
+    await expectAllRefusedWithoutSideEffects('/users/{clientUserId}', () => badDeleteUserRequests(FUZZ_USER), ['400']);
   });
 });
 

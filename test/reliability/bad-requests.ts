@@ -798,3 +798,69 @@ export function badGatewayRequests(clientUserId: string): fc.Arbitrary<BadGatewa
   );
   return fc.oneof(badPath, badUser, badQuery, badIdentity, withBody);
 }
+
+/** One generated bad request to a route that takes no body: its path and query carry the defect. */
+export interface BadPathRequest extends BadRequest {
+  /** The path with its query, percent-encoded. */
+  readonly path: string;
+}
+
+/**
+ * Bad requests for `DELETE /users/{clientUserId}` from a trusted (IAM-signed) back end: each would
+ * delete `clientUserId` but for one defect in its id, its query or a body it must not have. All are
+ * 400, before DynamoDB is read: nothing is deleted.
+ */
+export function badDeleteUserRequests(clientUserId: string): fc.Arbitrary<BadPathRequest> {
+  const userPath = `/users/${encodeURIComponent(clientUserId)}`;
+  const request = (defect: string, path: string, body = '', contentType: string | null = null): BadPathRequest => ({
+    defect,
+    path,
+    contentType,
+    body,
+    expectedStatus: 400,
+  });
+  // Forbidden characters that have a percent-encoding (a lone surrogate has none: the URL cannot carry it).
+  const controls = fc.oneof(
+    fc.integer({ min: 0, max: 0x1f }).map((code) => String.fromCharCode(code)),
+    fc.integer({ min: 0x7f, max: 0x9f }).map((code) => String.fromCharCode(code)),
+  );
+  const ids = fc.oneof(
+    fc.tuple(fc.nat(), controls).map(([index, character]) => ({
+      defect: 'an id with a control character',
+      id: insertAt(clientUserId, index, character),
+    })),
+    fc
+      .integer({ min: 257, max: 700 })
+      .map((length) => ({ defect: 'an id over 256 characters', id: 'u'.repeat(length) })),
+    fc.constant({ defect: '"me" from an IAM caller', id: 'me' }),
+  );
+  const queries = fc
+    .tuple(
+      fc.oneof(
+        fc.constantFrom('atHumanApi', 'force', 'humanId', 'clientUserId'),
+        fc.string({ minLength: 1, maxLength: 20 }),
+      ),
+      fc.oneof(fc.constantFrom('true', '1', ''), fc.string({ maxLength: 20 })),
+    )
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  const bodies = fc.oneof(
+    fc.constant(`{"clientUserId":${JSON.stringify(clientUserId)}}`),
+    fc.constantFrom('{}', '[]', 'null', 'x', '\u0000'),
+    fc.string({ minLength: 1, maxLength: 200 }),
+    fc.integer({ min: 1, max: 20 * 1024 }).map((length) => 'b'.repeat(length)),
+  );
+  const contentTypes = fc.oneof(JSON_CONTENT_TYPES, FORM_CONTENT_TYPES, UNSUPPORTED_CONTENT_TYPES);
+  return fc.oneof(
+    ids.map(({ defect, id }) => request(defect, `/users/${encodeURIComponent(id)}`)),
+    queries.map((query) => request('a query parameter', `${userPath}?${query}`)),
+    fc.tuple(bodies, contentTypes).map(([body, contentType]) => request('a body', userPath, body, contentType)),
+    fc
+      .tuple(ids, bodies, contentTypes)
+      .map(([{ id }, body, contentType]) =>
+        request('a bad id and a body', `/users/${encodeURIComponent(id)}`, body, contentType),
+      ),
+    fc
+      .tuple(queries, bodies)
+      .map(([query, body]) => request('a query and a body', `${userPath}?${query}`, body, 'application/json')),
+  );
+}

@@ -146,4 +146,27 @@ describe('scanForLeaks', () => {
       'accessToken',
     ]);
   });
+
+  it('treats DELETE /users/{clientUserId} answers as token responses, whatever the user in the path', () => {
+    const findings = scan(
+      [],
+      [
+        {
+          ...answer('{"deleted":{}}', { 'content-type': 'application/json' }, '/users/alice%40example.com'),
+          method: 'DELETE',
+        },
+        {
+          ...answer(`{"publicToken":"${PUBLIC_TOKEN}","accessToken":"${ACCESS_TOKEN}"}`, safeHeaders, '/users/me'),
+          method: 'DELETE',
+        },
+      ],
+    );
+
+    expect(findings.map((finding) => finding.kind)).toEqual([
+      'missing Cache-Control: no-store',
+      'missing X-Content-Type-Options: nosniff',
+      'accessToken or clientSecret field',
+      'accessToken',
+    ]);
+  });
 });

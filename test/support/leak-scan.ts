@@ -4,18 +4,15 @@
  * harness feeds it every exchange and the values it learned; an integration
  * test may feed it log lines alone.
  */
+import { matchRoutePath, ROUTES } from '../../functions/contract/routes.js';
 import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 
-/** The API routes: every answer on them is a token response. */
-export const API_ROUTES = ['/sessions', '/public-tokens', '/connect-tokens'] as const;
+/** The route of the API a path is (`/users/alice` is `DELETE /users/{clientUserId}`'s), if any. */
+export const apiRouteOf = (path: string) =>
+  ROUTES.find((route) => matchRoutePath(route.path, path.split('?')[0] ?? path) !== undefined);
 
-/** The data gateway's paths (`GET /users/{clientUserId}/human/{path+}`), query left out. */
-const GATEWAY_PATH = /^\/users\/[^/?]+\/human\//;
-
-/** Whether a path (without its query) is one of the API's: a token route or the data gateway. */
-export function isApiPath(path: string): boolean {
-  return (API_ROUTES as readonly string[]).includes(path) || GATEWAY_PATH.test(path);
-}
+/** Whether a path is one of the API's routes: every answer on them is a token response. */
+export const isApiPath = (path: string): boolean => apiRouteOf(path) !== undefined;
 
 /** One recorded exchange with local mode. */
 export interface RecordedResponse {

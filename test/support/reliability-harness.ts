@@ -23,14 +23,13 @@ import type { IamCredentials } from '../../local/iam-authorizer.js';
 import { createLocalKeyring } from '../../local/kms.js';
 import { LOCAL_SECRET_ID } from '../../local/settings.js';
 import type { Answer, SessionTokenObject } from './http.js';
-import { isApiPath, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
+import { apiRouteOf, isApiPath, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from './local-mode.js';
 import { RELIABILITY_PARTS_DIR, RELIABILITY_RESULTS_DIR } from './reliability-summary.js';
 import { signRequest } from './sigv4.js';
 
-/** The routes that require a SigV4 signature without JWT: two POSTs, and the data gateway's paths. */
-const requiresIam = (path: string) =>
-  ['/public-tokens', '/connect-tokens'].includes(path) || /^\/users\/[^/?]+\/human\//.test(path);
+/** Whether a path is a route that requires a SigV4 signature without JWT (the route table says which). */
+const isIamPath = (path: string) => apiRouteOf(path)?.caller === 'iam';
 
 /** A stored token record as the sandbox's read-only endpoint shows it (never the accessToken). */
 export interface StoredRecordView {
@@ -55,7 +54,7 @@ export type FaultTarget = 'humanApi' | 'dynamoDb' | 'secretsManager';
 
 /** Figures a harness reports to the run's summary. */
 export interface HarnessFigures {
-  /** Requests sent to `POST /sessions` and `POST /public-tokens`. */
+  /** Requests sent to the API's routes. */
   apiRequests: number;
   /** Requests sent to the sandbox and fault hooks. */
   sandboxRequests: number;
@@ -115,7 +114,9 @@ export interface Harness {
   readonly figures: HarnessFigures;
   /** POSTs a body (objects as JSON, strings and bytes as they are). */
   post(path: string, body: unknown, options?: RequestOptions): Promise<Answer>;
-  /** GETs a path (signed when it is the data gateway's). */
+  /** Sends `method` to a path (and query), with a body when one is given: a DELETE, say. */
+  request(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<Answer>;
+  /** GETs a path (signed when its route requires IAM: the data gateway's). */
   get(path: string): Promise<Answer>;
   /**
    * GETs a data gateway path and query exactly as given (over `node:http`, so a body can be sent
@@ -271,7 +272,7 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     else figures.sandboxRequests += 1;
     // Without JWT, the IAM routes require AWS IAM: the harness calls them as the local IAM principal.
     const signed =
-      requiresIam(path) && headers.authorization === undefined
+      isIamPath(path) && headers.authorization === undefined
         ? await signRequest(`${local.apiUrl}${path}`, { method, headers, body: payload ?? '' })
         : headers;
     const response = await fetch(`${local.apiUrl}${path}`, {
@@ -390,6 +391,7 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     responses,
     figures,
     post: (path, body, options) => send('POST', path, body, options),
+    request: (method, path, body, options) => send(method, path, body, options),
     get: (path) => send('GET', path),
     gateway,
     async humanDataCalls() {

@@ -66,15 +66,34 @@ export async function signRequest(
   return result;
 }
 
-/** POSTs a JSON body (or a string as it is) signed with SigV4. */
+/** Sends a request without a body (`DELETE`, `GET`) signed with SigV4. */
+export async function signedRequest(method: string, url: string, options: SignOptions = {}): Promise<Answer> {
+  const headers = await signRequest(url, { method }, options);
+  const response = await fetch(url, { method, headers, signal: AbortSignal.timeout(30_000) });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: callers read `text`.
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** POSTs (or sends with `method`) a JSON body, or a string as it is, signed with SigV4. */
 export async function signedPost(
   url: string,
   body: unknown,
-  { contentType = 'application/json', ...options }: SignOptions & { contentType?: string } = {},
+  {
+    contentType = 'application/json',
+    method = 'POST',
+    ...options
+  }: SignOptions & { contentType?: string; method?: string } = {},
 ): Promise<Answer> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const headers = await signRequest(url, { headers: { 'content-type': contentType }, body: text }, options);
-  const response = await fetch(url, { method: 'POST', headers, body: text, signal: AbortSignal.timeout(30_000) });
+  const headers = await signRequest(url, { method, headers: { 'content-type': contentType }, body: text }, options);
+  const response = await fetch(url, { method, headers, body: text, signal: AbortSignal.timeout(30_000) });
   const answerText = await response.text();
   let json: Record<string, unknown> = {};
   try {

@@ -24,6 +24,8 @@ export interface TokenTable {
    * and a long run of injected failures would otherwise exhaust it.
    */
   freshClient(hook?: AttemptHook): DynamoDBDocumentClient;
+  /** A plain DynamoDB client of the same kind (Powertools Idempotency takes one), both tables reachable. */
+  freshBaseClient(hook?: AttemptHook): DynamoDBClient;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ function lostAnswer(): Error {
 export async function startTokenTable(): Promise<TokenTable> {
   const local = await startLocalDynamoDb({ path: undefined });
   const bases: DynamoDBClient[] = [];
-  const hooked = (own?: AttemptHook) => {
+  const hookedBase = (own?: AttemptHook) => {
     const base = new DynamoDBClient({
       endpoint: local.endpoint,
       region: 'local',
@@ -57,14 +59,17 @@ export async function startTokenTable(): Promise<TokenTable> {
       },
       { step: 'deserialize', name: 'testAttemptHook' },
     );
-    return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    return base;
   };
+  const hooked = (own?: AttemptHook) =>
+    DynamoDBDocumentClient.from(hookedBase(own), { marshallOptions: { removeUndefinedValues: true } });
   const table: TokenTable = {
     tableName: LOCAL_TABLE_NAMES.tokens,
     local,
     client: hooked(),
     hook: async () => 'pass',
     freshClient: (hook) => hooked(hook),
+    freshBaseClient: (hook) => hookedBase(hook),
     async close() {
       for (const base of bases) base.destroy();
       await local.close();

@@ -83,7 +83,10 @@ export const CONNECT_USER_READ_ATTRIBUTES = [
   'reconnectRequired',
 ] as const;
 
-/** Every attribute `/connect-tokens` names in its writes (key, update and condition expressions). */
+/**
+ * Every attribute `/connect-tokens` names in its writes (key, update and condition expressions):
+ * recording a user on a deleted user's tombstone removes its `purgeAt`, or the record would expire.
+ */
 export const CONNECT_USER_WRITE_ATTRIBUTES = [
   'clientUserId',
   'humanId',
@@ -94,6 +97,7 @@ export const CONNECT_USER_WRITE_ATTRIBUTES = [
   'connectedAt',
   'reconnectRequired',
   'version',
+  'purgeAt',
 ] as const;
 
 /**
@@ -110,8 +114,9 @@ export const RECONNECT_MARK_ATTRIBUTES = [
 
 /**
  * What the access-token reader may write when it mints a current-generation access token: the
- * minted token and its times, and the bookkeeping of every write; the tombstone is checked, never
- * written. Nothing of the v1 accessToken or the publicToken.
+ * minted token and its times, and the bookkeeping of every write; the tombstone (`deletedAt`, and
+ * `purgeAt`, which only a tombstone holds) is checked, never written. Nothing of the v1
+ * accessToken or the publicToken.
  */
 export const MINTING_WRITE_ATTRIBUTES = [
   'clientUserId',
@@ -122,6 +127,7 @@ export const MINTING_WRITE_ATTRIBUTES = [
   'updatedAt',
   'lastWriteId',
   'deletedAt',
+  'purgeAt',
   'version',
 ] as const;
 
@@ -138,6 +144,63 @@ export const READER_READ_ATTRIBUTES = [
   'mintedAccessTokenCiphertext',
   'mintedAccessTokenExpiresAt',
   'lastWriteId',
+] as const;
+
+/**
+ * The idempotency records a finish created for the user (ids and expiry, never their contents):
+ * each holds a publicToken of the user's, so a deletion removes them (docs/design.md#deleting-a-user).
+ */
+export const IDEMPOTENCY_RECORDS_ATTRIBUTE = 'idempotencyRecords';
+
+/**
+ * What a deletion reads before it writes the tombstone: whether the record holds a user, when its
+ * tokens were issued (the tombstone's time is never earlier than a token it removes), an earlier
+ * tombstone's time, the idempotency records to remove, and what its write is conditioned on. No
+ * token: a deletion never reads one.
+ */
+export const DELETION_READ_ATTRIBUTES = [
+  'clientUserId',
+  'humanId',
+  'accessTokenIssuedAt',
+  'publicTokenIssuedAt',
+  'mintedAccessTokenIssuedAt',
+  LEGACY_ISSUE_TIME_ATTRIBUTE,
+  'deletedAt',
+  'lastWriteId',
+  'version',
+  IDEMPOTENCY_RECORDS_ATTRIBUTE,
+] as const;
+
+/**
+ * What a tombstone removes: every token, every identity attribute and every marker of a connection.
+ * A later connection starts from nothing (its `createdAt` is new).
+ */
+export const TOMBSTONE_REMOVED_ATTRIBUTES = [
+  'humanId',
+  'clientId',
+  ...ACCESS_TOKEN_ATTRIBUTES,
+  'accessTokenIssuedAt',
+  'publicToken',
+  'publicTokenIssuedAt',
+  LEGACY_ISSUE_TIME_ATTRIBUTE,
+  'connectedAt',
+  'reconnectRequired',
+  'createdAt',
+] as const;
+
+/**
+ * Every attribute a deletion names in its write: what it removes, the tombstone it sets (`deletedAt`,
+ * `purgeAt`) and the bookkeeping of every write. It may return nothing (`ReturnValues: NONE`), so
+ * naming a token attribute to remove it never lets it read one (infra/token-access.ts).
+ */
+export const DELETION_WRITE_ATTRIBUTES = [
+  'clientUserId',
+  ...TOMBSTONE_REMOVED_ATTRIBUTES,
+  'deletedAt',
+  'purgeAt',
+  'updatedAt',
+  'lastWriteId',
+  'version',
 ] as const;
 
 /**

@@ -45,6 +45,7 @@ export class DynamoDbConnectUserStore implements ConnectUserStore {
     return {
       clientUserId,
       humanId: humanId === '' ? undefined : humanId,
+      ...(reconnectRequired === true ? { reconnectRequired: true } : {}),
       // A connection shows as connectedAt (current generation) or a publicToken (v1), unless Human
       // API has since refused the user a token.
       connected: reconnectRequired !== true && (connectedAt !== undefined || (publicToken ?? '') !== ''),
@@ -58,10 +59,13 @@ export class DynamoDbConnectUserStore implements ConnectUserStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { clientUserId },
+          // On a deleted user's tombstone, the user connects again: the record no longer expires.
           UpdateExpression:
             'SET humanId = :humanId, clientId = if_not_exists(clientId, :clientId), ' +
             'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, lastWriteId = :writeId' +
-            (connected ? ', connectedAt = if_not_exists(connectedAt, :now) REMOVE reconnectRequired' : '') +
+            (connected
+              ? ', connectedAt = if_not_exists(connectedAt, :now) REMOVE reconnectRequired, purgeAt'
+              : ' REMOVE purgeAt') +
             ' ADD version :one',
           // A user who must reconnect may come back as a new human at Human API (deleted there).
           ConditionExpression:

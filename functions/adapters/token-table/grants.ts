@@ -5,20 +5,38 @@
  * fails (a newer token stored, this call's own write committed by an earlier SDK attempt, or a
  * tombstone), the record is read and only the newer parts are written, conditioned on the version
  * read, at most {@link MAX_WRITE_ATTEMPTS} writes in all. Every applied write sets `lastWriteId`,
- * so an SDK retry of a committed write is recognised on the read that follows.
+ * so an SDK retry of a committed write is recognised on the read that follows. A finish's write
+ * also lists the idempotency record that will hold its answer, so that deleting the user removes
+ * it (docs/design.md#deleting-a-user).
  */
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { logger } from '../../commons/observability.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
-import type { GrantStore, StoredPublicToken, TokenGrant } from '../../domain/ports.js';
-import { LEGACY_ISSUE_TIME_ATTRIBUTE } from './attributes.js';
-import { parseItem, projectionOf, sendConditional, sendRequest, type TokenItem, tokenItemSchema } from './item.js';
+import type { GrantStore, IdempotencyRecordRef, StoredPublicToken, TokenGrant } from '../../domain/ports.js';
+import { IDEMPOTENCY_RECORDS_ATTRIBUTE, LEGACY_ISSUE_TIME_ATTRIBUTE } from './attributes.js';
+import {
+  MAX_WRITE_ATTEMPTS,
+  parseItem,
+  projectionOf,
+  sendConditional,
+  sendRequest,
+  type TokenItem,
+  tokenItemSchema,
+} from './item.js';
+import { listedRecordsSchema } from './listed-records.js';
 import { isNewer, newerCondition, storedIssueTime } from './newest-wins.js';
 
-/** Most writes one grant makes when other writers keep winning the race (then 503). */
-export const MAX_WRITE_ATTEMPTS = 5;
+/**
+ * Most idempotency records a record lists once trimmed: records expire after an hour, so ten
+ * finishes of one user within it is already far more than a person connecting sources makes.
+ */
+export const MAX_LISTED_IDEMPOTENCY_RECORDS = 10;
+
+/** A record as a finish reads it: with the idempotency records of the user's finishes. */
+const grantItemSchema = z.extend(tokenItemSchema, { idempotencyRecords: listedRecordsSchema });
+type GrantItem = z.infer<typeof grantItemSchema>;
 
 /** What a replay answers: the stored publicToken (projection of the finish's role). */
 const publicTokenSchema = z.pick(tokenItemSchema, {
@@ -28,11 +46,16 @@ const publicTokenSchema = z.pick(tokenItemSchema, {
   version: true,
 });
 
+/** What a replay that found no publicToken of its user reads: whether the user was deleted. */
+const deletionTimeSchema = z.pick(tokenItemSchema, { clientUserId: true, deletedAt: true });
+
 /** The parts of a grant one write sets: only those newer than the stored ones. */
 interface GrantParts {
   readonly access: boolean;
   readonly public: boolean;
 }
+
+const LISTED = IDEMPOTENCY_RECORDS_ATTRIBUTE;
 
 /** The stored publicToken of an item written by a finish, or `undefined` when it holds none. */
 function storedPublicToken(item: TokenItem | undefined): StoredPublicToken | undefined {
@@ -52,7 +75,11 @@ export class DynamoDbGrantStore implements GrantStore {
     private readonly tableName: string,
   ) {}
 
-  async storeGrant(grant: TokenGrant, now: Date): Promise<StoredPublicToken | undefined> {
+  async storeGrant(
+    grant: TokenGrant,
+    now: Date,
+    idempotencyRecord?: IdempotencyRecordRef,
+  ): Promise<StoredPublicToken | undefined> {
     const writeId = randomUUID();
     const everything: GrantParts = { access: true, public: true };
     // The common case: no record, or one whose tokens are both older.
@@ -61,25 +88,46 @@ export class DynamoDbGrantStore implements GrantStore {
       everything,
       `attribute_not_exists(clientUserId) OR NOT lastWriteId = :writeId AND ` +
         `${newerCondition('access', ':accessTokenIssuedAt')} AND ${newerCondition('public', ':publicTokenIssuedAt')}`,
-      { writeId, now },
+      { writeId, now, idempotencyRecord },
     );
-    if (created !== undefined) return storedPublicToken(created);
+    if (created !== undefined) return this.trimmed(created, now);
     for (let attempt = 1; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
       const item = await this.read(grant.clientUserId);
       // This call's own write, committed by an earlier SDK attempt.
       if (item?.lastWriteId === writeId) return storedPublicToken(item);
       const parts = item === undefined ? everything : this.newerParts(item, grant);
-      if (!parts.access && !parts.public) return storedPublicToken(item);
+      if (!parts.access && !parts.public) {
+        // The stored publicToken is the answer, so the idempotency record will hold it: listed too,
+        // while the record still holds it; when it no longer does (a deletion, say), read it again.
+        const stored = storedPublicToken(item);
+        if (stored === undefined || idempotencyRecord === undefined) return stored;
+        if (await this.listIdempotencyRecord(stored, idempotencyRecord, now)) return stored;
+        continue;
+      }
       const written = await this.write(
         grant,
         parts,
         item === undefined ? 'attribute_not_exists(clientUserId)' : 'version = :version',
-        { writeId, now, ...(item === undefined ? {} : { item }) },
+        { writeId, now, idempotencyRecord, ...(item === undefined ? {} : { item }) },
       );
-      if (written !== undefined) return storedPublicToken(written);
+      if (written !== undefined) return this.trimmed(written, now);
     }
     logger.error('DynamoDB writes kept losing to concurrent writers', { operation: 'UpdateItem' });
     throw new DependencyUnavailableError('DynamoDB');
+  }
+
+  async deletedAt(clientUserId: string): Promise<string | undefined> {
+    const output = await sendRequest('GetItem', () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { clientUserId },
+          ConsistentRead: true,
+          ...projectionOf(['clientUserId', 'deletedAt']),
+        }),
+      ),
+    );
+    return parseItem(deletionTimeSchema, 'GetItem', output.Item)?.deletedAt;
   }
 
   async currentPublicToken(clientUserId: string): Promise<StoredPublicToken | undefined> {
@@ -103,11 +151,88 @@ export class DynamoDbGrantStore implements GrantStore {
     return { access, public: sameUser && isNewer(item, 'public', grant.publicTokenIssuedAt) };
   }
 
-  private async read(clientUserId: string): Promise<TokenItem | undefined> {
+  /**
+   * Lists a finish's idempotency record on a record its grant did not write (nothing was newer):
+   * one atomic append on the record while it still holds the publicToken answered, with a new
+   * `lastWriteId`, so a deletion that read the list before sees the record changed. Not counted as
+   * a write of tokens (`version` stays), and concurrent listings do not refuse each other. A failure
+   * of DynamoDB is logged and passed over: the answer stands, and a replay after a deletion finds
+   * the tombstone (docs/design.md#deleting-a-user).
+   *
+   * @returns `false` when the record no longer holds that publicToken (deleted, or a newer one stored)
+   */
+  private async listIdempotencyRecord(
+    answered: StoredPublicToken,
+    record: IdempotencyRecordRef,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      const output = await sendConditional('UpdateItem', () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { clientUserId: answered.clientUserId },
+            UpdateExpression: `SET ${LISTED} = list_append(if_not_exists(${LISTED}, :noRecords), :records), lastWriteId = :writeId`,
+            ConditionExpression: 'humanId = :humanId AND publicToken = :answered',
+            ExpressionAttributeValues: {
+              ':noRecords': [],
+              ':records': [record],
+              ':writeId': randomUUID(),
+              ':humanId': answered.humanId,
+              ':answered': answered.publicToken,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      if (output === undefined) return false;
+      await this.trimmed(parseItem(grantItemSchema, 'UpdateItem', output.Attributes), now);
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailableError)) throw error;
+      logger.warn('A finish\u2019s idempotency record could not be listed on the user\u2019s record');
+    }
+    return true;
+  }
+
+  /**
+   * The stored publicToken of a written item, once its list of idempotency records is trimmed when
+   * longer than {@link MAX_LISTED_IDEMPOTENCY_RECORDS}: expired entries go, then the oldest. The
+   * trim writes only if nothing wrote since (its `lastWriteId`), and only ever removes entries, so
+   * a deletion that read the longer list removes a superset. A failed trim waits for the next write.
+   */
+  private async trimmed(item: GrantItem | undefined, now: Date): Promise<StoredPublicToken | undefined> {
+    const listed = item?.idempotencyRecords ?? [];
+    if (item?.lastWriteId === undefined || listed.length <= MAX_LISTED_IDEMPOTENCY_RECORDS) {
+      return storedPublicToken(item);
+    }
+    const unexpired = listed.filter((record) => record.expiresAt * 1000 > now.getTime());
+    const kept = [...new Map(unexpired.map((record) => [record.id, record])).values()].slice(
+      -MAX_LISTED_IDEMPOTENCY_RECORDS,
+    );
+    try {
+      await sendConditional('UpdateItem', () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { clientUserId: item.clientUserId },
+            UpdateExpression: `SET ${LISTED} = :kept`,
+            ConditionExpression: 'lastWriteId = :writeId',
+            ExpressionAttributeValues: { ':kept': kept, ':writeId': item.lastWriteId },
+            ReturnValues: 'NONE',
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailableError)) throw error;
+    }
+    return storedPublicToken(item);
+  }
+
+  private async read(clientUserId: string): Promise<GrantItem | undefined> {
     const output = await sendRequest('GetItem', () =>
       this.client.send(new GetCommand({ TableName: this.tableName, Key: { clientUserId }, ConsistentRead: true })),
     );
-    return parseItem(tokenItemSchema, 'GetItem', output.Item);
+    return parseItem(grantItemSchema, 'GetItem', output.Item);
   }
 
   /**
@@ -119,10 +244,20 @@ export class DynamoDbGrantStore implements GrantStore {
     grant: TokenGrant,
     parts: GrantParts,
     condition: string,
-    { writeId, now, item }: { writeId: string; now: Date; item?: TokenItem },
-  ): Promise<TokenItem | undefined> {
+    {
+      writeId,
+      now,
+      item,
+      idempotencyRecord,
+    }: { writeId: string; now: Date; item?: TokenItem; idempotencyRecord?: IdempotencyRecordRef | undefined },
+  ): Promise<GrantItem | undefined> {
     const set = ['createdAt = if_not_exists(createdAt, :now)', 'updatedAt = :now', 'lastWriteId = :writeId'];
-    const values: Record<string, string | number> = { ':now': now.toISOString(), ':writeId': writeId, ':one': 1 };
+    const values: Record<string, unknown> = { ':now': now.toISOString(), ':writeId': writeId, ':one': 1 };
+    if (idempotencyRecord !== undefined) {
+      // Listed in the same write as the tokens its record will answer: a deletion sees both or neither.
+      set.push(`${LISTED} = list_append(if_not_exists(${LISTED}, :noRecords), :records)`);
+      Object.assign(values, { ':noRecords': [], ':records': [idempotencyRecord] });
+    }
     if (parts.access) {
       set.push(
         'humanId = :humanId',
@@ -163,6 +298,6 @@ export class DynamoDbGrantStore implements GrantStore {
         }),
       ),
     );
-    return output === undefined ? undefined : parseItem(tokenItemSchema, 'UpdateItem', output.Attributes);
+    return output === undefined ? undefined : parseItem(grantItemSchema, 'UpdateItem', output.Attributes);
   }
 }

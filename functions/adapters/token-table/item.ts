@@ -51,6 +51,9 @@ export const tokenItemSchema = z.object({
 /** A stored item, as parsed. */
 export type TokenItem = z.infer<typeof tokenItemSchema>;
 
+/** Most writes one request makes when other writers keep winning the race (then 503). */
+export const MAX_WRITE_ATTEMPTS = 5;
+
 /**
  * Sends a DynamoDB request.
  *
@@ -102,4 +105,29 @@ export function projectionOf(attributes: readonly string[]) {
     ProjectionExpression: attributes.map((_, index) => `#p${index}`).join(', '),
     ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name])),
   };
+}
+
+/**
+ * The condition that a record is still the one read (or still absent): every write of this code
+ * sets `lastWriteId`, so a write conditioned on it lands only on the record its decision was made on.
+ */
+export function unchangedSince(item: Pick<TokenItem, 'lastWriteId' | 'version'> | undefined): {
+  condition: string;
+  values: Record<string, unknown>;
+} {
+  if (item === undefined) return { condition: 'attribute_not_exists(clientUserId)', values: {} };
+  if (item.lastWriteId !== undefined) {
+    return { condition: 'lastWriteId = :seenWriteId', values: { ':seenWriteId': item.lastWriteId } };
+  }
+  // A record no write of this code has touched since it was written without a write id.
+  return item.version === undefined
+    ? {
+        condition:
+          'attribute_exists(clientUserId) AND attribute_not_exists(lastWriteId) AND attribute_not_exists(version)',
+        values: {},
+      }
+    : {
+        condition: 'attribute_exists(clientUserId) AND attribute_not_exists(lastWriteId) AND version = :seenVersion',
+        values: { ':seenVersion': item.version },
+      };
 }

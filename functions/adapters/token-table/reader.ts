@@ -78,7 +78,8 @@ export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
             'SET mintedAccessTokenCiphertext = :ciphertext, mintedAccessTokenExpiresAt = :expiresAt, ' +
             'mintedAccessTokenIssuedAt = :issuedAt, connectedAt = if_not_exists(connectedAt, :now), ' +
             'updatedAt = :now, lastWriteId = :writeId ADD version :one',
-          ConditionExpression: `attribute_exists(clientUserId) AND ${newerCondition('minted', ':issuedAt')} AND NOT lastWriteId = :writeId`,
+          // A deleted user's tombstone (it alone holds purgeAt) takes no token, however late it was minted.
+          ConditionExpression: `attribute_exists(clientUserId) AND attribute_not_exists(purgeAt) AND ${newerCondition('minted', ':issuedAt')} AND NOT lastWriteId = :writeId`,
           ExpressionAttributeValues: {
             ':ciphertext': ciphertext,
             ':expiresAt': expiresAt,

@@ -13,8 +13,15 @@ import { HUMAN_ID_INDEX_NAME } from '../../commons/tables.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { PublicTokenUpdate, RecoveryRecord, RecoveryStore } from '../../domain/ports.js';
 import { LEGACY_ISSUE_TIME_ATTRIBUTE, RECOVERY_READ_ATTRIBUTES } from './attributes.js';
-import { MAX_WRITE_ATTEMPTS } from './grants.js';
-import { parseItem, projectionOf, sendConditional, sendRequest, type TokenItem, tokenItemSchema } from './item.js';
+import {
+  MAX_WRITE_ATTEMPTS,
+  parseItem,
+  projectionOf,
+  sendConditional,
+  sendRequest,
+  type TokenItem,
+  tokenItemSchema,
+} from './item.js';
 import { isNewer, newerCondition } from './newest-wins.js';
 
 /** What recovery reads: the answer's fields. */

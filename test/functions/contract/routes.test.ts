@@ -8,6 +8,7 @@ describe('ROUTES', () => {
       { functionName: 'recoverPublicToken', method: 'POST', path: '/public-tokens', caller: 'iam' },
       { functionName: 'connectTokens', method: 'POST', path: '/connect-tokens', caller: 'iam' },
       { functionName: 'humanData', method: 'GET', path: '/users/{clientUserId}/human/{path+}', caller: 'iam' },
+      { functionName: 'deleteUser', method: 'DELETE', path: '/users/{clientUserId}', caller: 'iam' },
     ]);
   });
 
@@ -17,6 +18,7 @@ describe('ROUTES', () => {
       'POST /public-tokens',
       'POST /connect-tokens',
       'GET /users/{clientUserId}/human/{path+}',
+      'DELETE /users/{clientUserId}',
     ]);
   });
 });

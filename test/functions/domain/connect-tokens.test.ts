@@ -46,6 +46,8 @@ function memoryUsers(initial: ConnectUser[] = []): ConnectUserStore & {
         clientUserId: write.clientUserId,
         humanId: write.humanId,
         connected: (previous?.connected ?? false) || write.connected,
+        // A connection clears the mark, as the store's write removes reconnectRequired.
+        ...(previous?.reconnectRequired === true && !write.connected ? { reconnectRequired: true } : {}),
       });
     },
     async markReconnectRequired(clientUserId, at) {
@@ -267,6 +269,31 @@ describe('createConnectToken', () => {
       expect(users.marks).toEqual([{ clientUserId: 'alice', now }]);
       expect(humanApiAuth.mintSessionToken).not.toHaveBeenCalled();
       expect(users.writes).toEqual([]);
+    });
+
+    it('connects again in a later call as the new human Human API knows: create, then edit', async () => {
+      // Prepare: marked by an earlier call that had no email; Human API deleted the user, so the
+      // session it mints now is for a new humanId, and so is the id_token once the user connected.
+      const newHumanId = 'n'.repeat(24);
+      const users = memoryUsers([{ clientUserId: 'alice', humanId, connected: false, reconnectRequired: true }]);
+      humanApiAuth.mintSessionToken.mockResolvedValue({ ...session, humanId: newHumanId });
+      humanApiAuth.mintIdToken.mockResolvedValue({ ...idToken, humanId: newHumanId });
+
+      // Act
+      const created = await createConnectToken(
+        { clientUserId: 'alice', email: 'alice@example.com' },
+        trusted,
+        dependencies(users),
+      );
+      const edited = await createConnectToken({ clientUserId: 'alice' }, trusted, dependencies(users));
+
+      // Assess
+      expect(created).toEqual({ token: 'session-token', mode: 'create', expiresIn: 3600, humanId: newHumanId });
+      expect(edited).toEqual({ token: 'id-token', mode: 'edit', expiresIn: 600, humanId: newHumanId });
+      expect(users.writes).toEqual([
+        { clientUserId: 'alice', humanId: newHumanId, clientId: CLIENT_ID, connected: false, now },
+        { clientUserId: 'alice', humanId: newHumanId, clientId: CLIENT_ID, connected: true, now },
+      ]);
     });
 
     it('is neither marked nor answered create when Human API fails rather than refuses', async () => {

@@ -374,3 +374,77 @@ describe('currentPublicToken (what a replay answers)', () => {
     await expect(currentPublicToken({ publicToken: 1 }, grants)).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 });
+
+describe('currentPublicToken after a deletion (a replay never answers a deleted user\u2019s publicToken)', () => {
+  const at = '2026-11-21T10:00:00.000Z';
+  const grant = (clientUserId: string, humanId: string, publicToken: string, issuedAt: string) => ({
+    clientUserId,
+    humanId,
+    clientId: CLIENT_ID,
+    accessTokenCiphertext: 'c',
+    accessTokenIssuedAt: issuedAt,
+    publicToken,
+    publicTokenIssuedAt: issuedAt,
+  });
+
+  it('answers UserDeletedError when the user\u2019s record is a tombstone', async () => {
+    const alice = newUser();
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: { clientUserId: alice, deletedAt: at, version: 2 } }),
+    );
+
+    await expect(
+      currentPublicToken({ humanId: HUMAN_ID, clientUserId: alice, publicToken: 'deleted' }, grants),
+    ).rejects.toBeInstanceOf(UserDeletedError);
+  });
+
+  it('answers UserDeletedError when the user connected again as another human since', async () => {
+    const alice = newUser();
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: { clientUserId: alice, deletedAt: at, version: 2 } }),
+    );
+    await grants.storeGrant(grant(alice, 'n'.repeat(24), 'new-human', '2026-11-21T11:00:00.000Z'), new Date());
+
+    await expect(
+      currentPublicToken({ humanId: HUMAN_ID, clientUserId: alice, publicToken: 'deleted' }, grants),
+    ).rejects.toBeInstanceOf(UserDeletedError);
+  });
+
+  it('answers the current publicToken of a user who connected again as the same human', async () => {
+    const alice = newUser();
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: { clientUserId: alice, deletedAt: at, version: 2 } }),
+    );
+    await grants.storeGrant(grant(alice, HUMAN_ID, 'again', '2026-11-21T11:00:00.000Z'), new Date());
+
+    expect(
+      await currentPublicToken({ humanId: HUMAN_ID, clientUserId: alice, publicToken: 'deleted' }, grants),
+    ).toEqual({ humanId: HUMAN_ID, clientUserId: alice, publicToken: 'again' });
+  });
+});
+
+describe('finishSession lists its idempotency record', () => {
+  it('hands the record to the token write, so a deletion of the user finds it', async () => {
+    const alice = newUser();
+    const humanApi = fakeHumanApi();
+    humanApi.exchangeSessionToken.mockResolvedValue(exchangeFor(alice));
+    const record = { id: 'finishSession#listed', expiresAt: 1_900_000_000 };
+
+    await finishSession(
+      newSession(),
+      trusted,
+      {
+        clientId: CLIENT_ID,
+        humanApi,
+        secrets: fakeSecrets('secret'),
+        grants,
+        tokenCipher: fakeCipher(),
+        outbox: fakeOutbox(),
+        unsavedExchanges: createUnsavedExchanges(),
+      },
+      record,
+    );
+
+    expect((await stored(alice))?.idempotencyRecords).toEqual([record]);
+  });
+});

@@ -31,6 +31,7 @@ const FUNCTION_ROLES: Readonly<Record<Exclude<Workload, 'Reader'>, string>> = {
   RecoverPublicToken: '/RecoverPublicToken/Role',
   ConnectTokens: '/ConnectTokens/Role',
   HumanData: '/HumanData/Role',
+  DeleteUser: '/DeleteUser/Role',
   DrainOutbox: '/DrainOutbox/Role',
   RedriveOutbox: '/RedriveOutbox/Role',
 };
@@ -146,6 +147,8 @@ describe('the workloads cover every call the code makes', () => {
       ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue'],
     ],
     ['ConnectTokens', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue']],
+    // No secret (it never calls Human API), no key of its own: DynamoDB's use of the tables' key only.
+    ['DeleteUser', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt']],
     [
       'HumanData',
       ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:Encrypt', 'secretsmanager:GetSecretValue'],
@@ -228,6 +231,7 @@ describe.each(fixtures)('access in $name', (fixture) => {
         'POST /public-tokens': 'Allowed',
         'POST /connect-tokens': 'ImplicitlyDenied',
         'GET /users/alice/human/alice': 'ImplicitlyDenied',
+        'DELETE /users/alice': 'ImplicitlyDenied',
       });
     });
 
@@ -360,6 +364,57 @@ describe.each(fixtures)('access in $name', (fixture) => {
     it('the data gateway escapes none of its fine-grained DynamoDB limits but the ciphertext read', async () => {
       const gateway = roleCaller(fixture, FUNCTION_ROLES.HumanData);
       expect(await notAllowed(gateway, escapes().slice(1))).toEqual([]);
+    });
+
+    it('deleteUser can never read a token: not on the token table, not in an idempotency record, not the secret', async () => {
+      const idempotencyTable = fixture.names.tables[process.env.IDEMPOTENCY_TABLE_NAME ?? ''] as { arn: string };
+      const requests: DerivedRequest[] = [
+        ...['accessTokenCiphertext', 'mintedAccessTokenCiphertext', 'publicToken', 'accessToken'].map((attribute) => ({
+          action: 'dynamodb:GetItem',
+          resource: tokenTable().arn,
+          context: { 'dynamodb:Attributes': ['clientUserId', attribute], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          because: `reading ${attribute}`,
+        })),
+        ...['ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW'].map((returnValues) => ({
+          action: 'dynamodb:UpdateItem',
+          resource: tokenTable().arn,
+          context: { 'dynamodb:Attributes': ['clientUserId', 'publicToken'], 'dynamodb:ReturnValues': returnValues },
+          because: `a tombstone write returning ${returnValues}`,
+        })),
+        {
+          action: 'dynamodb:DeleteItem',
+          resource: idempotencyTable.arn,
+          context: { 'dynamodb:Attributes': ['id'], 'dynamodb:ReturnValues': 'ALL_OLD' },
+          because: 'a removal returning the record (its publicToken)',
+        },
+        {
+          action: 'dynamodb:GetItem',
+          resource: idempotencyTable.arn,
+          context: { 'dynamodb:Attributes': ['data', 'id'], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          because: 'reading an idempotency record',
+        },
+        {
+          action: 'dynamodb:DeleteItem',
+          resource: tokenTable().arn,
+          context: { 'dynamodb:Attributes': ['clientUserId'], 'dynamodb:ReturnValues': 'ALL_OLD' },
+          because: 'deleting the record whole, returning it',
+        },
+        {
+          action: 'dynamodb:Query',
+          resource: `${tokenTable().arn}/index/humanId-index`,
+          context: { 'dynamodb:Attributes': ['clientUserId', 'publicToken'], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          because: 'a query of the index',
+        },
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: fixture.names.secrets[process.env.HUMANAPI_SECRET_ID ?? '']?.arn ?? '',
+          context: {},
+          because: 'reading the client secret',
+        },
+      ];
+      // It names the token attributes to remove them (returning nothing): writing one is its only escape.
+      const readingEscapes = escapes().filter((request) => request.because !== 'writing the ciphertext attribute');
+      expect(await notAllowed(roleCaller(fixture, '/DeleteUser/Role'), [...requests, ...readingEscapes])).toEqual([]);
     });
 
     it('no function scans the token table', async () => {

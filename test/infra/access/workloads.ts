@@ -24,7 +24,7 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLambdaContext } from '../../../local/lambda-adapter.js';
@@ -51,6 +51,7 @@ export type Workload =
   | 'RecoverPublicToken'
   | 'ConnectTokens'
   | 'HumanData'
+  | 'DeleteUser'
   | 'DrainOutbox'
   | 'RedriveOutbox'
   | 'Reader';
@@ -305,6 +306,54 @@ async function humanDataCalls(): Promise<RecordedCall[]> {
   ];
 }
 
+async function deleteUserCalls(): Promise<RecordedCall[]> {
+  const { handler } = await import('../../../functions/delete-user.js');
+  const remove = (clientUserId: string) =>
+    handler(
+      httpApiEvent({
+        method: 'DELETE',
+        path: `/users/${clientUserId}`,
+        routePath: '/users/{clientUserId}',
+        pathParameters: { clientUserId },
+        body: undefined,
+        contentType: null,
+        iamPrincipal: 'arn:aws:iam::123456789012:role/app-backend',
+      }),
+      context('deleteUser'),
+    );
+  const listed = {
+    ...storedRecord,
+    lastWriteId: 'w1',
+    idempotencyRecords: [
+      { id: 'finishSession#completed', expiresAt: 1_900_000_000 },
+      { id: 'finishSession#in-flight', expiresAt: 1_900_000_000 },
+    ],
+  };
+  return [
+    // A user with two listed idempotency records: the projected read, the tombstone, and the
+    // removals (a finished record; one whose finish still runs, then absent on the rechecks).
+    ...(await scenario(async () => {
+      stubs.documents.on(GetCommand).resolves({ Item: listed });
+      stubs.documents.on(UpdateCommand).resolves({});
+      stubs.documents
+        .on(DeleteCommand, { Key: { id: 'finishSession#completed' } })
+        .resolves({})
+        .on(DeleteCommand, { Key: { id: 'finishSession#in-flight' }, ConditionExpression: '#status = :completed' })
+        .rejects(lostCondition())
+        .on(DeleteCommand, { Key: { id: 'finishSession#in-flight' }, ConditionExpression: 'attribute_exists(id)' })
+        .resolvesOnce({})
+        .rejects(lostCondition());
+      await remove('alice');
+    })),
+    // A tombstone write that lost to a writer in between: read again, written again.
+    ...(await scenario(async () => {
+      stubs.documents.on(GetCommand).resolves({ Item: { clientUserId: 'bob', deletedAt: '2026-12-01T00:00:00.000Z' } });
+      stubs.documents.on(UpdateCommand).rejectsOnce(lostCondition()).resolves({});
+      await remove('bob');
+    })),
+  ];
+}
+
 async function drainOutboxCalls(): Promise<RecordedCall[]> {
   const { handler } = await import('../../../functions/drain-outbox.js');
   const grant = {
@@ -389,6 +438,7 @@ export async function recordWorkloads(): Promise<Record<Workload, RecordedCall[]
     RecoverPublicToken: await recoverPublicTokenCalls(),
     ConnectTokens: await connectTokensCalls(),
     HumanData: await humanDataCalls(),
+    DeleteUser: await deleteUserCalls(),
     DrainOutbox: await drainOutboxCalls(),
     RedriveOutbox: await redriveOutboxCalls(),
     Reader: await readerCalls(),

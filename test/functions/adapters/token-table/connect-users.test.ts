@@ -89,7 +89,12 @@ describe('connect users: reads', () => {
     const clientUserId = newUser();
     await put({ clientUserId, humanId, version: 1, reconnectRequired: true, ...attributes });
 
-    expect(await store.getConnectUser(clientUserId)).toEqual({ clientUserId, humanId, connected: false });
+    expect(await store.getConnectUser(clientUserId)).toEqual({
+      clientUserId,
+      humanId,
+      connected: false,
+      reconnectRequired: true,
+    });
   });
 
   it('answers undefined when there is no record, and no humanId for an empty one', async () => {
@@ -199,7 +204,49 @@ describe('connect users: recording the humanId', () => {
     await store.recordConnectUser(write(clientUserId, false, later));
 
     expect(await rawItem(clientUserId)).toMatchObject({ humanId, reconnectRequired: true, version: 4 });
-    expect(await store.getConnectUser(clientUserId)).toEqual({ clientUserId, humanId, connected: false });
+    expect(await store.getConnectUser(clientUserId)).toEqual({
+      clientUserId,
+      humanId,
+      connected: false,
+      reconnectRequired: true,
+    });
+  });
+});
+
+describe('connect users: on a deleted user\u2019s tombstone', () => {
+  const tombstoneOf = (clientUserId: string) => ({
+    clientUserId,
+    deletedAt: '2026-11-30T10:00:00.000Z',
+    purgeAt: 1_800_000_000,
+    updatedAt: '2026-11-30T10:00:00.000Z',
+    version: 4,
+  });
+
+  it('reads a tombstone as a user who is not connected and has no humanId', async () => {
+    const clientUserId = newUser();
+    await put(tombstoneOf(clientUserId));
+
+    expect(await store.getConnectUser(clientUserId)).toEqual({ clientUserId, humanId: undefined, connected: false });
+  });
+
+  it.each([
+    ['a new user (create)', false],
+    ['a connection (edit)', true],
+  ])('records %s from scratch on it: a new createdAt, and the record no longer expires', async (_, connected) => {
+    const clientUserId = newUser();
+    await put(tombstoneOf(clientUserId));
+
+    await store.recordConnectUser(write(clientUserId, connected, later));
+
+    const item = await rawItem(clientUserId);
+    expect(item).toMatchObject({
+      humanId,
+      clientId: CLIENT_ID,
+      createdAt: later.toISOString(),
+      deletedAt: '2026-11-30T10:00:00.000Z',
+      version: 5,
+    });
+    expect(item).not.toHaveProperty('purgeAt');
   });
 });
 
@@ -217,7 +264,12 @@ describe('connect users: marking a user to reconnect', () => {
       updatedAt: later.toISOString(),
       version: 4,
     });
-    expect(await store.getConnectUser(clientUserId)).toEqual({ clientUserId, humanId, connected: false });
+    expect(await store.getConnectUser(clientUserId)).toEqual({
+      clientUserId,
+      humanId,
+      connected: false,
+      reconnectRequired: true,
+    });
   });
 
   it('creates no record for a user without one', async () => {
@@ -252,6 +304,7 @@ describe('connect users: failures and the role', () => {
       'connectedAt',
       'reconnectRequired',
       'version',
+      'purgeAt',
     ]);
     const keywords = /^(SET|ADD|REMOVE|AND|OR|NOT|if_not_exists|attribute_exists|attribute_not_exists)$/;
     const named = (...expressions: (string | undefined)[]) =>

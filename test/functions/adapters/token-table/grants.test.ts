@@ -7,6 +7,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbGrantStore } from '../../../../functions/adapters/token-table/grants.js';
 import { DynamoDbRecoveryStore } from '../../../../functions/adapters/token-table/recovery.js';
+import { DynamoDbTombstones } from '../../../../functions/adapters/token-table/tombstones.js';
 import { logger } from '../../../../functions/commons/observability.js';
 import { DependencyUnavailableError, UnreadableTokenRecordError } from '../../../../functions/domain/errors.js';
 import type { PublicTokenUpdate, TokenGrant } from '../../../../functions/domain/ports.js';
@@ -443,5 +444,119 @@ describe('grants: failures', () => {
     });
     expect(JSON.stringify(logged.mock.calls)).not.toContain('public-odd');
     logged.mockRestore();
+  });
+});
+
+describe('grants: the idempotency records a deletion removes', () => {
+  // Unexpired at `now` (2026-11-21T12:00:00Z is 1_795_262_400).
+  const record = (name: string, expiresAt = 1_796_000_000) => ({ id: `finishSession#${name}`, expiresAt });
+
+  it('lists a finish\u2019s idempotency record in the same write as its tokens', async () => {
+    const clientUserId = newUser();
+    const writes = updateItems();
+
+    await grants.storeGrant(finish(clientUserId, 'a', at(1)), now, record('a'));
+    await grants.storeGrant(finish(clientUserId, 'b', at(2)), now, record('b'));
+
+    expect(updateItems() - writes).toBe(2);
+    expect((await rawItem(clientUserId))?.idempotencyRecords).toEqual([record('a'), record('b')]);
+  });
+
+  it('lists it when nothing was newer too: the idempotency record will hold the stored publicToken', async () => {
+    const clientUserId = newUser();
+    await grants.storeGrant(finish(clientUserId, 'new', at(5)), now, record('new'));
+    const before = await rawItem(clientUserId);
+
+    const stored = await grants.storeGrant(finish(clientUserId, 'old', at(4)), now, record('old'));
+
+    expect(stored?.publicToken).toBe('public-new');
+    const after = await rawItem(clientUserId);
+    expect(after?.idempotencyRecords).toEqual([record('new'), record('old')]);
+    // Not a write of tokens: the version stays; the write id changes, so a deletion sees the list changed.
+    expect(after?.version).toBe(before?.version);
+    expect(after?.lastWriteId).not.toBe(before?.lastWriteId);
+  });
+
+  it('reads again when the record is deleted between its read and the listing: answers no deleted publicToken', async () => {
+    // Prepare: a newer token is stored; the older finish reads it, then pauses before listing.
+    const clientUserId = newUser();
+    await grants.storeGrant(finish(clientUserId, 'new', at(5)), now, record('new'));
+    const paused = gate();
+    const resume = gate();
+    let updates = 0;
+    const late = new DynamoDbGrantStore(
+      table.freshClient(async (operation) => {
+        if (operation === 'UpdateItem' && ++updates === 2) {
+          paused.open();
+          await resume.opened;
+        }
+        return 'pass';
+      }),
+      table.tableName,
+    );
+    const storing = late.storeGrant(finish(clientUserId, 'old', at(4)), now, record('old'));
+    await paused.opened;
+
+    // Act: the deletion lands.
+    await new DynamoDbTombstones(table.client, table.tableName).writeTombstone(clientUserId, now, 86_400_000);
+    resume.open();
+
+    // Assess
+    expect(await storing).toBeUndefined();
+    expect((await rawItem(clientUserId))?.idempotencyRecords).toEqual([record('new')]);
+  });
+
+  it('lists nothing, and answers undefined, on a tombstone a grant issued before cannot pass', async () => {
+    const clientUserId = newUser();
+    await put({ clientUserId, deletedAt: at(10), purgeAt: 1_800_000_000, version: 2 });
+
+    const stored = await grants.storeGrant(finish(clientUserId, 'early', at(9)), now, record('early'));
+
+    expect(stored).toBeUndefined();
+    expect(await rawItem(clientUserId)).toEqual({
+      clientUserId,
+      deletedAt: at(10),
+      purgeAt: 1_800_000_000,
+      version: 2,
+    });
+  });
+
+  it('keeps the list to ten once longer: expired entries go first, then the oldest', async () => {
+    // Prepare: two expired entries and nine current ones.
+    const clientUserId = newUser();
+    const expired = [record('x1', 1_700_000_000), record('x2', 1_700_000_000)];
+    const current = Array.from({ length: 9 }, (_, index) => record(`c${index}`));
+    await put({
+      ...finish(clientUserId, 'seed', at(1)),
+      version: 1,
+      lastWriteId: 'seed',
+      idempotencyRecords: [...expired, ...current],
+    });
+
+    // Act: the twelfth entry makes the list too long.
+    await grants.storeGrant(finish(clientUserId, 'twelfth', at(2)), now, record('twelfth'));
+    await grants.storeGrant(finish(clientUserId, 'thirteenth', at(3)), now, record('thirteenth'));
+
+    // Assess
+    expect((await rawItem(clientUserId))?.idempotencyRecords).toEqual([
+      ...current.slice(1),
+      record('twelfth'),
+      record('thirteenth'),
+    ]);
+  });
+
+  it('answers when the user was last deleted, and undefined for a user never deleted', async () => {
+    const deleted = newUser();
+    const reconnected = newUser();
+    const never = newUser();
+    await put({ clientUserId: deleted, deletedAt: at(10), version: 1 });
+    await put({ clientUserId: reconnected, deletedAt: at(10), version: 1 });
+    await grants.storeGrant(finish(reconnected, 'late', at(11)), now);
+    await grants.storeGrant(finish(never, 'a', at(1)), now);
+
+    expect(await grants.deletedAt(deleted)).toBe(at(10));
+    expect(await grants.deletedAt(reconnected)).toBe(at(10));
+    expect(await grants.deletedAt(never)).toBeUndefined();
+    expect(await grants.deletedAt(newUser())).toBeUndefined();
   });
 });

@@ -215,6 +215,16 @@ describe('reader records: minted access tokens, newest wins', () => {
     });
   });
 
+  it('stores no token on a tombstone, even one minted after the deletion (a mint in flight as it landed)', async () => {
+    const clientUserId = newUser();
+    const tombstone = { clientUserId, deletedAt: at(10), purgeAt: 1_800_000_000, version: 3 };
+    await put(tombstone);
+
+    await expect(records.storeMinted(minted(clientUserId, 'after', at(11)), now)).resolves.toBe(false);
+
+    expect(await rawItem(clientUserId)).toEqual(tombstone);
+  });
+
   it('counts a write whose answer was lost once, and reports it stored', async () => {
     const clientUserId = newUser();
     await v1Finish(clientUserId, at(1));
@@ -262,6 +272,7 @@ describe('reader records: failures and the role', () => {
       'updatedAt',
       'lastWriteId',
       'deletedAt',
+      'purgeAt',
       'version',
     ]);
     const keywords = /^(SET|ADD|AND|OR|NOT|if_not_exists|attribute_exists|attribute_not_exists)$/;
