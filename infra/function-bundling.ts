@@ -9,6 +9,7 @@ export const FUNCTION_ENTRIES = {
   finishSession: 'functions/finish-session.ts',
   recoverPublicToken: 'functions/recover-public-token.ts',
   connectTokens: 'functions/connect-tokens.ts',
+  receiveNotification: 'functions/receive-notification.ts',
   drainOutbox: 'functions/drain-outbox.ts',
   redriveOutbox: 'functions/redrive-outbox.ts',
 } as const;

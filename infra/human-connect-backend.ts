@@ -5,13 +5,13 @@
  * the key (token-key.ts) and what watches it (key-watch.ts), alarms and a dashboard. The props
  * and their checks are in backend-props.ts; who may do what, in token-access.ts.
  */
-import { Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { Billing, TableGrants, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HUMAN_ID_INDEX_NAME, IDEMPOTENCY_TABLE, TOKEN_TABLE } from '../functions/commons/tables.js';
@@ -24,6 +24,7 @@ import { addClientSecret } from './client-secret.js';
 import { ConnectDashboard } from './dashboard.js';
 import { addHttpApi } from './http-api.js';
 import { TokenKeyWatch } from './key-watch.js';
+import { addNotifications, grantNotificationsConsume } from './notifications.js';
 import { addOutboxFunctions, addOutboxQueues, grantQueueSend } from './outbox.js';
 import { refusePlaceholderClientId } from './placeholder-client-id.js';
 import { tablePropsOf } from './tables.js';
@@ -43,6 +44,7 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
   finishSession: 'POST /sessions: exchanges a Human Connect session token and stores the user tokens',
   recoverPublicToken: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
   connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
+  receiveNotification: "POST /notifications/{secret}: verifies Human API's notifications and queues them",
 };
 
 /** A construct ID from a function name: `finishSession` → `FinishSession`. */
@@ -86,6 +88,12 @@ export class HumanConnectBackend extends Construct {
   readonly redriveOutbox: BackendFunction;
   /** The record of changes to the token key (key-watch.ts). */
   readonly tokenKeyChanges: Queue;
+  /** Verified Human API notifications, as hints: the FIFO queue the team's consumers read (docs/notifications.md). */
+  readonly notifications: Queue;
+  /** Notifications a consumer failed 5 times: alarmed on. */
+  readonly notificationsDeadLetters: Queue;
+  /** The secret in the notification URL's path (generated; output its ARN, never its value). */
+  readonly notificationsPathSecret: Secret;
   /** The alarms, all notifying `alarmTopicArn` when given. */
   readonly alarms: readonly Alarm[];
   /** The operators' dashboard (dashboard.ts). */
@@ -128,6 +136,11 @@ export class HumanConnectBackend extends Construct {
     this.outbox = queues.outbox;
     this.outboxDeadLetters = queues.deadLetters;
     this.outboxRejectedGrants = queues.rejected;
+    ({
+      queue: this.notifications,
+      deadLetters: this.notificationsDeadLetters,
+      pathSecret: this.notificationsPathSecret,
+    } = addNotifications(this, this.tokenKey));
 
     this.clientSecret = addClientSecret(this, settings.clientSecret, this.tokenKey);
     const givenSecretKey = settings.clientSecret?.encryptionKeyArn;
@@ -168,13 +181,21 @@ export class HumanConnectBackend extends Construct {
     // Only connectTokens calls Human API's current-generation auth origin.
     const extraEnvironment: Partial<Record<RouteFunctionName, Record<string, string>>> = {
       connectTokens: { HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl },
+      receiveNotification: {
+        NOTIFICATIONS_SECRET_ID: this.notificationsPathSecret.secretArn,
+        NOTIFICATIONS_QUEUE_URL: this.notifications.queueUrl,
+      },
     };
+    // Human API waits 3 s for a notification's 200: a slow dependency must end in the receiver's
+    // own 503 (Human API retries), never in a Lambda timeout.
+    const timeoutOf: Partial<Record<RouteFunctionName, Duration>> = { receiveNotification: Duration.seconds(10) };
     this.routeFunctions = Object.fromEntries(
       ROUTES.map(({ functionName }) => [
         functionName,
         new BackendFunction(this, constructIdOf(functionName), {
           ...functionProps,
           environment: { ...environment, ...extraEnvironment[functionName] },
+          timeout: timeoutOf[functionName] ?? functionProps.timeout,
           invokedBy: 'http-api',
           functionName,
           description: FUNCTION_DESCRIPTIONS[functionName],
@@ -210,6 +231,7 @@ export class HumanConnectBackend extends Construct {
       outboxDeadLetters: this.outboxDeadLetters,
       outboxRejectedGrants: this.outboxRejectedGrants,
       tokenKeyChanges: this.tokenKeyChanges,
+      notificationsDeadLetters: this.notificationsDeadLetters,
     }).alarms;
     this.dashboard = new ConnectDashboard(this, 'Dashboard', {
       api: this.api,
@@ -252,6 +274,22 @@ export class HumanConnectBackend extends Construct {
       grantKeyThroughService(this.tokenKey, fn.role, 'dynamodb', { write: true });
       grantClientSecretRead(this.clientSecretKeyed, fn.role);
     }
+    // The notifications receiver: both secrets (the client secret checks signatures) and sending to
+    // its queue; nothing of the token table, no token key use but through Secrets Manager and SQS.
+    const { receiveNotification } = this.routeFunctions;
+    grantClientSecretRead({ secret: this.notificationsPathSecret, key: this.tokenKey }, receiveNotification.role);
+    grantClientSecretRead(this.clientSecretKeyed, receiveNotification.role);
+    grantQueueSend(this.notifications, this.tokenKey, receiveNotification.role);
+  }
+
+  /**
+   * Lets `grantee` (a consumer of the team's, in this account) read the notifications queue
+   * (docs/notifications.md#consuming-notifications): receive, delete and change the visibility of
+   * its messages, with the queue key through SQS. Nothing of the token table or its tokens: the
+   * consumer re-fetches through the data gateway.
+   */
+  grantNotificationsConsume(grantee: IGrantable): void {
+    grantNotificationsConsume({ queue: this.notifications }, this.tokenKey, grantee);
   }
 
   /**

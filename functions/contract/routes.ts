@@ -21,6 +21,8 @@ export interface Route {
   readonly caller: RouteCaller;
   /** One line for the OpenAPI document and the banner. */
   readonly summary: string;
+  /** A path parameter that is a secret: never logged (local mode's request lines redact it). */
+  readonly secretPathParameter?: string;
 }
 
 /** The routes, in the order docs/api.md lists them. */
@@ -45,6 +47,14 @@ export const ROUTES = [
     path: '/connect-tokens',
     caller: 'iam',
     summary: 'Start a current-generation Connect session: a session token (create) or an id token (edit)',
+  },
+  {
+    functionName: 'receiveNotification',
+    method: 'POST',
+    path: '/notifications/{secret}',
+    caller: 'none',
+    summary: 'Receive Human API\u2019s notifications and hand them to the notifications queue',
+    secretPathParameter: 'secret',
   },
 ] as const satisfies readonly Route[];
 

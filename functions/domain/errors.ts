@@ -170,10 +170,10 @@ export class HumanApiTimeoutError extends HumanApiError {
 }
 
 /** A backing service failed after the SDK's retries; named as the 503 title names it ("<dependency> is unavailable"). */
-export type Dependency = 'DynamoDB' | 'Secrets Manager' | 'KMS' | 'the outbox';
+export type Dependency = 'DynamoDB' | 'Secrets Manager' | 'KMS' | 'the outbox' | 'the notifications queue';
 
 /**
- * The family of AWS dependency failures: DynamoDB, Secrets Manager, KMS or the outbox queue is unavailable (after the
+ * The family of AWS dependency failures: DynamoDB, Secrets Manager, KMS, the outbox or the notifications queue is unavailable (after the
  * SDK's retries), misconfigured, or answered data this code cannot use.
  */
 export class DependencyUnavailableError extends Error {
@@ -255,3 +255,35 @@ export class UserDeletedError extends Error {
     this.name = 'UserDeletedError';
   }
 }
+
+/** Why a notification was refused (docs/notifications.md#verification). */
+export type NotificationRefusal =
+  /** The URL's path secret is not this deployment's (current, or previous within its grace). */
+  | 'path-secret'
+  /** `X-HumanAPI-Signature` came without a usable `X-HumanAPI-Timestamp` or `X-HumanAPI-Nonce`. */
+  | 'signature-headers'
+  /** The signed timestamp is outside the replay window. */
+  | 'signature-stale'
+  /** The signature matches no client secret of this app (current, or previous within its grace). */
+  | 'signature-mismatch';
+
+/** A notification that cannot be shown to come from Human API for this app: 401, nothing queued. */
+export class NotificationRefusedError extends Error {
+  /** What failed. */
+  readonly reason: NotificationRefusal;
+
+  constructor(reason: NotificationRefusal) {
+    super(NOTIFICATION_REFUSALS[reason]);
+    this.name = 'NotificationRefusedError';
+    this.reason = reason;
+  }
+}
+
+/** What each refusal tells the caller: enough for ops to fix a setting, nothing about a secret. */
+const NOTIFICATION_REFUSALS: Readonly<Record<NotificationRefusal, string>> = {
+  'path-secret': "The notification URL's secret is not this deployment's; nothing was queued.",
+  'signature-headers':
+    'X-HumanAPI-Signature came without X-HumanAPI-Timestamp and X-HumanAPI-Nonce (or with unreadable ones); nothing was queued.',
+  'signature-stale': 'The signed X-HumanAPI-Timestamp is outside the accepted window; nothing was queued.',
+  'signature-mismatch': "X-HumanAPI-Signature does not match this app's client secret; nothing was queued.",
+};

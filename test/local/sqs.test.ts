@@ -8,7 +8,8 @@ import {
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaContext } from '../../local/lambda-adapter.js';
-import { type LocalSqs, MAX_RECEIVE_COUNT, startLocalSqs, startOutboxDrain, startSchedule } from '../../local/sqs.js';
+import { type LocalSqs, MAX_RECEIVE_COUNT, startLocalSqs } from '../../local/sqs.js';
+import { startOutboxDrain, startSchedule } from '../../local/sqs-pollers.js';
 
 let sqs: LocalSqs;
 let client: SQSClient;

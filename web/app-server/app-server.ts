@@ -14,6 +14,9 @@
  *   `POST /connect-tokens {clientUserId, email?}`, passing the API's answer on (a 400 naming
  *   `email` for a new user without one).
  * - `GET /app/me` names the signed-in user; `POST /app/sign-out` ends the session.
+ * - `GET /app/notifications?after=<cursor>` answers the signed-in user's notices of new data
+ *   since `cursor` (./notification-inbox.ts, docs/local-mode.md#notifications), for a page that
+ *   polls and shows "new data", then re-fetches.
  *
  * Sessions live in memory here; a real server keeps them in its session store, and marks
  * the cookie `Secure` (it is served over https).
@@ -22,6 +25,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { NotificationInbox } from './notification-inbox.js';
 
 /** Settings of {@link createAppRoutes}. */
 export interface AppRoutesOptions {
@@ -31,6 +35,8 @@ export interface AppRoutesOptions {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** The API's region. */
   readonly region: string;
+  /** The consumer of the notifications queue, whose notices `GET /app/notifications` answers. */
+  readonly inbox?: NotificationInbox;
 }
 
 /** Handles the app's `/app/*` routes; resolves `false` for any other path. */
@@ -73,7 +79,7 @@ function sessionId(request: IncomingMessage): string | undefined {
 }
 
 /** Creates the app's routes, with an in-memory session store. */
-export function createAppRoutes({ apiUrl, credentials, region }: AppRoutesOptions): AppRoutes {
+export function createAppRoutes({ apiUrl, credentials, region, inbox }: AppRoutesOptions): AppRoutes {
   const sessions = new Map<string, string>();
   const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
 
@@ -113,6 +119,13 @@ export function createAppRoutes({ apiUrl, credentials, region }: AppRoutesOption
     const user = sessions.get(sessionId(request) ?? '');
     if (path === '/app/me' && request.method === 'GET') {
       return user === undefined ? send(response, 401, { signedIn: false }) : send(response, 200, { user });
+    }
+    if (path === '/app/notifications' && request.method === 'GET' && inbox !== undefined) {
+      if (user === undefined) return send(response, 401, { message: 'Sign in first.' });
+      const after = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('after') ?? '0';
+      if (!/^\d{1,15}$/.test(after)) return send(response, 400, { message: 'after must be a whole number.' });
+      // Only the session's user's notices, whatever the query names.
+      return send(response, 200, { clientUserId: user, ...inbox.newData(user, Number(after)) });
     }
     // Cookies ride along on cross-site requests: a JSON content type forces a CORS preflight nobody answers.
     if (request.method !== 'POST' || !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {

@@ -2,16 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { matchRoutePath, ROUTES, routeKeyOf } from '../../../functions/contract/routes.js';
 
 describe('ROUTES', () => {
-  it('lists the three routes, the function serving each and who may call it without JWT', () => {
+  it('lists the routes, the function serving each and who may call it without JWT', () => {
     expect(ROUTES.map(({ functionName, method, path, caller }) => ({ functionName, method, path, caller }))).toEqual([
       { functionName: 'finishSession', method: 'POST', path: '/sessions', caller: 'open' },
       { functionName: 'recoverPublicToken', method: 'POST', path: '/public-tokens', caller: 'iam' },
       { functionName: 'connectTokens', method: 'POST', path: '/connect-tokens', caller: 'iam' },
+      { functionName: 'receiveNotification', method: 'POST', path: '/notifications/{secret}', caller: 'none' },
     ]);
   });
 
+  it('marks the notification URL\u2019s secret segment, and no other, as a secret', () => {
+    expect(
+      ROUTES.flatMap((route) => ('secretPathParameter' in route ? [[route.path, route.secretPathParameter]] : [])),
+    ).toEqual([['/notifications/{secret}', 'secret']]);
+  });
+
   it('names each route as API Gateway does', () => {
-    expect(ROUTES.map(routeKeyOf)).toEqual(['POST /sessions', 'POST /public-tokens', 'POST /connect-tokens']);
+    expect(ROUTES.map(routeKeyOf)).toEqual([
+      'POST /sessions',
+      'POST /public-tokens',
+      'POST /connect-tokens',
+      'POST /notifications/{secret}',
+    ]);
   });
 });
 
