@@ -12,6 +12,7 @@ import {
   HumanApiTimeoutError,
   InvalidCallerIdError,
   MalformedBodyError,
+  NotificationRefusedError,
   PayloadTooLargeError,
   RequestInFlightError,
   RequestValidationError,
@@ -29,6 +30,8 @@ describe('toProblem', () => {
     [createError(422, 'Invalid or malformed JSON was provided'), 400],
     [createError(400, 'Forbidden key'), 400],
     [new InvalidCallerIdError('sub', [{ path: 'sub', message: 'must be at most 256 characters' }]), 400],
+    [new NotificationRefusedError('path-secret'), 401],
+    [new NotificationRefusedError('signature-mismatch'), 401],
     [new ForeignClientIdError(), 403],
     [new CallerMismatchError(), 403],
     [new TokenRecordNotFoundError(), 404],
@@ -50,6 +53,26 @@ describe('toProblem', () => {
   ])('maps %s to %i', (error, status) => {
     expect(toProblem(error).status).toBe(status);
   });
+
+  it.each([
+    ['path-secret', "The notification URL's secret is not this deployment's; nothing was queued."],
+    [
+      'signature-headers',
+      'X-HumanAPI-Signature came without X-HumanAPI-Timestamp and X-HumanAPI-Nonce (or with unreadable ones); nothing was queued.',
+    ],
+    ['signature-stale', 'The signed X-HumanAPI-Timestamp is outside the accepted window; nothing was queued.'],
+    ['signature-mismatch', "X-HumanAPI-Signature does not match this app's client secret; nothing was queued."],
+  ] as const)(
+    'answers a notification refused for %s with 401 notification-refused and what to check',
+    (reason, detail) => {
+      expect(toProblem(new NotificationRefusedError(reason))).toEqual({
+        type: 'urn:humanconnect:problem:notification-refused',
+        title: 'Unauthorized',
+        status: 401,
+        detail,
+      });
+    },
+  );
 
   it('answers 409 with its own message while the same session is being finished', () => {
     expect(toProblem(new RequestInFlightError())).toEqual({
@@ -92,6 +115,7 @@ describe('toProblem', () => {
     [new DependencyUnavailableError('Secrets Manager'), 'Secrets Manager is unavailable'],
     [new DependencyUnavailableError('KMS'), 'KMS is unavailable'],
     [new DependencyUnavailableError('the outbox'), 'the outbox is unavailable'],
+    [new DependencyUnavailableError('the notifications queue'), 'the notifications queue is unavailable'],
     [new DependencyUnavailableError('DynamoDB'), 'DynamoDB is unavailable'],
   ])('names the failed service of %s in the 503 title', (error, title) => {
     expect(toProblem(error)).toMatchObject({ status: 503, title });
