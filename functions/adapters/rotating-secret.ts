@@ -50,7 +50,8 @@ export class SecretsManagerRotatingSecret implements RotatingSecret {
     const { ttlSeconds, now = Date.now } = this.options;
     const cached = this.cached;
     const age = cached === undefined ? Number.POSITIVE_INFINITY : now() - cached.readAt;
-    const fresh = refresh ? age < MIN_REFRESH_INTERVAL_MS : age < ttlSeconds * 1000;
+    // A refresh reads unless the last read is very recent; it never serves values older than the TTL.
+    const fresh = age < ttlSeconds * 1000 && (!refresh || age < MIN_REFRESH_INTERVAL_MS);
     if (cached !== undefined && fresh) return cached.values;
     // Concurrent requests share one read.
     this.reading ??= this.read().finally(() => {

@@ -3,10 +3,13 @@
  * for this deployment, then hands it to the notifications queue, and only then answers 200.
  *
  * 1. The path secret must be this deployment's (current, or the previous one within its grace),
- *    compared in constant time; else 401.
+ *    compared in constant time; else 401. A refused one is not re-read: anyone can send a wrong
+ *    URL, and a new path secret reaches Human API only after ops register it, by when the cache
+ *    (`SECRET_TTL_SECONDS`) has long expired.
  * 2. `X-HumanAPI-Signature`, when present, must verify with the client secret (current or
- *    previous), its timestamp within the window; else 401. Its absence is allowed: Human API
- *    signs optionally.
+ *    previous; re-read once, rate-limited, when neither matches, for a rotation the cache has not
+ *    seen), its timestamp within the window; else 401. Its absence is allowed: Human API signs
+ *    optionally.
  * 3. Each notification becomes a hint (its known fields only) deduplicated by its identity, and
  *    all are sent; a failed send is 503, so Human API delivers again.
  *
@@ -43,18 +46,12 @@ export interface NotificationDependencies {
   readonly now?: () => Date;
 }
 
-/** A value compared with every accepted value in constant time, re-read once when none matched. */
-async function isAccepted(secret: RotatingSecret, matches: (values: readonly string[]) => boolean): Promise<boolean> {
-  if (matches(await secret.acceptedValues())) return true;
-  // A rotation the cache has not seen yet: read again (rate-limited by the adapter).
-  return matches(await secret.acceptedValues({ refresh: true }));
-}
-
-const everyValue = (presented: string) => (values: readonly string[]) => {
+/** Whether `presented` is one of `values`, each compared in constant time, whether or not an earlier one matched. */
+function isOneOf(presented: string, values: readonly string[]): boolean {
   let matched = false;
   for (const value of values) if (sameSecret(presented, value)) matched = true;
   return matched;
-};
+}
 
 /** A short, stable name of a user for logs: not the humanId itself (docs/notifications.md#logs). */
 const humanRef = (humanId: string) => createHash('sha256').update(humanId, 'utf8').digest('hex').slice(0, 16);
@@ -69,7 +66,7 @@ export async function receiveNotification(
   request: NotificationRequest,
   { pathSecret, clientSecret, queue, log, now = () => new Date() }: NotificationDependencies,
 ): Promise<NotificationReceipt> {
-  if (!(await isAccepted(pathSecret, everyValue(request.pathSecret)))) {
+  if (!isOneOf(request.pathSecret, await pathSecret.acceptedValues())) {
     throw new NotificationRefusedError('path-secret');
   }
   const signature = readSignatureHeaders(request.headers);
@@ -77,7 +74,10 @@ export async function receiveNotification(
   const receivedAt = now();
   if (signature.kind === 'present') {
     if (!isTimestampFresh(signature.timestamp, receivedAt)) throw new NotificationRefusedError('signature-stale');
-    const verified = await isAccepted(clientSecret, (secrets) => signatureMatches(signature, request.rawBody, secrets));
+    const verified =
+      signatureMatches(signature, request.rawBody, await clientSecret.acceptedValues()) ||
+      // A rotation the cache has not seen yet: read again (rate-limited by the adapter).
+      signatureMatches(signature, request.rawBody, await clientSecret.acceptedValues({ refresh: true }));
     if (!verified) throw new NotificationRefusedError('signature-mismatch');
   }
   const hints = hintsOf(request.entries, receivedAt, signature.kind === 'present');

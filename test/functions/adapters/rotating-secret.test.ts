@@ -114,6 +114,16 @@ describe('SecretsManagerRotatingSecret', () => {
     expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 4);
   });
 
+  it('never answers a refresh with values older than the TTL, however recent the last refresh', async () => {
+    const { secret, clock } = source({ ttlSeconds: 1 });
+    await secret.acceptedValues();
+
+    clock.now += 1000;
+    await secret.acceptedValues({ refresh: true });
+
+    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 4);
+  });
+
   it('parses each value: the client secret as {"clientSecret":"…"}', async () => {
     secretsManager
       .on(GetSecretValueCommand, stage('AWSCURRENT'))

@@ -51,7 +51,11 @@ function setup({
   pathSecrets = [PATH_SECRET],
   clientSecrets = ['the-client-secret'],
   clientSecretsAfterRefresh,
-}: { pathSecrets?: string[]; clientSecrets?: string[]; clientSecretsAfterRefresh?: string[] } = {}) {
+}: {
+  pathSecrets?: string[];
+  clientSecrets?: string[];
+  clientSecretsAfterRefresh?: string[];
+} = {}) {
   const dependencies = {
     pathSecret: fakeRotatingSecret(pathSecrets),
     clientSecret: fakeRotatingSecret(clientSecrets, clientSecretsAfterRefresh ?? clientSecrets),
@@ -109,7 +113,7 @@ describe('receiveNotification: the path secret', () => {
     });
   });
 
-  it('refuses a wrong secret with NotificationRefusedError and queues nothing, after one re-read', async () => {
+  it('refuses a wrong secret with NotificationRefusedError and queues nothing, without re-reading the secret', async () => {
     // Prepare
     const dependencies = setup();
 
@@ -120,7 +124,8 @@ describe('receiveNotification: the path secret', () => {
     await expect(refused).rejects.toEqual(new NotificationRefusedError('path-secret'));
     await expect(refused).rejects.toMatchObject({ reason: 'path-secret' });
     expect(dependencies.queue.sent).toEqual([]);
-    expect(dependencies.pathSecret.refreshes).toBe(1);
+    // Anyone can send a wrong URL: that must not drive Secrets Manager reads.
+    expect(dependencies.pathSecret.refreshes).toBe(0);
   });
 
   it('accepts the previous secret while the adapter still offers it (a rotation\u2019s grace)', async () => {
@@ -137,9 +142,9 @@ describe('receiveNotification: the path secret', () => {
     // Act
     await receiveNotification(request({ pathSecret: 'short' }), dependencies).catch(() => undefined);
 
-    // Assess: two values, read twice (the re-read), each compared as two 32-byte SHA-256 digests.
+    // Assess: each of the two values compared (no early exit), as two 32-byte SHA-256 digests.
     const calls = vi.mocked(timingSafeEqual).mock.calls;
-    expect(calls).toHaveLength(4);
+    expect(calls).toHaveLength(2);
     for (const [left, right] of calls) {
       expect([(left as Buffer).length, (right as Buffer).length]).toEqual([32, 32]);
     }
