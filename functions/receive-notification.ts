@@ -3,8 +3,8 @@
  * them to the notifications queue (docs/notifications.md).
  * Wiring only; the work is in `domain/receive-notification.ts`.
  */
-import { createNotificationsSqsClient, createSecretsManagerClient } from './adapters/aws-clients.js';
-import { parseClientSecret } from './adapters/client-secret.js';
+import { parseClientSecret } from './adapters/client-secret-value.js';
+import { createNotificationClients } from './adapters/notification-clients.js';
 import { SqsNotificationQueue } from './adapters/notification-queue.js';
 import { SecretsManagerRotatingSecret } from './adapters/rotating-secret.js';
 import { readNotificationsConfig } from './commons/config.js';
@@ -14,7 +14,7 @@ import { receiveNotification } from './domain/receive-notification.js';
 import { createHttpHandler } from './http/http-handler.js';
 
 const config = readNotificationsConfig();
-const secretsManager = createSecretsManagerClient();
+const { secretsManager, sqs } = createNotificationClients();
 const dependencies = {
   pathSecret: new SecretsManagerRotatingSecret({
     client: secretsManager,
@@ -27,7 +27,7 @@ const dependencies = {
     ttlSeconds: config.secretTtlSeconds,
     parse: parseClientSecret,
   }),
-  queue: new SqsNotificationQueue(createNotificationsSqsClient(), config.queueUrl),
+  queue: new SqsNotificationQueue(sqs, config.queueUrl),
   log: (fields: Record<string, unknown>) => logger.info('Notifications queued', fields),
 };
 

@@ -181,9 +181,16 @@ export class HumanConnectBackend extends Construct {
     // Only connectTokens calls Human API's current-generation auth origin.
     const extraEnvironment: Partial<Record<RouteFunctionName, Record<string, string>>> = {
       connectTokens: { HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl },
+    };
+    // The notifications receiver knows only its secrets and its queue: no table, key or Human API URL.
+    const ownEnvironment: Partial<Record<RouteFunctionName, Record<string, string>>> = {
       receiveNotification: {
         NOTIFICATIONS_SECRET_ID: this.notificationsPathSecret.secretArn,
         NOTIFICATIONS_QUEUE_URL: this.notifications.queueUrl,
+        HUMANAPI_SECRET_ID: this.clientSecretId,
+        SECRET_TTL_SECONDS: String(settings.secretTtlSeconds),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
     };
     // Human API waits 3 s for a notification's 200: a slow dependency must end in the receiver's
@@ -194,7 +201,7 @@ export class HumanConnectBackend extends Construct {
         functionName,
         new BackendFunction(this, constructIdOf(functionName), {
           ...functionProps,
-          environment: { ...environment, ...extraEnvironment[functionName] },
+          environment: ownEnvironment[functionName] ?? { ...environment, ...extraEnvironment[functionName] },
           timeout: timeoutOf[functionName] ?? functionProps.timeout,
           invokedBy: 'http-api',
           functionName,

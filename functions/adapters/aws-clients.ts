@@ -37,14 +37,6 @@ export function createSqsClient(): SQSClient {
   return new SQSClient({ maxAttempts: 3, requestHandler });
 }
 
-/**
- * Creates the SQS client of the notifications receiver: shorter timeouts, so that three attempts
- * still end (in a 503 Human API retries) inside the 3 s Human API waits for an answer.
- */
-export function createNotificationsSqsClient(): SQSClient {
-  return new SQSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 400, requestTimeout: 600 } });
-}
-
 /** The DynamoDB client (Powertools Idempotency takes it) and a document client over it (the token table's). */
 export function createDynamoDbClients(): {
   readonly client: DynamoDBClient;

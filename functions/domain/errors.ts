@@ -267,23 +267,18 @@ export type NotificationRefusal =
   /** The signature matches no client secret of this app (current, or previous within its grace). */
   | 'signature-mismatch';
 
-/** A notification that cannot be shown to come from Human API for this app: 401, nothing queued. */
+/**
+ * A notification that cannot be shown to come from Human API for this app: 401, nothing queued.
+ * Its message, written for ops, comes from the receiver (functions/domain/receive-notification.ts),
+ * so the other functions' bundles do not carry it.
+ */
 export class NotificationRefusedError extends Error {
   /** What failed. */
   readonly reason: NotificationRefusal;
 
-  constructor(reason: NotificationRefusal) {
-    super(NOTIFICATION_REFUSALS[reason]);
+  constructor(reason: NotificationRefusal, message: string) {
+    super(message);
     this.name = 'NotificationRefusedError';
     this.reason = reason;
   }
 }
-
-/** What each refusal tells the caller: enough for ops to fix a setting, nothing about a secret. */
-const NOTIFICATION_REFUSALS: Readonly<Record<NotificationRefusal, string>> = {
-  'path-secret': "The notification URL's secret is not this deployment's; nothing was queued.",
-  'signature-headers':
-    'X-HumanAPI-Signature came without X-HumanAPI-Timestamp and X-HumanAPI-Nonce (or with unreadable ones); nothing was queued.',
-  'signature-stale': 'The signed X-HumanAPI-Timestamp is outside the accepted window; nothing was queued.',
-  'signature-mismatch': "X-HumanAPI-Signature does not match this app's client secret; nothing was queued.",
-};

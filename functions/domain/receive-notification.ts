@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { NotificationEntry, NotificationReceipt } from '../contract/notifications.js';
-import { NotificationRefusedError } from './errors.js';
+import { type NotificationRefusal, NotificationRefusedError } from './errors.js';
 import { hintsOf } from './notification-hints.js';
 import { isTimestampFresh, readSignatureHeaders, sameSecret, signatureMatches } from './notification-signature.js';
 import type { NotificationQueue, RotatingSecret } from './ports.js';
@@ -46,6 +46,17 @@ export interface NotificationDependencies {
   readonly now?: () => Date;
 }
 
+/** What each refusal tells the caller: enough for ops to fix a setting, nothing about a secret. */
+const REFUSALS: Readonly<Record<NotificationRefusal, string>> = {
+  'path-secret': "The notification URL's secret is not this deployment's; nothing was queued.",
+  'signature-headers':
+    'X-HumanAPI-Signature came without X-HumanAPI-Timestamp and X-HumanAPI-Nonce (or with unreadable ones); nothing was queued.',
+  'signature-stale': 'The signed X-HumanAPI-Timestamp is outside the accepted window; nothing was queued.',
+  'signature-mismatch': "X-HumanAPI-Signature does not match this app's client secret; nothing was queued.",
+};
+
+const refused = (reason: NotificationRefusal) => new NotificationRefusedError(reason, REFUSALS[reason]);
+
 /** Whether `presented` is one of `values`, each compared in constant time, whether or not an earlier one matched. */
 function isOneOf(presented: string, values: readonly string[]): boolean {
   let matched = false;
@@ -67,18 +78,18 @@ export async function receiveNotification(
   { pathSecret, clientSecret, queue, log, now = () => new Date() }: NotificationDependencies,
 ): Promise<NotificationReceipt> {
   if (!isOneOf(request.pathSecret, await pathSecret.acceptedValues())) {
-    throw new NotificationRefusedError('path-secret');
+    throw refused('path-secret');
   }
   const signature = readSignatureHeaders(request.headers);
-  if (signature.kind === 'unusable') throw new NotificationRefusedError('signature-headers');
+  if (signature.kind === 'unusable') throw refused('signature-headers');
   const receivedAt = now();
   if (signature.kind === 'present') {
-    if (!isTimestampFresh(signature.timestamp, receivedAt)) throw new NotificationRefusedError('signature-stale');
+    if (!isTimestampFresh(signature.timestamp, receivedAt)) throw refused('signature-stale');
     const verified =
       signatureMatches(signature, request.rawBody, await clientSecret.acceptedValues()) ||
       // A rotation the cache has not seen yet: read again (rate-limited by the adapter).
       signatureMatches(signature, request.rawBody, await clientSecret.acceptedValues({ refresh: true }));
-    if (!verified) throw new NotificationRefusedError('signature-mismatch');
+    if (!verified) throw refused('signature-mismatch');
   }
   const hints = hintsOf(request.entries, receivedAt, signature.kind === 'present');
   await queue.send(hints);

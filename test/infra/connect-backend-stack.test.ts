@@ -48,7 +48,13 @@ interface FunctionResource {
   };
 }
 
-type FunctionName = 'FinishSession' | 'RecoverPublicToken' | 'ConnectTokens' | 'DrainOutbox' | 'RedriveOutbox';
+type FunctionName =
+  | 'FinishSession'
+  | 'RecoverPublicToken'
+  | 'ConnectTokens'
+  | 'ReceiveNotification'
+  | 'DrainOutbox'
+  | 'RedriveOutbox';
 
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
@@ -206,8 +212,8 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('keeps every log group for one month by default and deletes it with the stack', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    // The five functions' and the API's access logs.
-    expect(logGroups).toHaveLength(6);
+    // The six functions' and the API's access logs.
+    expect(logGroups).toHaveLength(7);
     for (const logGroup of logGroups) {
       expect(logGroup).toMatchObject({ Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
     }
@@ -240,6 +246,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'FinishSession',
       'RecoverPublicToken',
       'ConnectTokens',
+      'ReceiveNotification',
       'DrainOutbox',
       'RedriveOutbox',
     ] as const) {
@@ -252,7 +259,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
     }
-    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(5);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(6);
   });
 
   it('answers CORS preflights for the allowed origins with the methods and headers local mode uses', () => {
@@ -268,11 +275,12 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('leaves POST /sessions open and requires AWS_IAM on POST /public-tokens and POST /connect-tokens', () => {
+  it('leaves POST /sessions and POST /notifications/{secret} open and requires AWS_IAM on POST /public-tokens and POST /connect-tokens', () => {
     expect(routeAuthorization(template)).toEqual({
       'POST /sessions': { type: 'NONE', authorizer: undefined },
       'POST /public-tokens': { type: 'AWS_IAM', authorizer: undefined },
       'POST /connect-tokens': { type: 'AWS_IAM', authorizer: undefined },
+      'POST /notifications/{secret}': { type: 'NONE', authorizer: undefined },
     });
     expect(template.findResources('AWS::ApiGatewayV2::Authorizer')).toEqual({});
   });
@@ -285,6 +293,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         getAtt(lambdaFunction(template, 'FinishSession').id),
         getAtt(lambdaFunction(template, 'RecoverPublicToken').id),
         getAtt(lambdaFunction(template, 'ConnectTokens').id),
+        getAtt(lambdaFunction(template, 'ReceiveNotification').id),
       ].sort(),
     );
     for (const integration of integrations) {
@@ -316,7 +325,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(12);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -371,7 +380,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the ten alarms in one Alarms construct', () => {
+  it('keeps the twelve alarms in one Alarms construct', () => {
     const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
       String(alarm.Metadata['aws:cdk:path']).replace('/Default/', '/'),
     );
@@ -381,8 +390,10 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'HumanConnectBackend/Alarms/DrainOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/FinishSessionThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanApiFailureAlarm/Resource',
+      'HumanConnectBackend/Alarms/NotificationsDeadLettersAlarm/Resource',
       'HumanConnectBackend/Alarms/OutboxDeadLettersAlarm/Resource',
       'HumanConnectBackend/Alarms/OutboxRejectedGrantsAlarm/Resource',
+      'HumanConnectBackend/Alarms/ReceiveNotificationThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/RecoverPublicTokenThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/RedriveOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/ServerErrorRateAlarm/Resource',
@@ -395,6 +406,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'FinishSession',
       'RecoverPublicToken',
       'ConnectTokens',
+      'ReceiveNotification',
       'DrainOutbox',
       'RedriveOutbox',
     ] as const) {
@@ -409,7 +421,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('outputs the API URL, the secret to set, the table, the key, the reader path, the key-change queue and an invoke ARN per IAM route', () => {
+  it('outputs the API URL, the secret to set, the table, the key, the reader path, the key-change queue, the notifications\u2019 and an invoke ARN per IAM route', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     expect(Object.keys(outputs).sort()).toEqual([
@@ -417,6 +429,11 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'ApiUrl',
       'ClientSecretId',
       'ConnectTokensInvokeArn',
+      'NotificationsDeadLettersQueueUrl',
+      'NotificationsQueueArn',
+      'NotificationsQueueUrl',
+      'NotificationsSecretArn',
+      'NotificationsUrlPrefix',
       'RecoverPublicTokenInvokeArn',
       'TokenKeyArn',
       'TokenKeyChangesQueueUrl',
@@ -498,7 +515,7 @@ describe('ConnectBackendStack with jwt', () => {
     expect(logicalIdAt(template, 'HumanConnectBackend/ClientSecret/Resource')).toBe(CLIENT_SECRET_ID);
   });
 
-  it('puts one JWT authorizer on every route', () => {
+  it('puts one JWT authorizer on every route but Human API\u2019s notifications', () => {
     const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
 
     expect((authorizer.resource as { Properties: unknown }).Properties).toMatchObject({
@@ -510,6 +527,8 @@ describe('ConnectBackendStack with jwt', () => {
       'POST /sessions': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'POST /public-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'POST /connect-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
+      // Human API can carry no JWT: the notification URL's secret proves it, in either mode.
+      'POST /notifications/{secret}': { type: 'NONE', authorizer: undefined },
     });
   });
 
@@ -542,7 +561,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(12);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);
@@ -554,6 +573,11 @@ describe('ConnectBackendStack with jwt', () => {
       'AccessTokenReaderPath',
       'ApiUrl',
       'ClientSecretId',
+      'NotificationsDeadLettersQueueUrl',
+      'NotificationsQueueArn',
+      'NotificationsQueueUrl',
+      'NotificationsSecretArn',
+      'NotificationsUrlPrefix',
       'TokenKeyArn',
       'TokenKeyChangesQueueUrl',
       'TokenTableArn',
@@ -563,10 +587,16 @@ describe('ConnectBackendStack with jwt', () => {
 });
 
 describe('ConnectBackendStack with an existing secret', () => {
+  /** The secrets the stack creates: with an existing client secret, only the notifications' path secret. */
+  const createdSecrets = (template: Template) =>
+    Object.values(template.findResources('AWS::SecretsManager::Secret')).map((secret) =>
+      String(secret.Metadata['aws:cdk:path']).replace('/Default/', '/'),
+    );
+
   it('hands the functions a secret given by complete ARN, and creates none (reading it: test/infra/access/)', () => {
     const { template } = synthesize({ ...BASE_PROPS, clientSecret: { secretCompleteArn: SECRET_ARN } });
 
-    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    expect(createdSecrets(template)).toEqual(['HumanConnectBackend/NotificationsPathSecret/Resource']);
     expect(lambdaFunction(template, 'FinishSession').resource.Properties.Environment.Variables.HUMANAPI_SECRET_ID).toBe(
       SECRET_ARN,
     );
@@ -575,7 +605,7 @@ describe('ConnectBackendStack with an existing secret', () => {
   it('hands the functions a secret given by name, and creates none (reading it: test/infra/access/)', () => {
     const { template } = synthesize({ ...BASE_PROPS, clientSecret: { secretName: 'humanapi/client-secret' } });
 
-    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    expect(createdSecrets(template)).toEqual(['HumanConnectBackend/NotificationsPathSecret/Resource']);
     expect(
       lambdaFunction(template, 'RecoverPublicToken').resource.Properties.Environment.Variables.HUMANAPI_SECRET_ID,
     ).toBe('humanapi/client-secret');

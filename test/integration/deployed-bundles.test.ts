@@ -24,6 +24,7 @@ const FUNCTION_OF_ROUTE: Readonly<Record<string, string>> = {
   'POST /sessions': 'finishSession',
   'POST /public-tokens': 'recoverPublicToken',
   'POST /connect-tokens': 'connectTokens',
+  'POST /notifications/{secret}': 'receiveNotification',
 };
 /** The function the outbox queue feeds (docs/design.md#outbox). */
 const DRAIN_FUNCTION = 'drainOutbox';

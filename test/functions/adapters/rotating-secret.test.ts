@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseClientSecret } from '../../../functions/adapters/client-secret.js';
+import { parseClientSecret } from '../../../functions/adapters/client-secret-value.js';
 import { SecretsManagerRotatingSecret } from '../../../functions/adapters/rotating-secret.js';
 import { DependencyUnavailableError } from '../../../functions/domain/errors.js';
 

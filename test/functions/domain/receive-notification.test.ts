@@ -121,7 +121,12 @@ describe('receiveNotification: the path secret', () => {
     const refused = receiveNotification(request({ pathSecret: `${PATH_SECRET}x` }), dependencies);
 
     // Assess
-    await expect(refused).rejects.toEqual(new NotificationRefusedError('path-secret'));
+    await expect(refused).rejects.toEqual(
+      new NotificationRefusedError(
+        'path-secret',
+        "The notification URL's secret is not this deployment's; nothing was queued.",
+      ),
+    );
     await expect(refused).rejects.toMatchObject({ reason: 'path-secret' });
     expect(dependencies.queue.sent).toEqual([]);
     // Anyone can send a wrong URL: that must not drive Secrets Manager reads.
