@@ -4,10 +4,15 @@
  * harness feeds it every exchange and the values it learned; an integration
  * test may feed it log lines alone.
  */
+import { redactPathSecrets } from '../../local/request-log.js';
 import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 
 /** The API routes: every answer on them is a token response. */
 export const API_ROUTES = ['/sessions', '/public-tokens', '/connect-tokens'] as const;
+
+/** Whether an answer is the API's: a token route's, or the notifications receiver's (its path holds a secret). */
+const isApiAnswer = (path: string) =>
+  (API_ROUTES as readonly string[]).includes(path) || path.startsWith('/notifications/');
 
 /** One recorded exchange with local mode. */
 export interface RecordedResponse {
@@ -82,16 +87,17 @@ export function scanForLeaks({
   }
 
   for (const response of responses) {
-    const isTokenResponse = (API_ROUTES as readonly string[]).includes(response.path);
-    if (isTokenResponse) {
+    // A hint names the path, never the notification URL's secret in it.
+    const path = redactPathSecrets(response.path);
+    if (isApiAnswer(response.path)) {
       if (response.headers['cache-control'] !== 'no-store') {
-        findings.push({ where: 'response', kind: 'missing Cache-Control: no-store', hint: response.path });
+        findings.push({ where: 'response', kind: 'missing Cache-Control: no-store', hint: path });
       }
       if (response.headers['x-content-type-options'] !== 'nosniff') {
-        findings.push({ where: 'response', kind: 'missing X-Content-Type-Options: nosniff', hint: response.path });
+        findings.push({ where: 'response', kind: 'missing X-Content-Type-Options: nosniff', hint: path });
       }
       if (/access_?token|client_?secret/i.test(response.body)) {
-        findings.push({ where: 'response', kind: 'accessToken or clientSecret field', hint: response.path });
+        findings.push({ where: 'response', kind: 'accessToken or clientSecret field', hint: path });
       }
     }
     for (const [run] of response.body.matchAll(HEX_RUN)) {
@@ -102,7 +108,7 @@ export function scanForLeaks({
         ['accessToken', accessTokens],
       ]);
       if (kinds.length === 0 && lower.length >= 40) kinds.push('unidentified 40+ hex token');
-      for (const kind of kinds) findings.push({ where: 'response', kind, hint: `${response.path}: ${hint(lower)}` });
+      for (const kind of kinds) findings.push({ where: 'response', kind, hint: `${path}: ${hint(lower)}` });
     }
   }
   return findings;

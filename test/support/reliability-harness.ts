@@ -19,7 +19,7 @@ import dynalite from 'dynalite';
 import { LOCAL_TABLE_NAMES } from '../../local/dynamodb.js';
 import { close, listen } from '../../local/http-util.js';
 import { createLocalKeyring } from '../../local/kms.js';
-import { LOCAL_SECRET_ID } from '../../local/settings.js';
+import { LOCAL_NOTIFICATIONS_SECRET_ID, LOCAL_SECRET_ID } from '../../local/settings.js';
 import type { Answer, SessionTokenObject } from './http.js';
 import { API_ROUTES, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from './local-mode.js';
@@ -142,6 +142,8 @@ export interface Harness {
   rotateSecret(): Promise<void>;
   /** The client secret now in the secret store (read from its file, as ops would read Secrets Manager). */
   currentSecret(): string;
+  /** The notification URL's path secret now in the secret store (a secret: the leak scan looks for it too). */
+  pathSecret(): string;
   /** Stops and starts local mode on the same data: a recycled Lambda environment. */
   restart(): Promise<void>;
   /** Stops local mode (idempotent). */
@@ -191,12 +193,23 @@ export async function readStoredRecords(dataDir: string): Promise<StoredRecord[]
   }
 }
 
-function readCurrentSecret(dataDir: string): string {
+/** A value in the local secret store's file, as ops would read it from Secrets Manager. */
+function readStoredSecret(dataDir: string, secretId: string): string | undefined {
   const stored = JSON.parse(readFileSync(resolve(dataDir, '.data/secrets.json'), 'utf8')) as Record<
     string,
     { value: string }
   >;
-  const value = stored[LOCAL_SECRET_ID]?.value;
+  return stored[secretId]?.value;
+}
+
+function readPathSecret(dataDir: string): string {
+  const value = readStoredSecret(dataDir, LOCAL_NOTIFICATIONS_SECRET_ID);
+  if (value === undefined) throw new Error('the local secret store holds no notifications path secret');
+  return value;
+}
+
+function readCurrentSecret(dataDir: string): string {
+  const value = readStoredSecret(dataDir, LOCAL_SECRET_ID);
   if (value === undefined) throw new Error('the local secret store holds no client secret');
   const parsed = JSON.parse(value) as { clientSecret?: unknown };
   if (typeof parsed.clientSecret !== 'string') throw new Error('the stored client secret is not {"clientSecret":"…"}');
@@ -227,7 +240,7 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
   const earlierOutput: string[] = [];
   const responses: RecordedResponse[] = [];
   const figures = emptyFigures();
-  const secrets = new Set<string>([readCurrentSecret(dataDir)]);
+  const secrets = new Set<string>([readCurrentSecret(dataDir), readPathSecret(dataDir)]);
   const publicTokens = new Set<string>();
   const sessionTokens = new Set<string>();
   let stopped = false;
@@ -245,8 +258,9 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     // fetch labels a string body text/plain: without a content type, send bytes.
     else if (typeof payload === 'string') payload = new TextEncoder().encode(payload);
 
-    if ((API_ROUTES as readonly string[]).includes(path)) figures.apiRequests += 1;
-    else figures.sandboxRequests += 1;
+    if ((API_ROUTES as readonly string[]).includes(path) || path.startsWith('/notifications/')) {
+      figures.apiRequests += 1;
+    } else figures.sandboxRequests += 1;
     // Without JWT, /public-tokens requires AWS IAM: the harness calls it as the local IAM principal.
     const signed =
       IAM_ROUTES.includes(path) && headers.authorization === undefined
@@ -372,6 +386,11 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     },
     currentSecret() {
       const secret = readCurrentSecret(dataDir);
+      secrets.add(secret);
+      return secret;
+    },
+    pathSecret() {
+      const secret = readPathSecret(dataDir);
       secrets.add(secret);
       return secret;
     },
