@@ -5,6 +5,7 @@
 import type { Bundled, ColdStartResult } from './cold-start.js';
 import type { CostPerMillion, PRICES } from './cost.js';
 import type { Machine } from './machine.js';
+import type { NotificationsBurstResult } from './notifications-burst.js';
 import type { LatencySummary } from './stats.js';
 
 /** One target of the issue and whether the run met it. */
@@ -58,6 +59,8 @@ export interface BenchResults {
     readonly recoveryLatency: LatencySummary;
   };
   readonly coldStart: ColdStartResult;
+  /** Human API's notifications: a burst against local mode (docs/performance.md#notifications). */
+  readonly notifications: NotificationsBurstResult;
   readonly cost: {
     readonly prices: typeof PRICES;
     readonly architecture: string;
@@ -72,7 +75,7 @@ const BUNDLE_LIMIT_BYTES = 300_000;
 
 /** The issue's targets, each with the run's figure. */
 export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
-  const { warm, io, coldStart } = results;
+  const { warm, io, coldStart, notifications } = results;
   const check = (id: string, target: string, measured: number, limit: number) => ({
     id,
     target,
@@ -105,6 +108,14 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     ...(['finishSession', 'recoverPublicToken'] as const).map((name) =>
       check(`bundle-${name}`, `${name} bundle ≤ 300,000 B`, coldStart.sizes[name].minifiedBytes, BUNDLE_LIMIT_BYTES),
     ),
+    check(
+      'notifications-p99',
+      `notifications: p99 time to 200 ≤ 300 ms (${notifications.settings.posts} from ${notifications.settings.senders} senders)`,
+      notifications.timeTo200.p99,
+      300,
+    ),
+    check('notifications-lost', 'notifications: 0 answered 200 and never consumed', notifications.lost, 0),
+    check('notifications-twice', 'notifications: 0 delivered twice to consumers', notifications.deliveredTwice, 0),
   ];
 }
 
@@ -141,6 +152,10 @@ export function formatReport(results: BenchResults): string {
     ]),
     `\nBundles (minified bytes): ${sizes.map(([name, size]) => `${name} ${size.minifiedBytes}`).join(', ')}`,
     `I/O per finish: ${JSON.stringify(io.perFinish.requests)}; secret reads in the loop: ${io.secretReadsInLoop}`,
+    `\nNotifications (${results.notifications.settings.posts} POSTs, ${results.notifications.redeliveries} of them redeliveries, ` +
+      `${results.notifications.settings.senders} senders, ${results.notifications.wallSeconds} s): time to 200 ` +
+      `p50 ${ms(results.notifications.timeTo200.p50)}, p99 ${ms(results.notifications.timeTo200.p99)}; ` +
+      `${results.notifications.consumed.distinct} consumed, lost ${results.notifications.lost}, twice ${results.notifications.deliveredTwice}`,
     `\nTargets`,
     table(results.targets.map((target) => [target.met ? 'met ' : 'GAP ', target.target, String(target.measured)])),
   ].join('\n');
@@ -163,6 +178,7 @@ export function validateResults(value: unknown): string[] {
     'warm.cpuMs.full',
     'warm.cpuMs.reference',
     'cost.perMillionSignIns.total',
+    'notifications.timeTo200.p99',
     ...subjects.map((subject) => `coldStart.timings.${subject}.medianLoadAndInvokeMs`),
     ...subjects.map((subject) => `coldStart.sizes.${subject}.minifiedBytes`),
   ];

@@ -23,6 +23,7 @@ import { bundlePath, bundleSubjects, measureColdStart, nodeVersionOf, type Subje
 import { costPerMillion, finishRequestUnits, PRICES, recoveryRequestUnits } from './cost.js';
 import { type Channel, client, serve } from './ipc.js';
 import { describeMachine, loadAverage } from './machine.js';
+import { BURST, measureNotificationsBurst } from './notifications-burst.js';
 import { type BenchResults, checkTargets, formatReport, type IoPerInvocation, validateResults } from './report.js';
 import { round, summarize } from './stats.js';
 import type { WarmSamples } from './warm-process.js';
@@ -209,6 +210,13 @@ async function main(): Promise<number> {
       sizes,
     );
 
+    // Last, on its own local mode: nothing else runs meanwhile.
+    const burst = smoke ? BURST.smoke : BURST.full;
+    process.stdout.write(
+      `Notifications: ${burst.posts} from ${burst.senders} concurrent senders against local mode…\n`,
+    );
+    const notifications = await measureNotificationsBurst(burst);
+
     const operations = (perInvocationIo: IoPerInvocation) =>
       Object.fromEntries(
         Object.entries(perInvocationIo.requests)
@@ -234,6 +242,7 @@ async function main(): Promise<number> {
       },
       io,
       coldStart,
+      notifications,
       cost: {
         prices: PRICES,
         architecture: FUNCTION_DEFAULTS.architecture.name,

@@ -50,7 +50,11 @@ export class FifoDeduplication {
     messageId: string,
     now: number,
   ): { readonly duplicateOf: { messageId: string; sequenceNumber: string } } | { readonly sequenceNumber: string } {
-    for (const [key, entry] of this.seen) if (now - entry.at >= DEDUPLICATION_WINDOW_MS) this.seen.delete(key);
+    // Entries are kept in the order they were admitted: the expired ones are at the front.
+    for (const [key, entry] of this.seen) {
+      if (now - entry.at < DEDUPLICATION_WINDOW_MS) break;
+      this.seen.delete(key);
+    }
     const key = JSON.stringify([queue, groupId, deduplicationId]);
     const counts = this.counts.get(queue) ?? { accepted: 0, deduplicated: 0 };
     this.counts.set(queue, counts);

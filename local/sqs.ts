@@ -2,7 +2,7 @@
  * Local stand-in for Amazon SQS (docs/design.md#outbox, docs/local-mode.md); the loops that poll it
  * as Lambda's event source and EventBridge's schedule would are in ./sqs-pollers.ts. The stand-in speaks the SDK's current SQS
  * protocol (AWS JSON 1.0, `X-Amz-Target: AmazonSQS.<Operation>`) for `SendMessage`,
- * `SendMessageBatch`, `ReceiveMessage`, `DeleteMessage`, `ChangeMessageVisibility`,
+ * `SendMessageBatch`, `ReceiveMessage`, `DeleteMessage`, `DeleteMessageBatch`, `ChangeMessageVisibility`,
  * `GetQueueAttributes` and `StartMessageMoveTask` (the redrive), with MD5 digests the SDK checks,
  * visibility timeouts, and a dead-letter queue after {@link MAX_RECEIVE_COUNT} receives, as the
  * stack's queues have. It holds the outbox's queues and the notifications' FIFO queues
@@ -287,6 +287,36 @@ export async function startLocalSqs({
     const byHandle = queue.find(
       (message) => message.receiptHandle !== undefined && message.receiptHandle === body.ReceiptHandle,
     );
+    if (operation === 'DeleteMessageBatch') {
+      const entries = Array.isArray(body.Entries) ? (body.Entries as unknown[]) : [];
+      if (entries.length === 0 || entries.length > 10) {
+        awsError(response, 400, 'TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries.');
+        return;
+      }
+      const successful: { Id: unknown }[] = [];
+      const failed: Record<string, unknown>[] = [];
+      for (const entry of entries) {
+        const { Id, ReceiptHandle } =
+          typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+        const index = queue.findIndex(
+          (message) => message.receiptHandle !== undefined && message.receiptHandle === ReceiptHandle,
+        );
+        if (index === -1) {
+          failed.push({
+            Id,
+            SenderFault: true,
+            Code: 'ReceiptHandleIsInvalid',
+            Message: 'The receipt handle is not valid.',
+          });
+        } else {
+          queue.splice(index, 1);
+          successful.push({ Id });
+        }
+      }
+      save();
+      answer(response, { Successful: successful, Failed: failed });
+      return;
+    }
     if (operation === 'DeleteMessage' || operation === 'ChangeMessageVisibility') {
       if (byHandle === undefined) {
         awsError(response, 400, 'ReceiptHandleIsInvalid', 'The receipt handle is not valid.');

@@ -1,4 +1,5 @@
 import {
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -227,6 +228,34 @@ describe('the local SQS stand-in\u2019s FIFO notifications queue', () => {
     expect(whileInFlight.map((message) => message.Body)).toEqual(['d1']);
     expect(afterDelete.map((message) => message.Body)).toEqual(['b2']);
     await deleteAll([...whileInFlight, ...afterDelete]);
+  });
+
+  it('deletes a batch of received messages, and names an entry whose receipt handle is not valid', async () => {
+    await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: sqs.notificationsQueueUrl,
+        Entries: [
+          { Id: '1', ...fifo('f1', 'human-f', 'f-1') },
+          { Id: '2', ...fifo('f2', 'human-f', 'f-2') },
+        ],
+      }),
+    );
+    const received = await receiveAll();
+
+    const deleted = await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: sqs.notificationsQueueUrl,
+        Entries: [
+          ...received.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+          { Id: 'stale', ReceiptHandle: 'not-a-handle' },
+        ],
+      }),
+    );
+
+    expect(received.map((message) => message.Body)).toEqual(['f1', 'f2']);
+    expect(deleted.Successful?.map((entry) => entry.Id)).toEqual(['0', '1']);
+    expect(deleted.Failed?.map((entry) => [entry.Id, entry.Code])).toEqual([['stale', 'ReceiptHandleIsInvalid']]);
+    expect(sqs.notificationStats().queued).toBe(0);
   });
 
   it('refuses a FIFO send without a group or a deduplication ID, as SQS does', async () => {

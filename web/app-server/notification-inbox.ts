@@ -6,7 +6,7 @@
  * is shown but what changed and when.
  *
  * The pattern: receive (up to 10), parse each message with the package's schema, act, then delete
- * it. A message that does not parse is left alone: after 5 receives SQS moves it to the
+ * what was acted on (one `DeleteMessageBatch`). A message that does not parse is left alone: after 5 receives SQS moves it to the
  * dead-letter queue, whose alarm tells ops. Here "act" is remembering; in a real consumer it is
  * the re-fetch, which is idempotent, so a notification seen twice (past the queue's five-minute
  * deduplication) costs one more fetch and nothing else.
@@ -14,7 +14,7 @@
  * Local mode runs one (web/app-server/app-server.ts serves it as `GET /app/notifications`; in JWT
  * mode `GET /sandbox/notifications/inbox`, docs/local-mode.md#notifications). Kept in memory.
  */
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type NotificationHint, notificationHintSchema } from '../../functions/contract/notifications.js';
 
 /** Notices kept per user (the oldest go first). */
@@ -103,7 +103,8 @@ export function startNotificationInbox({
     const { Messages: messages = [] } = await client.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
     );
-    for (const message of messages) {
+    const handled: { Id: string; ReceiptHandle: string | undefined }[] = [];
+    for (const [index, message] of messages.entries()) {
       let hint: NotificationHint;
       try {
         hint = notificationHintSchema.parse(JSON.parse(message.Body ?? ''));
@@ -111,8 +112,10 @@ export function startNotificationInbox({
         continue; // Not a hint of this version: left for the dead-letter queue.
       }
       remember(hint);
-      await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      handled.push({ Id: String(index), ReceiptHandle: message.ReceiptHandle });
     }
+    // Deleted once acted on, in one call; one that fails to delete comes back and is remembered again.
+    if (handled.length > 0) await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: handled }));
     return messages.length;
   }
 
