@@ -136,7 +136,14 @@ describe('cdk-nag acknowledgements', () => {
       .sort();
   /** Findings accepted in every variant, next to the functions and the created secret. */
   const common = [
-    ...['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'DrainOutbox', 'RedriveOutbox'].flatMap((name) =>
+    ...[
+      'FinishSession',
+      'RecoverPublicToken',
+      'ConnectTokens',
+      'ReceiveNotification',
+      'DrainOutbox',
+      'RedriveOutbox',
+    ].flatMap((name) =>
       ['HIPAA.Security', 'NIST.800.53.R5'].flatMap((pack) => [
         `HumanConnectBackend/${name}/Function ${pack}-LambdaDLQ`,
         `HumanConnectBackend/${name}/Function ${pack}-LambdaInsideVPC`,
@@ -146,6 +153,12 @@ describe('cdk-nag acknowledgements', () => {
     'HumanConnectBackend/ClientSecret AwsSolutions-SMG4',
     'HumanConnectBackend/ClientSecret HIPAA.Security-SecretsManagerRotationEnabled',
     'HumanConnectBackend/ClientSecret NIST.800.53.R5-SecretsManagerRotationEnabled',
+    // The notification URL's secret: re-registered with Human API by hand, rotated by hand.
+    'HumanConnectBackend/NotificationsPathSecret AwsSolutions-SMG4',
+    'HumanConnectBackend/NotificationsPathSecret HIPAA.Security-SecretsManagerRotationEnabled',
+    'HumanConnectBackend/NotificationsPathSecret NIST.800.53.R5-SecretsManagerRotationEnabled',
+    // Human API's notifications: no authorizer in either mode, the path secret and the signature prove the caller.
+    'HumanConnectBackend/HttpApi/POST--notifications--{secret} AwsSolutions-APIG4',
     // The record of changes to the token key: read by people, never consumed.
     'HumanConnectBackend/TokenKeyWatch/Changes AwsSolutions-SQS3',
     // The rejected-grants queue is itself a dead-letter queue, never redriven.
@@ -154,11 +167,12 @@ describe('cdk-nag acknowledgements', () => {
     'HumanConnectBackend/FinishSession/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/RecoverPublicToken/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/ConnectTokens/Role AwsSolutions-IAM5[Resource::*]',
+    'HumanConnectBackend/ReceiveNotification/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/DrainOutbox/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/RedriveOutbox/Role AwsSolutions-IAM5[Resource::*]',
   ];
 
-  it('acknowledges the open /sessions route, the hand-rotated secret, synchronous functions outside a VPC and topic-less alarms in IAM mode', () => {
+  it('acknowledges the open /sessions and notifications routes, the hand-rotated secrets, synchronous functions outside a VPC and topic-less alarms in IAM mode', () => {
     expect(paths(synthesize(BASE_PROPS).app)).toEqual(
       [
         ...common,
@@ -169,7 +183,7 @@ describe('cdk-nag acknowledgements', () => {
     );
   });
 
-  it('needs no acknowledgement for /sessions once a JWT authorizer guards it, nor for alarms once a topic is given', () => {
+  it('needs no acknowledgement for /sessions once a JWT authorizer guards it (the notifications route keeps its own), nor for alarms once a topic is given', () => {
     const { app } = synthesize({
       ...BASE_PROPS,
       jwt: { issuer: 'https://issuer.example.com', audience: ['web'] },
@@ -193,7 +207,7 @@ describe('the reasons of the functions\u2019 Lambda DLQ acknowledgements', () =>
       .map(({ reason }) => reason);
 
   it('names synchronous API Gateway invocations for the HTTP functions', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens']) {
+    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'ReceiveNotification']) {
       expect(reasons(name)).toHaveLength(2);
       for (const reason of reasons(name)) expect(reason).toMatch(/^API Gateway invokes the function synchronously/);
     }
