@@ -498,6 +498,8 @@ export async function startLocalMode({
       // No new page or connection to the front end; the API keeps serving while the requests in
       // flight finish, since they call its sandboxes (and the app back end calls its routes). A
       // request cannot outlive its Lambda timeout: that long, the answers in hand are given.
+      // Human API's notifications are not requests a person waits for: the sandbox sends no more.
+      notifications?.stop();
       const webClosed = new Promise<void>((done) => webServer.close(() => done()));
       webServer.closeIdleConnections();
       const requests = await userRequests.settle(timeoutMs);

@@ -91,8 +91,8 @@ export interface SandboxNotifications {
   ): Promise<{ readonly notification: SandboxNotification; readonly deliveries: readonly Delivery[] }>;
   /** After a connection: a `sources` notification, sent in the background (its outcome is counted). */
   notifyConnected(user: { readonly humanId: string; readonly clientUserId: string }): void;
-  /** Deliveries in the background not yet finished, for a stop to wait for. */
-  settled(): Promise<void>;
+  /** Stops notifying: local mode is stopping, and Human API's calls are not what it waits for. */
+  stop(): void;
   readonly counts: NotificationCounts;
 }
 
@@ -104,7 +104,7 @@ export function createSandboxNotifications({
   dataBaseUrl,
 }: SandboxNotificationsOptions): SandboxNotifications {
   const counts = { sent: 0, delivered: 0, refused: 0, failed: 0 };
-  const background = new Set<Promise<unknown>>();
+  let stopped = false;
 
   /** One attempt: the receiver's status, 0 when it did not answer in time. */
   async function attempt(url: string, payload: string, signed: boolean): Promise<number> {
@@ -139,7 +139,7 @@ export function createSandboxNotifications({
   async function deliver(payload: string, signed: boolean): Promise<Delivery> {
     counts.sent += 1;
     let status = 0;
-    for (let attempts = 1; attempts <= MAX_ATTEMPTS; attempts += 1) {
+    for (let attempts = 1; attempts <= MAX_ATTEMPTS && !stopped; attempts += 1) {
       const url = receiverUrl();
       status = url === undefined ? 0 : await attempt(url, payload, signed);
       if (status === 200) counts.delivered += 1;
@@ -170,12 +170,12 @@ export function createSandboxNotifications({
       return { notification, deliveries };
     },
     notifyConnected(user) {
-      const delivery = sender.send(user, { type: 'sources', action: 'connected' });
-      background.add(delivery);
-      void delivery.finally(() => background.delete(delivery));
+      if (stopped) return;
+      // In the background, as Human API notifies: the connection's answer does not wait for it.
+      void sender.send(user, { type: 'sources', action: 'connected' });
     },
-    async settled() {
-      await Promise.allSettled([...background]);
+    stop() {
+      stopped = true;
     },
     get counts() {
       return { ...counts };
