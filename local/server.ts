@@ -367,6 +367,14 @@ export async function startLocalMode({
     connectGeneration: settings.connectGeneration,
     // The offline stand-in of humanapi-connect-client, while the current-generation sandbox serves.
     connectClientUrl: authSandbox === undefined ? undefined : `${apiUrl}/sandbox/connect-client.js`,
+    // Where the page polls for "new data" (docs/local-mode.md#notifications): its app back end, or
+    // in JWT mode the local-only inbox route while the sandboxes serve.
+    newDataUrl:
+      appRoutes !== undefined
+        ? `${webUrl}/app/notifications`
+        : bothSandboxesServe
+          ? `${apiUrl}/sandbox/notifications/inbox`
+          : undefined,
   };
   const routeSandbox = createSandboxRoutes({
     devIssuer,

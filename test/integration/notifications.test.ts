@@ -305,6 +305,12 @@ describe('the app back end\u2019s new-data notices', () => {
     expect((await notices(cookie, String(next.json.cursor))).json.notices).toEqual([]);
   });
 
+  it('tells the page where to poll, in its /config.json', async () => {
+    const config = (await (await fetch(`${local.webUrl}/config.json`)).json()) as Record<string, unknown>;
+
+    expect(config.newDataUrl).toBe(`${local.webUrl}/app/notifications`);
+  });
+
   it("shows no other user's notices, and refuses without a session or with a bad cursor", async () => {
     const carol = await signIn('carol@example.com');
 
