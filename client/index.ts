@@ -4,9 +4,12 @@
  * - {@link createConnectBackendClient}: the backend's IAM routes, SigV4-signed, typed from the
  *   schemas that define the API;
  * - {@link readAccessToken} / {@link createAccessTokenReader}: a user's access token, for a
- *   service granted with `grantAccessTokenRead` (docs/security.md#granting-a-service).
+ *   service granted with `grantAccessTokenRead` (docs/security.md#granting-a-service);
+ * - {@link notificationHintSchema}: a message of the notifications queue, for a consumer granted
+ *   with `grantNotificationsConsume` (docs/notifications.md#consuming-notifications).
  */
 export type { ConnectSessionToken, Problem, UserPublicToken } from '../functions/contract/answers.js';
+export { type NotificationHint, notificationHintSchema } from '../functions/contract/notifications.js';
 export type { ConnectTokenRequest, PublicTokenRequest } from '../functions/contract/requests.js';
 export {
   type AccessTokenReader,

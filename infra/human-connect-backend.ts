@@ -2,8 +2,9 @@
  * The Human Connect token backend as a CDK construct a team adds to any stack of its own app
  * (docs/deploy.md#in-your-own-cdk-app): the functions behind an HTTP API (http-api.ts), the token
  * and idempotency tables, the client secret, the outbox with its drain and redrive (outbox.ts),
- * the key (token-key.ts) and what watches it (key-watch.ts), alarms and a dashboard. The props
- * and their checks are in backend-props.ts; who may do what, in token-access.ts.
+ * the key (token-key.ts) and what watches it (key-watch.ts), Human API's notifications' secret
+ * and queues (notifications.ts), alarms and a dashboard. The props and their checks are in
+ * backend-props.ts; who may do what, in token-access.ts.
  */
 import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
