@@ -14,6 +14,8 @@ const unitEnv = {
   REJECTED_GRANTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/test-outbox-rejected',
   DEAD_LETTERS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/test-outbox-dead-letters',
   DEAD_LETTERS_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:test-outbox-dead-letters',
+  NOTIFICATIONS_SECRET_ID: 'test/notifications-path-secret',
+  NOTIFICATIONS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/test-notifications.fifo',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',

@@ -6,6 +6,7 @@ import type { Bundled, ColdStartResult } from './cold-start.js';
 import type { CostPerMillion, PRICES } from './cost.js';
 import { formatGatewayReport, type GatewayResult } from './gateway.js';
 import type { Machine } from './machine.js';
+import type { NotificationsBurstResult } from './notifications-burst.js';
 import type { LatencySummary } from './stats.js';
 
 /** One target of the issue and whether the run met it. */
@@ -61,6 +62,8 @@ export interface BenchResults {
   readonly coldStart: ColdStartResult;
   /** The data gateway's piece (gateway.ts); absent from runs before it existed. */
   readonly gateway?: GatewayResult;
+  /** Human API's notifications: a burst against local mode (docs/performance.md#notifications); absent from runs before it existed. */
+  readonly notifications?: NotificationsBurstResult;
   readonly cost: {
     readonly prices: typeof PRICES;
     readonly architecture: string;
@@ -75,7 +78,7 @@ const BUNDLE_LIMIT_BYTES = 300_000;
 
 /** The issue's targets, each with the run's figure. */
 export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
-  const { warm, io, coldStart } = results;
+  const { warm, io, coldStart, notifications } = results;
   const check = (id: string, target: string, measured: number, limit: number) => ({
     id,
     target,
@@ -108,6 +111,23 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     ...(['finishSession', 'recoverPublicToken'] as const).map((name) =>
       check(`bundle-${name}`, `${name} bundle ≤ 300,000 B`, coldStart.sizes[name].minifiedBytes, BUNDLE_LIMIT_BYTES),
     ),
+    ...(notifications === undefined
+      ? []
+      : [
+          check(
+            'notifications-p99',
+            `notifications: p99 time to 200 ≤ 300 ms (${notifications.settings.posts} from ${notifications.settings.senders} senders)`,
+            notifications.timeTo200.p99,
+            300,
+          ),
+          check('notifications-lost', 'notifications: 0 answered 200 and never consumed', notifications.lost, 0),
+          check(
+            'notifications-twice',
+            'notifications: 0 delivered twice to consumers',
+            notifications.deliveredTwice,
+            0,
+          ),
+        ]),
   ];
 }
 
@@ -152,6 +172,7 @@ export function formatReport(results: BenchResults): string {
             results.targets.filter((target) => target.id.startsWith('gateway-')),
           ),
         ]),
+    ...(results.notifications === undefined ? [] : [formatNotificationsReport(results.notifications)]),
     `\nTargets`,
     table(results.targets.map((target) => [target.met ? 'met ' : 'GAP ', target.target, String(target.measured)])),
   ].join('\n');
@@ -174,6 +195,7 @@ export function validateResults(value: unknown): string[] {
     'warm.cpuMs.full',
     'warm.cpuMs.reference',
     'cost.perMillionSignIns.total',
+    'notifications.timeTo200.p99',
     ...subjects.map((subject) => `coldStart.timings.${subject}.medianLoadAndInvokeMs`),
     ...subjects.map((subject) => `coldStart.sizes.${subject}.minifiedBytes`),
   ];
@@ -188,4 +210,14 @@ export function validateResults(value: unknown): string[] {
   const targets = at('targets');
   if (!Array.isArray(targets) || targets.length === 0) problems.push('targets is not a non-empty list');
   return problems;
+}
+
+/** The notifications burst in one line: its settings, the time to 200, and what consumers got. */
+function formatNotificationsReport(burst: NotificationsBurstResult): string {
+  return (
+    `\nNotifications (${burst.settings.posts} POSTs, ${burst.redeliveries} of them redeliveries, ` +
+    `${burst.settings.senders} senders, ${burst.wallSeconds} s): time to 200 ` +
+    `p50 ${ms(burst.timeTo200.p50)}, p99 ${ms(burst.timeTo200.p99)}; ` +
+    `${burst.consumed.distinct} consumed, lost ${burst.lost}, twice ${burst.deliveredTwice}`
+  );
 }

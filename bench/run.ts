@@ -26,6 +26,7 @@ import { formatGatewayReport, type GatewayResult, gatewayTargets, measureGateway
 import { gatewayEvent } from './gateway-process.js';
 import { type Channel, client, serve, startWithIpc } from './ipc.js';
 import { describeMachine, loadAverage } from './machine.js';
+import { BURST, measureNotificationsBurst } from './notifications-burst.js';
 import { type BenchResults, checkTargets, formatReport, type IoPerInvocation, validateResults } from './report.js';
 import { round, summarize } from './stats.js';
 import type { WarmSamples } from './warm-process.js';
@@ -251,6 +252,13 @@ async function main(): Promise<number> {
     );
     const gateway = await gatewayPiece();
 
+    // Last, on its own local mode: nothing else runs meanwhile.
+    const burst = smoke ? BURST.smoke : BURST.full;
+    process.stdout.write(
+      `Notifications: ${burst.posts} from ${burst.senders} concurrent senders against local mode…\n`,
+    );
+    const notifications = await measureNotificationsBurst(burst);
+
     const operations = (perInvocationIo: IoPerInvocation) =>
       Object.fromEntries(
         Object.entries(perInvocationIo.requests)
@@ -277,6 +285,7 @@ async function main(): Promise<number> {
       io,
       coldStart,
       gateway,
+      notifications,
       cost: {
         prices: PRICES,
         architecture: FUNCTION_DEFAULTS.architecture.name,

@@ -4,7 +4,9 @@
  * - {@link createConnectBackendClient}: the backend's IAM routes, SigV4-signed, typed from the
  *   schemas that define the API, the data gateway among them (`humanData`, `humanDataPages`);
  * - {@link readAccessToken} / {@link createAccessTokenReader}: a user's access token, for a
- *   service granted with `grantAccessTokenRead` (docs/security.md#granting-a-service).
+ *   service granted with `grantAccessTokenRead` (docs/security.md#granting-a-service);
+ * - {@link notificationHintSchema}: a message of the notifications queue, for a consumer granted
+ *   with `grantNotificationsConsume` (docs/notifications.md#consuming-notifications).
  */
 export type { ConnectSessionToken, Problem, UserDeletion, UserPublicToken } from '../functions/contract/answers.js';
 export type {
@@ -16,6 +18,7 @@ export type {
   HumanSource,
   SleepSummary,
 } from '../functions/contract/human-data-records.js';
+export { type NotificationHint, notificationHintSchema } from '../functions/contract/notifications.js';
 export type { ConnectTokenRequest, PublicTokenRequest } from '../functions/contract/requests.js';
 export {
   type AccessTokenReader,

@@ -43,6 +43,8 @@ export interface ConnectAlarmsProps {
   readonly outboxRejectedGrants?: IQueue;
   /** The record of changes to the token key (key-watch.ts): any message in it is a change to look at. */
   readonly tokenKeyChanges?: IQueue;
+  /** The notifications' dead-letter queue: any message in it is one a consumer failed five times. */
+  readonly notificationsDeadLetters?: IQueue;
 }
 
 /** The alarms of the Human Connect backend, all notifying one optional topic. */
@@ -53,7 +55,15 @@ export class ConnectAlarms extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    { api, functions, alarmTopicArn, outboxDeadLetters, outboxRejectedGrants, tokenKeyChanges }: ConnectAlarmsProps,
+    {
+      api,
+      functions,
+      alarmTopicArn,
+      outboxDeadLetters,
+      outboxRejectedGrants,
+      tokenKeyChanges,
+      notificationsDeadLetters,
+    }: ConnectAlarmsProps,
   ) {
     super(scope, id);
     const serverErrorRate = new MathExpression({
@@ -151,6 +161,22 @@ export class ConnectAlarms extends Construct {
               alarmDescription:
                 "The token key's policy or grants changed, or it was disabled or scheduled for deletion (docs/security.md#detecting-key-changes). Each change, as CloudTrail recorded it, waits in the key-change queue: read it, confirm it was intended, and delete it to clear this alarm.",
               metric: tokenKeyChanges.metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(1),
+                statistic: Stats.MAXIMUM,
+              }),
+              threshold: 1,
+              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              evaluationPeriods: 1,
+              treatMissingData: TreatMissingData.NOT_BREACHING,
+            }),
+          ]),
+      ...(notificationsDeadLetters === undefined
+        ? []
+        : [
+            new Alarm(this, 'NotificationsDeadLettersAlarm', {
+              alarmDescription:
+                "A notification in the notifications' dead-letter queue: a consumer received it five times without deleting it (docs/notifications.md#consuming-notifications). It is a hint: read it, fix the consumer, and re-fetch that user's data through the data gateway; then delete it to clear this alarm.",
+              metric: notificationsDeadLetters.metricApproximateNumberOfMessagesVisible({
                 period: Duration.minutes(1),
                 statistic: Stats.MAXIMUM,
               }),

@@ -60,6 +60,28 @@ export class ConnectBackendStack extends Stack {
         });
       }
     }
+    new CfnOutput(this, 'NotificationsUrlPrefix', {
+      description:
+        'The notification URL to register with Human API is this followed by the value of NotificationsSecretArn (docs/deploy.md#notifications)',
+      value: `${backend.apiUrl}/notifications/`,
+    });
+    new CfnOutput(this, 'NotificationsSecretArn', {
+      description:
+        'The path secret of the notification URL: aws secretsmanager get-secret-value --secret-id <this> (never output its value)',
+      value: backend.notificationsPathSecret.secretArn,
+    });
+    new CfnOutput(this, 'NotificationsQueueUrl', {
+      description: "Verified Human API notifications (hints) for the team's consumers (grantNotificationsConsume)",
+      value: backend.notifications.queueUrl,
+    });
+    new CfnOutput(this, 'NotificationsQueueArn', {
+      description: 'The notifications queue, for the policies of its consumers',
+      value: backend.notifications.queueArn,
+    });
+    new CfnOutput(this, 'NotificationsDeadLettersQueueUrl', {
+      description: 'Notifications a consumer failed five times; read and delete to clear NotificationsDeadLettersAlarm',
+      value: backend.notificationsDeadLetters.queueUrl,
+    });
     new CfnOutput(this, 'TokenKeyChangesQueueUrl', {
       description:
         'Changes to the token key, as CloudTrail recorded them; read and delete to clear TokenKeyChangedAlarm',
@@ -70,5 +92,10 @@ export class ConnectBackendStack extends Stack {
   /** {@link HumanConnectBackend.grantAccessTokenRead}. */
   grantAccessTokenRead(grantee: IGrantable): void {
     this.backend.grantAccessTokenRead(grantee);
+  }
+
+  /** {@link HumanConnectBackend.grantNotificationsConsume}. */
+  grantNotificationsConsume(grantee: IGrantable): void {
+    this.backend.grantNotificationsConsume(grantee);
   }
 }

@@ -11,6 +11,7 @@ export const FUNCTION_ENTRIES = {
   connectTokens: 'functions/connect-tokens.ts',
   humanData: 'functions/human-data.ts',
   deleteUser: 'functions/delete-user.ts',
+  receiveNotification: 'functions/receive-notification.ts',
   drainOutbox: 'functions/drain-outbox.ts',
   redriveOutbox: 'functions/redrive-outbox.ts',
 } as const;

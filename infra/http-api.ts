@@ -137,4 +137,6 @@ export function addHttpApi(scope: Construct, { settings, apiName, logKey, functi
 const OPEN_ROUTE_REASON: Readonly<Partial<Record<RouteFunctionName, string>>> = {
   finishSession:
     'Without the jwt prop, POST /sessions is open by design (docs/design.md#security-model): the caller proves itself with the single-use Human Connect session token, which Human API checks together with the client secret only this backend holds. Set jwt to require a signed-in user.',
+  receiveNotification:
+    'POST /notifications/{secret} is called by Human API, which can carry neither a JWT nor an AWS signature: the caller proves itself with the secret in the URL path (generated per deployment, compared in constant time) and, when Human API signs, with X-HumanAPI-Signature (docs/notifications.md#verification).',
 };

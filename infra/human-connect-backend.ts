@@ -2,16 +2,17 @@
  * The Human Connect token backend as a CDK construct a team adds to any stack of its own app
  * (docs/deploy.md#in-your-own-cdk-app): the functions behind an HTTP API (http-api.ts), the token
  * and idempotency tables, the client secret, the outbox with its drain and redrive (outbox.ts),
- * the key (token-key.ts) and what watches it (key-watch.ts), alarms and a dashboard. The props
- * and their checks are in backend-props.ts; who may do what, in token-access.ts.
+ * the key (token-key.ts) and what watches it (key-watch.ts), Human API's notifications' secret
+ * and queues (notifications.ts), alarms and a dashboard. The props and their checks are in
+ * backend-props.ts; who may do what, in token-access.ts.
  */
-import { Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { Billing, TableGrants, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HUMAN_ID_INDEX_NAME, IDEMPOTENCY_TABLE, TOKEN_TABLE } from '../functions/commons/tables.js';
@@ -25,6 +26,7 @@ import { ConnectDashboard } from './dashboard.js';
 import { dataGatewayEnvironment, grantDataGateway } from './data-gateway.js';
 import { addHttpApi } from './http-api.js';
 import { TokenKeyWatch } from './key-watch.js';
+import { addNotifications, grantNotificationsConsume } from './notifications.js';
 import { addOutboxFunctions, addOutboxQueues, grantQueueSend } from './outbox.js';
 import { refusePlaceholderClientId } from './placeholder-client-id.js';
 import { tablePropsOf } from './tables.js';
@@ -47,6 +49,7 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
   connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
   humanData: 'GET /users/{clientUserId}/human/{path+}: reads health data from Human API with the token it decrypts',
   deleteUser: "DELETE /users/{clientUserId}: removes a user's tokens from the vault, leaving a tombstone",
+  receiveNotification: "POST /notifications/{secret}: verifies Human API's notifications and queues them",
 };
 
 /** A construct ID from a function name: `finishSession` → `FinishSession`. */
@@ -90,6 +93,12 @@ export class HumanConnectBackend extends Construct {
   readonly redriveOutbox: BackendFunction;
   /** The record of changes to the token key (key-watch.ts). */
   readonly tokenKeyChanges: Queue;
+  /** Verified Human API notifications, as hints: the FIFO queue the team's consumers read (docs/notifications.md). */
+  readonly notifications: Queue;
+  /** Notifications a consumer failed 5 times: alarmed on. */
+  readonly notificationsDeadLetters: Queue;
+  /** The secret in the notification URL's path (generated; output its ARN, never its value). */
+  readonly notificationsPathSecret: Secret;
   /** The alarms, all notifying `alarmTopicArn` when given. */
   readonly alarms: readonly Alarm[];
   /** The operators' dashboard (dashboard.ts). */
@@ -132,6 +141,11 @@ export class HumanConnectBackend extends Construct {
     this.outbox = queues.outbox;
     this.outboxDeadLetters = queues.deadLetters;
     this.outboxRejectedGrants = queues.rejected;
+    ({
+      queue: this.notifications,
+      deadLetters: this.notificationsDeadLetters,
+      pathSecret: this.notificationsPathSecret,
+    } = addNotifications(this, this.tokenKey));
 
     this.clientSecret = addClientSecret(this, settings.clientSecret, this.tokenKey);
     const givenSecretKey = settings.clientSecret?.encryptionKeyArn;
@@ -174,12 +188,27 @@ export class HumanConnectBackend extends Construct {
       connectTokens: { HUMANAPI_AUTH_BASE_URL: settings.humanApiAuthBaseUrl },
       humanData: dataGatewayEnvironment(settings),
     };
+    // The notifications receiver knows only its secrets and its queue: no table, key or Human API URL.
+    const ownEnvironment: Partial<Record<RouteFunctionName, Record<string, string>>> = {
+      receiveNotification: {
+        NOTIFICATIONS_SECRET_ID: this.notificationsPathSecret.secretArn,
+        NOTIFICATIONS_QUEUE_URL: this.notifications.queueUrl,
+        HUMANAPI_SECRET_ID: this.clientSecretId,
+        SECRET_TTL_SECONDS: String(settings.secretTtlSeconds),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+    };
+    // Human API waits 3 s for a notification's 200: a slow dependency must end in the receiver's
+    // own 503 (Human API retries), never in a Lambda timeout.
+    const timeoutOf: Partial<Record<RouteFunctionName, Duration>> = { receiveNotification: Duration.seconds(10) };
     this.routeFunctions = Object.fromEntries(
       ROUTES.map(({ functionName }) => [
         functionName,
         new BackendFunction(this, constructIdOf(functionName), {
           ...functionProps,
-          environment: { ...environment, ...extraEnvironment[functionName] },
+          environment: ownEnvironment[functionName] ?? { ...environment, ...extraEnvironment[functionName] },
+          timeout: timeoutOf[functionName] ?? functionProps.timeout,
           invokedBy: 'http-api',
           functionName,
           description: FUNCTION_DESCRIPTIONS[functionName],
@@ -215,6 +244,7 @@ export class HumanConnectBackend extends Construct {
       outboxDeadLetters: this.outboxDeadLetters,
       outboxRejectedGrants: this.outboxRejectedGrants,
       tokenKeyChanges: this.tokenKeyChanges,
+      notificationsDeadLetters: this.notificationsDeadLetters,
     }).alarms;
     this.dashboard = new ConnectDashboard(this, 'Dashboard', {
       api: this.api,
@@ -260,6 +290,7 @@ export class HumanConnectBackend extends Construct {
     // The one function that decrypts access tokens, as a reader (data-gateway.ts).
     grantDataGateway(this.accessTokenResources(), this.routeFunctions.humanData.role);
     this.grantDeleteUser();
+    this.grantNotificationsReceive();
   }
 
   /**
@@ -270,6 +301,27 @@ export class HumanConnectBackend extends Construct {
     const { deleteUser } = this.routeFunctions;
     grantUserDeletion(deleteUser.role, this.tokenTable.tableArn, this.idempotencyTable.tableArn);
     grantKeyThroughService(this.tokenKey, deleteUser.role, 'dynamodb', { write: true });
+  }
+
+  /**
+   * The notifications receiver: both secrets (the client secret checks signatures) and sending to
+   * its queue; nothing of the token table, no token key use but through Secrets Manager and SQS.
+   */
+  private grantNotificationsReceive(): void {
+    const { receiveNotification } = this.routeFunctions;
+    grantClientSecretRead({ secret: this.notificationsPathSecret, key: this.tokenKey }, receiveNotification.role);
+    grantClientSecretRead(this.clientSecretKeyed, receiveNotification.role);
+    grantQueueSend(this.notifications, this.tokenKey, receiveNotification.role);
+  }
+
+  /**
+   * Lets `grantee` (a consumer of the team's, in this account) read the notifications queue
+   * (docs/notifications.md#consuming-notifications): receive, delete and change the visibility of
+   * its messages, with the queue key through SQS. Nothing of the token table or its tokens: the
+   * consumer re-fetches through the data gateway.
+   */
+  grantNotificationsConsume(grantee: IGrantable): void {
+    grantNotificationsConsume({ queue: this.notifications }, this.tokenKey, grantee);
   }
 
   /**

@@ -20,10 +20,16 @@ import {
   MAX_OFFSET,
 } from '../functions/contract/human-data.js';
 import {
+  NOTIFICATION_MAX_BODY_BYTES,
+  notificationPayloadInputSchema,
+  notificationReceiptSchema,
+} from '../functions/contract/notifications.js';
+import {
   connectTokenRequestSchema,
   publicTokenRequestSchema,
   sessionTokenObjectSchema,
 } from '../functions/contract/requests.js';
+import { NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../functions/domain/notification-signature.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -253,6 +259,68 @@ function deleteUserOperation(): JsonObject {
   };
 }
 
+/**
+ * `POST /notifications/{secret}`, Human API's call (docs/notifications.md): never behind an
+ * authorizer (no `security`), its own body, limit and 401, no Human API call of its own.
+ */
+function notificationOperation(): JsonObject {
+  const header = (name: string, description: string) => ({
+    name,
+    in: 'header',
+    required: false,
+    schema: { type: 'string' },
+    description,
+  });
+  return {
+    operationId: 'receiveNotification',
+    summary: 'Receive Human API\u2019s notifications and hand them to the notifications queue',
+    description:
+      'Called by Human API (the URL registered with it), never by a front end: no JWT or SigV4 in either identity mode. Answers 200 only once every notification is on the notifications queue (SQS FIFO, deduplicated), which the team\u2019s consumers read; a notification is a hint to re-fetch through GET /users/{clientUserId}/human/{path+}.',
+    parameters: [
+      {
+        name: 'secret',
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+        description:
+          'The deployment\u2019s path secret (Secrets Manager, NotificationsSecretArn), compared in constant time; the previous one is accepted for 7 days after a rotation.',
+      },
+      header(
+        SIGNATURE_HEADER,
+        'Optional. HMAC-SHA1 of the body + timestamp + nonce keyed with the app\u2019s client secret, hex or base64.',
+      ),
+      header(
+        TIMESTAMP_HEADER,
+        'With a signature: seconds since the epoch, within 300 s of the receiver\u2019s clock (assumed).',
+      ),
+      header(NONCE_HEADER, 'With a signature: the nonce it covers (assumed).'),
+    ],
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: ref('NotificationPayload') } },
+    },
+    responses: {
+      '200': {
+        description: 'Every notification is on the queue (a repeated one counted once).',
+        content: { 'application/json': { schema: ref('NotificationReceipt') } },
+      },
+      '400': problemAnswer(
+        'The body is not parseable or a notification fails validation (`errors` names the field, e.g. `0.humanId`); nothing is queued.',
+      ),
+      '401': problemAnswer(
+        '`notification-refused`: the path secret is not this deployment\u2019s, or the signature does not verify (its headers, its timestamp\u2019s window, or the client secret); nothing is queued.',
+      ),
+      '413': problemAnswer(`The body is larger than ${NOTIFICATION_MAX_BODY_BYTES / 1024} KiB.`),
+      '415': problemAnswer('The content type is neither JSON nor form-urlencoded.'),
+      '503': problemAnswer(
+        'Secrets Manager or the notifications queue is unavailable (the title names which): nothing is queued, and Human API delivers again.',
+      ),
+      '500': problemAnswer('Anything unexpected.'),
+    },
+    security: [],
+  };
+}
+
 /** Builds the OpenAPI document (deterministic: same schemas, same bytes). */
 export function buildOpenApiDocument(): JsonObject {
   return {
@@ -261,7 +329,7 @@ export function buildOpenApiDocument(): JsonObject {
       title: 'Human Connect token backend',
       version: '1',
       description:
-        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open and the other routes require AWS IAM (SigV4, service execute-api); with one, every route requires a bearer JWT. Every answer carries Cache-Control: no-store. API Gateway\u2019s own refusals (401, the IAM 403, and 404 {"message":"Not Found"} for a route not listed here) are application/json { message }, not problem details.',
+        'The server side of Human API\u2019s Human Connect (docs/api.md). Without a JWT authorizer, POST /sessions is open, POST /notifications/{secret} proves its caller itself, and the other routes require AWS IAM (SigV4, service execute-api); with one, every route requires a bearer JWT but POST /notifications/{secret}, which Human API calls. Every answer carries Cache-Control: no-store. API Gateway\u2019s own refusals (401, the IAM 403, and 404 {"message":"Not Found"} for a route not listed here) are application/json { message }, not problem details.',
     },
     paths: {
       '/sessions': {
@@ -311,6 +379,7 @@ export function buildOpenApiDocument(): JsonObject {
       },
       '/users/{clientUserId}/human/{path}': { get: humanDataOperation() },
       '/users/{clientUserId}': { delete: deleteUserOperation() },
+      '/notifications/{secret}': { post: notificationOperation() },
     },
     components: {
       schemas: {
@@ -320,6 +389,8 @@ export function buildOpenApiDocument(): JsonObject {
         ConnectTokenRequest: component(connectTokenRequestSchema),
         ConnectSessionToken: component(connectSessionTokenSchema),
         UserDeletion: component(userDeletionSchema),
+        NotificationPayload: component(notificationPayloadInputSchema),
+        NotificationReceipt: component(notificationReceiptSchema),
         // Every problem the functions answer carries its request id (problemResponse sets it), so the
         // published answer requires it; the contract's schema leaves it optional for toProblem's own use.
         Problem: component(z.extend(problemSchema, { requestId: z.string() })),

@@ -3,10 +3,12 @@
  * `09:05:07.042 POST /sessions 200 21ms`, never a body, header or token. An answer that is a
  * normal step of a flow (a new user's 404 on `/public-tokens`, the e-mail prompt's 400 on
  * `/connect-tokens`) says what it means; any other 4xx and every 5xx is marked as a failure,
- * with the problem's title: `failed:` when piped, a red `✗` on a terminal. When it stops, what it
- * finished and what it kept or dropped (docs/local-mode.md#stopping-and-resetting).
+ * with the problem's title: `failed:` when piped, a red `✗` on a terminal. A path segment that is
+ * a secret (the notification URL's) is shown as `…`. When it stops, what it finished and what it
+ * kept or dropped (docs/local-mode.md#stopping-and-resetting).
  */
 import { STATUS_CODES } from 'node:http';
+import { ROUTES } from '../functions/contract/routes.js';
 
 /** What stopping local mode finished and what it left behind (docs/local-mode.md#stopping-and-resetting). */
 export interface StopReport {
@@ -41,6 +43,23 @@ export interface RequestSummary {
   readonly at: Date;
   /** The problem detail of a function's error answer; `undefined` for any other answer. */
   readonly problem?: ProblemSummary | undefined;
+}
+
+/**
+ * For each route with a secret path parameter: a pattern matching a path that starts like the
+ * route, the secret's segment captured, whatever follows (a wrong method or a longer path still
+ * shows no secret).
+ */
+const SECRET_SEGMENTS: readonly RegExp[] = ROUTES.flatMap((route) => {
+  const secret: string | undefined = 'secretPathParameter' in route ? route.secretPathParameter : undefined;
+  if (secret === undefined) return [];
+  const [before = ''] = route.path.split(`{${secret}}`);
+  return [new RegExp(`^(${before.replace(/[.*+?^$()|[\]\\]/g, '\\$&')})[^/]+`)];
+});
+
+/** The path as a request line shows it: a secret segment (`/notifications/{secret}`'s) as `…`. */
+export function redactPathSecrets(path: string): string {
+  return SECRET_SEGMENTS.reduce((redacted, pattern) => redacted.replace(pattern, '$1…'), path);
 }
 
 /** How a request line reads its outcome: success, a step of a flow, or a failure. */

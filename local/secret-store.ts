@@ -2,7 +2,9 @@
  * Local stand-in for AWS Secrets Manager: a loopback HTTP endpoint speaking
  * the same JSON protocol (`GetSecretValue`, `PutSecretValue`), so the
  * functions read the secret through the very same `SecretsProvider` and SDK
- * client as in Lambda, with the same cache-and-refresh behaviour. Values are
+ * client as in Lambda, with the same cache-and-refresh behaviour. As Secrets
+ * Manager does, a new value becomes `AWSCURRENT` and the one before it
+ * `AWSPREVIOUS` (`GetSecretValue` reads either by `VersionStage`). Values are
  * kept in `.data/secrets.json` (or memory).
  */
 import { randomUUID } from 'node:crypto';
@@ -10,10 +12,16 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { close, listen, parseJsonObject, readBody, sendAwsJson, sendAwsJsonError } from './http-util.js';
 import { openJsonFile } from './json-file.js';
 
-interface StoredSecret {
+interface StoredVersion {
   value: string;
   versionId: string;
+  /** Seconds since the epoch, as Secrets Manager's `CreatedDate`. */
   createdAt: number;
+}
+
+interface StoredSecret extends StoredVersion {
+  /** The version before this one (`AWSPREVIOUS`), once the secret was put twice. */
+  previous?: StoredVersion;
 }
 
 /** A running local secret store. */
@@ -22,7 +30,7 @@ export interface LocalSecretStore {
   readonly endpoint: string;
   /** Reads a secret's current value. */
   getSecretValue(secretId: string): string | undefined;
-  /** Writes a new current value, as `aws secretsmanager put-secret-value` would. */
+  /** Writes a new current value, as `aws secretsmanager put-secret-value` would: the old one becomes `AWSPREVIOUS`. */
   putSecretValue(secretId: string, value: string): void;
   /** Makes the next `count` reads fail with a 500 `InternalServiceError`. */
   injectFaults(count: number): void;
@@ -47,7 +55,9 @@ export async function startLocalSecretStore({ path }: { path: string | undefined
     const target = String(request.headers['x-amz-target'] ?? '');
     const body = parseJsonObject(await readBody(request));
     const secretId = typeof body?.SecretId === 'string' ? body.SecretId : '';
-    const stored = secrets[secretId];
+    const stage = body?.VersionStage ?? 'AWSCURRENT';
+    const stored =
+      stage === 'AWSCURRENT' ? secrets[secretId] : stage === 'AWSPREVIOUS' ? secrets[secretId]?.previous : undefined;
     if (target === 'secretsmanager.GetSecretValue') {
       reads += 1;
       if (faults > 0) {
@@ -56,7 +66,11 @@ export async function startLocalSecretStore({ path }: { path: string | undefined
         return;
       }
       if (stored === undefined) {
-        awsError(response, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+        const message =
+          secrets[secretId] === undefined
+            ? "Secrets Manager can't find the specified secret."
+            : `Secrets Manager can't find the specified secret value for staging label: ${String(stage)}`;
+        awsError(response, 400, 'ResourceNotFoundException', message);
         return;
       }
       sendAwsJson(response, '1.1', {
@@ -64,7 +78,7 @@ export async function startLocalSecretStore({ path }: { path: string | undefined
         Name: secretId,
         SecretString: stored.value,
         VersionId: stored.versionId,
-        VersionStages: ['AWSCURRENT'],
+        VersionStages: [stage],
         CreatedDate: stored.createdAt,
       });
       return;
@@ -82,7 +96,12 @@ export async function startLocalSecretStore({ path }: { path: string | undefined
     endpoint: `http://127.0.0.1:${port}`,
     getSecretValue: (secretId) => secrets[secretId]?.value,
     putSecretValue(secretId, value) {
-      secrets[secretId] = { value, versionId: randomUUID(), createdAt: Math.floor(Date.now() / 1000) };
+      const current = secrets[secretId];
+      const previous =
+        current === undefined
+          ? {}
+          : { previous: { value: current.value, versionId: current.versionId, createdAt: current.createdAt } };
+      secrets[secretId] = { value, versionId: randomUUID(), createdAt: Math.floor(Date.now() / 1000), ...previous };
       file.write(secrets);
     },
     injectFaults(count) {

@@ -4,6 +4,7 @@
  * development JWT issuer and the example front end. No AWS account, no
  * internet.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { functionTimeoutSeconds } from '../functions/commons/time-budget.js';
 import { matchRoutePath, ROUTES, type Route, routeKeyOf } from '../functions/contract/routes.js';
 import { FUNCTION_ENTRIES } from '../infra/function-bundling.js';
 import { type AppRoutes, createAppRoutes } from '../web/app-server/app-server.js';
+import { type NotificationInbox, startNotificationInbox } from '../web/app-server/notification-inbox.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.js';
 import { refuseForeignHost } from './host-check.js';
@@ -22,14 +24,22 @@ import { createDevIssuer, createJwtVerifier, type JwtVerifier } from './jwt-auth
 import { type LocalKms, startLocalKms } from './kms.js';
 import { createLambdaContext, type HttpApiHandler, toHttpApiEvent, writeHandlerResult } from './lambda-adapter.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { type ProblemSummary, problemOf, type RequestSummary, type StopReport } from './request-log.js';
+import {
+  type ProblemSummary,
+  problemOf,
+  type RequestSummary,
+  redactPathSecrets,
+  type StopReport,
+} from './request-log.js';
 import { createSandboxRoutes, HUMAN_API_SANDBOX_PATH } from './sandbox/hooks.js';
 import { createHumanApiSandbox, type HumanApiSandbox } from './sandbox/human-api.js';
 import { createHumanApiAuthSandbox, HUMAN_API_AUTH_SANDBOX_PATH } from './sandbox/human-api-auth.js';
 import { createHumanApiDataSandbox, HUMAN_API_DATA_SANDBOX_PATH } from './sandbox/human-data.js';
+import { createSandboxNotifications, type SandboxNotifications } from './sandbox/notifications.js';
 import { type LocalSecretStore, startLocalSecretStore } from './secret-store.js';
 import { applyFunctionEnvironment, type LocalSettings, serviceEnvironment } from './settings.js';
-import { type LocalSqs, type SqsHandler, startLocalSqs, startOutboxDrain, startSchedule } from './sqs.js';
+import { type LocalSqs, startLocalSqs } from './sqs.js';
+import { type SqsHandler, startOutboxDrain, startSchedule } from './sqs-pollers.js';
 import { createWebServer } from './web-server.js';
 
 /** Settings of {@link startLocalMode}. */
@@ -42,6 +52,12 @@ export interface LocalModeOptions {
   readonly dataDir?: string;
   /** Told of every answered API request (not `/sandbox/`), for the terminal's request lines. */
   readonly onRequest?: (summary: RequestSummary) => void;
+  /**
+   * Whether the sandbox notifies the app after each connection (docs/local-mode.md#notifications).
+   * The benchmark turns it off, so what it counts is the measured function's work alone.
+   * @default true
+   */
+  readonly notifyOnConnection?: boolean;
 }
 
 /** A running local mode. */
@@ -65,6 +81,10 @@ export interface LocalMode {
   readonly kms: LocalKms;
   readonly sqs: LocalSqs;
   readonly sandbox: HumanApiSandbox | undefined;
+  /** The sandbox's notification sender, while the sandbox serves (docs/local-mode.md#notifications). */
+  readonly notifications: SandboxNotifications | undefined;
+  /** The app back end's consumer of the notifications queue (web/app-server/notification-inbox.ts). */
+  readonly inbox: NotificationInbox;
   /** The principal whose SigV4 signature `/public-tokens` requires without JWT; `undefined` in JWT mode. */
   readonly iamCredentials: IamCredentials | undefined;
   /**
@@ -182,12 +202,18 @@ export async function startLocalMode({
   settings,
   dataDir = '.data',
   onRequest,
+  notifyOnConnection = true,
 }: LocalModeOptions): Promise<LocalMode> {
   const dataPath = (name: string) => (settings.inMemory ? undefined : resolve(dataDir, name));
   const dynamoDb = await startLocalDynamoDb({ path: dataPath('dynamodb') });
   const secretStore = await startLocalSecretStore({ path: dataPath('secrets.json') });
   const kms = await startLocalKms({ keyPath: dataPath('kms-key') });
   const sqs = await startLocalSqs({ path: dataPath('outbox.json') });
+  // The notification URL's path secret, generated once per data folder as a deployment generates
+  // its own; rotated with put-secret-value like any secret (docs/local-mode.md#notifications).
+  if (secretStore.getSecretValue(settings.notificationsSecretId) === undefined) {
+    secretStore.putSecretValue(settings.notificationsSecretId, randomBytes(24).toString('hex'));
+  }
 
   // Bind both ports first: the sandbox URL and the default CORS origins depend on them.
   const apiServer: Server = createServer();
@@ -212,15 +238,30 @@ export async function startLocalMode({
   const sandboxMode = settings.humanApiBaseUrl === undefined;
   const putClientSecret = (clientSecret: string) =>
     secretStore.putSecretValue(secretId, JSON.stringify({ clientSecret }));
+  // Bound once the sandbox exists: Human API notifies the app after each connection.
+  let notifications: SandboxNotifications | undefined;
+  const onConnected = notifyOnConnection
+    ? (user: { humanId: string; clientUserId: string }) => notifications?.notifyConnected(user)
+    : undefined;
   const sandbox = sandboxMode
-    ? createHumanApiSandbox({ clientId, statePath: dataPath('sandbox.json'), onSecretRotated: putClientSecret })
+    ? createHumanApiSandbox({
+        clientId,
+        statePath: dataPath('sandbox.json'),
+        onSecretRotated: putClientSecret,
+        ...(onConnected === undefined ? {} : { onConnected }),
+      })
     : undefined;
   if (!sandboxMode && settings.clientSecret !== undefined) putClientSecret(settings.clientSecret);
   // The current generation's sandbox shares the v1 sandbox's users, secret and faults, so it
   // serves only beside it; with a real v1 Human API, the functions' default (the real one) applies.
   const authSandbox =
     sandbox !== undefined && settings.humanApiAuthBaseUrl === undefined
-      ? createHumanApiAuthSandbox({ clientId, v1: sandbox, statePath: dataPath('sandbox-auth.json') })
+      ? createHumanApiAuthSandbox({
+          clientId,
+          v1: sandbox,
+          statePath: dataPath('sandbox-auth.json'),
+          ...(onConnected === undefined ? {} : { onConnected }),
+        })
       : undefined;
   const bothSandboxesServe = sandbox !== undefined && authSandbox !== undefined;
   // The data API serves beside the v1 sandbox (its tokens are the v1 sandbox's, and the current
@@ -230,6 +271,20 @@ export async function startLocalMode({
       ? undefined
       : createHumanApiDataSandbox({ v1: sandbox, auth: authSandbox, statsHook: bothSandboxesServe });
   const humanApiDataBaseUrl = dataSandbox === undefined ? undefined : `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`;
+  notifications =
+    sandbox === undefined
+      ? undefined
+      : createSandboxNotifications({
+          receiverUrl: () => {
+            const pathSecret = secretStore.getSecretValue(settings.notificationsSecretId);
+            return pathSecret === undefined ? undefined : `${apiUrl}/notifications/${pathSecret}`;
+          },
+          clientSecret: () => sandbox.clientSecret,
+          clientId,
+          dataBaseUrl: `${apiUrl}${HUMAN_API_DATA_SANDBOX_PATH}`,
+        });
+  // The app back end's consumer of the notifications queue, as a team's own would run.
+  const inbox = startNotificationInbox({ endpoint: sqs.endpoint, queueUrl: sqs.notificationsQueueUrl });
 
   // JWT mode, as an HTTP API JWT authorizer would enforce it.
   const devIssuerUrl = `${apiUrl}/sandbox/auth`;
@@ -244,7 +299,7 @@ export async function startLocalMode({
   appRoutes =
     iamCredentials === undefined
       ? undefined
-      : createAppRoutes({ apiUrl, credentials: iamCredentials, region: settings.awsRegion });
+      : createAppRoutes({ apiUrl, credentials: iamCredentials, region: settings.awsRegion, inbox });
 
   // The handlers read their configuration at import: set it first (docs/deploy.md#configuration).
   const config = applyFunctionEnvironment(env, settings, {
@@ -258,6 +313,7 @@ export async function startLocalMode({
     outboxQueueUrl: sqs.outboxQueueUrl,
     rejectedGrantsQueueUrl: sqs.rejectedGrantsQueueUrl,
     deadLetters: sqs.deadLetters,
+    notificationsQueueUrl: sqs.notificationsQueueUrl,
   });
   const timeoutMs = functionTimeoutSeconds(config.humanApiTimeoutMs) * 1000;
 
@@ -305,6 +361,14 @@ export async function startLocalMode({
     connectGeneration: settings.connectGeneration,
     // The offline stand-in of humanapi-connect-client, while the current-generation sandbox serves.
     connectClientUrl: authSandbox === undefined ? undefined : `${apiUrl}/sandbox/connect-client.js`,
+    // Where the page polls for "new data" (docs/local-mode.md#notifications): its app back end, or
+    // in JWT mode the local-only inbox route while the sandboxes serve.
+    newDataUrl:
+      appRoutes !== undefined
+        ? `${webUrl}/app/notifications`
+        : bothSandboxesServe
+          ? `${apiUrl}/sandbox/notifications/inbox`
+          : undefined,
   };
   const routeSandbox = createSandboxRoutes({
     devIssuer,
@@ -317,6 +381,8 @@ export async function startLocalMode({
     tokensTableName: config.tokensTableName,
     allowedOrigins,
     bothSandboxesServe,
+    notifications,
+    inbox,
   });
 
   async function routeApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
@@ -384,7 +450,8 @@ export async function startLocalMode({
       response.once('finish', () =>
         onRequest({
           method: request.method ?? 'GET',
-          path,
+          // The notification URL's secret never reaches the terminal.
+          path: redactPathSecrets(path),
           status: response.statusCode,
           durationMs: performance.now() - started,
           at: new Date(),
@@ -420,6 +487,8 @@ export async function startLocalMode({
     kms,
     sqs,
     sandbox,
+    notifications,
+    inbox,
     iamCredentials,
     serviceEnvironment: serviceEnvironment(env, config, { apiUrl, iamCredentials, humanApiDataBaseUrl }),
     get requestsInFlight() {
@@ -430,6 +499,8 @@ export async function startLocalMode({
       // No new page or connection to the front end; the API keeps serving while the requests in
       // flight finish, since they call its sandboxes (and the app back end calls its routes). A
       // request cannot outlive its Lambda timeout: that long, the answers in hand are given.
+      // Human API's notifications are not requests a person waits for: the sandbox sends no more.
+      notifications?.stop();
       const webClosed = new Promise<void>((done) => webServer.close(() => done()));
       webServer.closeIdleConnections();
       const requests = await userRequests.settle(timeoutMs);
@@ -438,6 +509,7 @@ export async function startLocalMode({
       await closeNow(apiServer);
       await redrive.stop();
       await drain.stop();
+      await inbox.stop();
       const { outbox, deadLetters } = sqs.depths();
       await sqs.close();
       await kms.close();

@@ -14,6 +14,7 @@ import {
   DEFAULT_HUMANAPI_TIMEOUT_MS,
   DEFAULT_SECRET_TTL_SECONDS,
   readConfig,
+  readNotificationsConfig,
 } from '../functions/commons/config.js';
 import { allowedOriginProblem } from '../functions/commons/cors-rules.js';
 import { LOCAL_TABLE_NAMES } from './dynamodb.js';
@@ -24,6 +25,8 @@ import { LOCAL_TOKEN_KEY_ID } from './kms.js';
 export const LOCAL_CLIENT_ID = '0c1e4f2a9b7d3e5f6a8c0b1d2e3f4a5b6c7d8e9f';
 /** Secret ID of the client secret in the local secret store. */
 export const LOCAL_SECRET_ID = 'humanapi-connect/client-secret';
+/** Secret ID of the notification URL's path secret in the local secret store (generated at the first start). */
+export const LOCAL_NOTIFICATIONS_SECRET_ID = 'humanapi-connect/notifications-path-secret';
 /** Audience of the development issuer's tokens unless `AUTH_AUDIENCE` says otherwise. */
 export const LOCAL_AUTH_AUDIENCE = 'humanapi-connect-local';
 /** Default port of the API (`PORT`). */
@@ -58,6 +61,8 @@ export interface LocalSettings {
   readonly clientId: string;
   /** `HUMANAPI_SECRET_ID`, or the local secret store's default. */
   readonly secretId: string;
+  /** `NOTIFICATIONS_SECRET_ID`: the notification URL's path secret in the local store. */
+  readonly notificationsSecretId: string;
   /** A real (or other) Human API (`HUMANAPI_BASE_URL`); `undefined` means the sandbox serves it. */
   readonly humanApiBaseUrl: string | undefined;
   /** A real (or other) current-generation Human API (`HUMANAPI_AUTH_BASE_URL`); `undefined` means the sandbox serves it. */
@@ -205,6 +210,7 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
     corsAllowOrigins: origins(env),
     clientId: optional(env, 'HUMANAPI_CLIENT_ID') ?? LOCAL_CLIENT_ID,
     secretId: optional(env, 'HUMANAPI_SECRET_ID') ?? LOCAL_SECRET_ID,
+    notificationsSecretId: optional(env, 'NOTIFICATIONS_SECRET_ID') ?? LOCAL_NOTIFICATIONS_SECRET_ID,
     humanApiBaseUrl: optional(env, 'HUMANAPI_BASE_URL'),
     humanApiAuthBaseUrl: optional(env, 'HUMANAPI_AUTH_BASE_URL'),
     clientSecret: optional(env, 'HUMANAPI_CLIENT_SECRET'),
@@ -228,6 +234,11 @@ export function readLocalSettings(env: Environment, argv: readonly string[] = []
   // are checked by the functions' own rules, now, before a port is bound. The outbox queue's URL
   // names the SQS stand-in's port, bound later: a stand-in URL of the same form is checked here.
   readConfig({ ...env, ...functionVariables(settings), OUTBOX_QUEUE_URL: 'http://127.0.0.1/000000000000/outbox' });
+  readNotificationsConfig({
+    ...env,
+    ...functionVariables(settings),
+    NOTIFICATIONS_QUEUE_URL: 'http://127.0.0.1/000000000000/notifications.fifo',
+  });
   refuseUnworkableHumanApi(env);
   return settings;
 }
@@ -287,6 +298,7 @@ function functionVariables(settings: LocalSettings): Record<string, string> {
   return {
     HUMANAPI_CLIENT_ID: settings.clientId,
     HUMANAPI_SECRET_ID: settings.secretId,
+    NOTIFICATIONS_SECRET_ID: settings.notificationsSecretId,
     TOKENS_TABLE_NAME: settings.tokensTableName,
     IDEMPOTENCY_TABLE_NAME: settings.idempotencyTableName,
     TOKEN_KEY_ID: LOCAL_TOKEN_KEY_ID,
@@ -309,6 +321,8 @@ export interface LocalEndpoints {
   readonly rejectedGrantsQueueUrl: string;
   /** The outbox's dead-letter queue, which the redrive moves back. */
   readonly deadLetters: { readonly url: string; readonly arn: string };
+  /** The notifications queue (docs/notifications.md). */
+  readonly notificationsQueueUrl: string;
 }
 
 /**
@@ -343,6 +357,7 @@ export function applyFunctionEnvironment(
     REJECTED_GRANTS_QUEUE_URL: endpoints.rejectedGrantsQueueUrl,
     DEAD_LETTERS_QUEUE_URL: endpoints.deadLetters.url,
     DEAD_LETTERS_QUEUE_ARN: endpoints.deadLetters.arn,
+    NOTIFICATIONS_QUEUE_URL: endpoints.notificationsQueueUrl,
     AWS_REGION: settings.awsRegion,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -357,6 +372,7 @@ export function applyFunctionEnvironment(
   // Local credentials only: a developer's AWS session must never reach the stand-ins' signers.
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
+  readNotificationsConfig(env);
   return readConfig(env);
 }
 
@@ -407,6 +423,8 @@ export function serviceEnvironment(env: Environment, config: Config, api: LocalA
     HUMANAPI_SECRET_ID: config.secretId,
     HUMANAPI_AUTH_BASE_URL: config.humanApiAuthBaseUrl,
     ...(api.humanApiDataBaseUrl === undefined ? {} : { HUMANAPI_DATA_BASE_URL: api.humanApiDataBaseUrl }),
+    // The team's consumer of notifications reads this queue (docs/notifications.md#consuming-notifications).
+    NOTIFICATIONS_QUEUE_URL: written('NOTIFICATIONS_QUEUE_URL'),
     HUMANCONNECT_API_URL: api.apiUrl,
     ...(api.iamCredentials === undefined
       ? {}
@@ -445,6 +463,7 @@ const EXPORT_LINES = [
   ['HUMANAPI_CLIENT_ID', 'HUMANAPI_SECRET_ID'],
   ['HUMANAPI_AUTH_BASE_URL'],
   ['HUMANAPI_DATA_BASE_URL'],
+  ['NOTIFICATIONS_QUEUE_URL'],
   ['HUMANCONNECT_API_URL'],
   ['HUMANCONNECT_IAM_ACCESS_KEY_ID', 'HUMANCONNECT_IAM_SECRET_ACCESS_KEY'],
 ] as const;

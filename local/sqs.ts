@@ -1,18 +1,25 @@
 /**
- * Local stand-in for Amazon SQS, and the drain loop that plays Lambda's SQS event source
- * (docs/design.md#outbox, docs/local-mode.md). The stand-in speaks the SDK's current SQS
+ * Local stand-in for Amazon SQS (docs/design.md#outbox, docs/local-mode.md); the loops that poll it
+ * as Lambda's event source and EventBridge's schedule would are in ./sqs-pollers.ts. The stand-in speaks the SDK's current SQS
  * protocol (AWS JSON 1.0, `X-Amz-Target: AmazonSQS.<Operation>`) for `SendMessage`,
- * `ReceiveMessage`, `DeleteMessage`, `ChangeMessageVisibility`, `GetQueueAttributes` and
- * `StartMessageMoveTask` (the redrive), with MD5 digests the SDK checks, visibility timeouts, and a
- * dead-letter queue after {@link MAX_RECEIVE_COUNT} receives, as the stack's queue has. Messages are kept in
- * `.data/outbox.json` (0600) or memory, so a restart loses no queued grant.
+ * `SendMessageBatch`, `ReceiveMessage`, `DeleteMessage`, `DeleteMessageBatch`, `ChangeMessageVisibility`,
+ * `GetQueueAttributes` and `StartMessageMoveTask` (the redrive), with MD5 digests the SDK checks,
+ * visibility timeouts, and a dead-letter queue after {@link MAX_RECEIVE_COUNT} receives, as the
+ * stack's queues have. It holds the outbox's queues and the notifications' FIFO queues
+ * (./sqs-fifo.ts: groups, deduplication). Messages are kept in `.data/outbox.json` (0600) or
+ * memory, so a restart loses no queued grant.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { close, listen, parseJsonObject, readBody, sendAwsJson, sendAwsJsonError } from './http-util.js';
 import { openJsonFile } from './json-file.js';
+import {
+  type FifoAttributes,
+  FifoDeduplication,
+  fifoSendProblem,
+  isFifoQueueName,
+  receivableInOrder,
+} from './sqs-fifo.js';
 
 /** Receives after which a message goes to the dead-letter queue (the stack's redrive policy). */
 export const MAX_RECEIVE_COUNT = 5;
@@ -22,6 +29,16 @@ export const LOCAL_OUTBOX_QUEUE = 'humanapi-outbox';
 export const LOCAL_OUTBOX_DEAD_LETTER_QUEUE = 'humanapi-outbox-dead-letters';
 /** The queue the drain sets messages it can never apply aside in, locally (`REJECTED_GRANTS_QUEUE_URL`). */
 export const LOCAL_REJECTED_GRANTS_QUEUE = 'humanapi-outbox-rejected';
+/** The notifications queue's name locally (`NOTIFICATIONS_QUEUE_URL`, docs/notifications.md). */
+export const LOCAL_NOTIFICATIONS_QUEUE = 'humanapi-notifications.fifo';
+/** Its dead-letter queue's name locally. */
+export const LOCAL_NOTIFICATIONS_DEAD_LETTER_QUEUE = 'humanapi-notifications-dead-letters.fifo';
+
+/** Each queue with a redrive policy, and its dead-letter queue. */
+const DEAD_LETTER_QUEUE_OF: Readonly<Record<string, string>> = {
+  [LOCAL_OUTBOX_QUEUE]: LOCAL_OUTBOX_DEAD_LETTER_QUEUE,
+  [LOCAL_NOTIFICATIONS_QUEUE]: LOCAL_NOTIFICATIONS_DEAD_LETTER_QUEUE,
+};
 
 interface StoredMessage {
   id: string;
@@ -31,6 +48,8 @@ interface StoredMessage {
   firstReceivedAt?: number;
   visibleAt: number;
   receiptHandle?: string;
+  /** A FIFO queue's message: its group, deduplication ID and sequence number. */
+  fifo?: FifoAttributes;
 }
 
 type Queues = Record<string, StoredMessage[]>;
@@ -51,6 +70,18 @@ export interface LocalSqs {
   resetFaults(): void;
   /** Messages in the outbox, in its dead-letter queue, and set aside by the drain. */
   depths(): { readonly outbox: number; readonly deadLetters: number; readonly rejected: number };
+  /** URL of the notifications queue (`NOTIFICATIONS_QUEUE_URL`). */
+  readonly notificationsQueueUrl: string;
+  /**
+   * The notifications queue: messages in it and in its dead-letter queue, sends accepted as new
+   * and sends answered as duplicates (deduplicated).
+   */
+  notificationStats(): {
+    readonly queued: number;
+    readonly deadLetters: number;
+    readonly accepted: number;
+    readonly deduplicated: number;
+  };
   close(): Promise<void>;
 }
 
@@ -70,6 +101,9 @@ export async function startLocalSqs({
   queues[LOCAL_OUTBOX_QUEUE] ??= [];
   queues[LOCAL_OUTBOX_DEAD_LETTER_QUEUE] ??= [];
   queues[LOCAL_REJECTED_GRANTS_QUEUE] ??= [];
+  queues[LOCAL_NOTIFICATIONS_QUEUE] ??= [];
+  queues[LOCAL_NOTIFICATIONS_DEAD_LETTER_QUEUE] ??= [];
+  const deduplication = new FifoDeduplication();
   const faults: { operation: string | undefined; count: number }[] = [];
   const save = () => file.write(queues);
 
@@ -95,9 +129,42 @@ export async function startLocalSqs({
     save();
   };
 
-  const queueOf = (url: unknown): StoredMessage[] | undefined => {
+  const queueNameOf = (url: unknown): string | undefined => {
     if (typeof url !== 'string' || !URL.canParse(url)) return undefined;
-    return queues[new URL(url).pathname.split('/').pop() ?? ''];
+    const name = new URL(url).pathname.split('/').pop() ?? '';
+    return Object.hasOwn(queues, name) ? name : undefined;
+  };
+
+  /**
+   * Queues one message of a send (or of a batch's entry): its ID and sequence number, or the
+   * error SQS answers. A FIFO send whose deduplication ID the window holds is answered, not queued.
+   */
+  const enqueue = (
+    name: string,
+    entry: Record<string, unknown>,
+    now: number,
+  ): { messageId: string; md5: string; sequenceNumber?: string } | { error: string } => {
+    const body = entry.MessageBody;
+    if (typeof body !== 'string' || body === '')
+      return { error: 'The request must contain the parameter MessageBody.' };
+    const message: StoredMessage = { id: randomUUID(), body, sentAt: now, receiveCount: 0, visibleAt: now };
+    if (isFifoQueueName(name)) {
+      const problem = fifoSendProblem(entry);
+      if (problem !== undefined) return { error: problem };
+      const attributes = {
+        groupId: String(entry.MessageGroupId),
+        deduplicationId: String(entry.MessageDeduplicationId),
+      };
+      const admitted = deduplication.admit(name, attributes, message.id, now);
+      if ('duplicateOf' in admitted) return { ...admitted.duplicateOf, md5: md5(body) };
+      message.fifo = { ...attributes, sequenceNumber: admitted.sequenceNumber };
+    }
+    queues[name]?.push(message);
+    return {
+      messageId: message.id,
+      md5: md5(body),
+      ...(message.fifo === undefined ? {} : { sequenceNumber: message.fifo.sequenceNumber }),
+    };
   };
 
   const server: Server = createServer(async (request, response) => {
@@ -124,23 +191,51 @@ export async function startLocalSqs({
       answer(response, { TaskHandle: randomUUID() });
       return;
     }
-    const queue = queueOf(body?.QueueUrl);
-    if (body === undefined || queue === undefined) {
+    const queueName = queueNameOf(body?.QueueUrl);
+    const queue = queueName === undefined ? undefined : queues[queueName];
+    if (body === undefined || queueName === undefined || queue === undefined) {
       awsError(response, 400, 'QueueDoesNotExist', 'The specified queue does not exist.');
       return;
     }
     const now = Date.now();
-    if (operation === 'SendMessage' && typeof body.MessageBody === 'string' && body.MessageBody !== '') {
-      const message: StoredMessage = {
-        id: randomUUID(),
-        body: body.MessageBody,
-        sentAt: now,
-        receiveCount: 0,
-        visibleAt: now,
-      };
-      queue.push(message);
+    if (operation === 'SendMessage') {
+      const sent = enqueue(queueName, body, now);
+      if ('error' in sent) {
+        awsError(response, 400, 'InvalidParameterValue', sent.error);
+        return;
+      }
       save();
-      answer(response, { MessageId: message.id, MD5OfMessageBody: md5(message.body) });
+      answer(response, {
+        MessageId: sent.messageId,
+        MD5OfMessageBody: sent.md5,
+        ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
+      });
+      return;
+    }
+    if (operation === 'SendMessageBatch') {
+      const entries = Array.isArray(body.Entries) ? (body.Entries as unknown[]) : [];
+      if (entries.length === 0 || entries.length > 10) {
+        awsError(response, 400, 'TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries.');
+        return;
+      }
+      const successful: Record<string, unknown>[] = [];
+      const failed: Record<string, unknown>[] = [];
+      for (const entry of entries) {
+        const fields = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+        const sent = enqueue(queueName, fields, now);
+        if ('error' in sent) {
+          failed.push({ Id: fields.Id, SenderFault: true, Code: 'InvalidParameterValue', Message: sent.error });
+        } else {
+          successful.push({
+            Id: fields.Id,
+            MessageId: sent.messageId,
+            MD5OfMessageBody: sent.md5,
+            ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
+          });
+        }
+      }
+      save();
+      answer(response, { Successful: successful, Failed: failed });
       return;
     }
     if (operation === 'ReceiveMessage') {
@@ -148,13 +243,16 @@ export async function startLocalSqs({
         typeof body.MaxNumberOfMessages === 'number' ? Math.min(10, Math.max(1, body.MaxNumberOfMessages)) : 1;
       const timeout = typeof body.VisibilityTimeout === 'number' ? body.VisibilityTimeout : visibilityTimeoutSeconds;
       const received: StoredMessage[] = [];
-      for (const message of [...queue]) {
+      const deadLetterQueue = DEAD_LETTER_QUEUE_OF[queueName];
+      const candidates = isFifoQueueName(queueName)
+        ? receivableInOrder(queue, now)
+        : queue.filter((message) => message.visibleAt <= now);
+      for (const message of candidates) {
         if (received.length >= max) break;
-        if (message.visibleAt > now) continue;
-        if (queue === queues[LOCAL_OUTBOX_QUEUE] && message.receiveCount >= MAX_RECEIVE_COUNT) {
+        if (deadLetterQueue !== undefined && message.receiveCount >= MAX_RECEIVE_COUNT) {
           // The redrive policy: past its receives, the message moves to the dead-letter queue.
           queue.splice(queue.indexOf(message), 1);
-          queues[LOCAL_OUTBOX_DEAD_LETTER_QUEUE]?.push({ ...message, visibleAt: now });
+          queues[deadLetterQueue]?.push({ ...message, visibleAt: now });
           continue;
         }
         message.receiveCount += 1;
@@ -174,6 +272,13 @@ export async function startLocalSqs({
             ApproximateReceiveCount: String(message.receiveCount),
             SentTimestamp: String(message.sentAt),
             ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? now),
+            ...(message.fifo === undefined
+              ? {}
+              : {
+                  MessageGroupId: message.fifo.groupId,
+                  MessageDeduplicationId: message.fifo.deduplicationId,
+                  SequenceNumber: message.fifo.sequenceNumber,
+                }),
           },
         })),
       });
@@ -182,6 +287,36 @@ export async function startLocalSqs({
     const byHandle = queue.find(
       (message) => message.receiptHandle !== undefined && message.receiptHandle === body.ReceiptHandle,
     );
+    if (operation === 'DeleteMessageBatch') {
+      const entries = Array.isArray(body.Entries) ? (body.Entries as unknown[]) : [];
+      if (entries.length === 0 || entries.length > 10) {
+        awsError(response, 400, 'TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries.');
+        return;
+      }
+      const successful: { Id: unknown }[] = [];
+      const failed: Record<string, unknown>[] = [];
+      for (const entry of entries) {
+        const { Id, ReceiptHandle } =
+          typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+        const index = queue.findIndex(
+          (message) => message.receiptHandle !== undefined && message.receiptHandle === ReceiptHandle,
+        );
+        if (index === -1) {
+          failed.push({
+            Id,
+            SenderFault: true,
+            Code: 'ReceiptHandleIsInvalid',
+            Message: 'The receipt handle is not valid.',
+          });
+        } else {
+          queue.splice(index, 1);
+          successful.push({ Id });
+        }
+      }
+      save();
+      answer(response, { Successful: successful, Failed: failed });
+      return;
+    }
     if (operation === 'DeleteMessage' || operation === 'ChangeMessageVisibility') {
       if (byHandle === undefined) {
         awsError(response, 400, 'ReceiptHandleIsInvalid', 'The receipt handle is not valid.');
@@ -223,145 +358,13 @@ export async function startLocalSqs({
       deadLetters: queues[LOCAL_OUTBOX_DEAD_LETTER_QUEUE]?.length ?? 0,
       rejected: queues[LOCAL_REJECTED_GRANTS_QUEUE]?.length ?? 0,
     }),
+    notificationsQueueUrl: `${endpoint}/000000000000/${LOCAL_NOTIFICATIONS_QUEUE}`,
+    notificationStats: () => ({
+      queued: queues[LOCAL_NOTIFICATIONS_QUEUE]?.length ?? 0,
+      deadLetters: queues[LOCAL_NOTIFICATIONS_DEAD_LETTER_QUEUE]?.length ?? 0,
+      accepted: deduplication.counts.get(LOCAL_NOTIFICATIONS_QUEUE)?.accepted ?? 0,
+      deduplicated: deduplication.counts.get(LOCAL_NOTIFICATIONS_QUEUE)?.deduplicated ?? 0,
+    }),
     close: () => close(server),
-  };
-}
-
-/** An SQS-event Lambda handler with partial batch responses. */
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-
-/** A running drain loop. */
-export interface OutboxDrain {
-  /** Stops polling, after the batch in hand. */
-  stop(): Promise<void>;
-}
-
-/**
- * Plays Lambda's SQS event source for the drain function: receives batches of up to 10, invokes
- * `handler` with an SQS event, and deletes the messages it did not report as failures (those
- * come back after their visibility timeout). Loops until stopped, one poll per `intervalMs`.
- */
-export function startOutboxDrain({
-  endpoint,
-  queueUrl,
-  handler,
-  context,
-  intervalMs = 200,
-}: {
-  endpoint: string;
-  queueUrl: string;
-  handler: SqsHandler;
-  context: () => Context;
-  intervalMs?: number;
-}): OutboxDrain {
-  const client = new SQSClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  async function poll(): Promise<void> {
-    const output = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }),
-    );
-    const messages = output.Messages ?? [];
-    if (messages.length === 0) return;
-    const event: SQSEvent = {
-      Records: messages.map((message) => ({
-        messageId: message.MessageId ?? '',
-        receiptHandle: message.ReceiptHandle ?? '',
-        body: message.Body ?? '',
-        attributes: {
-          ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
-          SentTimestamp: message.Attributes?.SentTimestamp ?? '0',
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? '0',
-        },
-        messageAttributes: {},
-        md5OfBody: message.MD5OfBody ?? '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:local:000000000000:${LOCAL_OUTBOX_QUEUE}`,
-        awsRegion: 'local',
-      })),
-    };
-    let failed: Set<string>;
-    try {
-      const result = await handler(event, context());
-      failed = new Set(result.batchItemFailures.map((failure) => failure.itemIdentifier));
-    } catch {
-      // The whole batch failed (as Lambda sees a thrown error): every message comes back.
-      return;
-    }
-    for (const message of messages) {
-      if (failed.has(message.MessageId ?? '')) continue;
-      await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-    }
-  }
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = poll()
-        .catch(() => {
-          // SQS itself failing (a fault hook): the next poll tries again.
-        })
-        .finally(schedule);
-    }, intervalMs);
-  };
-  schedule();
-
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-      client.destroy();
-    },
-  };
-}
-
-/** A running schedule. */
-export interface Schedule {
-  /** Stops it, after the run in hand. */
-  stop(): Promise<void>;
-}
-
-/**
- * Plays an EventBridge schedule: invokes `handler` every `intervalMs` (one run at a time; a run
- * that throws is logged by the handler itself and the next one comes all the same).
- */
-export function startSchedule({
-  handler,
-  context,
-  intervalMs,
-}: {
-  handler: (event: unknown, context: Context) => Promise<unknown>;
-  context: () => Context;
-  intervalMs: number;
-}): Schedule {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = handler({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event' }, context())
-        .catch(() => {
-          // Lambda would record the failed invocation; the schedule goes on.
-        })
-        .finally(schedule);
-    }, intervalMs);
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
   };
 }

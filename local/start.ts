@@ -17,6 +17,7 @@ import {
   serviceEnvironmentExports,
   serviceEnvironmentFile,
 } from './settings.js';
+import { LOCAL_NOTIFICATIONS_QUEUE } from './sqs.js';
 
 const DATA_DIR = '.data';
 /** Where a persisted local mode writes the service environment (0600). */
@@ -108,6 +109,8 @@ const lines = [
   local.authSandboxMode
     ? `  Human API (current): sandbox at ${local.apiUrl}/sandbox/humanapi-auth`
     : `  Human API (current): ${ready.humanApiAuthBaseUrl ?? DEFAULT_HUMANAPI_AUTH_BASE_URL}`,
+  // The URL's secret is a secret: the banner names where it is kept, never its value.
+  `  Notifications: ${local.apiUrl}/notifications/… (the path secret is ${ready.notificationsSecretId} in the local Secrets Manager${local.notifications === undefined ? '' : '; the sandbox posts there after each connection'}); queued on ${LOCAL_NOTIFICATIONS_QUEUE}, read by the app back end's inbox`,
   ready.jwt === undefined
     ? `  Identity:   no JWT: /sessions is open; ${ROUTES.filter((route) => route.caller === 'iam')
         .map(routeKeyOf)

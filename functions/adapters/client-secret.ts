@@ -8,6 +8,7 @@ import { errorFields, logger } from '../commons/observability.js';
 import { DependencyUnavailableError } from '../domain/errors.js';
 import type { ClientSecretSource } from '../domain/ports.js';
 import { createSecretsManagerClient } from './aws-clients.js';
+import { parseClientSecret } from './client-secret-value.js';
 
 /** Settings of {@link SecretsManagerClientSecret}. */
 export interface ClientSecretOptions {
@@ -17,22 +18,6 @@ export interface ClientSecretOptions {
   readonly secretId: string;
   /** Cache lifetime in seconds. */
   readonly ttlSeconds: number;
-}
-
-/** The secret is `{"clientSecret":"…"}` or, accepted too, the plain secret string. */
-export function parseClientSecret(value: string): string | undefined {
-  const trimmed = value.trim();
-  if (!trimmed.startsWith('{')) return trimmed === '' ? undefined : trimmed;
-  try {
-    const parsed: unknown = JSON.parse(trimmed);
-    if (typeof parsed === 'object' && parsed !== null && 'clientSecret' in parsed) {
-      const { clientSecret } = parsed;
-      if (typeof clientSecret === 'string' && clientSecret !== '') return clientSecret;
-    }
-  } catch {
-    // Not JSON after all: treated as unusable below, never echoed.
-  }
-  return undefined;
 }
 
 /**

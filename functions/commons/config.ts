@@ -206,3 +206,31 @@ export function readReaderConfig(env: Environment = process.env): ReaderConfig {
     }),
   };
 }
+
+/** The notifications receiver's settings (docs/notifications.md). */
+export interface NotificationsConfig {
+  /** The URL's path secret (`NOTIFICATIONS_SECRET_ID`). */
+  readonly pathSecretId: string;
+  /** The app's client secret, which signs notifications (`HUMANAPI_SECRET_ID`). */
+  readonly clientSecretId: string;
+  /** The SQS FIFO queue the notifications go to (`NOTIFICATIONS_QUEUE_URL`). */
+  readonly queueUrl: string;
+  /** How long both secrets are cached (`SECRET_TTL_SECONDS`). */
+  readonly secretTtlSeconds: number;
+}
+
+/**
+ * Reads the notifications receiver's environment: only what it uses (it touches no table, no key
+ * and no Human API endpoint), with the functions' rules.
+ *
+ * @throws {ConfigError} naming the first missing or invalid variable
+ */
+export function readNotificationsConfig(env: Environment = process.env): NotificationsConfig {
+  const variables = new Variables(env);
+  return {
+    pathSecretId: variables.require('NOTIFICATIONS_SECRET_ID'),
+    clientSecretId: variables.require('HUMANAPI_SECRET_ID'),
+    queueUrl: variables.httpUrl('NOTIFICATIONS_QUEUE_URL'),
+    secretTtlSeconds: variables.integer('SECRET_TTL_SECONDS', DEFAULT_SECRET_TTL_SECONDS, SECRET_TTL_SECONDS_RANGE),
+  };
+}

@@ -21,6 +21,8 @@ export interface Route {
   readonly caller: RouteCaller;
   /** One line for the OpenAPI document and the banner. */
   readonly summary: string;
+  /** A path parameter that is a secret: never logged (local mode's request lines redact it). */
+  readonly secretPathParameter?: string;
 }
 
 /** The routes, in the order docs/api.md lists them. */
@@ -59,6 +61,14 @@ export const ROUTES = [
     path: '/users/{clientUserId}',
     caller: 'iam',
     summary: 'Delete a user\u2019s tokens from the vault, leaving a tombstone no late grant passes',
+  },
+  {
+    functionName: 'receiveNotification',
+    method: 'POST',
+    path: '/notifications/{secret}',
+    caller: 'none',
+    summary: 'Receive Human API\u2019s notifications and hand them to the notifications queue',
+    secretPathParameter: 'secret',
   },
 ] as const satisfies readonly Route[];
 

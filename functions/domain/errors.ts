@@ -190,10 +190,10 @@ export class HumanApiTimeoutError extends HumanApiError {
 }
 
 /** A backing service failed after the SDK's retries; named as the 503 title names it ("<dependency> is unavailable"). */
-export type Dependency = 'DynamoDB' | 'Secrets Manager' | 'KMS' | 'the outbox';
+export type Dependency = 'DynamoDB' | 'Secrets Manager' | 'KMS' | 'the outbox' | 'the notifications queue';
 
 /**
- * The family of AWS dependency failures: DynamoDB, Secrets Manager, KMS or the outbox queue is unavailable (after the
+ * The family of AWS dependency failures: DynamoDB, Secrets Manager, KMS, the outbox or the notifications queue is unavailable (after the
  * SDK's retries), misconfigured, or answered data this code cannot use.
  */
 export class DependencyUnavailableError extends Error {
@@ -273,5 +273,32 @@ export class UserDeletedError extends Error {
   constructor() {
     super('This user was deleted while the session finished; nothing was stored. Open Human Connect again.');
     this.name = 'UserDeletedError';
+  }
+}
+
+/** Why a notification was refused (docs/notifications.md#verification). */
+export type NotificationRefusal =
+  /** The URL's path secret is not this deployment's (current, or previous within its grace). */
+  | 'path-secret'
+  /** `X-HumanAPI-Signature` came without a usable `X-HumanAPI-Timestamp` or `X-HumanAPI-Nonce`. */
+  | 'signature-headers'
+  /** The signed timestamp is outside the replay window. */
+  | 'signature-stale'
+  /** The signature matches no client secret of this app (current, or previous within its grace). */
+  | 'signature-mismatch';
+
+/**
+ * A notification that cannot be shown to come from Human API for this app: 401, nothing queued.
+ * Its message, written for ops, comes from the receiver (functions/domain/receive-notification.ts),
+ * so the other functions' bundles do not carry it.
+ */
+export class NotificationRefusedError extends Error {
+  /** What failed. */
+  readonly reason: NotificationRefusal;
+
+  constructor(reason: NotificationRefusal, message: string) {
+    super(message);
+    this.name = 'NotificationRefusedError';
+    this.reason = reason;
   }
 }

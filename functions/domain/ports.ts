@@ -4,6 +4,7 @@
  * tests hand the domain fakes of these.
  */
 import type { UserPublicToken } from '../contract/answers.js';
+import type { NotificationHint } from '../contract/notifications.js';
 
 /** The tokens a finished session yields, the accessToken already encrypted. Also the outbox message. */
 export interface TokenGrant {
@@ -327,4 +328,29 @@ export interface DeadLetterQueue {
 export interface TableProbe {
   /** @throws {DependencyUnavailableError} when DynamoDB does not answer */
   probe(): Promise<void>;
+}
+
+/**
+ * A secret that can be rotated without a redeploy (docs/notifications.md#rotation): its value now
+ * (`AWSCURRENT`) and, for a grace period after a rotation, the value before (`AWSPREVIOUS`).
+ */
+export interface RotatingSecret {
+  /**
+   * The values accepted now, the current one first; cached.
+   *
+   * @param options.refresh - re-read them (after a value was refused: the cache may be stale);
+   *   rate-limited, so refusals cannot drive reads
+   * @throws {DependencyUnavailableError} when Secrets Manager fails or holds no usable value
+   */
+  acceptedValues(options?: { readonly refresh?: boolean }): Promise<readonly string[]>;
+}
+
+/** The queue verified notifications are handed to, which the team's consumers read (docs/notifications.md). */
+export interface NotificationQueue {
+  /**
+   * Hands the hints over durably, each deduplicated by its `notificationId`.
+   *
+   * @throws {DependencyUnavailableError} when any of them could not be sent (after retries)
+   */
+  send(hints: readonly NotificationHint[]): Promise<void>;
 }

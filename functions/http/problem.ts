@@ -18,6 +18,7 @@ import {
   HumanApiTimeoutError,
   InvalidCallerIdError,
   MalformedBodyError,
+  NotificationRefusedError,
   PayloadTooLargeError,
   RequestError,
   RequestInFlightError,
@@ -61,6 +62,9 @@ function problem(
  */
 export function toProblem(error: unknown): Problem {
   if (error instanceof RequestError) return requestProblem(error);
+  if (error instanceof NotificationRefusedError) {
+    return problem(401, 'notification-refused', 'Unauthorized', error.message);
+  }
   if (error instanceof ForeignClientIdError) return problem(403, 'foreign-client-id', 'Forbidden', error.message);
   if (error instanceof CallerMismatchError) return problem(403, 'caller-mismatch', 'Forbidden', error.message);
   if (error instanceof TokenRecordNotFoundError) return problem(404, 'no-token-record', 'Not found', error.message);

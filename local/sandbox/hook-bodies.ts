@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { requestIssueMessage, toFieldIssues } from '../../functions/http/field-issues.js';
+import { NOTIFICATION_TYPES } from './notifications.js';
 
 const count = z.optional(z.int().check(z.minimum(1), z.maximum(1000)));
 
@@ -26,6 +27,16 @@ export const revokeAccessTokensBody = z.strictObject({ clientUserId: z.string().
 
 /** `POST /sandbox/humanapi/users/delete`: the user Human API deletes. */
 export const deleteHumanApiUserBody = z.strictObject({ clientUserId: z.string().check(z.minLength(1)) });
+
+/** `POST /sandbox/humanapi/notifications/send`: a notification about a known user (docs/local-mode.md#notifications). */
+export const sendNotificationBody = z.strictObject({
+  clientUserId: z.string().check(z.minLength(1)),
+  type: z.optional(z.enum(NOTIFICATION_TYPES)),
+  /** Deliveries of the same notification after the first, as Human API may deliver one twice. */
+  redeliveries: z.optional(z.int().check(z.minimum(0), z.maximum(10))),
+  /** `false`: no `X-HumanAPI-Signature` (Human API signs optionally). @default true */
+  signed: z.optional(z.boolean()),
+});
 
 /** `POST /sandbox/dynamodb/faults`. */
 export const dynamoDbFaultBody = z.strictObject({

@@ -3,13 +3,15 @@
  * (docs/local-mode.md#sandbox): the offline connect.js, the development JWT
  * issuer, and the hooks tests drive: fault injection into DynamoDB, the secret store and the
  * Human API sandbox, request counters, a read-only view of a stored record (never its
- * accessToken), secret rotation, access-token revocation and a user's deletion at Human API.
- * Paths of Human API itself (`/sandbox/humanapi/v1/...`) go to the sandbox. All of it exists only
- * while the sandbox serves: with a real Human API, every `/sandbox/` path is 404.
+ * accessToken), secret rotation, access-token revocation, a user's deletion at Human API, and
+ * Human API's notifications (send one, count them, read the app back end's inbox). Paths of
+ * Human API itself (`/sandbox/humanapi/v1/...`) go to the sandbox. All of it exists only while
+ * the sandbox serves: with a real Human API, every `/sandbox/` path is 404.
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as z from 'zod/mini';
+import type { NotificationInbox } from '../../web/app-server/notification-inbox.js';
 import { corsHeaders, preflightHeaders } from '../cors.js';
 import type { LocalDynamoDb } from '../dynamodb.js';
 import { parseJsonObject, readBody, sendJson } from '../http-util.js';
@@ -26,10 +28,12 @@ import {
   kmsFaultBody,
   revokeAccessTokensBody,
   secretStoreFaultBody,
+  sendNotificationBody,
   sqsFaultBody,
 } from './hook-bodies.js';
 import type { HumanApiFault, HumanApiSandbox } from './human-api.js';
 import type { HumanApiAuthSandbox } from './human-api-auth.js';
+import type { SandboxNotifications } from './notifications.js';
 
 /** The offline connect.js, read once: it is served as is. */
 const CONNECT_JS = await readFile(new URL('./connect.js', import.meta.url));
@@ -59,6 +63,10 @@ export interface SandboxHooksOptions {
   readonly tokensTableName: string;
   /** Origins allowed cross-origin (the front end calls the development issuer). */
   readonly allowedOrigins: readonly string[];
+  /** The sandbox's notification sender (docs/local-mode.md#notifications). */
+  readonly notifications?: SandboxNotifications | undefined;
+  /** The app back end's consumer of the notifications queue. */
+  readonly inbox?: NotificationInbox | undefined;
 }
 
 /** Handles a request whose path starts with `/sandbox/`. */
@@ -83,6 +91,8 @@ export function createSandboxRoutes({
   tokensTableName,
   allowedOrigins,
   bothSandboxesServe,
+  notifications,
+  inbox,
 }: SandboxHooksOptions): SandboxRoutes {
   if (sandbox === undefined) {
     // With a real Human API nothing under /sandbox/ exists: no faults, counters or records to
@@ -178,6 +188,30 @@ export function createSandboxRoutes({
         cors,
       );
     },
+    'GET /sandbox/notifications/stats': (_request, cors, response) =>
+      sendJson(
+        response,
+        200,
+        { sandbox: notifications?.counts, queue: sqs.notificationStats(), inbox: inbox?.stats },
+        cors,
+      ),
+    // JWT mode has no app back end: the page polls this local-only route for its user's notices
+    // (docs/local-mode.md#notifications); a deployment has nothing like it.
+    'GET /sandbox/notifications/inbox': (request, cors, response) => {
+      const query = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams;
+      const clientUserId = query.get('clientUserId');
+      const after = query.get('after') ?? '0';
+      if (inbox === undefined) return sendJson(response, 404, { message: 'Not Found' }, cors);
+      if (clientUserId === null || clientUserId === '' || !/^\d{1,15}$/.test(after)) {
+        return sendJson(
+          response,
+          400,
+          { error: 'Bad Request', message: 'clientUserId and a whole-number after' },
+          cors,
+        );
+      }
+      return sendJson(response, 200, { clientUserId, ...inbox.newData(clientUserId, Number(after)) }, cors);
+    },
     'POST /sandbox/faults/reset': (_request, cors, response) => {
       dynamoDb.resetFaults();
       secretStore.resetFaults();
@@ -211,6 +245,25 @@ export function createSandboxRoutes({
       [`POST ${HUMAN_API_SANDBOX_PATH}/faults/reset`]: (_request, _cors, response) => {
         sandbox.clearFaults();
         sendJson(response, 200, { queued: 0 });
+      },
+      // What Human API does when a user has new data: a notification to the app's URL (docs/local-mode.md#notifications).
+      [`POST ${HUMAN_API_SANDBOX_PATH}/notifications/send`]: async (request, _cors, response) => {
+        const body = await readHookBody(request, sendNotificationBody);
+        if (!body.ok) return sendJson(response, 400, body.problem);
+        const { clientUserId, type, redeliveries, signed } = body.value;
+        const user = sandbox.findUser(clientUserId);
+        if (user === undefined || notifications === undefined) {
+          return sendJson(response, 404, { error: 'Not Found', message: 'Unknown clientUserId' });
+        }
+        const sent = await notifications.send(
+          { humanId: user.humanId, clientUserId },
+          {
+            ...(type === undefined ? {} : { type }),
+            ...(redeliveries === undefined ? {} : { redeliveries }),
+            ...(signed === undefined ? {} : { signed }),
+          },
+        );
+        sendJson(response, 200, sent);
       },
       [`POST ${HUMAN_API_SANDBOX_PATH}/rotate-secret`]: (_request, _cors, response) => {
         sandbox.rotateSecret();

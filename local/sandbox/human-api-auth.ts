@@ -58,6 +58,8 @@ export interface HumanApiAuthSandboxOptions {
   readonly v1: HumanApiSandbox;
   /** Where state is kept; memory when undefined. */
   readonly statePath: string | undefined;
+  /** Told of each source connected in the popup, as Human API then notifies the app (./notifications.ts). */
+  readonly onConnected?: (user: { readonly humanId: string; readonly clientUserId: string }) => void;
 }
 
 /** The current-generation sandbox. */
@@ -102,6 +104,7 @@ export function createHumanApiAuthSandbox({
   clientId,
   v1,
   statePath,
+  onConnected,
 }: HumanApiAuthSandboxOptions): HumanApiAuthSandbox {
   const file = openJsonFile<AuthState>(statePath);
   const saved = file.read();
@@ -235,6 +238,7 @@ export function createHumanApiAuthSandbox({
     if (!connection.sources.includes(source)) connection.sources.push(source);
     state.connected[clientUserId] = connection;
     save();
+    onConnected?.({ humanId: v1.humanIdFor(clientUserId), clientUserId });
     return sendConnections(response, clientUserId);
   }
 

@@ -65,6 +65,8 @@ export interface HumanApiSandboxOptions {
   readonly onSecretRotated: (clientSecret: string) => void;
   /** Secret to start with when there is no saved state. */
   readonly initialSecret?: string;
+  /** Told of each connection (a session exchanged), as Human API then notifies the app (./notifications.ts). */
+  readonly onConnected?: (user: { readonly humanId: string; readonly clientUserId: string }) => void;
 }
 
 /**
@@ -117,6 +119,7 @@ export function createHumanApiSandbox({
   statePath,
   onSecretRotated,
   initialSecret,
+  onConnected,
 }: HumanApiSandboxOptions): HumanApiSandbox {
   const file = openJsonFile<SandboxState>(statePath);
   const saved = file.read();
@@ -208,6 +211,7 @@ export function createHumanApiSandbox({
     const accessToken = hex(20);
     accessTokens[accessToken] = { humanId: session.humanId };
     save();
+    onConnected?.({ humanId: session.humanId, clientUserId: human.clientUserId });
     return sendJson(response, 201, {
       humanId: session.humanId,
       accessToken,

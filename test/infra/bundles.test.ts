@@ -36,6 +36,8 @@ function inFreshProcess(file: string, script: string, extraEnv: Readonly<Record<
         REJECTED_GRANTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/outbox-rejected',
         DEAD_LETTERS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/outbox-dead-letters',
         DEAD_LETTERS_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:outbox-dead-letters',
+        NOTIFICATIONS_SECRET_ID: 'test/notifications-path-secret',
+        NOTIFICATIONS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications.fifo',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         ...extraEnv,
       },
@@ -109,6 +111,14 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
       expect(sizes[name].packages).not.toContain('@aws-sdk/client-kms');
       expect(sizes[name].packages).not.toContain('@aws-sdk/client-secrets-manager');
     }
+    // The notifications receiver reads its two secrets and sends to its queue: no table, no key.
+    expect(sizes.receiveNotification.packages).toEqual(
+      expect.arrayContaining(['@aws-sdk/client-secrets-manager', '@aws-sdk/client-sqs']),
+    );
+    for (const client of ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-kms']) {
+      expect(sizes.receiveNotification.packages).not.toContain(client);
+    }
+    expect(sizes.receiveNotification.packages).not.toContain('@aws-lambda-powertools/parameters');
   });
 
   it('replaces semver, which only the X-Ray SDK’s AWS SDK v2 patcher calls, by its stand-in', () => {
@@ -162,6 +172,8 @@ describe('the Lambda bundles (built with the stack’s esbuild options)', () => 
     expect(sizes.redriveOutbox.minifiedBytes).toBeLessThanOrEqual(368_000); // 367,886 B
     // finishSession and the drain carry the listing of idempotency records a deletion removes.
     expect(sizes.deleteUser.minifiedBytes).toBeLessThanOrEqual(380_300); // 378,465 B
+    // Secrets Manager and SQS only (notification-clients.ts): no DynamoDB, no Powertools Parameters.
+    expect(sizes.receiveNotification.minifiedBytes).toBeLessThanOrEqual(377_000); // 375,367 B
   });
 
   it('maps stack frames to the TypeScript sources without --enable-source-maps', () => {

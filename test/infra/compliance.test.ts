@@ -142,6 +142,7 @@ describe('cdk-nag acknowledgements', () => {
       'ConnectTokens',
       'HumanData',
       'DeleteUser',
+      'ReceiveNotification',
       'DrainOutbox',
       'RedriveOutbox',
     ].flatMap((name) =>
@@ -154,6 +155,12 @@ describe('cdk-nag acknowledgements', () => {
     'HumanConnectBackend/ClientSecret AwsSolutions-SMG4',
     'HumanConnectBackend/ClientSecret HIPAA.Security-SecretsManagerRotationEnabled',
     'HumanConnectBackend/ClientSecret NIST.800.53.R5-SecretsManagerRotationEnabled',
+    // The notification URL's secret: re-registered with Human API by hand, rotated by hand.
+    'HumanConnectBackend/NotificationsPathSecret AwsSolutions-SMG4',
+    'HumanConnectBackend/NotificationsPathSecret HIPAA.Security-SecretsManagerRotationEnabled',
+    'HumanConnectBackend/NotificationsPathSecret NIST.800.53.R5-SecretsManagerRotationEnabled',
+    // Human API's notifications: no authorizer in either mode, the path secret and the signature prove the caller.
+    'HumanConnectBackend/HttpApi/POST--notifications--{secret} AwsSolutions-APIG4',
     // The record of changes to the token key: read by people, never consumed.
     'HumanConnectBackend/TokenKeyWatch/Changes AwsSolutions-SQS3',
     // The rejected-grants queue is itself a dead-letter queue, never redriven.
@@ -164,11 +171,12 @@ describe('cdk-nag acknowledgements', () => {
     'HumanConnectBackend/ConnectTokens/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/HumanData/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/DeleteUser/Role AwsSolutions-IAM5[Resource::*]',
+    'HumanConnectBackend/ReceiveNotification/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/DrainOutbox/Role AwsSolutions-IAM5[Resource::*]',
     'HumanConnectBackend/RedriveOutbox/Role AwsSolutions-IAM5[Resource::*]',
   ];
 
-  it('acknowledges the open /sessions route, the hand-rotated secret, synchronous functions outside a VPC and topic-less alarms in IAM mode', () => {
+  it('acknowledges the open /sessions and notifications routes, the hand-rotated secrets, synchronous functions outside a VPC and topic-less alarms in IAM mode', () => {
     expect(paths(synthesize(BASE_PROPS).app)).toEqual(
       [
         ...common,
@@ -179,7 +187,7 @@ describe('cdk-nag acknowledgements', () => {
     );
   });
 
-  it('needs no acknowledgement for /sessions once a JWT authorizer guards it, nor for alarms once a topic is given', () => {
+  it('needs no acknowledgement for /sessions once a JWT authorizer guards it (the notifications route keeps its own), nor for alarms once a topic is given', () => {
     const { app } = synthesize({
       ...BASE_PROPS,
       jwt: { issuer: 'https://issuer.example.com', audience: ['web'] },
@@ -203,7 +211,14 @@ describe('the reasons of the functions\u2019 Lambda DLQ acknowledgements', () =>
       .map(({ reason }) => reason);
 
   it('names synchronous API Gateway invocations for the HTTP functions', () => {
-    for (const name of ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData', 'DeleteUser']) {
+    for (const name of [
+      'FinishSession',
+      'RecoverPublicToken',
+      'ConnectTokens',
+      'HumanData',
+      'DeleteUser',
+      'ReceiveNotification',
+    ]) {
       expect(reasons(name)).toHaveLength(2);
       for (const reason of reasons(name)) expect(reason).toMatch(/^API Gateway invokes the function synchronously/);
     }

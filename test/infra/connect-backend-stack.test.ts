@@ -55,11 +55,19 @@ type FunctionName =
   | 'ConnectTokens'
   | 'HumanData'
   | 'DeleteUser'
+  | 'ReceiveNotification'
   | 'DrainOutbox'
   | 'RedriveOutbox';
 
 /** The functions behind the HTTP API. */
-const ROUTE_FUNCTIONS = ['FinishSession', 'RecoverPublicToken', 'ConnectTokens', 'HumanData', 'DeleteUser'] as const;
+const ROUTE_FUNCTIONS = [
+  'FinishSession',
+  'RecoverPublicToken',
+  'ConnectTokens',
+  'HumanData',
+  'DeleteUser',
+  'ReceiveNotification',
+] as const;
 
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
@@ -394,13 +402,14 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('leaves POST /sessions open and requires AWS_IAM on every other route', () => {
+  it('leaves POST /sessions and POST /notifications/{secret} open and requires AWS_IAM on every other route', () => {
     expect(routeAuthorization(template)).toEqual({
       'POST /sessions': { type: 'NONE', authorizer: undefined },
       'POST /public-tokens': { type: 'AWS_IAM', authorizer: undefined },
       'POST /connect-tokens': { type: 'AWS_IAM', authorizer: undefined },
       'GET /users/{clientUserId}/human/{path+}': { type: 'AWS_IAM', authorizer: undefined },
       'DELETE /users/{clientUserId}': { type: 'AWS_IAM', authorizer: undefined },
+      'POST /notifications/{secret}': { type: 'NONE', authorizer: undefined },
     });
     expect(template.findResources('AWS::ApiGatewayV2::Authorizer')).toEqual({});
   });
@@ -415,6 +424,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
         getAtt(lambdaFunction(template, 'ConnectTokens').id),
         getAtt(lambdaFunction(template, 'HumanData').id),
         getAtt(lambdaFunction(template, 'DeleteUser').id),
+        getAtt(lambdaFunction(template, 'ReceiveNotification').id),
       ].sort(),
     );
     for (const integration of integrations) {
@@ -446,7 +456,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('alarms on the 5xx rate, Human API failures and throttles, with no action when no topic is given', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(15);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();
@@ -513,7 +523,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
   });
 
-  it('keeps the thirteen alarms in one Alarms construct', () => {
+  it('keeps the fifteen alarms in one Alarms construct', () => {
     const paths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
       String(alarm.Metadata['aws:cdk:path']).replace('/Default/', '/'),
     );
@@ -526,8 +536,10 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'HumanConnectBackend/Alarms/HumanApiFailureAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanDataFailureAlarm/Resource',
       'HumanConnectBackend/Alarms/HumanDataThrottlesAlarm/Resource',
+      'HumanConnectBackend/Alarms/NotificationsDeadLettersAlarm/Resource',
       'HumanConnectBackend/Alarms/OutboxDeadLettersAlarm/Resource',
       'HumanConnectBackend/Alarms/OutboxRejectedGrantsAlarm/Resource',
+      'HumanConnectBackend/Alarms/ReceiveNotificationThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/RecoverPublicTokenThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/RedriveOutboxThrottlesAlarm/Resource',
       'HumanConnectBackend/Alarms/ServerErrorRateAlarm/Resource',
@@ -548,7 +560,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     }
   });
 
-  it('outputs the API URL, the secret to set, the table, the key, the reader path, the key-change queue and an invoke ARN per IAM route', () => {
+  it('outputs the API URL, the secret to set, the table, the key, the reader path, the key-change queue, the notifications\u2019 and an invoke ARN per IAM route', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     expect(Object.keys(outputs).sort()).toEqual([
@@ -558,6 +570,11 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'ConnectTokensInvokeArn',
       'HumanDataInvokeArn',
       'DeleteUserInvokeArn',
+      'NotificationsDeadLettersQueueUrl',
+      'NotificationsQueueArn',
+      'NotificationsQueueUrl',
+      'NotificationsSecretArn',
+      'NotificationsUrlPrefix',
       'RecoverPublicTokenInvokeArn',
       'TokenKeyArn',
       'TokenKeyChangesQueueUrl',
@@ -641,7 +658,7 @@ describe('ConnectBackendStack with jwt', () => {
     expect(logicalIdAt(template, 'HumanConnectBackend/ClientSecret/Resource')).toBe(CLIENT_SECRET_ID);
   });
 
-  it('puts one JWT authorizer on every route', () => {
+  it('puts one JWT authorizer on every route but Human API\u2019s notifications', () => {
     const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
 
     expect((authorizer.resource as { Properties: unknown }).Properties).toMatchObject({
@@ -655,6 +672,8 @@ describe('ConnectBackendStack with jwt', () => {
       'POST /connect-tokens': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'GET /users/{clientUserId}/human/{path+}': { type: 'JWT', authorizer: { Ref: authorizer.id } },
       'DELETE /users/{clientUserId}': { type: 'JWT', authorizer: { Ref: authorizer.id } },
+      // Human API can carry no JWT: the notification URL's secret proves it, in either mode.
+      'POST /notifications/{secret}': { type: 'NONE', authorizer: undefined },
     });
   });
 
@@ -691,7 +710,7 @@ describe('ConnectBackendStack with jwt', () => {
   it('notifies the alarm topic when each alarm goes off and when it recovers', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(15);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);
@@ -703,6 +722,11 @@ describe('ConnectBackendStack with jwt', () => {
       'AccessTokenReaderPath',
       'ApiUrl',
       'ClientSecretId',
+      'NotificationsDeadLettersQueueUrl',
+      'NotificationsQueueArn',
+      'NotificationsQueueUrl',
+      'NotificationsSecretArn',
+      'NotificationsUrlPrefix',
       'TokenKeyArn',
       'TokenKeyChangesQueueUrl',
       'TokenTableArn',
@@ -712,10 +736,16 @@ describe('ConnectBackendStack with jwt', () => {
 });
 
 describe('ConnectBackendStack with an existing secret', () => {
+  /** The secrets the stack creates: with an existing client secret, only the notifications' path secret. */
+  const createdSecrets = (template: Template) =>
+    Object.values(template.findResources('AWS::SecretsManager::Secret')).map((secret) =>
+      String(secret.Metadata['aws:cdk:path']).replace('/Default/', '/'),
+    );
+
   it('hands the functions a secret given by complete ARN, and creates none (reading it: test/infra/access/)', () => {
     const { template } = synthesize({ ...BASE_PROPS, clientSecret: { secretCompleteArn: SECRET_ARN } });
 
-    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    expect(createdSecrets(template)).toEqual(['HumanConnectBackend/NotificationsPathSecret/Resource']);
     expect(lambdaFunction(template, 'FinishSession').resource.Properties.Environment.Variables.HUMANAPI_SECRET_ID).toBe(
       SECRET_ARN,
     );
@@ -724,7 +754,7 @@ describe('ConnectBackendStack with an existing secret', () => {
   it('hands the functions a secret given by name, and creates none (reading it: test/infra/access/)', () => {
     const { template } = synthesize({ ...BASE_PROPS, clientSecret: { secretName: 'humanapi/client-secret' } });
 
-    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    expect(createdSecrets(template)).toEqual(['HumanConnectBackend/NotificationsPathSecret/Resource']);
     expect(
       lambdaFunction(template, 'RecoverPublicToken').resource.Properties.Environment.Variables.HUMANAPI_SECRET_ID,
     ).toBe('humanapi/client-secret');

@@ -26,6 +26,7 @@ const FUNCTION_OF_ROUTE: Readonly<Record<string, string>> = {
   'POST /connect-tokens': 'connectTokens',
   'GET /users/{clientUserId}/human/{path+}': 'humanData',
   'DELETE /users/{clientUserId}': 'deleteUser',
+  'POST /notifications/{secret}': 'receiveNotification',
 };
 /** The function the outbox queue feeds (docs/design.md#outbox). */
 const DRAIN_FUNCTION = 'drainOutbox';

@@ -50,6 +50,24 @@ describe('JWT mode (local emulation of the HTTP API JWT authorizer)', () => {
     expect(recovered.json).toEqual(finished.json);
   });
 
+  it('takes no bearer token on Human API\u2019s POST /notifications/{secret}: the function answers, notifications flow', async () => {
+    // Act
+    const wrongSecret = await post(`${local.apiUrl}/notifications/not-the-secret`, [{ humanId: 'h'.repeat(24) }]);
+    const sent = await post(`${local.apiUrl}/sandbox/humanapi/notifications/send`, { clientUserId: 'alice' });
+
+    // Assess: the function's problem, not API Gateway's { message }; the page's local-only inbox route sees it.
+    expect(wrongSecret.status).toBe(401);
+    expect(wrongSecret.json.type).toBe('urn:humanconnect:problem:notification-refused');
+    expect(sent.json.deliveries).toEqual([{ status: 200, attempts: 1 }]);
+    const notices = async () =>
+      (
+        (await (await fetch(`${local.apiUrl}/sandbox/notifications/inbox?clientUserId=alice`)).json()) as {
+          notices: { type: string }[];
+        }
+      ).notices.map((notice) => notice.type);
+    await expect.poll(notices).toContain('activities/summaries');
+  });
+
   describe('answers 401 on both routes, as API Gateway would, for', () => {
     const badTokens: [string, () => Promise<string | undefined>][] = [
       ['no token', async () => undefined],

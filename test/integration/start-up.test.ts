@@ -128,7 +128,10 @@ describe('the terminal of a running local mode', () => {
   it('prints one timestamped line per request: a failure marked with its title, the flows\u2019 normal answers explained', async () => {
     const local = await startLocalModeProcess({ env: { LOG_FORMAT: 'line' } });
     running.push(local);
-    const requestLines = () => local.output.filter((line) => /^\d{2}:\d{2}:\d{2}\.\d{3} POST /.test(line));
+    // The sandbox's notification after the finish has its own line (docs/local-mode.md#notifications).
+    const requestLines = () =>
+      local.output.filter((line) => /^\d{2}:\d{2}:\d{2}\.\d{3} POST /.test(line) && !line.includes('/notifications/'));
+    const notificationLines = () => local.output.filter((line) => line.includes(' POST /notifications/'));
 
     const invalid = await post(`${local.apiUrl}/sessions`, { humanId: 'h', clientId: 'c' });
     const newUser = await signedPost(`${local.apiUrl}/public-tokens`, { clientUserId: 'nora@example.com' });
@@ -148,6 +151,10 @@ describe('the terminal of a running local mode', () => {
         /^\d{2}:\d{2}:\d{2}\.\d{3} POST \/connect-tokens 400 \d+ms e-mail needed \(a new user: the page asks for one, then create mode\)$/,
       ),
       expect.stringMatching(/^\d{2}:\d{2}:\d{2}\.\d{3} POST \/sessions 200 \d+ms$/),
+    ]);
+    await expect.poll(() => notificationLines().length).toBe(1);
+    expect(notificationLines()).toEqual([
+      expect.stringMatching(/^\d{2}:\d{2}:\d{2}\.\d{3} POST \/notifications\/… 200 \d+ms$/),
     ]);
     expect(local.output.some((line) => line.startsWith('{'))).toBe(false);
   });
@@ -277,6 +284,7 @@ const SERVICE_VARIABLES = [
   'HUMANAPI_SECRET_ID',
   'HUMANAPI_AUTH_BASE_URL',
   'HUMANAPI_DATA_BASE_URL',
+  'NOTIFICATIONS_QUEUE_URL',
   'HUMANCONNECT_API_URL',
   'HUMANCONNECT_IAM_ACCESS_KEY_ID',
   'HUMANCONNECT_IAM_SECRET_ACCESS_KEY',

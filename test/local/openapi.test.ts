@@ -119,6 +119,21 @@ describe('docs/openapi.json', () => {
     });
   });
 
+  it('describes Human API\u2019s POST /notifications/{secret}: no security scheme, its own 401, 413 and 503', () => {
+    const document = committed() as {
+      paths: Record<string, { post: { operationId: unknown; security: unknown; responses: Record<string, unknown> } }>;
+    };
+    const operation = document.paths['/notifications/{secret}']?.post;
+
+    expect(operation?.operationId).toBe('receiveNotification');
+    expect(operation?.security).toEqual([]);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '400', '401', '413', '415', '500', '503']);
+    expect(operation?.responses['401']).toEqual({
+      description: expect.stringContaining('notification-refused'),
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
+  });
+
   it('names each operation as the code names its function, with a summary', () => {
     const document = committed() as {
       paths: Record<string, { post: { operationId: unknown; summary: unknown } }>;

@@ -6,6 +6,7 @@ import {
   formatStopSummary,
   problemOf,
   type RequestSummary,
+  redactPathSecrets,
   requestOutcome,
   type StopReport,
 } from '../../local/request-log.js';
@@ -100,6 +101,31 @@ describe('formatRequestLine', () => {
     const line = summary({ path: '/public-tokens', status: 403 });
 
     expect(formatRequestLine(line, { tty: false })).toBe('09:05:07.042 POST /public-tokens 403 21ms failed: Forbidden');
+  });
+});
+
+describe('redactPathSecrets', () => {
+  it.each([
+    ['/notifications/0f1e2d3c4b5a69788796a5b4c3d2e1f0aabbccddeeff0011', '/notifications/\u2026'],
+    ['/notifications/guess/more', '/notifications/\u2026/more'],
+    ['/sessions', '/sessions'],
+    ['/notifications', '/notifications'],
+    ['/sandbox/notifications/stats', '/sandbox/notifications/stats'],
+  ])('shows %s as %s', (path, shown) => {
+    expect(redactPathSecrets(path)).toBe(shown);
+  });
+
+  it('prints a refused notification as a failure without its URL\u2019s secret', () => {
+    const line = formatRequestLine(
+      summary({
+        path: redactPathSecrets('/notifications/0f1e2d3c4b5a69788796a5b4c3d2e1f0aabbccddeeff0011'),
+        status: 401,
+        problem: { type: 'urn:humanconnect:problem:notification-refused', title: 'Unauthorized', fields: [] },
+      }),
+      { tty: false },
+    );
+
+    expect(line).toBe('09:05:07.042 POST /notifications/\u2026 401 21ms failed: Unauthorized');
   });
 });
 

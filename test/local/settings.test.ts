@@ -20,6 +20,7 @@ const endpoints = {
     url: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-dead-letters',
     arn: 'arn:aws:sqs:local:000000000000:humanapi-outbox-dead-letters',
   },
+  notificationsQueueUrl: 'http://127.0.0.1:4003/000000000000/humanapi-notifications.fifo',
 };
 
 const failure = (run: () => unknown): ConfigError => {
@@ -203,6 +204,8 @@ describe('applyFunctionEnvironment', () => {
       REJECTED_GRANTS_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-rejected',
       DEAD_LETTERS_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-outbox-dead-letters',
       DEAD_LETTERS_QUEUE_ARN: 'arn:aws:sqs:local:000000000000:humanapi-outbox-dead-letters',
+      NOTIFICATIONS_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-notifications.fifo',
+      NOTIFICATIONS_SECRET_ID: 'humanapi-connect/notifications-path-secret',
       TOKEN_KEY_ID: 'alias/humanapi-connect-tokens',
       AWS_ACCESS_KEY_ID: 'local',
     });
@@ -258,6 +261,7 @@ describe('serviceEnvironment', () => {
       HUMANAPI_SECRET_ID: 'humanapi-connect/client-secret',
       HUMANAPI_AUTH_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-auth',
       HUMANAPI_DATA_BASE_URL: 'http://127.0.0.1:3000/sandbox/humanapi-data',
+      NOTIFICATIONS_QUEUE_URL: 'http://127.0.0.1:4003/000000000000/humanapi-notifications.fifo',
       HUMANCONNECT_API_URL: 'http://127.0.0.1:3000',
       HUMANCONNECT_IAM_ACCESS_KEY_ID: 'AKIALOCALDEVELOPMENT',
       HUMANCONNECT_IAM_SECRET_ACCESS_KEY: 'local-development-secret',

@@ -3,7 +3,9 @@
  * (`/sessions`, `/public-tokens`, `/connect-tokens`, the data gateway, `DELETE /users/{clientUserId}`),
  * each one defect away from a request that would reach Human API (or delete the user). Every one
  * must answer its 4xx as problem+json, none may reach Human API, none may
- * touch DynamoDB, and the stored record must not move.
+ * touch DynamoDB, and the stored record must not move. `/notifications/{secret}`
+ * likewise: each generated request one defect away from a notification that would
+ * be queued, none answered 5xx, none queued.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 import type { Answer } from '../support/http.js';
 import { type Harness, type StoredRecordView, startHarness } from '../support/reliability-harness.js';
 import { LOCAL_IAM_CREDENTIALS, signRequest } from '../support/sigv4.js';
+import { type BadNotification, badNotificationRequests, signedHeaders } from './bad-notifications.js';
 import {
   type BadGatewayRequest,
   type BadPathRequest,
@@ -39,6 +42,8 @@ const badInput = {
   'POST /connect-tokens': 0,
   'GET /users/{clientUserId}/human/{path+}': 0,
   'DELETE /users/{clientUserId}': 0,
+  'POST /notifications/{secret}': 0,
+  notificationsQueued: 0,
   byStatus: {} as Record<number, number>,
   answered5xx: 0,
   reachedHumanApi: 0,
@@ -363,6 +368,92 @@ describe('DELETE /users/{clientUserId} with bad input', () => {
   });
 });
 
+describe('POST /notifications/{secret} with bad input', () => {
+  const HUMAN_ID = 'f0'.repeat(12);
+  /** Notifications the queue took as new, and the inbox's receipts, from the sandbox's hook. */
+  const queueCounts = async () => {
+    const stats = (await harness.get('/sandbox/notifications/stats')).json as {
+      queue: { accepted: number; deduplicated: number };
+    };
+    // What the queue took (new or deduplicated), not its depth: the inbox consumes meanwhile.
+    return { accepted: stats.queue.accepted, deduplicated: stats.queue.deduplicated };
+  };
+  const send = (request: BadNotification) => {
+    const secret = harness.pathSecret();
+    const path = `/notifications/${request.pathSecret === 'right' ? secret : request.pathSecret.mutate(secret)}`;
+    const { 'content-type': contentType = null, ...headers } = signedHeaders(request, harness.currentSecret());
+    return harness.post(path, request.body, { contentType, headers });
+  };
+
+  it('queues a defect-free, signed notification of the same shape (the control)', async () => {
+    // Prepare
+    const before = await queueCounts();
+
+    // Act
+    const answer = await send({
+      defect: 'none',
+      pathSecret: 'right',
+      signing: 'valid',
+      contentType: 'application/json',
+      body: JSON.stringify([
+        { humanId: HUMAN_ID, type: 'sources', action: 'connected', updatedAt: new Date().toISOString() },
+      ]),
+      expectedStatus: 400,
+    });
+
+    // Assess
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.json).toEqual({ accepted: 1 });
+    expect((await queueCounts()).accepted).toBe(before.accepted + 1);
+  });
+
+  it(`answers ${CONCURRENCY * BATCHES} generated bad notifications with their 4xx problem+json, no 5xx, queueing nothing`, async () => {
+    // Prepare
+    const before = await queueCounts();
+    const dynamoDbBefore = await harness.dynamoDbRequests();
+    const tally = { requests: 0, byStatus: {} as Record<number, number>, byDefect: {} as Record<string, number> };
+
+    // Act
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(badNotificationRequests(), { minLength: CONCURRENCY, maxLength: CONCURRENCY }),
+        async (batch) => {
+          const answers = await Promise.all(batch.map(send));
+          batch.forEach((request, index) => {
+            const answer = answers[index] as Answer;
+            tally.requests += 1;
+            tally.byStatus[answer.status] = (tally.byStatus[answer.status] ?? 0) + 1;
+            badInput.byStatus[answer.status] = (badInput.byStatus[answer.status] ?? 0) + 1;
+            tally.byDefect[request.defect] = (tally.byDefect[request.defect] ?? 0) + 1;
+            if (answer.status >= 500) badInput.answered5xx += 1;
+            expect(answer.status, `${request.defect}: ${answer.text}`).toBe(request.expectedStatus);
+            expect(answer.headers.get('content-type')).toBe('application/problem+json');
+            expect(answer.json.status).toBe(answer.status);
+            expect(answer.headers.get('cache-control')).toBe('no-store');
+            expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+          });
+        },
+      ),
+      { seed: SEED, numRuns: BATCHES },
+    );
+
+    // Assess
+    const after = await queueCounts();
+    badInput['POST /notifications/{secret}'] = tally.requests;
+    badInput.notificationsQueued += after.accepted + after.deduplicated - before.accepted - before.deduplicated;
+    badInput.defectKinds += Object.keys(tally.byDefect).length;
+    harness.figures.extra.badInputByDefect = {
+      ...(harness.figures.extra.badInputByDefect as object),
+      'POST /notifications/{secret}': tally.byDefect,
+    };
+    expect(tally.requests).toBeGreaterThanOrEqual(2000);
+    expect(Object.keys(tally.byStatus).sort()).toEqual(['400', '401', '413', '415']);
+    expect(after).toEqual(before);
+    expect(await harness.dynamoDbRequests()).toEqual(dynamoDbBefore);
+    expect(Object.keys(tally.byDefect).length).toBeGreaterThanOrEqual(12);
+  });
+});
+
 describe('the bad-input run', () => {
   it('leaks no token or secret in its logs or answers', async () => {
     // Act
@@ -371,5 +462,6 @@ describe('the bad-input run', () => {
     // Assess
     expect(scan.findings).toEqual([]);
     expect(scan.responses).toBeGreaterThanOrEqual(8000);
+    expect(scan.knownValues.secrets).toBeGreaterThanOrEqual(2);
   });
 });

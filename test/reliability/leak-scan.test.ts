@@ -130,6 +130,21 @@ describe('scanForLeaks', () => {
     expect(findings).toEqual([]);
   });
 
+  it('checks the notification receiver\u2019s answers as the API\u2019s, and names their path without its secret', () => {
+    const pathSecret = '0f1e2d3c4b5a69788796a5b4c3d2e1f0aabbccddeeff0011';
+    const findings = scanForLeaks({
+      logLines: [`{"message":"POST /notifications/${pathSecret}"}`],
+      responses: [answer('{"accepted":1}', { 'content-type': 'application/json' }, `/notifications/${pathSecret}`)],
+      secrets: new Set([pathSecret]),
+    });
+
+    expect(findings).toEqual([
+      { where: 'log', kind: 'secret', hint: '0f1e\u2026 (48 chars)' },
+      { where: 'response', kind: 'missing Cache-Control: no-store', hint: '/notifications/\u2026' },
+      { where: 'response', kind: 'missing X-Content-Type-Options: nosniff', hint: '/notifications/\u2026' },
+    ]);
+  });
+
   it('treats /connect-tokens answers as token responses: headers checked, an access-token field found', () => {
     const findings = scan(
       [],

@@ -181,7 +181,8 @@ describe('load with a secret rotation', () => {
 
     // Assess
     expect(scan.findings).toEqual([]);
-    expect(scan.knownValues.secrets).toBe(1 + ROTATIONS);
+    // The client secret and its rotations, and the notification URL's path secret.
+    expect(scan.knownValues.secrets).toBe(1 + ROTATIONS + 1);
     expect(scan.records).toHaveLength(USERS);
     for (const record of scan.records) {
       const user = Number(/load-user-(\d+)@/.exec(record.clientUserId)?.[1]);

@@ -501,7 +501,8 @@ describe('Secrets Manager failing', () => {
 
     // Assess
     expect(scan.findings).toEqual([]);
-    expect(scan.knownValues.secrets).toBe(3);
+    // The client secret and its two rotations, and the notification URL's path secret.
+    expect(scan.knownValues.secrets).toBe(4);
   });
 });
 

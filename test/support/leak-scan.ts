@@ -5,6 +5,7 @@
  * test may feed it log lines alone.
  */
 import { matchRoutePath, ROUTES } from '../../functions/contract/routes.js';
+import { redactPathSecrets } from '../../local/request-log.js';
 import { LOCAL_CLIENT_ID } from '../../local/settings.js';
 
 /** The route of the API a path is (`/users/alice` is `DELETE /users/{clientUserId}`'s), if any. */
@@ -103,16 +104,17 @@ export function scanForLeaks({
   }
 
   for (const response of responses) {
-    const isTokenResponse = isApiPath(response.path);
-    if (isTokenResponse && !isGatewayRefusal(response)) {
+    // A hint names the path, never the notification URL's secret in it.
+    const path = redactPathSecrets(response.path);
+    if (isApiPath(response.path) && !isGatewayRefusal(response)) {
       if (response.headers['cache-control'] !== 'no-store') {
-        findings.push({ where: 'response', kind: 'missing Cache-Control: no-store', hint: response.path });
+        findings.push({ where: 'response', kind: 'missing Cache-Control: no-store', hint: path });
       }
       if (response.headers['x-content-type-options'] !== 'nosniff') {
-        findings.push({ where: 'response', kind: 'missing X-Content-Type-Options: nosniff', hint: response.path });
+        findings.push({ where: 'response', kind: 'missing X-Content-Type-Options: nosniff', hint: path });
       }
       if (TOKEN_FIELD.test(response.body)) {
-        findings.push({ where: 'response', kind: 'accessToken or clientSecret field', hint: response.path });
+        findings.push({ where: 'response', kind: 'accessToken or clientSecret field', hint: path });
       }
     }
     for (const [run] of response.body.matchAll(HEX_RUN)) {
@@ -123,7 +125,7 @@ export function scanForLeaks({
         ['accessToken', accessTokens],
       ]);
       if (kinds.length === 0 && lower.length >= 40) kinds.push('unidentified 40+ hex token');
-      for (const kind of kinds) findings.push({ where: 'response', kind, hint: `${response.path}: ${hint(lower)}` });
+      for (const kind of kinds) findings.push({ where: 'response', kind, hint: `${path}: ${hint(lower)}` });
     }
   }
   return findings;

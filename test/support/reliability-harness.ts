@@ -21,7 +21,7 @@ import { LOCAL_TABLE_NAMES } from '../../local/dynamodb.js';
 import { close, listen } from '../../local/http-util.js';
 import type { IamCredentials } from '../../local/iam-authorizer.js';
 import { createLocalKeyring } from '../../local/kms.js';
-import { LOCAL_SECRET_ID } from '../../local/settings.js';
+import { LOCAL_NOTIFICATIONS_SECRET_ID, LOCAL_SECRET_ID } from '../../local/settings.js';
 import type { Answer, SessionTokenObject } from './http.js';
 import { apiRouteOf, isApiPath, type LeakFinding, type RecordedResponse, scanForLeaks } from './leak-scan.js';
 import { type LocalModeProcess, startLocalModeProcess } from './local-mode.js';
@@ -165,6 +165,8 @@ export interface Harness {
   rotateSecret(): Promise<void>;
   /** The client secret now in the secret store (read from its file, as ops would read Secrets Manager). */
   currentSecret(): string;
+  /** The notification URL's path secret now in the secret store (a secret: the leak scan looks for it too). */
+  pathSecret(): string;
   /** Stops and starts local mode on the same data: a recycled Lambda environment. */
   restart(): Promise<void>;
   /** Stops local mode (idempotent). */
@@ -214,12 +216,23 @@ export async function readStoredRecords(dataDir: string): Promise<StoredRecord[]
   }
 }
 
-function readCurrentSecret(dataDir: string): string {
+/** A value in the local secret store's file, as ops would read it from Secrets Manager. */
+function readStoredSecret(dataDir: string, secretId: string): string | undefined {
   const stored = JSON.parse(readFileSync(resolve(dataDir, '.data/secrets.json'), 'utf8')) as Record<
     string,
     { value: string }
   >;
-  const value = stored[LOCAL_SECRET_ID]?.value;
+  return stored[secretId]?.value;
+}
+
+function readPathSecret(dataDir: string): string {
+  const value = readStoredSecret(dataDir, LOCAL_NOTIFICATIONS_SECRET_ID);
+  if (value === undefined) throw new Error('the local secret store holds no notifications path secret');
+  return value;
+}
+
+function readCurrentSecret(dataDir: string): string {
+  const value = readStoredSecret(dataDir, LOCAL_SECRET_ID);
   if (value === undefined) throw new Error('the local secret store holds no client secret');
   const parsed = JSON.parse(value) as { clientSecret?: unknown };
   if (typeof parsed.clientSecret !== 'string') throw new Error('the stored client secret is not {"clientSecret":"…"}');
@@ -250,7 +263,7 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
   const earlierOutput: string[] = [];
   const responses: RecordedResponse[] = [];
   const figures = emptyFigures();
-  const secrets = new Set<string>([readCurrentSecret(dataDir)]);
+  const secrets = new Set<string>([readCurrentSecret(dataDir), readPathSecret(dataDir)]);
   const publicTokens = new Set<string>();
   const sessionTokens = new Set<string>();
   let stopped = false;
@@ -460,6 +473,11 @@ export async function startHarness({ name, env = {} }: HarnessOptions): Promise<
     },
     currentSecret() {
       const secret = readCurrentSecret(dataDir);
+      secrets.add(secret);
+      return secret;
+    },
+    pathSecret() {
+      const secret = readPathSecret(dataDir);
       secrets.add(secret);
       return secret;
     },

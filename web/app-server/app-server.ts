@@ -14,6 +14,9 @@
  *   `POST /connect-tokens {clientUserId, email?}`, passing the API's answer on (a 400 naming
  *   `email` for a new user without one).
  * - `GET /app/me` names the signed-in user; `POST /app/sign-out` ends the session.
+ * - `GET /app/notifications?after=<cursor>` answers the signed-in user's notices of new data
+ *   since `cursor` (./notification-inbox.ts, docs/local-mode.md#notifications), for a page that
+ *   polls and shows "new data", then re-fetches.
  *
  * It signs with the standard AWS credential chain unless given keys (local mode gives its own):
  * deployed, that is the role of the function, task or instance it runs as, with short-lived
@@ -28,6 +31,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { NotificationInbox } from './notification-inbox.js';
 
 /** Settings of {@link createAppRoutes}. */
 export interface AppRoutesOptions {
@@ -42,6 +46,8 @@ export interface AppRoutesOptions {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** The API's region. */
   readonly region: string;
+  /** The consumer of the notifications queue, whose notices `GET /app/notifications` answers. */
+  readonly inbox?: NotificationInbox;
 }
 
 /** Handles the app's `/app/*` routes; resolves `false` for any other path. */
@@ -88,6 +94,7 @@ export function createAppRoutes({
   apiUrl,
   credentials = fromNodeProviderChain(),
   region,
+  inbox,
 }: AppRoutesOptions): AppRoutes {
   const sessions = new Map<string, string>();
   const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
@@ -128,6 +135,13 @@ export function createAppRoutes({
     const user = sessions.get(sessionId(request) ?? '');
     if (path === '/app/me' && request.method === 'GET') {
       return user === undefined ? send(response, 401, { signedIn: false }) : send(response, 200, { user });
+    }
+    if (path === '/app/notifications' && request.method === 'GET' && inbox !== undefined) {
+      if (user === undefined) return send(response, 401, { message: 'Sign in first.' });
+      const after = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('after') ?? '0';
+      if (!/^\d{1,15}$/.test(after)) return send(response, 400, { message: 'after must be a whole number.' });
+      // Only the session's user's notices, whatever the query names.
+      return send(response, 200, { clientUserId: user, ...inbox.newData(user, Number(after)) });
     }
     // Cookies ride along on cross-site requests: a JSON content type forces a CORS preflight nobody answers.
     if (request.method !== 'POST' || !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {

@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseClientSecret, SecretsManagerClientSecret } from '../../../functions/adapters/client-secret.js';
+import { SecretsManagerClientSecret } from '../../../functions/adapters/client-secret.js';
+import { parseClientSecret } from '../../../functions/adapters/client-secret-value.js';
 import { DependencyUnavailableError } from '../../../functions/domain/errors.js';
 
 const secretsManager = mockClient(SecretsManagerClient);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig, readReaderConfig } from '../../../functions/commons/config.js';
+import {
+  ConfigError,
+  readConfig,
+  readNotificationsConfig,
+  readReaderConfig,
+} from '../../../functions/commons/config.js';
 
 const required = {
   HUMANAPI_CLIENT_ID: 'client',
@@ -231,5 +236,35 @@ describe('SECRET_TTL_SECONDS=0 (re-read the secret on every call)', () => {
         SECRET_TTL_SECONDS: '0',
       }).minting().secretTtlSeconds,
     ).toBe(0);
+  });
+});
+
+describe('readNotificationsConfig', () => {
+  const notifications = {
+    NOTIFICATIONS_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:path-AbC123',
+    HUMANAPI_SECRET_ID: 'client-secret-id',
+    NOTIFICATIONS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/notifications.fifo',
+  };
+
+  it('reads only what the receiver uses: both secrets, its queue and the cache lifetime', () => {
+    expect(readNotificationsConfig({ ...notifications, SECRET_TTL_SECONDS: '60' })).toEqual({
+      pathSecretId: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:path-AbC123',
+      clientSecretId: 'client-secret-id',
+      queueUrl: 'https://sqs.us-east-1.amazonaws.com/111111111111/notifications.fifo',
+      secretTtlSeconds: 60,
+    });
+    expect(readNotificationsConfig(notifications).secretTtlSeconds).toBe(300);
+  });
+
+  it.each([
+    ['NOTIFICATIONS_SECRET_ID', undefined],
+    ['HUMANAPI_SECRET_ID', ''],
+    ['NOTIFICATIONS_QUEUE_URL', 'notifications.fifo'],
+    ['SECRET_TTL_SECONDS', '-1'],
+  ])('refuses %s=%j, naming it', (variable, value) => {
+    expect(() => readNotificationsConfig({ ...notifications, [variable]: value })).toThrow(
+      new RegExp(`^Environment variable ${variable} `),
+    );
+    expect(() => readNotificationsConfig({ ...notifications, [variable]: value })).toThrow(ConfigError);
   });
 });

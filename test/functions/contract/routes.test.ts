@@ -9,7 +9,14 @@ describe('ROUTES', () => {
       { functionName: 'connectTokens', method: 'POST', path: '/connect-tokens', caller: 'iam' },
       { functionName: 'humanData', method: 'GET', path: '/users/{clientUserId}/human/{path+}', caller: 'iam' },
       { functionName: 'deleteUser', method: 'DELETE', path: '/users/{clientUserId}', caller: 'iam' },
+      { functionName: 'receiveNotification', method: 'POST', path: '/notifications/{secret}', caller: 'none' },
     ]);
+  });
+
+  it('marks the notification URL\u2019s secret segment, and no other, as a secret', () => {
+    expect(
+      ROUTES.flatMap((route) => ('secretPathParameter' in route ? [[route.path, route.secretPathParameter]] : [])),
+    ).toEqual([['/notifications/{secret}', 'secret']]);
   });
 
   it('names each route as API Gateway does', () => {
@@ -19,6 +26,7 @@ describe('ROUTES', () => {
       'POST /connect-tokens',
       'GET /users/{clientUserId}/human/{path+}',
       'DELETE /users/{clientUserId}',
+      'POST /notifications/{secret}',
     ]);
   });
 });

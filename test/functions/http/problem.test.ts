@@ -13,6 +13,7 @@ import {
   HumanApiUnreachableError,
   InvalidCallerIdError,
   MalformedBodyError,
+  NotificationRefusedError,
   PayloadTooLargeError,
   RequestInFlightError,
   RequestValidationError,
@@ -35,6 +36,8 @@ describe('toProblem', () => {
     [createError(422, 'Invalid or malformed JSON was provided'), 400],
     [createError(400, 'Forbidden key'), 400],
     [new InvalidCallerIdError('sub', [{ path: 'sub', message: 'must be at most 256 characters' }]), 400],
+    [new NotificationRefusedError('path-secret', 'The URL is wrong.'), 401],
+    [new NotificationRefusedError('signature-mismatch', 'The signature is wrong.'), 401],
     [new ForeignClientIdError(), 403],
     [new CallerMismatchError(), 403],
     [new TokenRecordNotFoundError(), 404],
@@ -59,6 +62,15 @@ describe('toProblem', () => {
     ['a string', 500],
   ])('maps %s to %i', (error, status) => {
     expect(toProblem(error).status).toBe(status);
+  });
+
+  it('answers a refused notification with 401 notification-refused and the message the receiver wrote', () => {
+    expect(toProblem(new NotificationRefusedError('signature-stale', 'The timestamp is stale.'))).toEqual({
+      type: 'urn:humanconnect:problem:notification-refused',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'The timestamp is stale.',
+    });
   });
 
   it('answers 409 with its own message while the same session is being finished', () => {
@@ -130,6 +142,7 @@ describe('toProblem', () => {
     [new DependencyUnavailableError('Secrets Manager'), 'Secrets Manager is unavailable'],
     [new DependencyUnavailableError('KMS'), 'KMS is unavailable'],
     [new DependencyUnavailableError('the outbox'), 'the outbox is unavailable'],
+    [new DependencyUnavailableError('the notifications queue'), 'the notifications queue is unavailable'],
     [new DependencyUnavailableError('DynamoDB'), 'DynamoDB is unavailable'],
   ])('names the failed service of %s in the 503 title', (error, title) => {
     expect(toProblem(error)).toMatchObject({ status: 503, title });

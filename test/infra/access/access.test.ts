@@ -34,6 +34,7 @@ const FUNCTION_ROLES: Readonly<Record<Exclude<Workload, 'Reader'>, string>> = {
   DeleteUser: '/DeleteUser/Role',
   DrainOutbox: '/DrainOutbox/Role',
   RedriveOutbox: '/RedriveOutbox/Role',
+  ReceiveNotification: '/ReceiveNotification/Role',
 };
 
 const sqsCalls = (queueUrl: string | undefined, ...operations: string[]): RecordedCall[] =>
@@ -158,6 +159,7 @@ describe('the workloads cover every call the code makes', () => {
       ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage'],
     ],
     ['RedriveOutbox', ['dynamodb:GetItem', 'kms:Decrypt', 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask']],
+    ['ReceiveNotification', ['kms:Decrypt', 'kms:GenerateDataKey', 'secretsmanager:GetSecretValue', 'sqs:SendMessage']],
     [
       'Reader',
       ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:Encrypt', 'secretsmanager:GetSecretValue'],
@@ -242,6 +244,99 @@ describe.each(fixtures)('access in $name', (fixture) => {
       ]) {
         const results = await verdicts(fixture, caller, iamRoutes);
         expect(results.filter((result) => result.decision === 'Allowed')).toEqual([]);
+      }
+    });
+  });
+
+  describe('Human API\u2019s notifications', () => {
+    const notificationsQueue = () => fixture.names.queues[process.env.NOTIFICATIONS_QUEUE_URL ?? ''] as { arn: string };
+    const consume = sqsCalls(
+      process.env.NOTIFICATIONS_QUEUE_URL,
+      'ReceiveMessage',
+      'DeleteMessage',
+      'ChangeMessageVisibility',
+    );
+    const deniedTo = async (caller: Caller, requests: DerivedRequest[]) =>
+      (await verdicts(fixture, caller, requests)).filter((result) => result.decision === 'Allowed');
+    const tokenTableRequests = (): DerivedRequest[] => {
+      const table = (fixture.names.tables[process.env.TOKENS_TABLE_NAME ?? ''] as { arn: string }).arn;
+      return [
+        {
+          action: 'dynamodb:GetItem',
+          resource: table,
+          context: { 'dynamodb:Attributes': ['clientUserId'], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          because: 'reading a record',
+        },
+        {
+          action: 'dynamodb:UpdateItem',
+          resource: table,
+          context: { 'dynamodb:Attributes': ['clientUserId'], 'dynamodb:ReturnValues': 'NONE' },
+          because: 'writing a record',
+        },
+        {
+          action: 'dynamodb:Query',
+          resource: `${table}/index/humanId-index`,
+          context: { 'dynamodb:Attributes': ['clientUserId', 'humanId'], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          because: 'finding a user by humanId',
+        },
+      ];
+    };
+    const tokenDecrypt = (): DerivedRequest => ({
+      action: 'kms:Decrypt',
+      resource: fixture.tokenKeyArn,
+      context: { 'kms:CallerAccount': fixture.names.account, ...encryptionContext({ clientUserId: 'alice' }) },
+      because: 'decrypting a token',
+    });
+
+    it('lets a consumer granted with grantNotificationsConsume receive, delete and hide notifications', async () => {
+      const results = await verdicts(fixture, roleCaller(fixture, '/NotificationsConsumer'), derived(fixture, consume));
+      expect(results.filter((result) => result.decision !== 'Allowed')).toEqual([]);
+      expect(results.map((result) => result.action)).toContain('kms:Decrypt');
+    });
+
+    it('lets the consumer neither send notifications, nor read the token table or the path secret, nor decrypt a token', async () => {
+      const consumer = roleCaller(fixture, '/NotificationsConsumer');
+      const requests = [
+        ...derived(fixture, sqsCalls(process.env.NOTIFICATIONS_QUEUE_URL, 'SendMessage')).slice(0, 1),
+        ...tokenTableRequests(),
+        ...derived(fixture, [
+          {
+            service: 'secretsmanager',
+            operation: 'GetSecretValue',
+            input: { SecretId: process.env.NOTIFICATIONS_SECRET_ID },
+          },
+        ]).slice(0, 1),
+        tokenDecrypt(),
+      ];
+      expect(await deniedTo(consumer, requests)).toEqual([]);
+    });
+
+    it('lets the receiver touch nothing of the token table, the outbox or its own queue\u2019s messages', async () => {
+      const receiver = roleCaller(fixture, FUNCTION_ROLES.ReceiveNotification);
+      const requests = [
+        ...tokenTableRequests(),
+        ...derived(fixture, sqsCalls(process.env.OUTBOX_QUEUE_URL, 'SendMessage')).slice(0, 1),
+        ...derived(fixture, consume).filter((request) => request.action.startsWith('sqs:')),
+        tokenDecrypt(),
+      ];
+      expect(await deniedTo(receiver, requests)).toEqual([]);
+      expect(notificationsQueue().arn).toMatch(/:sqs:/);
+    });
+
+    it('lets no other function read the path secret or send to the notifications queue', async () => {
+      const requests = [
+        ...derived(fixture, [
+          {
+            service: 'secretsmanager',
+            operation: 'GetSecretValue',
+            input: { SecretId: process.env.NOTIFICATIONS_SECRET_ID },
+          },
+        ]).slice(0, 1),
+        ...derived(fixture, sqsCalls(process.env.NOTIFICATIONS_QUEUE_URL, 'SendMessage')).slice(0, 1),
+      ];
+      for (const [workload, rolePath] of Object.entries(FUNCTION_ROLES)) {
+        if (workload === 'ReceiveNotification') continue;
+        expect(await deniedTo(roleCaller(fixture, rolePath), requests)).toEqual([]);
       }
     });
   });

@@ -154,6 +154,9 @@ function kmsRequests(call: RecordedCall, names: ResourceNames): DerivedRequest[]
   ];
 }
 
+/** The IAM action of an SQS operation: a batch send is authorized as `sqs:SendMessage`. */
+const SQS_ACTION_OF: Readonly<Record<string, string>> = { SendMessageBatch: 'SendMessage' };
+
 /** The KMS calls SQS makes for a caller: a producer's data key, a consumer's decrypt. */
 function sqsKeyRequests(queue: { arn: string; keyArn: string }, operation: string, names: ResourceNames) {
   const actions = operation === 'SendMessage' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'];
@@ -172,10 +175,11 @@ function sqsKeyRequests(queue: { arn: string; keyArn: string }, operation: strin
 /** The IAM requests of one SQS call. */
 function sqsRequests(call: RecordedCall, names: ResourceNames): DerivedRequest[] {
   const queue = lookup(names.queues, call.input.QueueUrl ?? call.input.SourceArn, 'queue');
-  const keyed = ['SendMessage', 'ReceiveMessage'].includes(call.operation);
+  const operation = SQS_ACTION_OF[call.operation] ?? call.operation;
+  const keyed = ['SendMessage', 'ReceiveMessage'].includes(operation);
   return [
-    { action: `sqs:${call.operation}`, resource: queue.arn, context: {}, because: `${call.operation} on the queue` },
-    ...(keyed ? sqsKeyRequests(queue, call.operation, names) : []),
+    { action: `sqs:${operation}`, resource: queue.arn, context: {}, because: `${call.operation} on the queue` },
+    ...(keyed ? sqsKeyRequests(queue, operation, names) : []),
   ];
 }
 
@@ -187,7 +191,7 @@ function secretsManagerRequests(call: RecordedCall, names: ResourceNames): Deriv
       action: `secretsmanager:${call.operation}`,
       resource: secret.arn,
       context: {},
-      because: `${call.operation} of the client secret`,
+      because: `${call.operation} of ${String(call.input.SecretId)}`,
     },
     ...(secret.keyArn === undefined
       ? []

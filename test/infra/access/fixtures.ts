@@ -98,6 +98,8 @@ function addTeamPrincipals(app: App, backend: ConnectBackendStack): void {
   admin.addToPolicy(new PolicyStatement({ actions: ['*'], resources: ['*'] }));
   const encryptor = new Role(services, 'EncryptOnly', { assumedBy: byLambda });
   backend.backend.tokenKey.grantEncrypt(encryptor);
+  // The team's consumer of Human API's notifications.
+  backend.grantNotificationsConsume(new Role(services, 'NotificationsConsumer', { assumedBy: byLambda }));
 }
 
 /**
@@ -153,8 +155,15 @@ export function buildFixture(
         },
         [WORKLOAD_NAMES.deadLettersQueueUrl]: { arn: resource('/OutboxDeadLetters/Resource'), keyArn: tokenKeyArn },
         [WORKLOAD_NAMES.deadLettersQueueArn]: { arn: resource('/OutboxDeadLetters/Resource'), keyArn: tokenKeyArn },
+        [WORKLOAD_NAMES.notificationsQueueUrl]: { arn: resource('/Notifications/Resource'), keyArn: tokenKeyArn },
       },
-      secrets: { [WORKLOAD_NAMES.secretId]: { arn: secretArn, keyArn: secretKeyArn } },
+      secrets: {
+        [WORKLOAD_NAMES.secretId]: { arn: secretArn, keyArn: secretKeyArn },
+        [WORKLOAD_NAMES.notificationsSecretId]: {
+          arn: resource('/NotificationsPathSecret/Resource'),
+          keyArn: tokenKeyArn,
+        },
+      },
       keys: { [WORKLOAD_NAMES.tokenKeyId]: tokenKeyArn },
     },
   };

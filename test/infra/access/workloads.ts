@@ -8,6 +8,7 @@
  * The handlers read their configuration at import: the unit project's environment (vitest.config.ts),
  * with Human API served on loopback.
  */
+import { createHmac } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -20,6 +21,7 @@ import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   GetQueueAttributesCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
@@ -43,6 +45,8 @@ export const WORKLOAD_NAMES = {
   deadLettersQueueUrl: process.env.DEAD_LETTERS_QUEUE_URL ?? '',
   deadLettersQueueArn: process.env.DEAD_LETTERS_QUEUE_ARN ?? '',
   clientId: process.env.HUMANAPI_CLIENT_ID ?? '',
+  notificationsSecretId: process.env.NOTIFICATIONS_SECRET_ID ?? '',
+  notificationsQueueUrl: process.env.NOTIFICATIONS_QUEUE_URL ?? '',
 } as const;
 
 /** The principals whose calls are recorded: the stack's functions and a granted reader. */
@@ -54,6 +58,7 @@ export type Workload =
   | 'DeleteUser'
   | 'DrainOutbox'
   | 'RedriveOutbox'
+  | 'ReceiveNotification'
   | 'Reader';
 
 type Answer = (url: string, init: RequestInit) => Promise<Response>;
@@ -407,6 +412,44 @@ async function redriveOutboxCalls(): Promise<RecordedCall[]> {
   ];
 }
 
+async function receiveNotificationCalls(): Promise<RecordedCall[]> {
+  const { handler } = await import('../../../functions/receive-notification.js');
+  const pathSecret = 'Pa7hS3cretOfThisDeployment0123456789abcdefABCDEF';
+  const receive = () =>
+    handler(
+      httpApiEvent({
+        path: `/notifications/${pathSecret}`,
+        routePath: '/notifications/{secret}',
+        pathParameters: { secret: pathSecret },
+        // Signed (with the client secret the scenario's Secrets Manager answers), at the time it ran.
+        headers: signedHeaders(`[{"humanId":"${session.humanId}"}]`, 'the-secret'),
+        body: `[{"humanId":"${session.humanId}"}]`,
+      }),
+      context('receiveNotification'),
+    );
+  return [
+    // A signed notification: both secrets read (each stage), then handed to the queue.
+    ...(await scenario(async () => {
+      stubs.secretsmanager
+        .on(GetSecretValueCommand, { SecretId: WORKLOAD_NAMES.notificationsSecretId })
+        .resolves({ SecretString: pathSecret, CreatedDate: new Date() });
+      stubs.sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+      await receive();
+    })),
+  ];
+}
+
+/** `X-HumanAPI-Signature` and its headers for `body`, as Human API signs (docs/notifications.md#the-signature). */
+function signedHeaders(body: string, clientSecret: string): Record<string, string> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = 'workload-nonce';
+  return {
+    'x-humanapi-signature': createHmac('sha1', clientSecret).update(`${body}${timestamp}${nonce}`).digest('hex'),
+    'x-humanapi-timestamp': timestamp,
+    'x-humanapi-nonce': nonce,
+  };
+}
+
 async function readerCalls(): Promise<RecordedCall[]> {
   const { createAccessTokenReader } = await import('../../../functions/reader/read-access-token.js');
   const reader = () =>
@@ -441,6 +484,7 @@ export async function recordWorkloads(): Promise<Record<Workload, RecordedCall[]
     DeleteUser: await deleteUserCalls(),
     DrainOutbox: await drainOutboxCalls(),
     RedriveOutbox: await redriveOutboxCalls(),
+    ReceiveNotification: await receiveNotificationCalls(),
     Reader: await readerCalls(),
   };
 }
