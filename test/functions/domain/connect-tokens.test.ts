@@ -6,9 +6,10 @@ import {
   HumanApiFailedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
-  RequestValidationError,
 } from '../../../functions/domain/errors.js';
-import type { ConnectUser, ConnectUserStore, ConnectUserWrite, HumanApiAuth } from '../../../functions/domain/ports.js';
+import type { ConnectUser, ConnectUserStore, ConnectUserWrite } from '../../../functions/domain/ports.js';
+import { RequestValidationError } from '../../../functions/domain/request-errors.js';
+import type { HumanApiAuth } from '../../../functions/domain/service-ports.js';
 import { CLIENT_ID, fakeSecrets } from '../fakes.js';
 
 const humanId = 'h'.repeat(24);
