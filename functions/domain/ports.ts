@@ -168,6 +168,12 @@ export interface ConnectUserStore {
    * create mode again. Keeps every token and the humanId.
    */
   markReconnectRequired(clientUserId: string, now: Date): Promise<void>;
+  /**
+   * Records that Human API refused the user's stored v1 access token (`accessTokenRefusedAt`): no
+   * reader uses it again, and a current-generation token is minted instead; a v1 token issued
+   * later (a new finish) is used again. Keeps every token; never creates a record.
+   */
+  markAccessTokenRefused(clientUserId: string, now: Date): Promise<void>;
 }
 
 /** The access tokens a record holds, still encrypted. */

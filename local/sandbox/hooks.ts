@@ -182,6 +182,8 @@ export function createSandboxRoutes({
           plaintextAccessToken: 'accessToken' in item,
           // Set when Human API refused the user's token (the data gateway) or an id token.
           reconnectRequired: item.reconnectRequired === true,
+          // When Human API refused the stored v1 token: readers skip it from then on.
+          accessTokenRefusedAt: item.accessTokenRefusedAt,
           deletedAt,
           purgeAt,
         },

@@ -367,6 +367,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
               'exchangedAt',
               'connectedAt',
               'reconnectRequired',
+              'accessTokenRefusedAt',
               'createdAt',
               'deletedAt',
               'purgeAt',

@@ -85,16 +85,24 @@ export class DynamoDbConnectUserStore implements ConnectUserStore {
     if (current?.humanId !== humanId) throw new HumanApiFailedError('Human API answered another humanId.');
   }
 
-  async markReconnectRequired(clientUserId: string, now: Date): Promise<void> {
+  markReconnectRequired(clientUserId: string, now: Date): Promise<void> {
+    return this.mark(clientUserId, 'reconnectRequired = :yes', { ':yes': true }, now);
+  }
+
+  markAccessTokenRefused(clientUserId: string, now: Date): Promise<void> {
+    return this.mark(clientUserId, 'accessTokenRefusedAt = :now', {}, now);
+  }
+
+  /** One marking write (`set`), on an existing record only: marking must not create one. */
+  private async mark(clientUserId: string, set: string, values: Record<string, unknown>, now: Date): Promise<void> {
     await sendConditional('UpdateItem', () =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { clientUserId },
-          UpdateExpression: 'SET reconnectRequired = :yes, updatedAt = :now, lastWriteId = :writeId ADD version :one',
-          // Only a record that exists: marking must not create one.
+          UpdateExpression: `SET ${set}, updatedAt = :now, lastWriteId = :writeId ADD version :one`,
           ConditionExpression: 'attribute_exists(clientUserId)',
-          ExpressionAttributeValues: { ':yes': true, ':now': now.toISOString(), ':writeId': randomUUID(), ':one': 1 },
+          ExpressionAttributeValues: { ...values, ':now': now.toISOString(), ':writeId': randomUUID(), ':one': 1 },
           ReturnValues: 'NONE',
         }),
       ),

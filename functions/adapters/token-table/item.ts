@@ -37,6 +37,8 @@ export const tokenItemSchema = z.object({
   connectedAt: z.optional(z.string()),
   /** Human API no longer accepts the user's tokens: Connect must open in create mode. */
   reconnectRequired: z.optional(z.boolean()),
+  /** When Human API refused the stored v1 access token: readers skip a v1 token issued before. */
+  accessTokenRefusedAt: z.optional(z.string()),
   /** The user was deleted at this time: no token issued before it is stored (a tombstone). */
   deletedAt: z.optional(z.string()),
   /** When DynamoDB's TTL may remove a tombstone (epoch seconds); removed when the user connects again. */

@@ -23,6 +23,9 @@ const readerSchema = z.extend(
     clientUserId: true,
     humanId: true,
     accessToken: true,
+    accessTokenIssuedAt: true,
+    exchangedAt: true,
+    accessTokenRefusedAt: true,
     mintedAccessTokenExpiresAt: true,
     lastWriteId: true,
   }),
@@ -52,9 +55,12 @@ export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
     if (item?.humanId === undefined) return undefined;
     const nonEmpty = (value: string | undefined) => (value === '' ? undefined : value);
     const minted = nonEmpty(base64Of(item.mintedAccessTokenCiphertext));
+    // A v1 token Human API refused is never handed out again; one issued after the refusal is.
+    const v1Issued = item.accessTokenIssuedAt ?? item.exchangedAt ?? '';
+    const v1Refused = item.accessTokenRefusedAt !== undefined && v1Issued <= item.accessTokenRefusedAt;
     return {
-      ciphertext: nonEmpty(base64Of(item.accessTokenCiphertext)),
-      legacyPlaintext: nonEmpty(item.accessToken),
+      ciphertext: v1Refused ? undefined : nonEmpty(base64Of(item.accessTokenCiphertext)),
+      legacyPlaintext: v1Refused ? undefined : nonEmpty(item.accessToken),
       minted:
         minted === undefined || item.mintedAccessTokenExpiresAt === undefined
           ? undefined

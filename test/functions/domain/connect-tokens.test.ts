@@ -56,6 +56,9 @@ function memoryUsers(initial: ConnectUser[] = []): ConnectUserStore & {
       const previous = users.get(clientUserId);
       if (previous !== undefined) users.set(clientUserId, { ...previous, connected: false });
     },
+    async markAccessTokenRefused() {
+      throw new Error('/connect-tokens never handles an access token');
+    },
   };
 }
 
