@@ -1,6 +1,7 @@
 /**
- * The stack's alarms (docs/deploy.md#alarms): the API's 5xx rate, Human API
- * failures as the functions count them, and Lambda throttles of each function.
+ * The stack's alarms (docs/deploy.md#alarms): the API's 5xx rate, Human API failures as the
+ * functions count them, Lambda throttles of each function, and the queues that should stay empty
+ * (dead letters, rejected grants, key changes).
  */
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -28,6 +29,25 @@ const SERVER_ERROR_RATE_MIN_REQUESTS = 10;
 const HUMAN_API_FAILURES_PER_PERIOD = 5;
 /** Data gateway requests answered 502/504 (Human API's data API failing after the retries) per period that alarm. */
 const HUMAN_DATA_FAILURES_PER_PERIOD = 5;
+
+/**
+ * An alarm on a queue that should stay empty (a dead-letter, rejected or record queue): one
+ * visible message, at the 1-minute maximum, is something for a person to look at. None without
+ * the queue.
+ */
+function queueAlarm(scope: Construct, id: string, queue: IQueue | undefined, alarmDescription: string): Alarm[] {
+  if (queue === undefined) return [];
+  return [
+    new Alarm(scope, id, {
+      alarmDescription,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: Stats.MAXIMUM }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
+  ];
+}
 
 /** Props of {@link ConnectAlarms}. */
 export interface ConnectAlarmsProps {
@@ -122,70 +142,30 @@ export class ConnectAlarms extends Construct {
             treatMissingData: TreatMissingData.NOT_BREACHING,
           }),
       ),
-      ...(outboxDeadLetters === undefined
-        ? []
-        : [
-            new Alarm(this, 'OutboxDeadLettersAlarm', {
-              alarmDescription:
-                'Grants in the outbox dead-letter queue: the drain could not write them five times (the token table failing). The redrive moves them back to the outbox every 5 minutes once the table answers (docs/reliability.md); the alarm clears when they are stored.',
-              metric: outboxDeadLetters.metricApproximateNumberOfMessagesVisible({
-                period: Duration.minutes(1),
-                statistic: Stats.MAXIMUM,
-              }),
-              threshold: 1,
-              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-              evaluationPeriods: 1,
-              treatMissingData: TreatMissingData.NOT_BREACHING,
-            }),
-          ]),
-      ...(outboxRejectedGrants === undefined
-        ? []
-        : [
-            new Alarm(this, 'OutboxRejectedGrantsAlarm', {
-              alarmDescription:
-                'A message in the rejected-grants queue: the drain found a queued message that is not a valid grant of this app and set it aside, unstored (docs/design.md#outbox). Read its problem attribute; nothing retries it.',
-              metric: outboxRejectedGrants.metricApproximateNumberOfMessagesVisible({
-                period: Duration.minutes(1),
-                statistic: Stats.MAXIMUM,
-              }),
-              threshold: 1,
-              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-              evaluationPeriods: 1,
-              treatMissingData: TreatMissingData.NOT_BREACHING,
-            }),
-          ]),
-      ...(tokenKeyChanges === undefined
-        ? []
-        : [
-            new Alarm(this, 'TokenKeyChangedAlarm', {
-              alarmDescription:
-                "The token key's policy or grants changed, or it was disabled or scheduled for deletion (docs/security.md#detecting-key-changes). Each change, as CloudTrail recorded it, waits in the key-change queue: read it, confirm it was intended, and delete it to clear this alarm.",
-              metric: tokenKeyChanges.metricApproximateNumberOfMessagesVisible({
-                period: Duration.minutes(1),
-                statistic: Stats.MAXIMUM,
-              }),
-              threshold: 1,
-              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-              evaluationPeriods: 1,
-              treatMissingData: TreatMissingData.NOT_BREACHING,
-            }),
-          ]),
-      ...(notificationsDeadLetters === undefined
-        ? []
-        : [
-            new Alarm(this, 'NotificationsDeadLettersAlarm', {
-              alarmDescription:
-                "A notification in the notifications' dead-letter queue: a consumer received it five times without deleting it (docs/notifications.md#consuming-notifications). It is a hint: read it, fix the consumer, and re-fetch that user's data through the data gateway; then delete it to clear this alarm.",
-              metric: notificationsDeadLetters.metricApproximateNumberOfMessagesVisible({
-                period: Duration.minutes(1),
-                statistic: Stats.MAXIMUM,
-              }),
-              threshold: 1,
-              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-              evaluationPeriods: 1,
-              treatMissingData: TreatMissingData.NOT_BREACHING,
-            }),
-          ]),
+      ...queueAlarm(
+        this,
+        'OutboxDeadLettersAlarm',
+        outboxDeadLetters,
+        'Grants in the outbox dead-letter queue: the drain could not write them five times (the token table failing). The redrive moves them back to the outbox every 5 minutes once the table answers (docs/reliability.md); the alarm clears when they are stored.',
+      ),
+      ...queueAlarm(
+        this,
+        'OutboxRejectedGrantsAlarm',
+        outboxRejectedGrants,
+        'A message in the rejected-grants queue: the drain found a queued message that is not a valid grant of this app and set it aside, unstored (docs/design.md#outbox). Read its problem attribute; nothing retries it.',
+      ),
+      ...queueAlarm(
+        this,
+        'TokenKeyChangedAlarm',
+        tokenKeyChanges,
+        "The token key's policy or grants changed, or it was disabled or scheduled for deletion (docs/security.md#detecting-key-changes). Each change, as CloudTrail recorded it, waits in the key-change queue: read it, confirm it was intended, and delete it to clear this alarm.",
+      ),
+      ...queueAlarm(
+        this,
+        'NotificationsDeadLettersAlarm',
+        notificationsDeadLetters,
+        "A notification in the notifications' dead-letter queue: a consumer received it five times without deleting it (docs/notifications.md#consuming-notifications). It is a hint: read it, fix the consumer, and re-fetch that user's data through the data gateway; then delete it to clear this alarm.",
+      ),
     ];
     if (alarmTopicArn !== undefined) {
       const action = new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn));

@@ -40,10 +40,6 @@ export function startOutboxDrain({
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
   async function poll(): Promise<void> {
     const output = await client.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }),
@@ -82,23 +78,11 @@ export function startOutboxDrain({
     }
   }
 
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = poll()
-        .catch(() => {
-          // SQS itself failing (a fault hook): the next poll tries again.
-        })
-        .finally(schedule);
-    }, intervalMs);
-  };
-  schedule();
-
+  // SQS itself failing (a fault hook): the next poll tries again.
+  const loop = repeat(intervalMs, poll);
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await loop.stop();
       client.destroy();
     },
   };
@@ -123,20 +107,27 @@ export function startSchedule({
   context: () => Context;
   intervalMs: number;
 }): Schedule {
+  // A failed invocation is Lambda's to record (the handler logs it); the schedule goes on.
+  return repeat(intervalMs, () => handler({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event' }, context()));
+}
+
+/**
+ * Runs `run` every `intervalMs` after the previous run ended (one run at a time), until stopped;
+ * a run that fails does not stop the next one.
+ */
+function repeat(intervalMs: number, run: () => Promise<unknown>): Schedule {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
-  const schedule = () => {
+  const next = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = handler({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event' }, context())
-        .catch(() => {
-          // Lambda would record the failed invocation; the schedule goes on.
-        })
-        .finally(schedule);
+      running = run()
+        .catch(() => undefined)
+        .finally(next);
     }, intervalMs);
   };
-  schedule();
+  next();
   return {
     async stop() {
       stopped = true;
