@@ -24,69 +24,64 @@ export class ConnectBackendStack extends Stack {
     this.backend = new HumanConnectBackend(this, 'Default', props);
     const { backend } = this;
 
-    new CfnOutput(this, 'ApiUrl', {
-      description: `Base URL of the API: ${ROUTES.map(routeKeyOf).join(', ')} under it`,
-      value: backend.apiUrl,
-    });
-    new CfnOutput(this, 'ClientSecretId', {
-      description: 'Secret to set with aws secretsmanager put-secret-value --secret-id <this>',
-      value: backend.clientSecretId,
-    });
-    new CfnOutput(this, 'TokenTableName', {
-      description: 'DynamoDB table of user token records (retained when the stack is deleted)',
-      value: backend.tokenTable.tableName,
-    });
-    new CfnOutput(this, 'TokenTableArn', {
-      description: 'The token table, for the policies of readers in other accounts (docs/security.md)',
-      value: backend.tokenTable.tableArn,
-    });
-    new CfnOutput(this, 'TokenKeyArn', {
-      description: 'The key of the stored tokens, for readers (TOKEN_KEY_ID) and their policies',
-      value: backend.tokenKey.keyArn,
-    });
-    new CfnOutput(this, 'AccessTokenReaderPath', {
-      description: 'IAM path of the roles that may decrypt access tokens (docs/security.md#who-can-decrypt)',
-      value: backend.readerPath,
-    });
-    if (props.jwt === undefined) {
-      for (const route of ROUTES.filter(({ caller }) => caller === 'iam')) {
-        new CfnOutput(this, `${route.functionName[0]?.toUpperCase()}${route.functionName.slice(1)}InvokeArn`, {
-          description: `Grant execute-api:Invoke on this ARN to the back ends that may call ${routeKeyOf(route)} (or use grantIamRoutes)`,
-          value: backend.api.arnForExecuteApi(
-            route.method,
-            route.path.replace(/\{[^}]+\}/g, '*'),
-            backend.stage.stageName,
-          ),
-        });
-      }
-    }
-    new CfnOutput(this, 'NotificationsUrlPrefix', {
-      description:
+    const outputs: Record<string, readonly [description: string, value: string]> = {
+      ApiUrl: [`Base URL of the API: ${ROUTES.map(routeKeyOf).join(', ')} under it`, backend.apiUrl],
+      ClientSecretId: [
+        'Secret to set with aws secretsmanager put-secret-value --secret-id <this>',
+        backend.clientSecretId,
+      ],
+      TokenTableName: [
+        'DynamoDB table of user token records (retained when the stack is deleted)',
+        backend.tokenTable.tableName,
+      ],
+      TokenTableArn: [
+        'The token table, for the policies of readers in other accounts (docs/security.md)',
+        backend.tokenTable.tableArn,
+      ],
+      TokenKeyArn: [
+        'The key of the stored tokens, for readers (TOKEN_KEY_ID) and their policies',
+        backend.tokenKey.keyArn,
+      ],
+      AccessTokenReaderPath: [
+        'IAM path of the roles that may decrypt access tokens (docs/security.md#who-can-decrypt)',
+        backend.readerPath,
+      ],
+      // Without JWT, each IAM route's ARN, for the back ends granted to call it.
+      ...Object.fromEntries(
+        (props.jwt === undefined ? ROUTES.filter(({ caller }) => caller === 'iam') : []).map((route) => [
+          `${route.functionName[0]?.toUpperCase()}${route.functionName.slice(1)}InvokeArn`,
+          [
+            `Grant execute-api:Invoke on this ARN to the back ends that may call ${routeKeyOf(route)} (or use grantIamRoutes)`,
+            backend.api.arnForExecuteApi(route.method, route.path.replace(/\{[^}]+\}/g, '*'), backend.stage.stageName),
+          ],
+        ]),
+      ),
+      NotificationsUrlPrefix: [
         'The notification URL to register with Human API is this followed by the value of NotificationsSecretArn (docs/deploy.md#notifications)',
-      value: `${backend.apiUrl}/notifications/`,
-    });
-    new CfnOutput(this, 'NotificationsSecretArn', {
-      description:
+        `${backend.apiUrl}/notifications/`,
+      ],
+      NotificationsSecretArn: [
         'The path secret of the notification URL: aws secretsmanager get-secret-value --secret-id <this> (never output its value)',
-      value: backend.notificationsPathSecret.secretArn,
-    });
-    new CfnOutput(this, 'NotificationsQueueUrl', {
-      description: "Verified Human API notifications (hints) for the team's consumers (grantNotificationsConsume)",
-      value: backend.notifications.queueUrl,
-    });
-    new CfnOutput(this, 'NotificationsQueueArn', {
-      description: 'The notifications queue, for the policies of its consumers',
-      value: backend.notifications.queueArn,
-    });
-    new CfnOutput(this, 'NotificationsDeadLettersQueueUrl', {
-      description: 'Notifications a consumer failed five times; read and delete to clear NotificationsDeadLettersAlarm',
-      value: backend.notificationsDeadLetters.queueUrl,
-    });
-    new CfnOutput(this, 'TokenKeyChangesQueueUrl', {
-      description:
+        backend.notificationsPathSecret.secretArn,
+      ],
+      NotificationsQueueUrl: [
+        "Verified Human API notifications (hints) for the team's consumers (grantNotificationsConsume)",
+        backend.notifications.queueUrl,
+      ],
+      NotificationsQueueArn: [
+        'The notifications queue, for the policies of its consumers',
+        backend.notifications.queueArn,
+      ],
+      NotificationsDeadLettersQueueUrl: [
+        'Notifications a consumer failed five times; read and delete to clear NotificationsDeadLettersAlarm',
+        backend.notificationsDeadLetters.queueUrl,
+      ],
+      TokenKeyChangesQueueUrl: [
         'Changes to the token key, as CloudTrail recorded them; read and delete to clear TokenKeyChangedAlarm',
-      value: backend.tokenKeyChanges.queueUrl,
-    });
+        backend.tokenKeyChanges.queueUrl,
+      ],
+    };
+    for (const [id, [description, value]] of Object.entries(outputs)) new CfnOutput(this, id, { description, value });
   }
 
   /** {@link HumanConnectBackend.grantAccessTokenRead}. */

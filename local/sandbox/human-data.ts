@@ -16,6 +16,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  ActivitySummary,
+  HeartRateReading,
+  HumanProfile,
+  HumanSource,
+  SleepSummary,
+} from '../../functions/contract/human-data-records.js';
 import { sendJson } from '../http-util.js';
 import type { HumanApiSandbox } from './human-api.js';
 import { type HumanApiAuthSandbox, SANDBOX_SOURCES } from './human-api-auth.js';
@@ -33,81 +40,6 @@ export const MAX_LIMIT = 500;
 
 /** The source a v1 connection stands for: v1 sessions do not say which source the user picked. */
 export const V1_DEFAULT_SOURCE = SANDBOX_SOURCES[0];
-
-/** `GET /v1/human/profile`. */
-export interface HumanProfile {
-  readonly id: string;
-  readonly humanId: string;
-  readonly userId: string;
-  /** Never a real address: a hash of the clientUserId at `example.invalid`. */
-  readonly email: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** One of `GET /v1/human/sources`: a source the user connected. */
-export interface HumanSource {
-  readonly id: string;
-  readonly source: string;
-  readonly devices: readonly never[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** One of `GET /v1/human/activities/summaries`: a day of one source. */
-export interface ActivitySummary {
-  readonly id: string;
-  /** `YYYY-MM-DD` (UTC). */
-  readonly date: string;
-  readonly source: string;
-  /** Active seconds: `light + moderate + vigorous`. */
-  readonly duration: number;
-  /** Metres. */
-  readonly distance: number;
-  readonly steps: number;
-  /** kcal. */
-  readonly calories: number;
-  /** Seconds spent sedentary, lightly, moderately and vigorously active. */
-  readonly sedentary: number;
-  readonly light: number;
-  readonly moderate: number;
-  readonly vigorous: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly humanId: string;
-}
-
-/** One of `GET /v1/human/sleeps/summaries`: a night of one source, dated the day it ended. */
-export interface SleepSummary {
-  readonly id: string;
-  readonly date: string;
-  readonly source: string;
-  /** Minutes. */
-  readonly timeAsleep: number;
-  /** Minutes. */
-  readonly timeAwake: number;
-  /** `timeAsleep / (timeAsleep + timeAwake)`, two decimals. */
-  readonly efficiency: number;
-  /** Minutes. */
-  readonly timeToFallAsleep: number;
-  readonly numberOfTimesWoken: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly humanId: string;
-}
-
-/** One of `GET /v1/human/heart_rate/readings`. */
-export interface HeartRateReading {
-  readonly id: string;
-  /** ISO 8601, UTC. */
-  readonly timestamp: string;
-  readonly value: number;
-  readonly unit: 'bpm';
-  readonly source: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly humanId: string;
-}
 
 /** Settings of {@link createHumanApiDataSandbox}. */
 export interface HumanApiDataSandboxOptions {

@@ -10,13 +10,13 @@
  * it (docs/design.md#deleting-a-user).
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import * as z from 'zod/mini';
 import { logger } from '../../commons/observability.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { GrantStore, IdempotencyRecordRef, StoredPublicToken, TokenGrant } from '../../domain/ports.js';
 import { IDEMPOTENCY_RECORDS_ATTRIBUTE, LEGACY_ISSUE_TIME_ATTRIBUTE } from './attributes.js';
-import { MAX_WRITE_ATTEMPTS, parseItem, readRecord, sendConditional, type TokenItem, tokenItemSchema } from './item.js';
+import { MAX_WRITE_ATTEMPTS, parseItem, type TokenItem, TokenTableStore, tokenItemSchema } from './item.js';
 import { listedRecordsSchema } from './listed-records.js';
 import { isNewer, newerCondition, storedIssueTime } from './newest-wins.js';
 
@@ -61,12 +61,7 @@ function storedPublicToken(item: TokenItem | undefined): StoredPublicToken | und
 }
 
 /** The finish's and the drain's writes to the token table. */
-export class DynamoDbGrantStore implements GrantStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class DynamoDbGrantStore extends TokenTableStore implements GrantStore {
   async storeGrant(
     grant: TokenGrant,
     now: Date,
@@ -109,22 +104,12 @@ export class DynamoDbGrantStore implements GrantStore {
   }
 
   async deletedAt(clientUserId: string): Promise<string | undefined> {
-    return (
-      await readRecord({ client: this.client, tableName: this.tableName }, clientUserId, deletionTimeSchema, [
-        'clientUserId',
-        'deletedAt',
-      ])
-    )?.deletedAt;
+    return (await this.readItem(clientUserId, deletionTimeSchema, ['clientUserId', 'deletedAt']))?.deletedAt;
   }
 
   async currentPublicToken(clientUserId: string): Promise<StoredPublicToken | undefined> {
     return storedPublicToken(
-      await readRecord({ client: this.client, tableName: this.tableName }, clientUserId, publicTokenSchema, [
-        'clientUserId',
-        'humanId',
-        'publicToken',
-        'version',
-      ]),
+      await this.readItem(clientUserId, publicTokenSchema, ['clientUserId', 'humanId', 'publicToken', 'version']),
     );
   }
 
@@ -151,24 +136,18 @@ export class DynamoDbGrantStore implements GrantStore {
     now: Date,
   ): Promise<boolean> {
     try {
-      const output = await sendConditional('UpdateItem', () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { clientUserId: answered.clientUserId },
-            UpdateExpression: `SET ${LISTED} = list_append(if_not_exists(${LISTED}, :noRecords), :records), lastWriteId = :writeId`,
-            ConditionExpression: 'humanId = :humanId AND publicToken = :answered',
-            ExpressionAttributeValues: {
-              ':noRecords': [],
-              ':records': [record],
-              ':writeId': randomUUID(),
-              ':humanId': answered.humanId,
-              ':answered': answered.publicToken,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
+      const output = await this.updateItem(answered.clientUserId, {
+        UpdateExpression: `SET ${LISTED} = list_append(if_not_exists(${LISTED}, :noRecords), :records), lastWriteId = :writeId`,
+        ConditionExpression: 'humanId = :humanId AND publicToken = :answered',
+        ExpressionAttributeValues: {
+          ':noRecords': [],
+          ':records': [record],
+          ':writeId': randomUUID(),
+          ':humanId': answered.humanId,
+          ':answered': answered.publicToken,
+        },
+        ReturnValues: 'ALL_NEW',
+      });
       if (output === undefined) return false;
       await this.trimmed(parseItem(grantItemSchema, 'UpdateItem', output.Attributes), now);
     } catch (error) {
@@ -194,18 +173,12 @@ export class DynamoDbGrantStore implements GrantStore {
       -MAX_LISTED_IDEMPOTENCY_RECORDS,
     );
     try {
-      await sendConditional('UpdateItem', () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { clientUserId: item.clientUserId },
-            UpdateExpression: `SET ${LISTED} = :kept`,
-            ConditionExpression: 'lastWriteId = :writeId',
-            ExpressionAttributeValues: { ':kept': kept, ':writeId': item.lastWriteId },
-            ReturnValues: 'NONE',
-          }),
-        ),
-      );
+      await this.updateItem(item.clientUserId, {
+        UpdateExpression: `SET ${LISTED} = :kept`,
+        ConditionExpression: 'lastWriteId = :writeId',
+        ExpressionAttributeValues: { ':kept': kept, ':writeId': item.lastWriteId },
+        ReturnValues: 'NONE',
+      });
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
     }
@@ -213,7 +186,7 @@ export class DynamoDbGrantStore implements GrantStore {
   }
 
   private async read(clientUserId: string): Promise<GrantItem | undefined> {
-    return readRecord({ client: this.client, tableName: this.tableName }, clientUserId, grantItemSchema);
+    return this.readItem(clientUserId, grantItemSchema);
   }
 
   /**
@@ -267,18 +240,12 @@ export class DynamoDbGrantStore implements GrantStore {
     if (item !== undefined) values[':version'] = item.version ?? 0;
     // The plaintext of records written before per-record encryption goes with the first new accessToken.
     const remove = [LEGACY_ISSUE_TIME_ATTRIBUTE, 'purgeAt', ...(parts.access ? ['accessToken'] : [])];
-    const output = await sendConditional('UpdateItem', () =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { clientUserId: grant.clientUserId },
-          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')} ADD version :one`,
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const output = await this.updateItem(grant.clientUserId, {
+      UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')} ADD version :one`,
+      ConditionExpression: condition,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
     return output === undefined ? undefined : parseItem(grantItemSchema, 'UpdateItem', output.Attributes);
   }
 }

@@ -7,7 +7,7 @@
  * failing fields only (their values are tokens).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { errorFields, logger } from '../../commons/observability.js';
 import { DependencyUnavailableError, UnreadableTokenRecordError } from '../../domain/errors.js';
@@ -159,4 +159,28 @@ export function unchangedSince(item: Pick<TokenItem, 'lastWriteId' | 'version'> 
         condition: 'attribute_exists(clientUserId) AND attribute_not_exists(lastWriteId) AND version = :seenVersion',
         values: { ':seenVersion': item.version },
       };
+}
+
+/**
+ * What every store of the token table shares: its client and table, a consistent read of a
+ * user's record and a conditional write to it. Each store names its own attributes and
+ * conditions, which its IAM role's grant matches (attributes.ts).
+ */
+export abstract class TokenTableStore {
+  constructor(
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
+  ) {}
+
+  /** {@link readRecord} of this table. */
+  protected readItem<T>(clientUserId: string, schema: z.ZodMiniType<T>, attributes?: readonly string[]) {
+    return readRecord({ client: this.client, tableName: this.tableName }, clientUserId, schema, attributes);
+  }
+
+  /** An `UpdateItem` of the user's record: its answer, or `undefined` when its condition failed. */
+  protected updateItem(clientUserId: string, input: Omit<UpdateCommandInput, 'TableName' | 'Key'>) {
+    return sendConditional('UpdateItem', () =>
+      this.client.send(new UpdateCommand({ TableName: this.tableName, Key: { clientUserId }, ...input })),
+    );
+  }
 }

@@ -5,11 +5,11 @@
  * (infra/token-access.ts). Nothing of the v1 tokens is ever written here.
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import * as z from 'zod/mini';
 import type { AccessTokenRecords, MintedAccessTokenUpdate, StoredAccessTokens } from '../../domain/ports.js';
 import { READER_READ_ATTRIBUTES } from './attributes.js';
-import { readRecord, sendConditional, tokenItemSchema } from './item.js';
+import { TokenTableStore, tokenItemSchema } from './item.js';
 import { newerCondition } from './newest-wins.js';
 
 /**
@@ -37,20 +37,10 @@ const base64Of = (value: string | Uint8Array | undefined) =>
   value === undefined || typeof value === 'string' ? value : Buffer.from(value).toString('base64');
 
 /** A granted reader's reads and minted-token writes of the token table. */
-export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class DynamoDbAccessTokenRecords extends TokenTableStore implements AccessTokenRecords {
   async read(clientUserId: string): Promise<StoredAccessTokens | undefined> {
     // Named attributes only: a reader's role may read no others (docs/security.md).
-    const item = await readRecord(
-      { client: this.client, tableName: this.tableName },
-      clientUserId,
-      readerSchema,
-      READER_READ_ATTRIBUTES,
-    );
+    const item = await this.readItem(clientUserId, readerSchema, READER_READ_ATTRIBUTES);
     // A deleted user's tombstone holds no humanId: no record, as far as a reader can tell.
     if (item?.humanId === undefined) return undefined;
     const nonEmpty = (value: string | undefined) => (value === '' ? undefined : value);
@@ -70,38 +60,25 @@ export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
 
   async storeMinted({ clientUserId, ciphertext, expiresAt, issuedAt }: MintedAccessTokenUpdate, now: Date) {
     const writeId = randomUUID();
-    const written = await sendConditional('UpdateItem', () =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { clientUserId },
-          UpdateExpression:
-            'SET mintedAccessTokenCiphertext = :ciphertext, mintedAccessTokenExpiresAt = :expiresAt, ' +
-            'mintedAccessTokenIssuedAt = :issuedAt, connectedAt = if_not_exists(connectedAt, :now), ' +
-            'updatedAt = :now, lastWriteId = :writeId ADD version :one',
-          // A deleted user's tombstone (it alone holds purgeAt) takes no token, however late it was minted.
-          ConditionExpression: `attribute_exists(clientUserId) AND attribute_not_exists(purgeAt) AND ${newerCondition('minted', ':issuedAt')} AND NOT lastWriteId = :writeId`,
-          ExpressionAttributeValues: {
-            ':ciphertext': ciphertext,
-            ':expiresAt': expiresAt,
-            ':issuedAt': issuedAt,
-            ':now': now.toISOString(),
-            ':writeId': writeId,
-            ':one': 1,
-          },
-          ReturnValues: 'NONE',
-        }),
-      ),
-    );
+    const written = await this.updateItem(clientUserId, {
+      UpdateExpression:
+        'SET mintedAccessTokenCiphertext = :ciphertext, mintedAccessTokenExpiresAt = :expiresAt, ' +
+        'mintedAccessTokenIssuedAt = :issuedAt, connectedAt = if_not_exists(connectedAt, :now), ' +
+        'updatedAt = :now, lastWriteId = :writeId ADD version :one',
+      // A deleted user's tombstone (it alone holds purgeAt) takes no token, however late it was minted.
+      ConditionExpression: `attribute_exists(clientUserId) AND attribute_not_exists(purgeAt) AND ${newerCondition('minted', ':issuedAt')} AND NOT lastWriteId = :writeId`,
+      ExpressionAttributeValues: {
+        ':ciphertext': ciphertext,
+        ':expiresAt': expiresAt,
+        ':issuedAt': issuedAt,
+        ':now': now.toISOString(),
+        ':writeId': writeId,
+        ':one': 1,
+      },
+      ReturnValues: 'NONE',
+    });
     if (written !== undefined) return true;
     // Lost the condition: this call's own write committed by an earlier SDK attempt, a later token, or no record.
-    return (
-      (
-        await readRecord({ client: this.client, tableName: this.tableName }, clientUserId, readerSchema, [
-          'clientUserId',
-          'lastWriteId',
-        ])
-      )?.lastWriteId === writeId
-    );
+    return (await this.readItem(clientUserId, readerSchema, ['clientUserId', 'lastWriteId']))?.lastWriteId === writeId;
   }
 }

@@ -6,7 +6,7 @@
  * answers only what it updated (`UPDATED_NEW`).
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { logger } from '../../commons/observability.js';
 import { HUMAN_ID_INDEX_NAME } from '../../commons/tables.js';
@@ -17,10 +17,9 @@ import {
   MAX_WRITE_ATTEMPTS,
   parseItem,
   projectionOf,
-  readRecord,
-  sendConditional,
   sendRequest,
   type TokenItem,
+  TokenTableStore,
   tokenItemSchema,
 } from './item.js';
 import { isNewer, newerCondition } from './newest-wins.js';
@@ -53,12 +52,7 @@ function recoveryRecord(item: Partial<TokenItem> | undefined): RecoveryRecord | 
 }
 
 /** Public-token recovery's reads and writes of the token table. */
-export class DynamoDbRecoveryStore implements RecoveryStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class DynamoDbRecoveryStore extends TokenTableStore implements RecoveryStore {
   async getByClientUserId(clientUserId: string): Promise<RecoveryRecord | undefined> {
     return recoveryRecord(await this.read(clientUserId, RECOVERY_READ_ATTRIBUTES));
   }
@@ -106,7 +100,7 @@ export class DynamoDbRecoveryStore implements RecoveryStore {
   }
 
   private read(clientUserId: string, attributes: readonly string[]) {
-    return readRecord({ client: this.client, tableName: this.tableName }, clientUserId, recoverySchema, attributes);
+    return this.readItem(clientUserId, recoverySchema, attributes);
   }
 
   /** One conditional write of the publicToken alone; what it updated, or `undefined` when the condition failed. */
@@ -115,29 +109,23 @@ export class DynamoDbRecoveryStore implements RecoveryStore {
     condition: string,
     { writeId, now, version }: { writeId: string; now: Date; version: number | undefined },
   ): Promise<{ publicToken: string; version: number } | undefined> {
-    const output = await sendConditional('UpdateItem', () =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { clientUserId: update.clientUserId },
-          UpdateExpression:
-            'SET publicToken = :publicToken, publicTokenIssuedAt = :publicTokenIssuedAt, updatedAt = :now, ' +
-            'lastWriteId = :writeId ADD version :one',
-          ConditionExpression: condition,
-          ExpressionAttributeValues: {
-            ':publicToken': update.publicToken,
-            ':publicTokenIssuedAt': update.publicTokenIssuedAt,
-            ':expectedHumanId': update.humanId,
-            ':now': now.toISOString(),
-            ':writeId': writeId,
-            ':one': 1,
-            ...(version === undefined ? {} : { ':version': version }),
-          },
-          // Recovery's role may not read the record back whole (docs/security.md).
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      ),
-    );
+    const output = await this.updateItem(update.clientUserId, {
+      UpdateExpression:
+        'SET publicToken = :publicToken, publicTokenIssuedAt = :publicTokenIssuedAt, updatedAt = :now, ' +
+        'lastWriteId = :writeId ADD version :one',
+      ConditionExpression: condition,
+      ExpressionAttributeValues: {
+        ':publicToken': update.publicToken,
+        ':publicTokenIssuedAt': update.publicTokenIssuedAt,
+        ':expectedHumanId': update.humanId,
+        ':now': now.toISOString(),
+        ':writeId': writeId,
+        ':one': 1,
+        ...(version === undefined ? {} : { ':version': version }),
+      },
+      // Recovery's role may not read the record back whole (docs/security.md).
+      ReturnValues: 'UPDATED_NEW',
+    });
     if (output === undefined) return undefined;
     const updated = parseItem(
       z.object({ publicToken: z.string(), version: z.number() }),

@@ -8,13 +8,13 @@
  * {@link DELETION_WRITE_ATTRIBUTES} and returns nothing: a deletion never reads a token.
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import * as z from 'zod/mini';
 import { logger } from '../../commons/observability.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { Tombstones, TombstoneWrite } from '../../domain/ports.js';
 import { DELETION_READ_ATTRIBUTES, TOMBSTONE_REMOVED_ATTRIBUTES } from './attributes.js';
-import { MAX_WRITE_ATTEMPTS, readRecord, sendConditional, tokenItemSchema, unchangedSince } from './item.js';
+import { MAX_WRITE_ATTEMPTS, TokenTableStore, tokenItemSchema, unchangedSince } from './item.js';
 import { listedRecordsSchema } from './listed-records.js';
 
 const deletionSchema = z.pick(z.extend(tokenItemSchema, { idempotencyRecords: listedRecordsSchema }), {
@@ -52,12 +52,7 @@ function tombstoneTime(item: DeletionView | undefined, now: Date): string {
 }
 
 /** A deletion's reads and writes of the token table. */
-export class DynamoDbTombstones implements Tombstones {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class DynamoDbTombstones extends TokenTableStore implements Tombstones {
   async writeTombstone(clientUserId: string, now: Date, lifetimeMs: number): Promise<TombstoneWrite> {
     const writeId = randomUUID();
     let previous: TombstoneWrite | undefined;
@@ -73,28 +68,22 @@ export class DynamoDbTombstones implements Tombstones {
       };
       previous = outcome;
       const { condition, values } = unchangedSince(item);
-      const written = await sendConditional('UpdateItem', () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { clientUserId },
-            UpdateExpression:
-              'SET deletedAt = :deletedAt, purgeAt = :purgeAt, updatedAt = :now, lastWriteId = :writeId ' +
-              `REMOVE ${TOMBSTONE_REMOVED_ATTRIBUTES.join(', ')} ADD version :one`,
-            ConditionExpression: condition,
-            ExpressionAttributeValues: {
-              ':deletedAt': deletedAt,
-              ':purgeAt': Math.ceil((Date.parse(deletedAt) + lifetimeMs) / 1000),
-              ':now': now.toISOString(),
-              ':writeId': writeId,
-              ':one': 1,
-              ...values,
-            },
-            // The role may have nothing returned: the old item holds tokens (docs/security.md).
-            ReturnValues: 'NONE',
-          }),
-        ),
-      );
+      const written = await this.updateItem(clientUserId, {
+        UpdateExpression:
+          'SET deletedAt = :deletedAt, purgeAt = :purgeAt, updatedAt = :now, lastWriteId = :writeId ' +
+          `REMOVE ${TOMBSTONE_REMOVED_ATTRIBUTES.join(', ')} ADD version :one`,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: {
+          ':deletedAt': deletedAt,
+          ':purgeAt': Math.ceil((Date.parse(deletedAt) + lifetimeMs) / 1000),
+          ':now': now.toISOString(),
+          ':writeId': writeId,
+          ':one': 1,
+          ...values,
+        },
+        // The role may have nothing returned: the old item holds tokens (docs/security.md).
+        ReturnValues: 'NONE',
+      });
       if (written !== undefined) return outcome;
     }
     logger.error('DynamoDB writes kept losing to concurrent writers', { operation: 'UpdateItem' });
@@ -103,11 +92,6 @@ export class DynamoDbTombstones implements Tombstones {
 
   private async read(clientUserId: string): Promise<DeletionView | undefined> {
     // Named attributes only: the role may read no token (docs/security.md).
-    return readRecord(
-      { client: this.client, tableName: this.tableName },
-      clientUserId,
-      deletionSchema,
-      DELETION_READ_ATTRIBUTES,
-    );
+    return this.readItem(clientUserId, deletionSchema, DELETION_READ_ATTRIBUTES);
   }
 }
