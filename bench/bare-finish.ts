@@ -18,6 +18,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { PutItemCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /** Sends one DynamoDB request (wire-format input) and answers its output. */
 export interface DynamoDbCall {
@@ -191,4 +192,12 @@ export function createBareFinish(options: BareFinishOptions): (session: BareSess
     });
     return answer;
   };
+}
+
+/** A subject's Lambda handler: finishes the session in the event's body, answers the tokens as JSON. */
+export function bareFinishHandler(finish: (session: BareSession) => Promise<BareFinishAnswer>) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => ({
+    statusCode: 200,
+    body: JSON.stringify(await finish(JSON.parse(event.body ?? '{}') as BareSession)),
+  });
 }

@@ -38,17 +38,23 @@ const agents = new Map<string, Agent>();
 
 /** POSTs `body` to `url` and reads the whole answer. */
 export function post(url: URL, headers: Record<string, string>, body: string): Promise<FloorAnswer> {
+  return send(url, 'POST', { ...headers, 'content-length': `${Buffer.byteLength(body)}` }, body);
+}
+
+/** GETs `url` with `headers` (keep-alive, as {@link post}) and reads the whole answer. */
+export function get(url: URL, headers: Record<string, string>): Promise<FloorAnswer> {
+  return send(url, 'GET', headers);
+}
+
+/** One request on the protocol's keep-alive agent, the whole answer read as text. */
+function send(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<FloorAnswer> {
   const http = process.getBuiltinModule(url.protocol === 'https:' ? 'node:https' : 'node:http');
   let agent = agents.get(url.protocol);
   if (agent === undefined) {
     agent = new http.Agent({ keepAlive: true });
     agents.set(url.protocol, agent);
   }
-  const options: RequestOptions = {
-    method: 'POST',
-    agent,
-    headers: { ...headers, 'content-length': `${Buffer.byteLength(body)}` },
-  };
+  const options: RequestOptions = { method, agent, headers };
   return new Promise((resolve, reject) => {
     const request = http.request(url, options, (response: IncomingMessage) => {
       let text = '';
@@ -60,28 +66,6 @@ export function post(url: URL, headers: Record<string, string>, body: string): P
     });
     request.on('error', reject);
     request.end(body);
-  });
-}
-
-/** GETs `url` with `headers` (keep-alive, as {@link post}) and reads the whole answer. */
-export function get(url: URL, headers: Record<string, string>): Promise<FloorAnswer> {
-  const http = process.getBuiltinModule(url.protocol === 'https:' ? 'node:https' : 'node:http');
-  let agent = agents.get(url.protocol);
-  if (agent === undefined) {
-    agent = new http.Agent({ keepAlive: true });
-    agents.set(url.protocol, agent);
-  }
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'GET', agent, headers }, (response: IncomingMessage) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => {
-        text += chunk;
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end();
   });
 }
 

@@ -11,6 +11,7 @@ import { bundlePath, type ColdStartOptions, type ColdStartTimings, timeColdStart
 import type { GatewaySamples } from './gateway-process.js';
 import { type Channel, client } from './ipc.js';
 import { type LatencySummary, round, summarize } from './stats.js';
+import { atMost, type TargetCheck } from './targets.js';
 
 /** The endpoint and query read in the warm loop: a page of 50 days, the data API's default size. */
 const PATH = 'activities/summaries';
@@ -19,14 +20,6 @@ const QUERY = 'limit=50';
 const USERS = 20;
 /** The cold subjects: the gateway and its floor, beside finishSession and its floor. */
 const COLD = ['finishSession', 'floor', 'humanData', 'gatewayFloor'] as const;
-
-/** One target and whether the run met it (report.ts's `TargetCheck`). */
-export interface TargetCheck {
-  readonly id: string;
-  readonly target: string;
-  readonly measured: number;
-  readonly met: boolean;
-}
 
 /** What the gateway's piece measured. */
 export interface GatewayResult {
@@ -151,28 +144,22 @@ export async function measureGateway(options: GatewayBenchOptions, eventOf: Gate
 
 /** The issue's targets for the gateway, each with the run's figure. */
 export function gatewayTargets(result: GatewayResult): TargetCheck[] {
-  const check = (id: string, target: string, measured: number, limit: number) => ({
-    id,
-    target,
-    measured,
-    met: measured <= limit,
-  });
   return [
-    check('gateway-added-p50', 'gateway added p50 over a direct call ≤ 3 ms', result.warm.addedP50Ms, 3),
-    check('gateway-added-p99', 'gateway added p99 over a direct call ≤ 10 ms', result.warm.addedP99Ms, 10),
-    check(
+    atMost('gateway-added-p50', 'gateway added p50 over a direct call ≤ 3 ms', result.warm.addedP50Ms, 3),
+    atMost('gateway-added-p99', 'gateway added p99 over a direct call ≤ 10 ms', result.warm.addedP99Ms, 10),
+    atMost(
       'gateway-kms-decrypts',
       `KMS decrypts in the warm loop ≤ 1 per user (${result.warm.users} users, one instance, < 5 min)`,
       result.warm.kmsDecryptsInLoop,
       result.warm.users,
     ),
-    check(
+    atMost(
       'gateway-cold-over-floor',
       `humanData load + first invoke over gatewayFloor ≤ finishSession over floor (${result.coldStart.finishToFloor}×)`,
       result.coldStart.gatewayToFloor,
       result.coldStart.finishToFloor,
     ),
-    check(
+    atMost(
       'gateway-identical-bodies',
       'pages answered as they came (0: every one identical)',
       result.warm.identicalBodies ? 0 : 1,

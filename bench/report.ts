@@ -8,14 +8,7 @@ import { formatGatewayReport, type GatewayResult } from './gateway.js';
 import type { Machine } from './machine.js';
 import type { NotificationsBurstResult } from './notifications-burst.js';
 import type { LatencySummary } from './stats.js';
-
-/** One target of the issue and whether the run met it. */
-export interface TargetCheck {
-  readonly id: string;
-  readonly target: string;
-  readonly measured: number;
-  readonly met: boolean;
-}
+import { atMost, type TargetCheck } from './targets.js';
 
 /** Requests of one kind of invocation, per invocation (from local mode's counters). */
 export interface IoPerInvocation {
@@ -79,49 +72,43 @@ const BUNDLE_LIMIT_BYTES = 300_000;
 /** The issue's targets, each with the run's figure. */
 export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
   const { warm, io, coldStart, notifications } = results;
-  const check = (id: string, target: string, measured: number, limit: number) => ({
-    id,
-    target,
-    measured,
-    met: measured <= limit,
-  });
   return [
-    check(
+    atMost(
       'cold-finish-over-floor',
       'finishSession load + first invoke ≤ 3.5× floor',
       coldStart.ratios.finishToFloor,
       3.5,
     ),
-    check(
+    atMost(
       'cold-finish-over-typical-sdk',
       'finishSession load + first invoke ≤ 0.80× typicalSdk',
       coldStart.ratios.finishToTypicalSdk,
       0.8,
     ),
-    check(
+    atMost(
       'cold-recover-over-floor',
       'recoverPublicToken load + first invoke ≤ 4× recoverFloor',
       coldStart.ratios.recoverToFloor,
       4,
     ),
-    check('warm-cpu-ratio', 'warm handler CPU per finish ≤ 1.10× reference', warm.cpuMs.ratio, 1.1),
-    check('warm-p50-ratio', 'warm p50 ≤ 1.10× reference', warm.p50Ratio, 1.1),
-    check('warm-added-p99', 'warm added p99 ≤ 2 ms', warm.addedP99Ms, 2),
-    check('secret-reads', 'Secrets Manager: ≤ 1 read per TTL per instance', io.secretReadsInLoop, 1),
+    atMost('warm-cpu-ratio', 'warm handler CPU per finish ≤ 1.10× reference', warm.cpuMs.ratio, 1.1),
+    atMost('warm-p50-ratio', 'warm p50 ≤ 1.10× reference', warm.p50Ratio, 1.1),
+    atMost('warm-added-p99', 'warm added p99 ≤ 2 ms', warm.addedP99Ms, 2),
+    atMost('secret-reads', 'Secrets Manager: ≤ 1 read per TTL per instance', io.secretReadsInLoop, 1),
     ...(['finishSession', 'recoverPublicToken'] as const).map((name) =>
-      check(`bundle-${name}`, `${name} bundle ≤ 300,000 B`, coldStart.sizes[name].minifiedBytes, BUNDLE_LIMIT_BYTES),
+      atMost(`bundle-${name}`, `${name} bundle ≤ 300,000 B`, coldStart.sizes[name].minifiedBytes, BUNDLE_LIMIT_BYTES),
     ),
     ...(notifications === undefined
       ? []
       : [
-          check(
+          atMost(
             'notifications-p99',
             `notifications: p99 time to 200 ≤ 300 ms (${notifications.settings.posts} from ${notifications.settings.senders} senders)`,
             notifications.timeTo200.p99,
             300,
           ),
-          check('notifications-lost', 'notifications: 0 answered 200 and never consumed', notifications.lost, 0),
-          check(
+          atMost('notifications-lost', 'notifications: 0 answered 200 and never consumed', notifications.lost, 0),
+          atMost(
             'notifications-twice',
             'notifications: 0 delivered twice to consumers',
             notifications.deliveredTwice,

@@ -29,13 +29,23 @@ export function addClientSecret(scope: Construct, existing: ExistingSecret | und
     secretStringValue: SecretValue.unsafePlainText(CLIENT_SECRET_PLACEHOLDER),
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  keyAndRotateByHand(
+    secret,
+    key,
+    'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (docs/deploy.md#the-client-secret); the functions pick the new value up without a redeploy.',
+  );
+  return secret;
+}
+
+/**
+ * Encrypts a secret the backend creates with the key, and acknowledges (with `whyByHand`) that it
+ * has no rotation Lambda: ops rotate it with `put-secret-value`.
+ */
+export function keyAndRotateByHand(secret: Secret, key: IKey, whyByHand: string): void {
   // The key is set on the resource, not with the `encryptionKey` prop, which would also add its own
   // key-policy statement for Secrets Manager: the key's policy (token-key.ts) already lets Secrets
   // Manager use it for this account, and stays the one list of who may use the key.
   (secret.node.defaultChild as CfnSecret).kmsKeyId = key.keyArn;
-  const noRotation =
-    'Human API client secrets are issued in the Human API developer portal, which offers no API a rotation Lambda could call. Ops rotate by hand with put-secret-value (docs/deploy.md#the-client-secret); the functions pick the new value up without a redeploy.';
-  Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: noRotation });
-  acknowledgeComplianceRule(secret, 'SecretsManagerRotationEnabled', noRotation);
-  return secret;
+  Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: whyByHand });
+  acknowledgeComplianceRule(secret, 'SecretsManagerRotationEnabled', whyByHand);
 }

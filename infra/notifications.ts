@@ -4,13 +4,13 @@
  * notifications are handed to, which the team's consumers read; and its dead-letter queue. Added
  * to the backend's own scope, so their logical IDs (`Notifications…`) stay put.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { acknowledgeComplianceRule } from './acknowledgements.js';
+import { keyAndRotateByHand } from './client-secret.js';
 import { grantKeyThroughService } from './token-access.js';
 
 /** Receives after which a notification a consumer keeps failing goes to the dead-letter queue. */
@@ -66,12 +66,11 @@ export function addNotifications(scope: Construct, key: IKey): NotificationsReso
     // Generated, never typed in: a new deployment generates a new one (and a new URL to register).
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  // As the client secret (client-secret.ts): the key on the resource, its policy the one list of users.
-  (pathSecret.node.defaultChild as CfnSecret).kmsKeyId = key.keyArn;
-  const manualRotation =
-    'The path secret is part of the notification URL registered with Human API, which only Human API support can change; a rotation Lambda could not re-register it. Ops rotate with put-secret-value and register the new URL; the receiver accepts the previous value for 7 days meanwhile (docs/deploy.md#rotating-the-notifications-secret).';
-  Validations.of(pathSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: manualRotation });
-  acknowledgeComplianceRule(pathSecret, 'SecretsManagerRotationEnabled', manualRotation);
+  keyAndRotateByHand(
+    pathSecret,
+    key,
+    'The path secret is part of the notification URL registered with Human API, which only Human API support can change; a rotation Lambda could not re-register it. Ops rotate with put-secret-value and register the new URL; the receiver accepts the previous value for 7 days meanwhile (docs/deploy.md#rotating-the-notifications-secret).',
+  );
   return { queue, deadLetters, pathSecret };
 }
 

@@ -372,10 +372,7 @@ export async function startLocalMode({
   };
   const routeSandbox = createSandboxRoutes({
     devIssuer,
-    dynamoDb,
-    secretStore,
-    kms,
-    sqs,
+    standIns: { dynamoDb, secretStore, kms, sqs },
     sandbox,
     authSandbox,
     tokensTableName: config.tokensTableName,

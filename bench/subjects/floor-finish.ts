@@ -2,9 +2,8 @@
  * Cold-start floor of `finishSession`: the same six requests (GetSecretValue, then
  * `bare-finish.ts`) over signed `node:http`, nothing else.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { readConfig } from '../../functions/commons/config.js';
-import { type BareSession, clientSecretOf, createBareFinish } from '../bare-finish.js';
+import { bareFinishHandler, clientSecretOf, createBareFinish } from '../bare-finish.js';
 import { createAwsJsonCaller, post } from '../floor-http.js';
 
 const config = readConfig();
@@ -41,7 +40,4 @@ const finish = createBareFinish({
 });
 
 /** Finishes the session in the event's body. */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => ({
-  statusCode: 200,
-  body: JSON.stringify(await finish(JSON.parse(event.body ?? '{}') as BareSession)),
-});
+export const handler = bareFinishHandler(finish);

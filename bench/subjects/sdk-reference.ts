@@ -4,18 +4,17 @@
  * Powertools or a secret cache (the secret is read once, at init).
  */
 
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EncryptCommand } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   createDynamoDbClient,
   createKmsClient,
   createSecretsManagerClient,
 } from '../../functions/adapters/aws-clients.js';
 import { readConfig } from '../../functions/commons/config.js';
-import { type BareSession, clientSecretOf, createBareFinish, type DynamoDbCall } from '../bare-finish.js';
+import { bareFinishHandler, clientSecretOf, createBareFinish } from '../bare-finish.js';
 import { post } from '../floor-http.js';
+import { sdkDynamoDbCall } from './sdk-dynamodb.js';
 
 const config = readConfig();
 const client = createDynamoDbClient();
@@ -24,10 +23,7 @@ const kmsClient = createKmsClient();
 export const ready = createSecretsManagerClient()
   .send(new GetSecretValueCommand({ SecretId: config.secretId }))
   .then((output) => clientSecretOf(output.SecretString));
-const dynamoDb: DynamoDbCall = (operation: 'PutItem' | 'UpdateItem', input: object) =>
-  operation === 'PutItem'
-    ? client.send(new PutItemCommand(input as PutItemCommand['input']))
-    : client.send(new UpdateItemCommand(input as UpdateItemCommand['input']));
+const dynamoDb = sdkDynamoDbCall(client);
 
 const finish = createBareFinish({
   dynamoDb,
@@ -52,7 +48,4 @@ const finish = createBareFinish({
 });
 
 /** Finishes the session in the event's body. */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => ({
-  statusCode: 200,
-  body: JSON.stringify(await finish(JSON.parse(event.body ?? '{}') as BareSession)),
-});
+export const handler = bareFinishHandler(finish);

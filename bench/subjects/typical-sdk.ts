@@ -5,13 +5,14 @@
  * plus minify and ESM, and run with `--enable-source-maps` (bench/cold-start.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type BareSession, clientSecretOf, createBareFinish, type DynamoDbCall } from '../bare-finish.js';
+import { type BareSession, clientSecretOf, createBareFinish } from '../bare-finish.js';
+import { sdkDynamoDbCall } from './sdk-dynamodb.js';
 
 const logger = new Logger({ serviceName: 'typical-sdk' });
 const dynamoDbClient = new DynamoDBClient({});
@@ -20,10 +21,7 @@ const kmsClient = new KMSClient({});
 let clientSecret: Promise<string> | undefined;
 const env = (name: string) => process.env[name] ?? '';
 
-const dynamoDb: DynamoDbCall = (operation: 'PutItem' | 'UpdateItem', input: object) =>
-  operation === 'PutItem'
-    ? dynamoDbClient.send(new PutItemCommand(input as PutItemCommand['input']))
-    : dynamoDbClient.send(new UpdateItemCommand(input as UpdateItemCommand['input']));
+const dynamoDb = sdkDynamoDbCall(dynamoDbClient);
 
 const finish = createBareFinish({
   dynamoDb,

@@ -44,11 +44,13 @@ export const HUMAN_API_SANDBOX_PATH = '/sandbox/humanapi';
 /** What the hooks act on. */
 export interface SandboxHooksOptions {
   readonly devIssuer: DevIssuer;
-  readonly dynamoDb: LocalDynamoDb;
-  readonly secretStore: LocalSecretStore;
-  readonly kms: LocalKms;
-  /** The SQS stand-in holding the outbox. */
-  readonly sqs: LocalSqs;
+  /** The local AWS stand-ins whose faults and contents the hooks reach (the SQS one holds the outbox). */
+  readonly standIns: {
+    readonly dynamoDb: LocalDynamoDb;
+    readonly secretStore: LocalSecretStore;
+    readonly kms: LocalKms;
+    readonly sqs: LocalSqs;
+  };
   /** The Human API sandbox; `undefined` when a real Human API is configured. */
   readonly sandbox: HumanApiSandbox | undefined;
   /** The current-generation sandbox, whose minted access tokens the revoke hook invalidates too. */
@@ -82,10 +84,7 @@ async function readHookBody<T>(request: IncomingMessage, schema: z.ZodMiniType<T
 /** Creates the `/sandbox/*` routes. */
 export function createSandboxRoutes({
   devIssuer,
-  dynamoDb,
-  secretStore,
-  kms,
-  sqs,
+  standIns: { dynamoDb, secretStore, kms, sqs },
   sandbox,
   authSandbox,
   tokensTableName,
