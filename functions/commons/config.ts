@@ -172,11 +172,17 @@ export interface ReaderConfig {
   readonly keyId: string | undefined;
   /** What minting a current-generation access token takes (`HUMANAPI_*`, `SECRET_TTL_SECONDS`). */
   readonly minting: () => {
+    /** `HUMANAPI_CLIENT_ID`: the app a token is minted for. */
     readonly clientId: string;
+    /** `HUMANAPI_SECRET_ID`: the secret holding the client secret that mints. */
     readonly secretId: string;
+    /** `SECRET_TTL_SECONDS`: how long the client secret is cached. */
     readonly secretTtlSeconds: number;
+    /** `HUMANAPI_AUTH_BASE_URL`: the current generation's auth origin. */
     readonly humanApiAuthBaseUrl: string;
+    /** `HUMANAPI_TIMEOUT_MS`: how long a mint may take. */
     readonly humanApiTimeoutMs: number;
+    /** `TOKEN_KEY_ID`: the key a minted token is stored under. */
     readonly keyId: string;
   };
 }
