@@ -179,7 +179,11 @@ describe('every answer of the data gateway', () => {
     expectSafe(await data('heart_rate/readings', 'limit=500'), 502);
   });
 
-  it('409 once Human API refuses the user\u2019s token, even when its refusal echoes the secret', async () => {
+  it('409 once Human API refuses the user\u2019s token and mints none instead, even when its refusal echoes the secret', async () => {
+    // Human API no longer knows the user (the last use of this user): the refused v1 token cannot
+    // be replaced by a minted one, so nothing is left to try.
+    const deleted = await harness.post('/sandbox/humanapi/users/delete', { clientUserId: v1User });
+    expect(deleted.json).toEqual({ deleted: true });
     await harness.injectHumanApiFault({ status: 401, body: echoingBody() });
     expectSafe(await data('profile'), 409);
   });
