@@ -8,7 +8,8 @@
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { RECONNECT_MARK_ATTRIBUTES } from '../functions/adapters/token-table/attributes.js';
 import type { BackendSettings } from './backend-props.js';
-import { type AccessTokenResources, grantAccessTokenRead, grantOnAttributes } from './token-access.js';
+import { grantOnAttributes } from './table-grants.js';
+import { type AccessTokenResources, grantAccessTokenRead } from './token-access.js';
 
 /** The gateway's variables beside the functions' own: it mints access tokens and calls the data API. */
 export function dataGatewayEnvironment(settings: BackendSettings): Record<string, string> {

@@ -9,13 +9,13 @@
 import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import { Billing, TableGrants, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HUMAN_ID_INDEX_NAME, IDEMPOTENCY_TABLE, TOKEN_TABLE } from '../functions/commons/tables.js';
+import { IDEMPOTENCY_TABLE, TOKEN_TABLE } from '../functions/commons/tables.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/telemetry.js';
 import { ROUTES, type RouteFunctionName, routeKeyOf } from '../functions/contract/routes.js';
 import { ConnectAlarms } from './alarms.js';
@@ -23,34 +23,16 @@ import { BackendFunction } from './backend-function.js';
 import { type HumanConnectBackendProps, resolveBackendSettings } from './backend-props.js';
 import { addClientSecret } from './client-secret.js';
 import { ConnectDashboard } from './dashboard.js';
-import { dataGatewayEnvironment, grantDataGateway } from './data-gateway.js';
+import { dataGatewayEnvironment } from './data-gateway.js';
 import { addHttpApi } from './http-api.js';
 import { TokenKeyWatch } from './key-watch.js';
 import { addNotifications, grantNotificationsConsume } from './notifications.js';
-import { addOutboxFunctions, addOutboxQueues, grantQueueSend } from './outbox.js';
+import { addOutboxFunctions, addOutboxQueues } from './outbox.js';
 import { refusePlaceholderClientId } from './placeholder-client-id.js';
+import { grantRouteFunctions } from './route-grants.js';
 import { tablePropsOf } from './tables.js';
-import {
-  type ClientSecretKeyed,
-  grantAccessTokenEncrypt,
-  grantAccessTokenRead,
-  grantClientSecretRead,
-  grantConnectUserAccess,
-  grantKeyThroughService,
-  grantPublicTokenRecovery,
-  grantUserDeletion,
-} from './token-access.js';
+import { type ClientSecretKeyed, grantAccessTokenRead } from './token-access.js';
 import { encryptTableWithKey, readerPathOf, TokenKey } from './token-key.js';
-
-/** What each route's function does, for the console. */
-const FUNCTION_DESCRIPTIONS: Readonly<Record<RouteFunctionName, string>> = {
-  finishSession: 'POST /sessions: exchanges a Human Connect session token and stores the user tokens',
-  recoverPublicToken: "POST /public-tokens: returns a returning user's stored or fresh publicToken",
-  connectTokens: 'POST /connect-tokens: mints the token a current-generation Human Connect opens with',
-  humanData: 'GET /users/{clientUserId}/human/{path+}: reads health data from Human API with the token it decrypts',
-  deleteUser: "DELETE /users/{clientUserId}: removes a user's tokens from the vault, leaving a tombstone",
-  receiveNotification: "POST /notifications/{secret}: verifies Human API's notifications and queues them",
-};
 
 /** A construct ID from a function name: `finishSession` → `FinishSession`. */
 const constructIdOf = (functionName: string) => `${functionName[0]?.toUpperCase()}${functionName.slice(1)}`;
@@ -203,7 +185,7 @@ export class HumanConnectBackend extends Construct {
     // own 503 (Human API retries), never in a Lambda timeout.
     const timeoutOf: Partial<Record<RouteFunctionName, Duration>> = { receiveNotification: Duration.seconds(10) };
     this.routeFunctions = Object.fromEntries(
-      ROUTES.map(({ functionName }) => [
+      ROUTES.map(({ functionName, ...route }) => [
         functionName,
         new BackendFunction(this, constructIdOf(functionName), {
           ...functionProps,
@@ -211,7 +193,8 @@ export class HumanConnectBackend extends Construct {
           timeout: timeoutOf[functionName] ?? functionProps.timeout,
           invokedBy: 'http-api',
           functionName,
-          description: FUNCTION_DESCRIPTIONS[functionName],
+          // What it does, for the console: the route table's own words.
+          description: `${routeKeyOf(route)}: ${route.summary}`,
         }),
       ]),
     ) as Record<RouteFunctionName, BackendFunction>;
@@ -221,7 +204,16 @@ export class HumanConnectBackend extends Construct {
       key: this.tokenKey,
       tokenTable: this.tokenTable,
     }));
-    this.grantFunctions();
+    grantRouteFunctions(this.routeFunctions, {
+      tokenTable: this.tokenTable,
+      idempotencyTable: this.idempotencyTable,
+      tokenKey: this.tokenKey,
+      outbox: this.outbox,
+      clientSecret: this.clientSecretKeyed,
+      accessTokens: this.accessTokenResources(),
+      notifications: this.notifications,
+      notificationsPathSecret: this.notificationsPathSecret,
+    });
 
     // ---- HTTP API, detection, alarms, dashboard ------------------------------
     ({ api: this.api, stage: this.stage } = addHttpApi(this, {
@@ -254,64 +246,6 @@ export class HumanConnectBackend extends Construct {
       outboxQueue: this.outbox,
       deadLetterQueue: this.outboxDeadLetters,
     }).dashboard;
-  }
-
-  /** Exactly the calls each route's function makes, on exactly the resources it touches (docs/security.md). */
-  private grantFunctions(): void {
-    const { finishSession, recoverPublicToken, connectTokens } = this.routeFunctions;
-    // The token table's own grants also cover `index/*` (it has an index): these name the table alone.
-    // GetItem: when the upsert's condition keeps a newer record (or its own committed retry), it is read back.
-    TableGrants.fromTable(this.tokenTable, [], false).actions(
-      finishSession.role,
-      'dynamodb:UpdateItem',
-      'dynamodb:GetItem',
-    );
-    this.idempotencyTable.grants.actions(
-      finishSession.role,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    );
-    grantAccessTokenEncrypt(this.tokenKey, finishSession.role);
-    grantQueueSend(this.outbox, this.tokenKey, finishSession.role);
-    // Recovery never sees an access token: attribute-level conditions, Query on humanId-index alone.
-    grantPublicTokenRecovery(
-      recoverPublicToken.role,
-      this.tokenTable.tableArn,
-      `${this.tokenTable.tableArn}/index/${HUMAN_ID_INDEX_NAME}`,
-    );
-    // connectTokens reads and records a user's humanId and connection markers: attribute-level conditions.
-    grantConnectUserAccess(connectTokens.role, this.tokenTable.tableArn);
-    for (const fn of [finishSession, recoverPublicToken, connectTokens]) {
-      grantKeyThroughService(this.tokenKey, fn.role, 'dynamodb', { write: true });
-      grantClientSecretRead(this.clientSecretKeyed, fn.role);
-    }
-    // The one function that decrypts access tokens, as a reader (data-gateway.ts).
-    grantDataGateway(this.accessTokenResources(), this.routeFunctions.humanData.role);
-    this.grantDeleteUser();
-    this.grantNotificationsReceive();
-  }
-
-  /**
-   * deleteUser writes tombstones and removes idempotency records: attribute-level conditions on
-   * both tables, nothing returned, no KMS key of its own and no secret (it never calls Human API).
-   */
-  private grantDeleteUser(): void {
-    const { deleteUser } = this.routeFunctions;
-    grantUserDeletion(deleteUser.role, this.tokenTable.tableArn, this.idempotencyTable.tableArn);
-    grantKeyThroughService(this.tokenKey, deleteUser.role, 'dynamodb', { write: true });
-  }
-
-  /**
-   * The notifications receiver: both secrets (the client secret checks signatures) and sending to
-   * its queue; nothing of the token table, no token key use but through Secrets Manager and SQS.
-   */
-  private grantNotificationsReceive(): void {
-    const { receiveNotification } = this.routeFunctions;
-    grantClientSecretRead({ secret: this.notificationsPathSecret, key: this.tokenKey }, receiveNotification.role);
-    grantClientSecretRead(this.clientSecretKeyed, receiveNotification.role);
-    grantQueueSend(this.notifications, this.tokenKey, receiveNotification.role);
   }
 
   /**

@@ -6,7 +6,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { Config } from '../commons/config.js';
 import { errorFields, logger } from '../commons/observability.js';
 import { DependencyUnavailableError } from '../domain/errors.js';
-import type { ClientSecretSource } from '../domain/ports.js';
+import type { ClientSecretSource } from '../domain/service-ports.js';
 import { createSecretsManagerClient } from './aws-clients.js';
 import { parseClientSecret } from './client-secret-value.js';
 

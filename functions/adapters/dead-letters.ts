@@ -5,7 +5,7 @@
 import { GetQueueAttributesCommand, type SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { errorFields, logger } from '../commons/observability.js';
 import { DependencyUnavailableError } from '../domain/errors.js';
-import type { DeadLetterQueue } from '../domain/ports.js';
+import type { DeadLetterQueue } from '../domain/service-ports.js';
 
 /** The dead-letter queue of the outbox. */
 export class SqsDeadLetterQueue implements DeadLetterQueue {

@@ -8,7 +8,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { errorFields, logger } from '../commons/observability.js';
 import type { NotificationHint } from '../contract/notifications.js';
 import { DependencyUnavailableError } from '../domain/errors.js';
-import type { NotificationQueue } from '../domain/ports.js';
+import type { NotificationQueue } from '../domain/service-ports.js';
 
 /** SQS's most entries per `SendMessageBatch`. */
 const BATCH_SIZE = 10;

@@ -7,7 +7,8 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { errorFields, logger } from '../commons/observability.js';
 import { DependencyUnavailableError } from '../domain/errors.js';
 import { grantMessageOf } from '../domain/grant-message.js';
-import type { GrantOutbox, RejectedGrants, TokenGrant } from '../domain/ports.js';
+import type { TokenGrant } from '../domain/ports.js';
+import type { GrantOutbox, RejectedGrants } from '../domain/service-ports.js';
 
 /** One SQS queue. */
 export class SqsQueue implements GrantOutbox, RejectedGrants {

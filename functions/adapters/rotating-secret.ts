@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { errorFields, logger } from '../commons/observability.js';
 import { DependencyUnavailableError } from '../domain/errors.js';
-import type { RotatingSecret } from '../domain/ports.js';
+import type { RotatingSecret } from '../domain/service-ports.js';
 
 /** How long after a rotation the previous value is still accepted. */
 export const PREVIOUS_VALUE_GRACE_MS = 7 * 24 * 3600 * 1000;

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { errorFields, logger } from '../commons/observability.js';
 import { AccessTokenUndecryptableError, DependencyUnavailableError } from '../domain/errors.js';
-import type { TokenCipher, TokenDecipher } from '../domain/ports.js';
+import type { TokenCipher, TokenDecipher } from '../domain/service-ports.js';
 import { ACCESS_TOKEN_CONTEXT_KEY } from './token-table/attributes.js';
 
 /** The encryption context of a user's record: decrypting needs the same one. */

@@ -2,8 +2,10 @@ import { logger } from '../commons/observability.js';
 import type { ConnectSessionToken } from '../contract/answers.js';
 import type { ConnectTokenRequest } from '../contract/requests.js';
 import { assertCallerIs, type Caller } from './caller.js';
-import { HumanApiFailedError, HumanApiRejectedError, RequestValidationError } from './errors.js';
-import type { ClientSecretSource, ConnectToken, ConnectUser, ConnectUserStore, HumanApiAuth } from './ports.js';
+import { HumanApiFailedError, HumanApiRejectedError } from './errors.js';
+import type { ConnectUser, ConnectUserStore } from './ports.js';
+import { RequestValidationError } from './request-errors.js';
+import type { ClientSecretSource, ConnectToken, HumanApiAuth } from './service-ports.js';
 import { withClientSecret } from './with-client-secret.js';
 
 /** What {@link createConnectToken} needs. */

@@ -1,6 +1,7 @@
 import { logger } from '../commons/observability.js';
 import { readGrantMessage } from './grant-message.js';
-import type { GrantStore, RejectedGrants } from './ports.js';
+import type { GrantStore } from './ports.js';
+import type { RejectedGrants } from './service-ports.js';
 
 /** What {@link applyQueuedGrant} needs. */
 export interface DrainOutboxDependencies {

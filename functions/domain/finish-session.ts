@@ -4,16 +4,14 @@ import { clientUserIdSchema } from '../contract/fields.js';
 import type { SessionTokenObject } from '../contract/requests.js';
 import { assertCallerIs, type Caller } from './caller.js';
 import { DependencyUnavailableError, ForeignClientIdError, HumanApiFailedError, UserDeletedError } from './errors.js';
+import type { GrantStore, IdempotencyRecordRef, TokenGrant } from './ports.js';
 import type {
   ClientSecretSource,
   GrantOutbox,
-  GrantStore,
   HumanApiConnect,
-  IdempotencyRecordRef,
   SessionExchange,
   TokenCipher,
-  TokenGrant,
-} from './ports.js';
+} from './service-ports.js';
 import type { UnsavedExchanges } from './unsaved-exchanges.js';
 import { withClientSecret } from './with-client-secret.js';
 

@@ -4,8 +4,10 @@
  * Human API's data API with it, and map what Human API did. The token never leaves this module
  * but as the Bearer header of the call.
  *
- * - 401 on a minted token: the token is dropped, one is minted again and the call made once more;
- *   401 on a v1 token (or after the new mint): the user must connect again, and the record says so.
+ * - 401: the token is dropped and the call made once more with a freshly minted one. A refused
+ *   v1 token is first recorded as refused, so no reader uses it again (Human API mints access
+ *   tokens for a user who still has sources: the user keeps their data without connecting again).
+ *   A 401 after the new mint, or no mint at all: the user must connect again, and the record says so.
  * - 5xx, a broken connection or a timeout: the call is retried (GET is safe) a bounded number of
  *   times with full jitter, and only while the function's time left allows another whole call.
  */
@@ -58,7 +60,7 @@ export interface HumanDataDependencies {
   readonly tokens: AccessTokenSource;
   readonly cache: AccessTokenCache;
   readonly humanData: HumanDataApi;
-  readonly reconnect: Pick<ConnectUserStore, 'markReconnectRequired'>;
+  readonly reconnect: Pick<ConnectUserStore, 'markReconnectRequired' | 'markAccessTokenRefused'>;
   readonly retry: RetryPolicy;
   readonly now?: () => Date;
   /** In [0, 1): the jitter. */
@@ -121,8 +123,10 @@ export async function readHumanData(read: HumanDataRead, dependencies: HumanData
 
   let token = await tokenOf(false);
   let answer = await callWithRetries(read, token.accessToken, dependencies);
-  if (answer.status === 401 && token.kind === 'minted') {
+  if (answer.status === 401) {
     cache.drop(clientUserId);
+    // Never again: the v1 token stays stored (a newer finish replaces it), but readers skip it.
+    if (token.kind === 'v1') await reconnect.markAccessTokenRefused(clientUserId, now());
     token = await tokenOf(true);
     answer = await callWithRetries(read, token.accessToken, dependencies);
   }

@@ -20,7 +20,7 @@ import type { NotificationEntry, NotificationReceipt } from '../contract/notific
 import { type NotificationRefusal, NotificationRefusedError } from './errors.js';
 import { hintsOf } from './notification-hints.js';
 import { isTimestampFresh, readSignatureHeaders, sameSecret, signatureMatches } from './notification-signature.js';
-import type { NotificationQueue, RotatingSecret } from './ports.js';
+import type { NotificationQueue, RotatingSecret } from './service-ports.js';
 
 /** A notification request as the HTTP edge hands it over. */
 export interface NotificationRequest {

@@ -2,7 +2,8 @@ import type { UserPublicToken } from '../contract/answers.js';
 import type { PublicTokenRequest } from '../contract/requests.js';
 import { assertCallerIs, type Caller } from './caller.js';
 import { HumanApiFailedError, TokenRecordNotFoundError } from './errors.js';
-import type { ClientSecretSource, HumanApiConnect, RecoveryRecord, RecoveryStore } from './ports.js';
+import type { RecoveryRecord, RecoveryStore } from './ports.js';
+import type { ClientSecretSource, HumanApiConnect } from './service-ports.js';
 import { withClientSecret } from './with-client-secret.js';
 
 /** What {@link recoverPublicToken} needs. */

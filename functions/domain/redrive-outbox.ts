@@ -1,6 +1,7 @@
 import { logger } from '../commons/observability.js';
 import { DependencyUnavailableError } from './errors.js';
-import type { DeadLetterQueue, TableProbe } from './ports.js';
+import type { TableProbe } from './ports.js';
+import type { DeadLetterQueue } from './service-ports.js';
 
 /** What one run did. */
 export type RedriveOutcome = 'nothing waits' | 'the table does not answer yet' | 'started' | 'already running';

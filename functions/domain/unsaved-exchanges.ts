@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SessionExchange } from './ports.js';
+import type { SessionExchange } from './service-ports.js';
 
 /**
  * Session exchanges whose tokens could not be stored yet.

@@ -1,5 +1,5 @@
 import { HumanApiAuthError } from './errors.js';
-import type { ClientSecretSource } from './ports.js';
+import type { ClientSecretSource } from './service-ports.js';
 
 /**
  * Calls Human API with the cached client secret; when Human API refuses the

@@ -10,7 +10,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { clientUserIdSchema } from '../contract/fields.js';
 import type { Caller } from '../domain/caller.js';
-import { CallerMismatchError, InvalidCallerIdError } from '../domain/errors.js';
+import { CallerMismatchError } from '../domain/errors.js';
+import { InvalidCallerIdError } from '../domain/request-errors.js';
 import { requestIssueMessage } from './field-issues.js';
 
 /**

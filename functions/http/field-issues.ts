@@ -4,7 +4,7 @@
  * Human API's answers, whose failures are never shown to callers.
  */
 import type * as z from 'zod/mini';
-import type { FieldIssue } from '../domain/errors.js';
+import type { FieldIssue } from '../domain/request-errors.js';
 
 /** What a JSON type is called in a message. */
 const TYPE_WORDS: Readonly<Record<string, string>> = {

@@ -20,7 +20,7 @@ import {
   RequestValidationError,
   UnexpectedBodyError,
   UnsupportedMediaTypeError,
-} from '../domain/errors.js';
+} from '../domain/request-errors.js';
 import { callerFrom } from './caller.js';
 import { requestIssueMessage, toFieldIssues } from './field-issues.js';
 import { jsonResponse, problemResponse, SECURITY_HEADERS } from './problem.js';

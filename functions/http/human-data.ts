@@ -16,8 +16,8 @@ import {
 import { clientUserIdSchema } from '../contract/fields.js';
 import { checkHumanDataRequest, type HumanDataTarget } from '../contract/human-data.js';
 import { assertCallerIs, type Caller, callerLabel } from '../domain/caller.js';
-import { type FieldIssue, RequestParameterError } from '../domain/errors.js';
 import { type HumanDataDependencies, type HumanDataPage, readHumanData } from '../domain/human-data.js';
+import { type FieldIssue, RequestParameterError } from '../domain/request-errors.js';
 import { requestIssueMessage } from './field-issues.js';
 import { HttpAnswer, type HttpRequest } from './http-handler.js';
 import { toProblem } from './problem.js';

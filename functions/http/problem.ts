@@ -8,7 +8,6 @@ import {
   CallerMismatchError,
   type Dependency,
   DependencyUnavailableError,
-  type FieldIssue,
   ForeignClientIdError,
   HumanApiAuthError,
   HumanApiError,
@@ -16,20 +15,23 @@ import {
   HumanApiRateLimitedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
-  InvalidCallerIdError,
-  MalformedBodyError,
   NotificationRefusedError,
-  PayloadTooLargeError,
-  RequestError,
   RequestInFlightError,
-  RequestParameterError,
-  RequestValidationError,
   TokenRecordNotFoundError,
-  UnexpectedBodyError,
-  UnsupportedMediaTypeError,
   UserDeletedError,
 } from '../domain/errors.js';
 import { DataPageTooLargeError, HumanDataNotFoundError, ReconnectRequiredError } from '../domain/human-data-errors.js';
+import {
+  type FieldIssue,
+  InvalidCallerIdError,
+  MalformedBodyError,
+  PayloadTooLargeError,
+  RequestError,
+  RequestParameterError,
+  RequestValidationError,
+  UnexpectedBodyError,
+  UnsupportedMediaTypeError,
+} from '../domain/request-errors.js';
 
 /** Headers on every answer: nothing here may be cached or sniffed. */
 export const SECURITY_HEADERS = {

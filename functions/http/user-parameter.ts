@@ -5,7 +5,7 @@
  */
 import { clientUserIdSchema } from '../contract/fields.js';
 import type { Caller } from '../domain/caller.js';
-import { type FieldIssue, RequestParameterError } from '../domain/errors.js';
+import { type FieldIssue, RequestParameterError } from '../domain/request-errors.js';
 import { requestIssueMessage } from './field-issues.js';
 
 /** The path segment a signed-in user names themself with. */

@@ -28,13 +28,8 @@ import {
   NotConnectedError,
   TokenRecordNotFoundError,
 } from '../domain/errors.js';
-import type {
-  AccessTokenRecords,
-  ClientSecretSource,
-  HumanApiAuth,
-  TokenCipher,
-  TokenDecipher,
-} from '../domain/ports.js';
+import type { AccessTokenRecords } from '../domain/ports.js';
+import type { ClientSecretSource, HumanApiAuth, TokenCipher, TokenDecipher } from '../domain/service-ports.js';
 import { withClientSecret } from '../domain/with-client-secret.js';
 
 export { AccessTokenUndecryptableError, NotConnectedError, TokenRecordNotFoundError };

@@ -161,7 +161,7 @@ export function createSandboxRoutes({
       if (clientUserId === null || item === undefined) return sendJson(response, 404, { message: 'Not Found' }, cors);
       const { humanId, publicToken, version, createdAt, updatedAt, accessTokenIssuedAt, publicTokenIssuedAt } = item;
       // A deleted user's tombstone (when, and when DynamoDB's TTL may remove it); a user Human API refused.
-      const { deletedAt, purgeAt, reconnectRequired } = item;
+      const { deletedAt, purgeAt } = item;
       // Whether the stored ciphertext decrypts for this record (its context), never the token itself.
       const ciphertext = item.accessTokenCiphertext;
       const accessTokenSealed =
@@ -182,6 +182,8 @@ export function createSandboxRoutes({
           plaintextAccessToken: 'accessToken' in item,
           // Set when Human API refused the user's token (the data gateway) or an id token.
           reconnectRequired: item.reconnectRequired === true,
+          // When Human API refused the stored v1 token: readers skip it from then on.
+          accessTokenRefusedAt: item.accessTokenRefusedAt,
           deletedAt,
           purgeAt,
         },

@@ -1,17 +1,15 @@
 /** Hand-rolled fakes of the domain's ports (functions/domain/ports.ts); the AWS SDK is mocked with aws-sdk-client-mock elsewhere. */
 import { vi } from 'vitest';
 import { DependencyUnavailableError } from '../../functions/domain/errors.js';
+import type { GrantStore, StoredPublicToken, TokenGrant } from '../../functions/domain/ports.js';
 import type {
   ClientSecretSource,
   GrantOutbox,
-  GrantStore,
   HumanApiConnect,
   RejectedGrants,
   SessionExchange,
-  StoredPublicToken,
   TokenCipher,
-  TokenGrant,
-} from '../../functions/domain/ports.js';
+} from '../../functions/domain/service-ports.js';
 
 /** This app's client ID in domain tests. */
 export const CLIENT_ID = 'c'.repeat(40);

@@ -121,13 +121,37 @@ const auditLines = (output: string) =>
  * lives as long as its module, so each test reads users of its own.
  */
 function storeRecords() {
+  const refusedAt = new Map<string, string>();
   documents.on(GetCommand).callsFake((input: { Key: { clientUserId: string } }) => {
     const { clientUserId } = input.Key;
     if (clientUserId.startsWith('nobody')) return {};
     if (clientUserId.startsWith('bob')) return { Item: { clientUserId, humanId: HUMAN_ID } };
-    return { Item: { clientUserId, humanId: HUMAN_ID, accessTokenCiphertext: 'AQID' } };
+    const refusal = refusedAt.get(clientUserId);
+    return {
+      Item: {
+        clientUserId,
+        humanId: HUMAN_ID,
+        accessTokenCiphertext: 'AQID',
+        accessTokenIssuedAt: '2026-01-01T00:00:00.000Z',
+        ...(refusal === undefined ? {} : { accessTokenRefusedAt: refusal }),
+      },
+    };
   });
-  documents.on(UpdateCommand).resolves({});
+  // The store remembers a refusal the way the table does, so the next read no longer offers the v1 token.
+  documents
+    .on(UpdateCommand)
+    .callsFake(
+      (input: {
+        Key: { clientUserId: string };
+        UpdateExpression?: string;
+        ExpressionAttributeValues?: Record<string, unknown>;
+      }) => {
+        if (input.UpdateExpression?.includes('accessTokenRefusedAt')) {
+          refusedAt.set(input.Key.clientUserId, String(input.ExpressionAttributeValues?.[':now']));
+        }
+        return {};
+      },
+    );
   kms.on(DecryptCommand).resolves({ Plaintext: new TextEncoder().encode(V1_TOKEN) });
   kms.on(EncryptCommand).resolves({ CiphertextBlob: new Uint8Array([1, 2, 3]) });
   secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientSecret: 'the-secret' }) });
@@ -212,10 +236,27 @@ describe('humanData handler: a page of health data', () => {
 });
 
 describe('humanData handler: Human API refuses a v1 token', () => {
-  it('answers 409 reconnect-required and marks the record, touching only the mark\u2019s attributes', async () => {
-    serveHumanApi(() => answer(401, '{"error":"Unauthorized"}'));
+  it('records the refusal, mints a token and answers the data with it: the user is never stranded', async () => {
+    serveHumanApi((token) =>
+      token === MINTED[0] ? answer(200, HEALTH_DATA) : answer(401, '{"error":"Unauthorized"}'),
+    );
 
     const result = await call(iamHandler, '/users/alice/human/profile');
+
+    expect(result.statusCode).toBe(200);
+    expect(dataCalls()).toHaveLength(2);
+    expect(documents).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { clientUserId: 'alice' },
+      UpdateExpression: 'SET accessTokenRefusedAt = :now, updatedAt = :now, lastWriteId = :writeId ADD version :one',
+      ConditionExpression: 'attribute_exists(clientUserId)',
+      ReturnValues: 'NONE',
+    });
+  });
+
+  it('answers 409 reconnect-required and marks the record when the minted token is refused too, touching only the marks\u2019 attributes', async () => {
+    serveHumanApi(() => answer(401, '{"error":"Unauthorized"}'));
+
+    const result = await call(iamHandler, '/users/alina/human/profile');
 
     expect(result.statusCode).toBe(409);
     expect(result.json).toMatchObject({
@@ -223,13 +264,14 @@ describe('humanData handler: Human API refuses a v1 token', () => {
       status: 409,
       requestId: 'req-gateway-1',
     });
-    expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 1);
-    expect(documents).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: { clientUserId: 'alice' },
-      UpdateExpression: 'SET reconnectRequired = :yes, updatedAt = :now, lastWriteId = :writeId ADD version :one',
-      ConditionExpression: 'attribute_exists(clientUserId)',
-      ReturnValues: 'NONE',
-    });
+    const marks = documents
+      .commandCalls(UpdateCommand)
+      .map((update) => update.args[0].input.UpdateExpression)
+      .filter((expression) => !String(expression).includes('mintedAccessTokenCiphertext'));
+    expect(marks).toEqual([
+      'SET accessTokenRefusedAt = :now, updatedAt = :now, lastWriteId = :writeId ADD version :one',
+      'SET reconnectRequired = :yes, updatedAt = :now, lastWriteId = :writeId ADD version :one',
+    ]);
   });
 });
 

@@ -68,6 +68,8 @@ const ROUTE_FUNCTIONS = [
   'DeleteUser',
   'ReceiveNotification',
 ] as const;
+/** The route functions of the token table, with the full time budget and the caller's identity: not the notifications receiver. */
+const TOKEN_ROUTE_FUNCTIONS = ROUTE_FUNCTIONS.filter((name) => name !== 'ReceiveNotification');
 
 function lambdaFunction(template: Template, name: FunctionName) {
   const id = logicalIdAt(template, `HumanConnectBackend/${name}/Function/Resource`);
@@ -156,7 +158,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   });
 
   it('runs the HTTP functions on nodejs24.x, arm64, 512 MB, with 21 s: two 8 s Human API calls and 5 s of storage', () => {
-    for (const name of ROUTE_FUNCTIONS) {
+    for (const name of TOKEN_ROUTE_FUNCTIONS) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties).toMatchObject({
@@ -265,8 +267,8 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
   it('keeps every log group for one month by default and deletes it with the stack', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    // The six functions' and the API's access logs.
-    expect(logGroups).toHaveLength(7);
+    // The eight functions' and the API's access logs.
+    expect(logGroups).toHaveLength(9);
     for (const logGroup of logGroups) {
       expect(logGroup).toMatchObject({ Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
     }
@@ -305,7 +307,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
     }
-    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(6);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(8);
   });
 
   it('lets deleteUser write tombstones and remove idempotency records, naming what it may, reading no token, no key, no secret', () => {
@@ -365,6 +367,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
               'exchangedAt',
               'connectedAt',
               'reconnectRequired',
+              'accessTokenRefusedAt',
               'createdAt',
               'deletedAt',
               'purgeAt',
@@ -568,8 +571,8 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
       'ApiUrl',
       'ClientSecretId',
       'ConnectTokensInvokeArn',
-      'HumanDataInvokeArn',
       'DeleteUserInvokeArn',
+      'HumanDataInvokeArn',
       'NotificationsDeadLettersQueueUrl',
       'NotificationsQueueArn',
       'NotificationsQueueUrl',
@@ -628,7 +631,7 @@ describe('ConnectBackendStack without jwt (IAM mode, created secret)', () => {
     });
 
     it('bundles the AWS SDK and every other dependency but the declared never-loaded modules', () => {
-      for (const name of ROUTE_FUNCTIONS) {
+      for (const name of TOKEN_ROUTE_FUNCTIONS) {
         const { code } = bundleOf(name);
         const staticImports = [...code.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((match) => match[1] ?? '');
         const dynamicImports = [...code.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1] ?? '');
@@ -678,7 +681,7 @@ describe('ConnectBackendStack with jwt', () => {
   });
 
   it('tells the functions the user claim and the custom settings', () => {
-    for (const name of ROUTE_FUNCTIONS) {
+    for (const name of TOKEN_ROUTE_FUNCTIONS) {
       const { resource } = lambdaFunction(template, name);
 
       expect(resource.Properties.Environment.Variables).toMatchObject({

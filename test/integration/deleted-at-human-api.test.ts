@@ -77,7 +77,7 @@ describe('a user deleted at Human API reconnecting', () => {
     expect(edited.json).toMatchObject({ mode: 'edit', humanId: created.json.humanId });
     const reconnected = await record(clientUserId);
     expect(reconnected).toMatchObject({ humanId: created.json.humanId });
-    expect(reconnected.reconnectRequired).toBeUndefined();
+    expect(reconnected.reconnectRequired).toBe(false);
   });
 
   it('answers the hook 400 naming the field for a body without a clientUserId, and false for a user Human API never knew', async () => {

@@ -127,35 +127,55 @@ describe('GET /users/{clientUserId}/human/{path+}: pages of health data', () => 
 });
 
 describe('GET /users/{clientUserId}/human/{path+}: the user must connect again', () => {
-  it('answers 409 reconnect-required when Human API refuses a v1 token, and the record says so', async () => {
+  it('never strands a v1 user whose token Human API revoked: the record says so, a token is minted, and the data comes', async () => {
     await v1User('carl@example.com');
+    // Human API revokes the v1 token; the user still has sources there, so it mints access tokens.
     await post(`${local.apiUrl}/sandbox/humanapi/revoke`, { clientUserId: 'carl@example.com' });
     const before = await record('carl@example.com');
 
-    const refused = await gateway('/users/carl%40example.com/human/profile');
+    const answered = await gateway('/users/carl%40example.com/human/profile');
     const after = await record('carl@example.com');
-    const offered = await signedPost(`${local.apiUrl}/connect-tokens`, {
-      clientUserId: 'carl@example.com',
-      email: 'carl@example.com',
+    const again = await gateway('/users/carl%40example.com/human/profile');
+
+    expect(answered.status, answered.text).toBe(200);
+    expect(JSON.parse(answered.text)).toMatchObject({ humanId: before.humanId });
+    expect(again.status).toBe(200);
+    // The refusal is recorded; the v1 token and the humanId stay, and no reconnect is asked for.
+    expect(before.accessTokenRefusedAt).toBeUndefined();
+    expect(after).toMatchObject({
+      reconnectRequired: false,
+      humanId: before.humanId,
+      publicToken: before.publicToken,
+      accessTokenSealed: true,
+      accessTokenRefusedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
+  });
+
+  it('answers 409 reconnect-required when Human API refuses a v1 token and mints none (deleted there), and the record says so', async () => {
+    await v1User('cora@example.com');
+    await post(`${local.apiUrl}/sandbox/humanapi/users/delete`, { clientUserId: 'cora@example.com' });
+    const before = await record('cora@example.com');
+
+    const refused = await gateway('/users/cora%40example.com/human/profile');
+    const after = await record('cora@example.com');
+    const offered = await signedPost(`${local.apiUrl}/connect-tokens`, { clientUserId: 'cora@example.com' });
 
     expectProblem(refused, 409, 'reconnect-required');
     expect(refused.json.detail).toBe(
       'Human API no longer accepts this user\u2019s access token: the user must connect again.',
     );
-    // The mark is one write; the tokens and the humanId stay.
+    // Two marks; the tokens and the humanId stay.
     expect(before.reconnectRequired).toBe(false);
     expect(after).toMatchObject({
       reconnectRequired: true,
       humanId: before.humanId,
       publicToken: before.publicToken,
       accessTokenSealed: true,
-      version: Number(before.version) + 1,
+      version: Number(before.version) + 2,
     });
-    // Connect is offered again: the sandbox still knows this user (revoking kept the connection), so
-    // Human API refuses a session and grants an id token; a user it no longer knows gets create (below).
-    expect(offered.status).toBe(200);
-    expect(offered.json.mode).toBe('edit');
+    // Connect is offered again, in create mode: the e-mail address is asked for.
+    expect(offered.status).toBe(400);
+    expect(offered.json.errors).toEqual([expect.objectContaining({ path: 'email' })]);
   });
 
   it('answers 409 reconnect-required when Human API mints no token, and /connect-tokens then offers create', async () => {

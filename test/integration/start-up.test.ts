@@ -131,7 +131,8 @@ describe('the terminal of a running local mode', () => {
     // The sandbox's notification after the finish has its own line (docs/local-mode.md#notifications).
     const requestLines = () =>
       local.output.filter((line) => /^\d{2}:\d{2}:\d{2}\.\d{3} POST /.test(line) && !line.includes('/notifications/'));
-    const notificationLines = () => local.output.filter((line) => line.includes(' POST /notifications/'));
+    const notificationLines = () =>
+      local.output.filter((line) => /^\d{2}:\d{2}:\d{2}\.\d{3} POST \/notifications\//.test(line));
 
     const invalid = await post(`${local.apiUrl}/sessions`, { humanId: 'h', clientId: 'c' });
     const newUser = await signedPost(`${local.apiUrl}/public-tokens`, { clientUserId: 'nora@example.com' });

@@ -12,7 +12,7 @@
 import * as z from 'zod/mini';
 import { boundedToken, connectToken } from '../../contract/fields.js';
 import { HumanApiRejectedError } from '../../domain/errors.js';
-import type { ConnectToken, ConnectTokenRequest, HumanApiAuth, MintedAccessToken } from '../../domain/ports.js';
+import type { ConnectToken, ConnectTokenRequest, HumanApiAuth, MintedAccessToken } from '../../domain/service-ports.js';
 import { HumanApiTransport, type HumanApiTransportOptions } from './transport.js';
 
 const TOKEN_PATH = '/v1/connect/token';

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { boundedToken } from '../../contract/fields.js';
-import type { HumanApiConnect, SessionExchange } from '../../domain/ports.js';
+import type { HumanApiConnect, SessionExchange } from '../../domain/service-ports.js';
 import { HumanApiTransport, type HumanApiTransportOptions } from './transport.js';
 
 const tokensAnswerSchema = z.object({

@@ -107,6 +107,7 @@ export const CONNECT_USER_WRITE_ATTRIBUTES = [
 export const RECONNECT_MARK_ATTRIBUTES = [
   'clientUserId',
   'reconnectRequired',
+  'accessTokenRefusedAt',
   'updatedAt',
   'lastWriteId',
   'version',
@@ -141,6 +142,9 @@ export const READER_READ_ATTRIBUTES = [
   'humanId',
   'accessTokenCiphertext',
   'accessToken',
+  'accessTokenIssuedAt',
+  LEGACY_ISSUE_TIME_ATTRIBUTE,
+  'accessTokenRefusedAt',
   'mintedAccessTokenCiphertext',
   'mintedAccessTokenExpiresAt',
   'lastWriteId',
@@ -185,6 +189,7 @@ export const TOMBSTONE_REMOVED_ATTRIBUTES = [
   LEGACY_ISSUE_TIME_ATTRIBUTE,
   'connectedAt',
   'reconnectRequired',
+  'accessTokenRefusedAt',
   'createdAt',
 ] as const;
 

@@ -5,12 +5,12 @@
  * function's role may touch (infra/token-access.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { HumanApiFailedError } from '../../domain/errors.js';
 import type { ConnectUser, ConnectUserStore, ConnectUserWrite } from '../../domain/ports.js';
 import { CONNECT_USER_READ_ATTRIBUTES } from './attributes.js';
-import { parseItem, projectionOf, sendConditional, sendRequest, tokenItemSchema } from './item.js';
+import { readRecord, sendConditional, tokenItemSchema } from './item.js';
 
 const connectUserSchema = z.pick(tokenItemSchema, {
   clientUserId: true,
@@ -28,18 +28,13 @@ export class DynamoDbConnectUserStore implements ConnectUserStore {
   ) {}
 
   async getConnectUser(clientUserId: string): Promise<ConnectUser | undefined> {
-    const output = await sendRequest('GetItem', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { clientUserId },
-          ConsistentRead: true,
-          // Fine-grained access: the role may read these attributes only, so the read must name them.
-          ...projectionOf(CONNECT_USER_READ_ATTRIBUTES),
-        }),
-      ),
+    // Fine-grained access: the role may read these attributes only, so the read must name them.
+    const item = await readRecord(
+      { client: this.client, tableName: this.tableName },
+      clientUserId,
+      connectUserSchema,
+      CONNECT_USER_READ_ATTRIBUTES,
     );
-    const item = parseItem(connectUserSchema, 'GetItem', output.Item);
     if (item === undefined) return undefined;
     const { humanId, connectedAt, publicToken, reconnectRequired } = item;
     return {
@@ -90,16 +85,24 @@ export class DynamoDbConnectUserStore implements ConnectUserStore {
     if (current?.humanId !== humanId) throw new HumanApiFailedError('Human API answered another humanId.');
   }
 
-  async markReconnectRequired(clientUserId: string, now: Date): Promise<void> {
+  markReconnectRequired(clientUserId: string, now: Date): Promise<void> {
+    return this.mark(clientUserId, 'reconnectRequired = :yes', { ':yes': true }, now);
+  }
+
+  markAccessTokenRefused(clientUserId: string, now: Date): Promise<void> {
+    return this.mark(clientUserId, 'accessTokenRefusedAt = :now', {}, now);
+  }
+
+  /** One marking write (`set`), on an existing record only: marking must not create one. */
+  private async mark(clientUserId: string, set: string, values: Record<string, unknown>, now: Date): Promise<void> {
     await sendConditional('UpdateItem', () =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { clientUserId },
-          UpdateExpression: 'SET reconnectRequired = :yes, updatedAt = :now, lastWriteId = :writeId ADD version :one',
-          // Only a record that exists: marking must not create one.
+          UpdateExpression: `SET ${set}, updatedAt = :now, lastWriteId = :writeId ADD version :one`,
           ConditionExpression: 'attribute_exists(clientUserId)',
-          ExpressionAttributeValues: { ':yes': true, ':now': now.toISOString(), ':writeId': randomUUID(), ':one': 1 },
+          ExpressionAttributeValues: { ...values, ':now': now.toISOString(), ':writeId': randomUUID(), ':one': 1 },
           ReturnValues: 'NONE',
         }),
       ),

@@ -10,21 +10,13 @@
  * it (docs/design.md#deleting-a-user).
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { logger } from '../../commons/observability.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { GrantStore, IdempotencyRecordRef, StoredPublicToken, TokenGrant } from '../../domain/ports.js';
 import { IDEMPOTENCY_RECORDS_ATTRIBUTE, LEGACY_ISSUE_TIME_ATTRIBUTE } from './attributes.js';
-import {
-  MAX_WRITE_ATTEMPTS,
-  parseItem,
-  projectionOf,
-  sendConditional,
-  sendRequest,
-  type TokenItem,
-  tokenItemSchema,
-} from './item.js';
+import { MAX_WRITE_ATTEMPTS, parseItem, readRecord, sendConditional, type TokenItem, tokenItemSchema } from './item.js';
 import { listedRecordsSchema } from './listed-records.js';
 import { isNewer, newerCondition, storedIssueTime } from './newest-wins.js';
 
@@ -117,31 +109,23 @@ export class DynamoDbGrantStore implements GrantStore {
   }
 
   async deletedAt(clientUserId: string): Promise<string | undefined> {
-    const output = await sendRequest('GetItem', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { clientUserId },
-          ConsistentRead: true,
-          ...projectionOf(['clientUserId', 'deletedAt']),
-        }),
-      ),
-    );
-    return parseItem(deletionTimeSchema, 'GetItem', output.Item)?.deletedAt;
+    return (
+      await readRecord({ client: this.client, tableName: this.tableName }, clientUserId, deletionTimeSchema, [
+        'clientUserId',
+        'deletedAt',
+      ])
+    )?.deletedAt;
   }
 
   async currentPublicToken(clientUserId: string): Promise<StoredPublicToken | undefined> {
-    const output = await sendRequest('GetItem', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { clientUserId },
-          ConsistentRead: true,
-          ...projectionOf(['clientUserId', 'humanId', 'publicToken', 'version']),
-        }),
-      ),
+    return storedPublicToken(
+      await readRecord({ client: this.client, tableName: this.tableName }, clientUserId, publicTokenSchema, [
+        'clientUserId',
+        'humanId',
+        'publicToken',
+        'version',
+      ]),
     );
-    return storedPublicToken(parseItem(publicTokenSchema, 'GetItem', output.Item));
   }
 
   /** Which parts of `grant` are newer than the stored ones (a publicToken of another humanId only with its accessToken). */
@@ -229,10 +213,7 @@ export class DynamoDbGrantStore implements GrantStore {
   }
 
   private async read(clientUserId: string): Promise<GrantItem | undefined> {
-    const output = await sendRequest('GetItem', () =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: { clientUserId }, ConsistentRead: true })),
-    );
-    return parseItem(grantItemSchema, 'GetItem', output.Item);
+    return readRecord({ client: this.client, tableName: this.tableName }, clientUserId, grantItemSchema);
   }
 
   /**

@@ -7,6 +7,7 @@
  * failing fields only (their values are tokens).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { errorFields, logger } from '../../commons/observability.js';
 import { DependencyUnavailableError, UnreadableTokenRecordError } from '../../domain/errors.js';
@@ -36,6 +37,8 @@ export const tokenItemSchema = z.object({
   connectedAt: z.optional(z.string()),
   /** Human API no longer accepts the user's tokens: Connect must open in create mode. */
   reconnectRequired: z.optional(z.boolean()),
+  /** When Human API refused the stored v1 access token: readers skip a v1 token issued before. */
+  accessTokenRefusedAt: z.optional(z.string()),
   /** The user was deleted at this time: no token issued before it is stored (a tombstone). */
   deletedAt: z.optional(z.string()),
   /** When DynamoDB's TTL may remove a tombstone (epoch seconds); removed when the user connects again. */
@@ -97,6 +100,32 @@ export function parseItem<T>(
   const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))];
   logger.error('DynamoDB answered an item that is not a token record', { operation, fields });
   throw new UnreadableTokenRecordError(fields);
+}
+
+/**
+ * Reads a user's record, strongly consistent, as `schema` parses it: the named `attributes` only
+ * (every role's read but the finish's must name what it reads), or the whole item without them.
+ *
+ * @throws {DependencyUnavailableError} when DynamoDB fails (after the SDK's retries)
+ * @throws {UnreadableTokenRecordError} when the item is not of the schema's shape
+ */
+export async function readRecord<T>(
+  { client, tableName }: { readonly client: DynamoDBDocumentClient; readonly tableName: string },
+  clientUserId: string,
+  schema: z.ZodMiniType<T>,
+  attributes?: readonly string[],
+): Promise<T | undefined> {
+  const output = await sendRequest('GetItem', () =>
+    client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { clientUserId },
+        ConsistentRead: true,
+        ...(attributes === undefined ? {} : projectionOf(attributes)),
+      }),
+    ),
+  );
+  return parseItem(schema, 'GetItem', output.Item);
 }
 
 /** `ProjectionExpression` and its names for a read of exactly `attributes`. */

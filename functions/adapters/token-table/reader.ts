@@ -5,11 +5,11 @@
  * (infra/token-access.ts). Nothing of the v1 tokens is ever written here.
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { AccessTokenRecords, MintedAccessTokenUpdate, StoredAccessTokens } from '../../domain/ports.js';
 import { READER_READ_ATTRIBUTES } from './attributes.js';
-import { parseItem, projectionOf, sendConditional, sendRequest, tokenItemSchema } from './item.js';
+import { readRecord, sendConditional, tokenItemSchema } from './item.js';
 import { newerCondition } from './newest-wins.js';
 
 /**
@@ -23,6 +23,9 @@ const readerSchema = z.extend(
     clientUserId: true,
     humanId: true,
     accessToken: true,
+    accessTokenIssuedAt: true,
+    exchangedAt: true,
+    accessTokenRefusedAt: true,
     mintedAccessTokenExpiresAt: true,
     lastWriteId: true,
   }),
@@ -41,25 +44,23 @@ export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
   ) {}
 
   async read(clientUserId: string): Promise<StoredAccessTokens | undefined> {
-    const output = await sendRequest('GetItem', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { clientUserId },
-          ConsistentRead: true,
-          // Named attributes only: a reader's role may read no others (docs/security.md).
-          ...projectionOf(READER_READ_ATTRIBUTES),
-        }),
-      ),
+    // Named attributes only: a reader's role may read no others (docs/security.md).
+    const item = await readRecord(
+      { client: this.client, tableName: this.tableName },
+      clientUserId,
+      readerSchema,
+      READER_READ_ATTRIBUTES,
     );
-    const item = parseItem(readerSchema, 'GetItem', output.Item);
     // A deleted user's tombstone holds no humanId: no record, as far as a reader can tell.
     if (item?.humanId === undefined) return undefined;
     const nonEmpty = (value: string | undefined) => (value === '' ? undefined : value);
     const minted = nonEmpty(base64Of(item.mintedAccessTokenCiphertext));
+    // A v1 token Human API refused is never handed out again; one issued after the refusal is.
+    const v1Issued = item.accessTokenIssuedAt ?? item.exchangedAt ?? '';
+    const v1Refused = item.accessTokenRefusedAt !== undefined && v1Issued <= item.accessTokenRefusedAt;
     return {
-      ciphertext: nonEmpty(base64Of(item.accessTokenCiphertext)),
-      legacyPlaintext: nonEmpty(item.accessToken),
+      ciphertext: v1Refused ? undefined : nonEmpty(base64Of(item.accessTokenCiphertext)),
+      legacyPlaintext: v1Refused ? undefined : nonEmpty(item.accessToken),
       minted:
         minted === undefined || item.mintedAccessTokenExpiresAt === undefined
           ? undefined
@@ -94,16 +95,13 @@ export class DynamoDbAccessTokenRecords implements AccessTokenRecords {
     );
     if (written !== undefined) return true;
     // Lost the condition: this call's own write committed by an earlier SDK attempt, a later token, or no record.
-    const output = await sendRequest('GetItem', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { clientUserId },
-          ConsistentRead: true,
-          ...projectionOf(['clientUserId', 'lastWriteId']),
-        }),
-      ),
+    return (
+      (
+        await readRecord({ client: this.client, tableName: this.tableName }, clientUserId, readerSchema, [
+          'clientUserId',
+          'lastWriteId',
+        ])
+      )?.lastWriteId === writeId
     );
-    return parseItem(readerSchema, 'GetItem', output.Item)?.lastWriteId === writeId;
   }
 }

@@ -6,7 +6,7 @@
  * answers only what it updated (`UPDATED_NEW`).
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { logger } from '../../commons/observability.js';
 import { HUMAN_ID_INDEX_NAME } from '../../commons/tables.js';
@@ -17,6 +17,7 @@ import {
   MAX_WRITE_ATTEMPTS,
   parseItem,
   projectionOf,
+  readRecord,
   sendConditional,
   sendRequest,
   type TokenItem,
@@ -27,12 +28,7 @@ import { isNewer, newerCondition } from './newest-wins.js';
 /** What recovery reads: the answer's fields. */
 const RECOVERY_PROJECTION = projectionOf(RECOVERY_READ_ATTRIBUTES);
 /** What a refresh reads when its first write lost: the answer's fields and what newest-wins compares. */
-const REFRESH_PROJECTION = projectionOf([
-  ...RECOVERY_READ_ATTRIBUTES,
-  LEGACY_ISSUE_TIME_ATTRIBUTE,
-  'deletedAt',
-  'lastWriteId',
-]);
+const REFRESH_READ_ATTRIBUTES = [...RECOVERY_READ_ATTRIBUTES, LEGACY_ISSUE_TIME_ATTRIBUTE, 'deletedAt', 'lastWriteId'];
 const recoverySchema = z.pick(tokenItemSchema, {
   clientUserId: true,
   humanId: true,
@@ -64,7 +60,7 @@ export class DynamoDbRecoveryStore implements RecoveryStore {
   ) {}
 
   async getByClientUserId(clientUserId: string): Promise<RecoveryRecord | undefined> {
-    return recoveryRecord(await this.read(clientUserId, RECOVERY_PROJECTION));
+    return recoveryRecord(await this.read(clientUserId, RECOVERY_READ_ATTRIBUTES));
   }
 
   async findByHumanId(humanId: string): Promise<RecoveryRecord | undefined> {
@@ -94,7 +90,7 @@ export class DynamoDbRecoveryStore implements RecoveryStore {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
       const written = await this.writePublicToken(update, condition, { writeId, now, version });
       if (written !== undefined) return { clientUserId, humanId, ...written };
-      const item = await this.read(clientUserId, REFRESH_PROJECTION);
+      const item = await this.read(clientUserId, REFRESH_READ_ATTRIBUTES);
       const stored = recoveryRecord(item);
       // No record (or a tombstone); this call's own write, committed by an earlier SDK attempt;
       // a record of another humanId (its publicToken is not ours to replace); or a newer token.
@@ -109,13 +105,8 @@ export class DynamoDbRecoveryStore implements RecoveryStore {
     throw new DependencyUnavailableError('DynamoDB');
   }
 
-  private async read(clientUserId: string, projection: ReturnType<typeof projectionOf>) {
-    const output = await sendRequest('GetItem', () =>
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { clientUserId }, ConsistentRead: true, ...projection }),
-      ),
-    );
-    return parseItem(recoverySchema, 'GetItem', output.Item);
+  private read(clientUserId: string, attributes: readonly string[]) {
+    return readRecord({ client: this.client, tableName: this.tableName }, clientUserId, recoverySchema, attributes);
   }
 
   /** One conditional write of the publicToken alone; what it updated, or `undefined` when the condition failed. */

@@ -8,21 +8,13 @@
  * {@link DELETION_WRITE_ATTRIBUTES} and returns nothing: a deletion never reads a token.
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { logger } from '../../commons/observability.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { Tombstones, TombstoneWrite } from '../../domain/ports.js';
 import { DELETION_READ_ATTRIBUTES, TOMBSTONE_REMOVED_ATTRIBUTES } from './attributes.js';
-import {
-  MAX_WRITE_ATTEMPTS,
-  parseItem,
-  projectionOf,
-  sendConditional,
-  sendRequest,
-  tokenItemSchema,
-  unchangedSince,
-} from './item.js';
+import { MAX_WRITE_ATTEMPTS, readRecord, sendConditional, tokenItemSchema, unchangedSince } from './item.js';
 import { listedRecordsSchema } from './listed-records.js';
 
 const deletionSchema = z.pick(z.extend(tokenItemSchema, { idempotencyRecords: listedRecordsSchema }), {
@@ -110,17 +102,12 @@ export class DynamoDbTombstones implements Tombstones {
   }
 
   private async read(clientUserId: string): Promise<DeletionView | undefined> {
-    const output = await sendRequest('GetItem', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { clientUserId },
-          ConsistentRead: true,
-          // Named attributes only: the role may read no token (docs/security.md).
-          ...projectionOf(DELETION_READ_ATTRIBUTES),
-        }),
-      ),
+    // Named attributes only: the role may read no token (docs/security.md).
+    return readRecord(
+      { client: this.client, tableName: this.tableName },
+      clientUserId,
+      deletionSchema,
+      DELETION_READ_ATTRIBUTES,
     );
-    return parseItem(deletionSchema, 'GetItem', output.Item);
   }
 }

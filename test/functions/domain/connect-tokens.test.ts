@@ -6,9 +6,10 @@ import {
   HumanApiFailedError,
   HumanApiRejectedError,
   HumanApiTimeoutError,
-  RequestValidationError,
 } from '../../../functions/domain/errors.js';
-import type { ConnectUser, ConnectUserStore, ConnectUserWrite, HumanApiAuth } from '../../../functions/domain/ports.js';
+import type { ConnectUser, ConnectUserStore, ConnectUserWrite } from '../../../functions/domain/ports.js';
+import { RequestValidationError } from '../../../functions/domain/request-errors.js';
+import type { HumanApiAuth } from '../../../functions/domain/service-ports.js';
 import { CLIENT_ID, fakeSecrets } from '../fakes.js';
 
 const humanId = 'h'.repeat(24);
@@ -54,6 +55,9 @@ function memoryUsers(initial: ConnectUser[] = []): ConnectUserStore & {
       marks.push({ clientUserId, now: at });
       const previous = users.get(clientUserId);
       if (previous !== undefined) users.set(clientUserId, { ...previous, connected: false });
+    },
+    async markAccessTokenRefused() {
+      throw new Error('/connect-tokens never handles an access token');
     },
   };
 }

@@ -36,16 +36,19 @@ const ok = (body: string, headers: Record<string, string> = {}): HumanDataAnswer
 const status = (code: number): HumanDataAnswer => ({ status: code, headers: {}, body: '{"error":"x"}' });
 
 /** The fakes, scripted per test: Human API answers (or throws) from `script`, in order. */
-function world({ kind = 'v1' as UserAccessToken['kind'], remainingMs = 20_000 } = {}) {
+function world({ kind = 'v1' as UserAccessToken['kind'], remainingMs = 20_000, mintsNone = false } = {}) {
   let clock = Date.parse(NOW);
   let mints = 0;
+  /** The record says its v1 token was refused: the reader then mints, as for a current-generation user. */
+  let v1Refused = false;
   const script: (HumanDataAnswer | Error)[] = [];
   const tokens = {
     read: vi.fn(
       async (_user: { clientUserId: string }, options?: { mintAgain?: boolean }): Promise<UserAccessToken> => {
-        if (kind === 'v1') return { accessToken: 'v1-token', kind };
+        if (kind === 'v1' && !v1Refused) return { accessToken: 'v1-token', kind };
+        if (mintsNone) throw new NotConnectedError();
         if (options?.mintAgain === true || mints === 0) mints += 1;
-        return { accessToken: `minted-${mints}`, kind, expiresAt: '2026-06-02T00:00:00.000Z' };
+        return { accessToken: `minted-${mints}`, kind: 'minted', expiresAt: '2026-06-02T00:00:00.000Z' };
       },
     ),
   };
@@ -56,7 +59,12 @@ function world({ kind = 'v1' as UserAccessToken['kind'], remainingMs = 20_000 } 
       return next;
     }),
   };
-  const reconnect = { markReconnectRequired: vi.fn(async () => undefined) };
+  const reconnect = {
+    markReconnectRequired: vi.fn(async (_clientUserId: string, _now: Date) => undefined),
+    markAccessTokenRefused: vi.fn(async (_clientUserId: string, _now: Date) => {
+      v1Refused = true;
+    }),
+  };
   const sleep = vi.fn(async (_ms: number) => undefined);
   const dependencies: HumanDataDependencies = {
     tokens,
@@ -137,24 +145,38 @@ describe('readHumanData: the token cache', () => {
   });
 
   it('drops a refused token, so the next call reads the user\u2019s token afresh', async () => {
+    w = world({ kind: 'v1', mintsNone: true });
     await w.read();
     w.script.push(status(401));
     await expect(w.read()).rejects.toBeInstanceOf(ReconnectRequiredError);
 
-    await w.read();
+    await w.read().catch(() => undefined);
 
-    expect(w.tokens.read).toHaveBeenCalledTimes(2);
+    expect(w.tokens.read).toHaveBeenCalledTimes(3);
   });
 });
 
 describe('readHumanData: Human API refuses the token (401)', () => {
-  it('marks a v1 user to connect again and answers that the user must (409), calling once', async () => {
+  it('never uses a refused v1 token again: the record says so, a token is minted, and the page comes', async () => {
+    w.script.push(status(401), ok('{"id":"p"}'));
+
+    const page = await w.read('profile', '');
+
+    expect(page.body).toBe('{"id":"p"}');
+    expect(w.reconnect.markAccessTokenRefused).toHaveBeenCalledExactlyOnceWith('alice', new Date(NOW));
+    expect(w.reconnect.markReconnectRequired).not.toHaveBeenCalled();
+    expect(w.tokens.read.mock.calls.map(([, options]) => options)).toEqual([{ mintAgain: false }, { mintAgain: true }]);
+    expect(w.humanData.get.mock.calls.map(([request]) => request.accessToken)).toEqual(['v1-token', 'minted-1']);
+  });
+
+  it('marks a v1 user to connect again and answers that the user must (409) when Human API mints no token either', async () => {
+    w = world({ kind: 'v1', mintsNone: true });
     w.script.push(status(401));
 
     const refusal = await w.read().catch((error: unknown) => error);
 
     expect(refusal).toBeInstanceOf(ReconnectRequiredError);
-    expect(refusal).toMatchObject({ upstreamStatus: 401 });
+    expect(w.reconnect.markAccessTokenRefused).toHaveBeenCalledExactlyOnceWith('alice', new Date(NOW));
     expect(w.reconnect.markReconnectRequired).toHaveBeenCalledExactlyOnceWith('alice', new Date(NOW));
     expect(w.humanData.get).toHaveBeenCalledTimes(1);
   });
@@ -209,10 +231,19 @@ describe('readHumanData: Human API refuses the token (401)', () => {
   });
 
   it('fails 503 (not 409) when the mark cannot be written, so the caller asks again', async () => {
+    w = world({ kind: 'v1', mintsNone: true });
     w.script.push(status(401));
     w.reconnect.markReconnectRequired.mockRejectedValueOnce(new DependencyUnavailableError('DynamoDB'));
 
     await expect(w.read()).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('fails 503 when the refusal of a v1 token cannot be written, calling no more', async () => {
+    w.script.push(status(401));
+    w.reconnect.markAccessTokenRefused.mockRejectedValueOnce(new DependencyUnavailableError('DynamoDB'));
+
+    await expect(w.read()).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(w.humanData.get).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -3,8 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NotificationEntry, NotificationHint } from '../../../functions/contract/notifications.js';
 import { DependencyUnavailableError, NotificationRefusedError } from '../../../functions/domain/errors.js';
 import { hintsOf, notificationIdOf } from '../../../functions/domain/notification-hints.js';
-import type { NotificationQueue, RotatingSecret } from '../../../functions/domain/ports.js';
 import { receiveNotification } from '../../../functions/domain/receive-notification.js';
+import type { NotificationQueue, RotatingSecret } from '../../../functions/domain/service-ports.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>();

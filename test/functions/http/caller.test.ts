@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { callerLabel } from '../../../functions/domain/caller.js';
-import { CallerMismatchError, InvalidCallerIdError } from '../../../functions/domain/errors.js';
+import { CallerMismatchError } from '../../../functions/domain/errors.js';
+import { InvalidCallerIdError } from '../../../functions/domain/request-errors.js';
 import { callerFrom } from '../../../functions/http/caller.js';
 
 function eventWithClaims(claims?: Record<string, unknown>): APIGatewayProxyEventV2 {

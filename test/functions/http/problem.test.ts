@@ -11,15 +11,10 @@ import {
   HumanApiRejectedError,
   HumanApiTimeoutError,
   HumanApiUnreachableError,
-  InvalidCallerIdError,
-  MalformedBodyError,
   NotificationRefusedError,
-  PayloadTooLargeError,
   RequestInFlightError,
-  RequestValidationError,
   TokenRecordNotFoundError,
   UnreadableTokenRecordError,
-  UnsupportedMediaTypeError,
   UserDeletedError,
 } from '../../../functions/domain/errors.js';
 import {
@@ -27,6 +22,13 @@ import {
   HumanDataNotFoundError,
   ReconnectRequiredError,
 } from '../../../functions/domain/human-data-errors.js';
+import {
+  InvalidCallerIdError,
+  MalformedBodyError,
+  PayloadTooLargeError,
+  RequestValidationError,
+  UnsupportedMediaTypeError,
+} from '../../../functions/domain/request-errors.js';
 import { problemResponse, toProblem } from '../../../functions/http/problem.js';
 
 describe('toProblem', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestParameterError } from '../../../functions/domain/errors.js';
+import { RequestParameterError } from '../../../functions/domain/request-errors.js';
 import { refuseQuery, userOfPath } from '../../../functions/http/user-parameter.js';
 
 const alice = { kind: 'user', userId: 'alice' } as const;

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { HumanApiAuthError, HumanApiFailedError, HumanApiRejectedError } from '../../../functions/domain/errors.js';
-import type { HumanApiAuth, MintedAccessToken } from '../../../functions/domain/ports.js';
+import type { HumanApiAuth, MintedAccessToken } from '../../../functions/domain/service-ports.js';
 import { createAccessTokenReader, NotConnectedError } from '../../../functions/reader/read-access-token.js';
 import { fakeSecrets } from '../fakes.js';
 

@@ -343,4 +343,37 @@ describe('connect users: failures and the role', () => {
       expect(input.ReturnValuesOnConditionCheckFailure).toBeUndefined();
     }
   });
+
+  it('names in the data gateway\u2019s marks only the reconnect mark\u2019s attributes, returning nothing', async () => {
+    // infra/data-gateway.ts, literally: what the gateway's role may write besides minting.
+    const writable = [
+      'clientUserId',
+      'reconnectRequired',
+      'accessTokenRefusedAt',
+      'updatedAt',
+      'lastWriteId',
+      'version',
+    ];
+    const clientUserId = newUser();
+    await put(v1Record(clientUserId));
+    const send = vi.spyOn(table.client, 'send');
+
+    await store.markAccessTokenRefused(clientUserId, now);
+    await store.markReconnectRequired(clientUserId, now);
+
+    const inputs = send.mock.calls.map(([command]) => command.input as Record<string, unknown>);
+    send.mockRestore();
+    expect(inputs).toHaveLength(2);
+    for (const input of inputs) {
+      const named = `${String(input.UpdateExpression)} ${String(input.ConditionExpression)}`
+        .match(/[:A-Za-z_]\w*/g)
+        ?.filter((word) => !word.startsWith(':') && !/^(SET|ADD|attribute_exists)$/.test(word));
+      for (const attribute of named ?? []) expect(writable).toContain(attribute);
+      expect(input.ReturnValues).toBe('NONE');
+    }
+    expect(await rawItem(clientUserId)).toMatchObject({
+      accessTokenRefusedAt: now.toISOString(),
+      reconnectRequired: true,
+    });
+  });
 });

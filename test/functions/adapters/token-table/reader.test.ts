@@ -6,6 +6,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DynamoDbConnectUserStore } from '../../../../functions/adapters/token-table/connect-users.js';
 import { DynamoDbGrantStore } from '../../../../functions/adapters/token-table/grants.js';
 import { DynamoDbAccessTokenRecords } from '../../../../functions/adapters/token-table/reader.js';
 import { DependencyUnavailableError, UnreadableTokenRecordError } from '../../../../functions/domain/errors.js';
@@ -151,6 +152,68 @@ describe('reader records: reads', () => {
   });
 });
 
+describe('reader records: a v1 token Human API refused', () => {
+  const refuse = (clientUserId: string, when: string) =>
+    new DynamoDbConnectUserStore(table.client, table.tableName).markAccessTokenRefused(clientUserId, new Date(when));
+
+  it('is never read again once refused, so the reader mints instead; the ciphertext stays stored', async () => {
+    const clientUserId = newUser();
+    await v1Finish(clientUserId, at(1));
+
+    await refuse(clientUserId, at(2));
+
+    expect(await records.read(clientUserId)).toEqual({
+      ciphertext: undefined,
+      legacyPlaintext: undefined,
+      minted: undefined,
+    });
+    expect(await rawItem(clientUserId)).toMatchObject({
+      accessTokenCiphertext: 'ciphertext-a',
+      accessTokenRefusedAt: at(2),
+    });
+  });
+
+  it('is read again when a finish issued after the refusal stored a new one', async () => {
+    const clientUserId = newUser();
+    await v1Finish(clientUserId, at(1));
+    await refuse(clientUserId, at(2));
+
+    await v1Finish(clientUserId, at(3));
+
+    expect((await records.read(clientUserId))?.ciphertext).toBe('ciphertext-a');
+  });
+
+  it('refuses a legacy record\u2019s plaintext and a token issued at the refusal\u2019s very time, and keeps a minted one', async () => {
+    const legacy = newUser();
+    await put({ clientUserId: legacy, humanId: HUMAN_ID, accessToken: 'plain', exchangedAt: at(1) });
+    const current = newUser();
+    await v1Finish(current, at(2));
+    await records.storeMinted(minted(current, 'kept', at(3)), now);
+
+    await refuse(legacy, at(1));
+    await refuse(current, at(2));
+
+    expect(await records.read(legacy)).toEqual({
+      ciphertext: undefined,
+      legacyPlaintext: undefined,
+      minted: undefined,
+    });
+    expect(await records.read(current)).toEqual({
+      ciphertext: undefined,
+      legacyPlaintext: undefined,
+      minted: { ciphertext: 'minted-ciphertext-kept', expiresAt: '2026-11-22T10:00:00.000Z' },
+    });
+  });
+
+  it('marking a refusal creates no record for a user who has none', async () => {
+    const clientUserId = newUser();
+
+    await refuse(clientUserId, at(1));
+
+    expect(await rawItem(clientUserId)).toBeUndefined();
+  });
+});
+
 describe('reader records: minted access tokens, newest wins', () => {
   it('stores a minted token on a record, keeping its v1 tokens, counting one write and setting connectedAt', async () => {
     const clientUserId = newUser();
@@ -259,6 +322,9 @@ describe('reader records: failures and the role', () => {
       'humanId',
       'accessTokenCiphertext',
       'accessToken',
+      'accessTokenIssuedAt',
+      'exchangedAt',
+      'accessTokenRefusedAt',
       'mintedAccessTokenCiphertext',
       'mintedAccessTokenExpiresAt',
       'lastWriteId',

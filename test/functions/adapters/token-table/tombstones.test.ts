@@ -300,6 +300,7 @@ describe('tombstones: the role', () => {
       'exchangedAt',
       'connectedAt',
       'reconnectRequired',
+      'accessTokenRefusedAt',
       'createdAt',
       'deletedAt',
       'purgeAt',
