@@ -95,54 +95,91 @@ describe('the health data panel, without JWT', () => {
     expect(console.join('\n')).not.toMatch(/12,?490/);
   });
 
-  it('tells a user whose token Human API refuses to connect again; Connect again connects, and the chart comes back', async () => {
-    // Prepare: connected, and the chart shown.
-    const { page, connectPage } = await openPage('rhea@example.com');
+  it('keeps showing the chart to a v1 user whose token Human API revoked (the gateway mints one)', async () => {
+    // Prepare: connected, and the chart shown; then Human API revokes the v1 token.
+    const { page, connectPage } = await openPage('pia@example.com');
     await connectPage.connectSource('Demo Health System');
     const before = await shownDays(page);
     expect(before.filter((day) => day.endsWith(' steps'))).toHaveLength(13);
-    expect((await post(`${local.apiUrl}/sandbox/humanapi/revoke`, { clientUserId: 'rhea@example.com' })).status).toBe(
-      200,
-    );
+    const revoked = await post(`${local.apiUrl}/sandbox/humanapi/revoke`, { clientUserId: 'pia@example.com' });
+    expect(revoked.json).toEqual({ revoked: 1 });
+    const reads = recordActivityReads(page);
 
     // Act: the user comes back.
     await page.reload();
     await connectPage.settled();
 
-    // Assess: a plain message, no chart, and Connect again.
+    // Assess: the same days, read with the token the gateway minted; no message.
+    expect(await shownDays(page)).toEqual(before);
+    expect((await reads[0]?.response())?.status()).toBe(200);
+    expect(await page.locator('#health-problem').isHidden()).toBe(true);
+  });
+
+  it('tells a user Human API no longer knows (409) to connect again; Connect again opens create mode, and the chart comes back', async () => {
+    // Prepare: connected, and the chart shown; then Human API deletes the user.
+    const { page, connectPage } = await openPage('rhea@example.com');
+    await connectPage.connectSource('Demo Health System');
+    const before = await shownDays(page);
+    expect(before.filter((day) => day.endsWith(' steps'))).toHaveLength(13);
+    const oldHumanId = await connectPage.shownHumanId();
+    const deleted = await post(`${local.apiUrl}/sandbox/humanapi/users/delete`, { clientUserId: 'rhea@example.com' });
+    expect(deleted.json).toEqual({ deleted: true });
+    const reads = recordActivityReads(page);
+
+    // Act: the user comes back.
+    await page.reload();
+    await connectPage.settled();
+
+    // Assess: the gateway's 409 passed on; a plain message, no chart, and Connect again in create mode.
     const problem = page.locator('#health-problem');
     await problem.waitFor();
+    expect((await reads[0]?.response())?.status()).toBe(409);
     expect(await problem.getByRole('strong').textContent()).toBe('Connect your health data again');
     expect(await problem.locator('p').textContent()).toContain('Human API no longer lets this app read your data');
     expect(await page.locator('#activity').isHidden()).toBe(true);
+    await expect.poll(() => connectPage.mode()).toBe('create');
+    expect(await connectPage.shownPublicToken()).toBe('none');
+    expect(await page.evaluate(() => localStorage.getItem('humanapi-connect:rhea@example.com'))).toBeNull();
     await saveScreenshot(page, 'health-data-reconnect');
 
-    // Act: Connect again opens Connect (edit mode: the user's publicToken still opens it), and the user connects.
+    // Act: Connect again opens Connect as for a new user, and the user connects.
     await problem.getByRole('button', { name: 'Connect again' }).click();
     const saved = page.waitForResponse((response) => new URL(response.url()).pathname === '/sessions');
     await connectPage.connectInDialog('Demo Health System');
     expect((await saved).status()).toBe(200);
 
-    // Assess: the chart comes back, with the same days.
+    // Assess: the chart comes back, for the new human Human API knows the user as (its days are its own).
     await expect.poll(() => problem.isHidden()).toBe(true);
     await expect.poll(() => page.locator('#activity').isVisible()).toBe(true);
-    expect(await shownDays(page)).toEqual(before);
+    expect(await connectPage.mode()).toBe('edit');
+    expect(await connectPage.shownHumanId()).toMatch(/^[0-9a-f]{24}$/);
+    expect(await connectPage.shownHumanId()).not.toBe(oldHumanId);
+    const after = await shownDays(page);
+    expect(after).toHaveLength(14);
+    expect(after[0]).toBe('Mon 15 Jun no data');
+    expect(after.filter((day) => /^\w{3} \d{1,2} Jun \d{1,2},?\d{3} steps$/.test(day))).toHaveLength(13);
   });
 
-  it('asks a user whom the vault no longer knows to connect first', async () => {
-    // Prepare: connected, then the user's tokens deleted from the vault (DELETE /users/{clientUserId}).
+  it('asks a user this device remembers but the vault has no record of to connect first', async () => {
+    // Prepare: this browser remembers a connection (a publicToken) the back end never saved.
     const { page, connectPage } = await openPage('sami@example.com');
-    await connectPage.connectSource('Demo Health System');
-    await shownDays(page);
-    expect((await signedRequest('DELETE', `${local.apiUrl}/users/sami%40example.com`)).status).toBe(200);
+    expect(await connectPage.mode()).toBe('create');
+    await page.evaluate(() =>
+      localStorage.setItem(
+        'humanapi-connect:sami@example.com',
+        JSON.stringify({ publicToken: 'b1a5b1a5b1a5b1a5b1a5b1a5b1a5b1a5', humanId: '5a5a5a5a5a5a5a5a5a5a5a5a' }),
+      ),
+    );
+    const reads = recordActivityReads(page);
 
     // Act
     await page.reload();
     await connectPage.settled();
 
-    // Assess: "connect first", and the button opens Connect.
+    // Assess: the gateway's 404 passed on; "connect first", and the button opens Connect.
     const problem = page.locator('#health-problem');
     await problem.waitFor();
+    expect((await reads[0]?.response())?.status()).toBe(404);
     expect(await problem.getByRole('strong').textContent()).toBe('Connect a source first');
     await problem.getByRole('button', { name: 'Connect Health Data' }).click();
     await connectPage.dialog.waitFor();

@@ -33,6 +33,7 @@ import { clearMessages, describeFailure, setState, showError, showFailure, showN
 import { offerSignOut, signInUser } from './session.js';
 import {
   clearPendingSession,
+  forgetConnection,
   readConnection,
   readPendingSession,
   type StoredConnection,
@@ -260,6 +261,12 @@ async function start(): Promise<void> {
     panel,
     connection: readConnection(clientUserId),
   };
+  // Human API no longer accepts the user (deleted there): Connect again opens as for a new user.
+  panel.whenReconnectRequired(() => {
+    page.connection = undefined;
+    forgetConnection(clientUserId);
+    renderConnection(undefined);
+  });
   renderConnection(page.connection);
   if (page.connection !== undefined) panel.show();
   view.connectButton.addEventListener('click', () => openConnect(page));
