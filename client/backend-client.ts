@@ -56,12 +56,20 @@ export class ConnectBackendError extends Error {
   readonly status: number;
   /** The problem the backend answered, when it answered one. */
   readonly problem: Problem | undefined;
+  /** The answer's `Retry-After` in seconds (a 503 while Human API rate limits), when it carried one. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, message: string, problem?: Problem, options?: ErrorOptions) {
+  constructor(
+    status: number,
+    message: string,
+    problem?: Problem,
+    options?: ErrorOptions & { readonly retryAfterSeconds?: number },
+  ) {
     super(message, options);
     this.name = 'ConnectBackendError';
     this.status = status;
     this.problem = problem;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -157,7 +165,7 @@ export function createConnectBackendClient({
     } catch {
       throw new ConnectBackendError(response.status, `The backend answered ${response.status} with no JSON`);
     }
-    if (!response.ok) throw refusal(response.status, json);
+    if (!response.ok) throw refusal(response.status, json, response.headers.get('retry-after'));
     return { json, headers: response.headers };
   }
 
@@ -217,12 +225,14 @@ function checked<T>(schema: z.ZodMiniType<T>, request: unknown): T {
 }
 
 /** The error of a refusal: the problem the function answered, or API Gateway's own message. */
-function refusal(status: number, json: unknown): ConnectBackendError {
+function refusal(status: number, json: unknown, retryAfter: string | null): ConnectBackendError {
+  const options = retryAfter !== null && /^\d{1,5}$/.test(retryAfter) ? { retryAfterSeconds: Number(retryAfter) } : {};
   const problem = problemSchema.safeParse(json);
   if (problem.success) {
     const { title, detail } = problem.data;
-    return new ConnectBackendError(status, detail === undefined ? title : `${title}: ${detail}`, problem.data);
+    return new ConnectBackendError(status, detail === undefined ? title : `${title}: ${detail}`, problem.data, options);
   }
   const gateway = gatewayMessageSchema.safeParse(json);
-  return new ConnectBackendError(status, gateway.success ? gateway.data.message : `The backend answered ${status}`);
+  const message = gateway.success ? gateway.data.message : `The backend answered ${status}`;
+  return new ConnectBackendError(status, message, undefined, options);
 }

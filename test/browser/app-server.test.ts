@@ -1,7 +1,8 @@
 /**
  * The example app back end (`web/app-server/`) as local mode serves it next to
- * the page without JWT: its session cookie, and `POST /app/public-token` and
- * `POST /app/connect-token` answering for the signed-in user only, through SigV4-signed calls.
+ * the page without JWT: its session cookie, and `POST /app/public-token`,
+ * `POST /app/connect-token` and `GET /app/activity` answering for the signed-in user only, through
+ * SigV4-signed calls.
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { createIamAuthorizer } from '../../local/iam-authorizer.js';
 import { createAppRoutes } from '../../web/app-server/app-server.js';
 import { type Answer, mintSession, post } from '../support/http.js';
 import { type LocalModeProcess, startLocalModeProcess } from '../support/local-mode.js';
-import { LOCAL_IAM_CREDENTIALS, signedPost } from '../support/sigv4.js';
+import { LOCAL_IAM_CREDENTIALS, signedPost, signedRequest } from '../support/sigv4.js';
 import { storedPublicToken } from './support/connect-page.js';
 
 let local: LocalModeProcess;
@@ -168,6 +169,86 @@ describe('POST /app/connect-token', () => {
     });
 
     expect(answer.status).toBe(415);
+  });
+});
+
+describe('GET /app/activity', () => {
+  /** The app back end's answer to `GET /app/activity?<query>` with `cookie`. */
+  async function activity(cookie: string, query: string): Promise<{ status: number; type: string; body: unknown }> {
+    const response = await fetch(`${local.webUrl}/app/activity?${query}`, {
+      headers: cookie === '' ? {} : { cookie },
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.json() };
+  }
+  const dataCalls = async () =>
+    ((await (await fetch(`${local.apiUrl}/sandbox/humanapi-data/stats`)).json()) as { dataCalls: number }).dataCalls;
+  // The 7 days before today (UTC): the sandbox has 90 days of history before its clock's today.
+  const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  const WEEK = `start_date=${day(7)}&end_date=${day(1)}`;
+
+  it("answers the signed-in user's summaries as the gateway has them, each trimmed to date, source and steps", async () => {
+    const { cookie } = await signIn('alice@example.com');
+
+    const answer = await activity(cookie, WEEK);
+    const gateway = await signedRequest(
+      'GET',
+      `${local.apiUrl}/users/alice%40example.com/human/activities/summaries?${WEEK}&limit=200`,
+    );
+
+    expect(answer.status).toBe(200);
+    const records = JSON.parse(gateway.text) as Record<string, unknown>[];
+    expect(records).toHaveLength(7);
+    expect(answer.body).toEqual(
+      records.map((record) => ({ date: record.date, source: 'demo-health-system', steps: record.steps })),
+    );
+    expect(JSON.stringify(answer.body)).not.toContain(String(records[0]?.id));
+  });
+
+  it("passes the gateway's problem on: 404 no-token-record for a signed-in user who never connected", async () => {
+    const { cookie } = await signIn('never-connected@example.com');
+
+    const answer = await activity(cookie, WEEK);
+
+    expect(answer.status).toBe(404);
+    expect(answer.type).toBe('application/problem+json');
+    expect(answer.body).toMatchObject({ type: 'urn:humanconnect:problem:no-token-record', status: 404 });
+  });
+
+  it('refuses, naming the parameter and calling nothing upstream: another user, bad or reversed dates, over 31 days', async () => {
+    const { cookie } = await signIn('alice@example.com');
+    const before = await dataCalls();
+
+    const refused = {
+      user: await activity(cookie, `${WEEK}&clientUserId=bob%40example.com`),
+      missing: await activity(cookie, 'end_date=2026-03-07'),
+      notADay: await activity(cookie, 'start_date=2026-02-30&end_date=2026-03-07'),
+      reversed: await activity(cookie, 'start_date=2026-03-07&end_date=2026-03-01'),
+      tooLong: await activity(cookie, 'start_date=2026-01-01&end_date=2026-02-01'),
+    };
+
+    const paths = Object.fromEntries(
+      Object.entries(refused).map(([name, answer]) => [
+        name,
+        [answer.status, (answer.body as { errors: { path: string }[] }).errors.map((error) => error.path)],
+      ]),
+    );
+    expect(paths).toEqual({
+      user: [400, ['query.clientUserId']],
+      missing: [400, ['query.start_date']],
+      notADay: [400, ['query.start_date']],
+      reversed: [400, ['query.end_date']],
+      tooLong: [400, ['query.end_date']],
+    });
+    expect(await dataCalls()).toBe(before);
+  });
+
+  it('answers 401 without a session, and after sign-out', async () => {
+    const { cookie } = await signIn('alice@example.com');
+    await post(`${local.webUrl}/app/sign-out`, {}, { headers: { cookie } });
+
+    expect((await activity('', WEEK)).status).toBe(401);
+    expect((await activity(cookie, WEEK)).status).toBe(401);
   });
 });
 

@@ -13,6 +13,9 @@
  *   (docs/design.md#connect-flows) for the signed-in user with a SigV4-signed
  *   `POST /connect-tokens {clientUserId, email?}`, passing the API's answer on (a 400 naming
  *   `email` for a new user without one).
+ * - `GET /app/activity?start_date=&end_date=` reads the signed-in user's daily steps through the
+ *   data gateway with the package's service client (./activity-route.ts), passing its problem on
+ *   (409 `reconnect-required`: the user must connect again).
  * - `GET /app/me` names the signed-in user; `POST /app/sign-out` ends the session.
  * - `GET /app/notifications?after=<cursor>` answers the signed-in user's notices of new data
  *   since `cursor` (./notification-inbox.ts, docs/local-mode.md#notifications), for a page that
@@ -31,6 +34,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { createConnectBackendClient } from '../../client/backend-client.js';
+import { createActivityRoute } from './activity-route.js';
 import type { NotificationInbox } from './notification-inbox.js';
 
 /** Settings of {@link createAppRoutes}. */
@@ -98,6 +103,7 @@ export function createAppRoutes({
 }: AppRoutesOptions): AppRoutes {
   const sessions = new Map<string, string>();
   const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
+  const activity = createActivityRoute(createConnectBackendClient({ apiUrl, credentials, region }));
 
   /** POSTs a JSON body to the token API, SigV4-signed as the IAM principal. */
   async function signedPost(
@@ -142,6 +148,10 @@ export function createAppRoutes({
       if (!/^\d{1,15}$/.test(after)) return send(response, 400, { message: 'after must be a whole number.' });
       // Only the session's user's notices, whatever the query names.
       return send(response, 200, { clientUserId: user, ...inbox.newData(user, Number(after)) });
+    }
+    if (path === '/app/activity' && request.method === 'GET') {
+      if (user === undefined) return send(response, 401, { message: 'Sign in first.' });
+      return activity(response, user, new URL(request.url ?? '/', 'http://127.0.0.1').searchParams);
     }
     // Cookies ride along on cross-site requests: a JSON content type forces a CORS preflight nobody answers.
     if (request.method !== 'POST' || !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {

@@ -33,6 +33,13 @@ export interface PageConfig {
    * is `current`.
    */
   readonly connectClientUrl: string | undefined;
+  /**
+   * Where the page polls for notices of new data for the signed-in user (docs/local-mode.md#notifications):
+   * your app back end's consumer of the notifications queue (`<page origin>/app/notifications` locally;
+   * in JWT mode local mode's `<apiUrl>/sandbox/notifications/inbox`). Without it the page shows no
+   * "New data" badge.
+   */
+  readonly newDataUrl: string | undefined;
 }
 
 /** The values of `connectGeneration`. */
@@ -92,6 +99,8 @@ export function parsePageConfig(value: unknown): PageConfig {
       raw.devIssuerUrl === undefined || raw.devIssuerUrl === null
         ? undefined
         : requireUrl(raw.devIssuerUrl, 'devIssuerUrl'),
+    newDataUrl:
+      raw.newDataUrl === undefined || raw.newDataUrl === null ? undefined : requireUrl(raw.newDataUrl, 'newDataUrl'),
   };
 }
 

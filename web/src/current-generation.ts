@@ -17,13 +17,9 @@
  */
 import { ApiError, type ConnectToken, requestConnectToken } from './api.js';
 import type { PageConfig } from './config.js';
-import {
-  type ConnectClient,
-  type ConnectSource,
-  loadConnectClient,
-  readClientError,
-  readConnectEvent,
-} from './connect-client.js';
+import { type ConnectClient, loadConnectClient, readClientError, readConnectEvent } from './connect-client.js';
+import { askForEmail, renderSources, renderToken } from './current-view.js';
+import type { HealthPanel } from './health-panel.js';
 import { clearMessages, setState, showError, showFailure, showNotice, view } from './page-view.js';
 
 /** A token this close to expiring is not opened with: it is dropped, and a click gets a fresh one. */
@@ -37,6 +33,8 @@ interface CurrentPage {
   readonly config: PageConfig;
   readonly client: ConnectClient;
   readonly bearerToken: string | undefined;
+  /** What the app can read, shown once the user has connected (an id_token: edit mode). */
+  readonly panel: HealthPanel;
   /** The e-mail address the user gave, sent until the user has connected. */
   email: string | undefined;
   /** The token on the button (`data-hapi-token`), the one Connect opens with next. */
@@ -47,20 +45,6 @@ interface CurrentPage {
   retireTimer: ReturnType<typeof setTimeout> | undefined;
   /** True only while the page passes on a click it held back (see {@link onConnectClick}). */
   releasing: boolean;
-}
-
-function renderToken(token: ConnectToken | undefined): void {
-  if (token === undefined) return;
-  document.body.dataset.mode = token.mode;
-  view.mode.textContent =
-    token.mode === 'create'
-      ? 'Create mode: a new user. Connect opens with a session token the server minted.'
-      : 'Edit mode: you have connected before. Connect opens with an id_token the server minted, to add or manage sources.';
-  view.humanId.textContent = token.humanId;
-}
-
-function renderSources(sources: readonly ConnectSource[]): void {
-  view.sources.textContent = sources.length === 0 ? 'none' : sources.map((source) => source.name).join(', ');
 }
 
 const isFresh = (token: HeldToken | undefined): token is HeldToken =>
@@ -89,18 +73,6 @@ function holdToken(page: CurrentPage, token: HeldToken | undefined): void {
   );
 }
 
-function askForEmail(problem: string | undefined): void {
-  document.body.dataset.mode = 'create';
-  renderSources([]);
-  view.mode.textContent = 'Create mode: a new user. Human API needs your e-mail address to create your account.';
-  view.emailForm.hidden = false;
-  view.connectButton.disabled = true;
-  view.emailProblem.textContent = problem ?? '';
-  view.emailProblem.hidden = problem === undefined;
-  view.emailInput.setAttribute('aria-invalid', String(problem !== undefined));
-  view.emailInput.focus();
-}
-
 /**
  * Asks for a fresh token and puts it on the button. A 400 naming `email` shows the e-mail field
  * instead (and leaves the button without a token).
@@ -116,6 +88,7 @@ async function fetchToken(page: CurrentPage): Promise<boolean> {
     view.connectButton.disabled = false;
     renderToken(token);
     if (token.mode === 'create') renderSources([]);
+    else page.panel.show();
     return true;
   } catch (error) {
     const emailProblem =
@@ -196,6 +169,7 @@ function onConnected(page: CurrentPage, payload: unknown): void {
   fetchToken(page).catch(() => {
     // Not fatal: a click on the button asks again.
   });
+  page.panel.refresh();
 }
 
 function onDisconnected(payload: unknown): void {
@@ -263,7 +237,11 @@ async function onClientError(page: CurrentPage, value: unknown): Promise<void> {
  *
  * @throws {Error} when the client cannot be loaded or the first token cannot be asked for
  */
-export async function startCurrentGeneration(config: PageConfig, bearerToken: string | undefined): Promise<void> {
+export async function startCurrentGeneration(
+  config: PageConfig,
+  bearerToken: string | undefined,
+  panel: HealthPanel,
+): Promise<void> {
   if (config.connectClientUrl === undefined) throw new Error('config.json: "connectClientUrl" is required');
   view.generation.textContent = 'current (humanapi-connect-client: a token the server mints)';
   view.publicToken.textContent = 'not used: the server mints a token for Connect Health Data';
@@ -276,6 +254,7 @@ export async function startCurrentGeneration(config: PageConfig, bearerToken: st
     config,
     client,
     bearerToken,
+    panel,
     email: undefined,
     token: undefined,
     mode: undefined,
@@ -286,6 +265,13 @@ export async function startCurrentGeneration(config: PageConfig, bearerToken: st
   client.on('disconnect', onDisconnected);
   client.on('close', onClosed);
   client.on('error', (value) => void onClientError(page, value));
+  // The user must connect again: a fresh token on the button (or the e-mail field, for Human API's new user).
+  panel.whenReconnectRequired(() => {
+    holdToken(page, undefined);
+    fetchToken(page).catch(() => {
+      // Not fatal: a click on the button asks again.
+    });
+  });
   view.connectContainer.addEventListener('click', (event) => onConnectClick(page, event), { capture: true });
   view.emailForm.addEventListener('submit', (event) => {
     event.preventDefault();

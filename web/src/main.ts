@@ -23,16 +23,17 @@ import {
   type PostMode,
   recoverFromApp,
   recoverPublicToken,
-  signInToApp,
   type UserConnection,
 } from './api.js';
-import { signIn } from './auth.js';
 import { loadPageConfig, type PageConfig } from './config.js';
 import { startCurrentGeneration } from './current-generation.js';
+import { createHealthPanel, type HealthPanel } from './health-panel.js';
 import { type HumanConnect, type HumanConnectError, loadConnectJs, type SessionTokenObject } from './human-connect.js';
 import { clearMessages, describeFailure, setState, showError, showFailure, showNotice, view } from './page-view.js';
+import { offerSignOut, signInUser } from './session.js';
 import {
   clearPendingSession,
+  forgetConnection,
   readConnection,
   readPendingSession,
   type StoredConnection,
@@ -51,6 +52,8 @@ interface ReadyPage {
   readonly clientUserId: string;
   readonly postMode: PostMode;
   readonly bearerToken: string | undefined;
+  /** What the app can read once the user has connected. */
+  readonly panel: HealthPanel;
   /** What Connect opens with; replaced when a save succeeds or a stale publicToken is recovered. */
   connection: StoredConnection | undefined;
 }
@@ -123,6 +126,8 @@ async function saveSession(
       clearPendingSession(page.clientUserId);
       const first = page.connection === undefined;
       remember(page, connection);
+      // A new connection (or a connection again): what the app can read may have changed.
+      page.panel.refresh();
       setState('ready');
       view.connectButton.disabled = false;
       showNotice(
@@ -183,6 +188,7 @@ async function recoverAfterRefusal(page: ReadyPage, error: HumanConnectError): P
       return;
     }
     remember(page, recovered);
+    page.panel.show();
     showNotice('Found your current connection: Connect opens in edit mode.');
     openConnect(page, false);
   } catch (failure) {
@@ -216,21 +222,6 @@ function openConnect(page: ReadyPage, mayRecover = true): void {
   });
 }
 
-async function signInUser(config: PageConfig, clientUserId: string): Promise<string | undefined> {
-  if (config.jwtMode) {
-    const bearerToken = await signIn(config, clientUserId);
-    view.signedIn.textContent = `as ${clientUserId} (Authorization: Bearer)`;
-    return bearerToken;
-  }
-  if (config.appBackend) {
-    await signInToApp(clientUserId);
-    view.signedIn.textContent = `as ${clientUserId} (the app's session cookie; its server ${
-      config.connectGeneration === 'current' ? 'asks for your Connect token' : 'recovers your publicToken'
-    })`;
-  }
-  return undefined;
-}
-
 async function start(): Promise<void> {
   const { clientUserId, postMode } = readLocation();
   view.userInput.value = clientUserId;
@@ -249,29 +240,42 @@ async function start(): Promise<void> {
     setState('ready');
     return;
   }
-  if (config.connectGeneration === 'current') {
-    await startCurrentGeneration(config, await signInUser(config, clientUserId));
-    return;
-  }
   const [humanConnect, bearerToken] = await Promise.all([
-    loadConnectJs(config.connectJsUrl),
+    config.connectGeneration === 'current' ? undefined : loadConnectJs(config.connectJsUrl),
     signInUser(config, clientUserId),
   ]);
+  // Connect again is the button's own flow, in either generation (a new user's e-mail first, if asked).
+  const connectAgain = () => (view.emailForm.hidden ? view.connectButton.click() : view.emailInput.focus());
+  const panel = createHealthPanel({ config, clientUserId, bearerToken, connectAgain });
+  if (config.jwtMode || config.appBackend) offerSignOut(config, () => panel.stop());
+  if (humanConnect === undefined) {
+    await startCurrentGeneration(config, bearerToken, panel);
+    return;
+  }
   const page: ReadyPage = {
     config,
     humanConnect,
     clientUserId,
     postMode,
     bearerToken,
+    panel,
     connection: readConnection(clientUserId),
   };
+  // Human API no longer accepts the user (deleted there): Connect again opens as for a new user.
+  panel.whenReconnectRequired(() => {
+    page.connection = undefined;
+    forgetConnection(clientUserId);
+    renderConnection(undefined);
+  });
   renderConnection(page.connection);
+  if (page.connection !== undefined) panel.show();
   view.connectButton.addEventListener('click', () => openConnect(page));
   // Another tab of this user saved a newer publicToken: use it here too.
   window.addEventListener('storage', (event) => {
     if (event.key !== storageKey(clientUserId)) return;
     page.connection = readConnection(clientUserId);
     renderConnection(page.connection);
+    if (page.connection !== undefined) panel.show();
   });
 
   const pending = readPendingSession(clientUserId);
@@ -285,6 +289,7 @@ async function start(): Promise<void> {
       const recovered = await recoverConnection(config, clientUserId, bearerToken);
       if (recovered !== undefined) {
         remember(page, recovered);
+        panel.show();
         showNotice('Welcome back: recovered your publicToken from the server, so Connect opens in edit mode.');
       }
     } catch (failure) {

@@ -7,8 +7,9 @@ import { ApiError } from './api.js';
 /** Where the page is: tests and styles read `<body data-state>`. */
 export type PageStateName = 'loading' | 'ready' | 'saving' | 'failed';
 
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
+/** The element of index.html with `id`. @throws {Error} when index.html lacks it */
+export function element<T extends Element = HTMLElement>(id: string): T {
+  const found: Element | null = document.getElementById(id);
   if (found === null) throw new Error(`#${id} is missing from index.html`);
   return found as T;
 }
@@ -38,6 +39,7 @@ export const view = {
   emailForm: element<HTMLFormElement>('email-form'),
   emailInput: element<HTMLInputElement>('email'),
   emailProblem: element('email-problem'),
+  signOut: element<HTMLButtonElement>('sign-out'),
 };
 
 /** Sets `<body data-state>` and marks the account card busy while loading or saving. */

@@ -46,6 +46,11 @@ export function saveConnection(
   );
 }
 
+/** Forgets a user's entry: Human API no longer knows the publicToken, so Connect opens as for a new user. */
+export function forgetConnection(clientUserId: string, storage: Storage = localStorage): void {
+  storage.removeItem(storageKey(clientUserId));
+}
+
 const PENDING_PREFIX = 'humanapi-connect:pending:';
 
 /**

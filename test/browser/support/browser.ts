@@ -39,14 +39,21 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Options of {@link launchBrowser}. */
+export interface LaunchOptions {
+  /** The browser's time zone (`UTC`), for a page whose "today" a test fixes. @default the machine's */
+  readonly timezoneId?: string;
+}
+
 /** Starts chromium with a fresh profile. */
-export async function launchBrowser(): Promise<BrowserSession> {
+export async function launchBrowser({ timezoneId }: LaunchOptions = {}): Promise<BrowserSession> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'humanapi-connect-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_EXECUTABLE,
     args: CHROMIUM_ARGS,
     viewport: { width: 1000, height: 760 },
     timeout: 30_000,
+    ...(timezoneId === undefined ? {} : { timezoneId }),
   });
   const offLoopbackRequests: string[] = [];
   context.on('request', (request) => {
@@ -79,7 +86,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
  * the pages of a failed test, closes every browser, and asserts that none
  * tried to leave loopback.
  */
-export function useBrowsers(): { launch(): Promise<BrowserSession> } {
+export function useBrowsers(): { launch(options?: LaunchOptions): Promise<BrowserSession> } {
   const sessions: BrowserSession[] = [];
   afterEach(async ({ task }) => {
     const open = sessions.splice(0);
@@ -94,8 +101,8 @@ export function useBrowsers(): { launch(): Promise<BrowserSession> } {
     expect(open.flatMap((session) => session.offLoopbackRequests)).toEqual([]);
   });
   return {
-    async launch() {
-      const session = await launchBrowser();
+    async launch(options) {
+      const session = await launchBrowser(options);
       sessions.push(session);
       return session;
     },
