@@ -69,7 +69,9 @@ const IN_PROGRESS_CONDITION =
 const TOKEN_UPSERT =
   'SET humanId = :humanId, clientId = :clientId, accessTokenCiphertext = :ciphertext, ' +
   'accessTokenIssuedAt = :issuedAt, publicToken = :publicToken, publicTokenIssuedAt = :issuedAt, ' +
-  'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, lastWriteId = :writeId REMOVE accessToken ' +
+  'createdAt = if_not_exists(createdAt, :now), updatedAt = :now, lastWriteId = :writeId, ' +
+  // The finish lists its idempotency record on the user's record, for a deletion to remove.
+  'idempotencyRecords = list_append(if_not_exists(idempotencyRecords, :noRecords), :records) REMOVE accessToken ' +
   'ADD version :one';
 const TOKEN_UPSERT_CONDITION =
   '(attribute_not_exists(lastWriteId) OR lastWriteId <> :writeId) AND ' +
@@ -164,6 +166,8 @@ export function createBareFinish(options: BareFinishOptions): (session: BareSess
         ':issuedAt': { S: timestamp },
         ':writeId': { S: randomUUID() },
         ':one': { N: '1' },
+        ':noRecords': { L: [] },
+        ':records': { L: [{ M: { id: id, expiresAt: expiration } }] },
       },
       ReturnValues: 'ALL_NEW',
     });
